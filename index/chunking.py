@@ -1,0 +1,99 @@
+"""Sentence-aware chunks that know exactly where they came from.
+
+Every chunk is `text[start_char:end_char]` of its document, byte for byte: chunks are
+computed as offsets first and sliced from the original text, never rebuilt from pieces.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+
+from index.sentences import sentence_spans
+
+CHUNKER_VERSION = "sentences-v1"
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    index: int
+    start_char: int
+    end_char: int
+    text: str
+
+
+def _joins_previous(char: str) -> bool:
+    """Characters that must stay with the one before them (combining marks, ZWJ, selectors)."""
+    return (
+        unicodedata.combining(char) > 0
+        or char in "\u200d\ufe0e\ufe0f"
+        or "\U0001f3fb" <= char <= "\U0001f3ff"  # skin-tone modifiers
+        or unicodedata.category(char) == "Cs"
+    )
+
+
+def _split_long(text: str, start: int, end: int, size: int) -> list[tuple[int, int]]:
+    """Cut a span longer than `size` at whitespace where possible, else at `size`."""
+    pieces: list[tuple[int, int]] = []
+    while end - start > size:
+        limit = start + size
+        cut = text.rfind(" ", start + size // 2, limit + 1)
+        if cut == -1:
+            cut = max(
+                (text.rfind(ws, start + size // 2, limit + 1) for ws in "\t\n\r\u3000\u00a0"),
+                default=-1,
+            )
+        if cut > start:
+            piece_end = cut
+            while piece_end > start and text[piece_end - 1].isspace():
+                piece_end -= 1
+            next_start = cut
+        else:
+            piece_end = limit
+            while piece_end > start + 1 and _joins_previous(text[piece_end]):
+                piece_end -= 1
+            next_start = piece_end
+        pieces.append((start, piece_end))
+        start = next_start
+        while start < end and text[start].isspace():
+            start += 1
+    if start < end:
+        pieces.append((start, end))
+    return pieces
+
+
+def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
+    """Greedy packing of whole sentences into spans of at most `size` characters.
+
+    Each span after the first starts with trailing sentences of the one before, as long as
+    they add up to at most `overlap` characters; every span starts after the previous one.
+    """
+    if size < 1 or overlap < 0:
+        raise ValueError(f"chunk size must be >= 1 and overlap >= 0, got {size} and {overlap}")
+    units: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        units.extend(_split_long(text, start, end, size))
+    spans: list[tuple[int, int]] = []
+    first = 0
+    while first < len(units):
+        start = units[first][0]
+        last = first
+        while last + 1 < len(units) and units[last + 1][1] - start <= size:
+            last += 1
+        end = units[last][1]
+        spans.append((start, end))
+        if last + 1 >= len(units):
+            break
+        next_first = last + 1
+        while next_first - 1 > first and end - units[next_first - 1][0] <= overlap:
+            next_first -= 1
+        first = next_first
+    return spans
+
+
+def chunk_text(text: str, size: int, overlap: int) -> list[Chunk]:
+    """Chunks of `text`, each the exact slice at its offsets."""
+    return [
+        Chunk(index=i, start_char=start, end_char=end, text=text[start:end])
+        for i, (start, end) in enumerate(chunk_spans(text, size, overlap))
+    ]

@@ -1,0 +1,60 @@
+"""What the CLI and the API call to change a collection, wired from settings."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Sequence
+
+from index.embedding import embedder_from_settings
+from index.ingest import IngestReport, Ingestor
+from index.store import ChunkStore, DocumentRecord, connect, open_store
+from rag.errors import DocumentNotFound
+from rag.settings import Settings
+
+
+def run_ingest(
+    settings: Settings,
+    paths: Sequence[Path],
+    collection: str | None = None,
+    *,
+    prune: bool = False,
+    rebuild: bool = False,
+    progress: bool = False,
+) -> IngestReport:
+    name = collection or settings.collection
+    if rebuild:
+        ChunkStore.drop(connect(settings), name)
+    store = open_store(settings, name, for_writing=True)
+    embedder = embedder_from_settings(settings.index)
+    if not progress:
+        return Ingestor(store, embedder, settings.index).ingest(paths, prune=prune)
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), console=console, disable=not console.is_terminal,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def on_file(path: Path, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=path.name[-40:])
+
+        return Ingestor(store, embedder, settings.index, on_file=on_file).ingest(paths, prune=prune)
+
+
+def run_remove(settings: Settings, document: str, collection: str | None = None) -> DocumentRecord:
+    """Remove a document named by id or source path; returns its record."""
+    store = open_store(settings, collection)
+    record = store.get_record(document)
+    if record is None:
+        source = os.path.abspath(document)
+        record = next((r for r in store.records() if r.source in (document, source)), None)
+    if record is None:
+        raise DocumentNotFound(
+            f"No document {document!r} in collection {store.name!r}. `rag documents` lists them."
+        )
+    store.delete_document(record.id)
+    return record

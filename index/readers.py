@@ -1,0 +1,280 @@
+"""Reading files into documents: text, title, date, and a stable id.
+
+Each reader returns the exact text that chunks and citations point into. For `.txt` and
+`.md` that is the file's own text (UTF-8, line endings kept), so a quote can be checked by
+opening the file. Files that cannot be read raise `SkipFile` with the reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from rag.errors import SkipFile
+
+TEXT_SUFFIXES = (".txt", ".md", ".markdown")
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx")
+_TITLE_LIMIT = 120
+_DOCX_MAX_UNPACKED = 512 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    id: str
+    source: str
+    title: str
+    date: str | None
+    sha256: str
+    text: str
+
+
+def document_id(source: str) -> str:
+    """A stable id from the document's source (its absolute path, or an upload name)."""
+    return hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
+
+
+def text_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+# -- dates ---------------------------------------------------------------------------------
+
+_MONTHS = {
+    name: number
+    for number, names in enumerate(
+        [("january", "jan"), ("february", "feb"), ("march", "mar"), ("april", "apr"),
+         ("may",), ("june", "jun"), ("july", "jul"), ("august", "aug"),
+         ("september", "sep", "sept"), ("october", "oct"), ("november", "nov"),
+         ("december", "dec")],
+        start=1,
+    )
+    for name in names
+}
+_LABELLED_DATE = re.compile(r"\b(?:date|published|updated)[:\s]+(\d{4}-\d{2}-\d{2})\b", re.I)
+_ISO_DATE = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+_WORDY_DATE = re.compile(r"\b([A-Za-z]{3,9})\.?\s+(\d{1,2}),\s+(\d{4})\b")
+
+
+def _valid(year: int, month: int, day: int) -> str | None:
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
+def find_date(text: str) -> str | None:
+    """The document's date as YYYY-MM-DD when its opening text states one."""
+    head = text[:1000]
+    for match in _LABELLED_DATE.finditer(head):
+        year, month, day = (int(part) for part in match.group(1).split("-"))
+        if found := _valid(year, month, day):
+            return found
+    for match in _ISO_DATE.finditer(head):
+        if found := _valid(*(int(part) for part in match.groups())):
+            return found
+    for match in _WORDY_DATE.finditer(head):
+        month = _MONTHS.get(match.group(1).lower())
+        if month and (found := _valid(int(match.group(3)), month, int(match.group(2)))):
+            return found
+    return None
+
+
+# -- titles --------------------------------------------------------------------------------
+
+_DATE_PREFIX = re.compile(r"^\s*date[:\s]+\d{4}-\d{2}-\d{2}\s*", re.I)
+
+
+def _shorten(title: str) -> str:
+    title = " ".join(title.split())
+    if len(title) <= _TITLE_LIMIT:
+        return title
+    cut = title.rfind(" ", 0, _TITLE_LIMIT)
+    return title[: cut if cut > _TITLE_LIMIT // 2 else _TITLE_LIMIT].rstrip(" ,;:") + "\u2026"
+
+
+def _first_line_title(text: str, fallback: str) -> str:
+    for line in text.splitlines():
+        line = _DATE_PREFIX.sub("", line).strip().lstrip("#").strip()
+        if line:
+            return _shorten(line)
+    return fallback
+
+
+def _markdown_title(text: str, fallback: str) -> str:
+    heading = re.search(r"^\s{0,3}#\s+(.+?)\s*#*\s*$", text, re.M)
+    return _shorten(heading.group(1)) if heading else _first_line_title(text, fallback)
+
+
+# -- readers -------------------------------------------------------------------------------
+
+
+def _decode(data: bytes) -> str:
+    if b"\x00" in data[:8192]:
+        raise SkipFile("binary content (NUL bytes) in a text file")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SkipFile(
+            f"not UTF-8 text (invalid byte 0x{data[exc.start]:02x} at byte {exc.start}); "
+            "save it as UTF-8 and ingest again"
+        ) from None
+
+
+def _read_text(path: Path, data: bytes) -> tuple[str, str]:
+    text = _decode(data)
+    if path.suffix.lower() in (".md", ".markdown"):
+        return text, _markdown_title(text, path.stem)
+    return text, _first_line_title(text, path.stem)
+
+
+_BLOCK_TAGS = (
+    "p", "div", "section", "article", "header", "footer", "main", "aside", "nav", "li", "ul",
+    "ol", "table", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre",
+    "figure", "figcaption", "dd", "dt", "dl", "title", "address", "hr",
+)
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of spaces within lines and of blank lines; drop NULs."""
+    lines = [" ".join(line.replace("\x00", "").split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _read_html(path: Path, data: bytes) -> tuple[str, str]:
+    from bs4 import BeautifulSoup
+
+    markup = _decode(data)
+    soup = BeautifulSoup(markup, "html.parser")
+    title_tag = soup.find("title")
+    title = title_tag.get_text(" ", strip=True) if title_tag else ""
+    for tag in soup(["script", "style", "noscript", "template", "head"]):
+        tag.decompose()
+    for tag in soup.find_all("br"):
+        tag.replace_with("\n")
+    for tag in soup.find_all(_BLOCK_TAGS):
+        tag.insert_before("\n\n")
+        tag.insert_after("\n\n")
+    text = _tidy(soup.get_text(""))
+    if not title:
+        heading = soup.find("h1")
+        title = heading.get_text(" ", strip=True) if heading else ""
+    return text, _shorten(title) if title else _first_line_title(text, path.stem)
+
+
+def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:
+    import io
+    import logging
+
+    from pypdf import PdfReader
+
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+    try:
+        reader = PdfReader(io.BytesIO(data))
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise SkipFile("the PDF is encrypted with a password; save an unencrypted copy")
+        pages = [page.extract_text() or "" for page in reader.pages]
+        meta_title = (reader.metadata.title if reader.metadata else None) or ""
+    except SkipFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken files
+        raise SkipFile(f"could not parse the PDF ({type(exc).__name__}: {exc})") from None
+    text = _tidy("\n\n".join(pages))
+    if not text:
+        raise SkipFile("the PDF has no extractable text (a scan? run OCR on it first)")
+    title = _shorten(meta_title) if meta_title.strip() else _first_line_title(text, path.stem)
+    return text, title
+
+
+def _read_docx(path: Path, data: bytes) -> tuple[str, str]:
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+            if unpacked > _DOCX_MAX_UNPACKED:
+                raise SkipFile(f"the .docx unpacks to {unpacked >> 20} MiB, which looks like a zip bomb")
+            if "word/document.xml" not in archive.namelist():
+                raise SkipFile("not a valid .docx (no word/document.xml inside)")
+    except zipfile.BadZipFile:
+        raise SkipFile("not a valid .docx (it is not a zip archive)") from None
+    import docx
+
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except Exception as exc:  # noqa: BLE001
+        raise SkipFile(f"could not parse the .docx ({type(exc).__name__}: {exc})") from None
+    blocks = [paragraph.text for paragraph in document.paragraphs]
+    for table in document.tables:
+        for row in table.rows:
+            blocks.append(" | ".join(cell.text for cell in row.cells))
+    text = _tidy("\n\n".join(blocks))
+    meta_title = document.core_properties.title or ""
+    title = _shorten(meta_title) if meta_title.strip() else _first_line_title(text, path.stem)
+    return text, title
+
+
+_READERS: dict[str, Callable[[Path, bytes], tuple[str, str]]] = {
+    ".txt": _read_text,
+    ".md": _read_text,
+    ".markdown": _read_text,
+    ".html": _read_html,
+    ".htm": _read_html,
+    ".pdf": _read_pdf,
+    ".docx": _read_docx,
+}
+
+
+def _reader_for(name: str) -> Callable[[Path, bytes], tuple[str, str]]:
+    suffix = Path(name).suffix.lower()
+    reader = _READERS.get(suffix)
+    if reader is None:
+        raise SkipFile(
+            f"unsupported file type {suffix or '(no extension)'!r}; supported: "
+            + " ".join(SUPPORTED_SUFFIXES)
+        )
+    return reader
+
+
+def read_bytes(data: bytes, name: str, source: str, max_bytes: int) -> Document:
+    """A document from a file's bytes; `name` decides the reader by its suffix."""
+    reader = _reader_for(name)
+    if not data:
+        raise SkipFile("empty file")
+    if len(data) > max_bytes:
+        raise SkipFile(
+            f"file is {len(data) / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit "
+            "(raise RAG_INDEX__MAX_FILE_MB to ingest it)"
+        )
+    text, title = reader(Path(name), data)
+    if not text.strip():
+        raise SkipFile("no text in the file")
+    return Document(
+        id=document_id(source),
+        source=source,
+        title=title or Path(name).stem,
+        date=find_date(text),
+        sha256=text_sha256(text),
+        text=text,
+    )
+
+
+def read_file(path: Path, max_bytes: int) -> Document:
+    """A document from a file on disk, its source being the absolute path."""
+    path = path.absolute()
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise SkipFile(
+                f"file is {size / 2**20:.1f} MiB, over the {max_bytes / 2**20:.0f} MiB limit "
+                "(raise RAG_INDEX__MAX_FILE_MB to ingest it)"
+            )
+        _reader_for(path.name)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SkipFile(f"cannot read the file ({exc.strerror or exc})") from None
+    return read_bytes(data, path.name, str(path), max_bytes)

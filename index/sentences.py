@@ -1,0 +1,129 @@
+"""Sentence boundaries as character spans into the original text.
+
+Spans never include leading or trailing whitespace, and together they cover every
+non-whitespace character of the text, so `text[start:end]` is always the exact sentence.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Words that end with a period without ending a sentence ("Jan. 6", "Mr. Smith", "U.S. Army").
+_ABBREVIATIONS = frozenset(
+    """
+    mr mrs ms dr prof sr jr st mt ft gen gov sen rep lt col sgt capt cmdr adm maj pres
+    jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu fri sat sun
+    inc co corp ltd llc dept univ assn bros est approx vs etc al fig figs no nos vol
+    pp ed eds rev hon atty supt det insp ave blvd rd
+    e.g i.e a.m p.m u.s u.k u.n d.c
+    """.split()
+)
+
+_TERMINAL = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]\u00bb]*(?=\s|$)")
+_PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[^\S\r\n]*(?:\r\n|\r|\n)\s*")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
+_BULLET = re.compile(r"[-*\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|#{1,6}\s")
+_LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
+_INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}$")
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def _is_abbreviation(text: str, dot: int) -> bool:
+    """True when the period at `dot` closes an abbreviation or an initial."""
+    if text[dot] != ".":
+        return False
+    word_start = dot
+    while word_start > 0 and not text[word_start - 1].isspace() and text[word_start - 1] not in "(\"'\u201c\u2018":
+        word_start -= 1
+    word = text[word_start:dot]
+    if not word:
+        return False
+    if len(word) == 1 and word.isalpha():  # an initial: "J. Smith"
+        return True
+    if _INITIALS.match(word + "."):
+        return True
+    return word.lower() in _ABBREVIATIONS
+
+
+def _next_starts_sentence(text: str, pos: int) -> bool:
+    """True when the first non-space character at or after `pos` can open a sentence."""
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if pos >= len(text):
+        return True
+    char = text[pos]
+    return not char.islower()
+
+
+def _line_ends_block(line: str) -> bool:
+    """True when a single line break after `line` ends a sentence.
+
+    Short lines are headings or list items; long lines that end with sentence punctuation
+    end a sentence; other long lines are hard-wrapped text that goes on.
+    """
+    stripped = line.rstrip()
+    return len(stripped) < 60 or stripped[-1] in _LINE_ENDERS
+
+
+def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
+    """Split one paragraph-free block at sentence punctuation."""
+    cursor = start
+    for match in _TERMINAL.finditer(text, start, end):
+        stop = match.end()
+        last_punct = match.group().rstrip("\"'\u201d\u2019)]\u00bb")[-1:]
+        if last_punct == "." and len(match.group()) == 1 and _is_abbreviation(text, match.start()):
+            continue
+        if stop < end and not _next_starts_sentence(text, stop):
+            continue
+        span = _trim(text, cursor, stop)
+        if span:
+            out.append(span)
+        cursor = stop
+    span = _trim(text, cursor, end)
+    if span:
+        out.append(span)
+
+
+def _blocks(text: str) -> list[tuple[int, int]]:
+    """Paragraphs, and lines that stand alone (headings, list items), as spans."""
+    blocks: list[tuple[int, int]] = []
+    for para_start, para_end in _split_at(text, _PARAGRAPH_BREAK, 0, len(text)):
+        lines = _split_at(text, _LINE_BREAK, para_start, para_end)
+        block_start = lines[0][0]
+        for (line_start, line_end), nxt in zip(lines, lines[1:] + [None]):
+            if nxt is None:
+                blocks.append((block_start, line_end))
+                break
+            line = text[line_start:line_end]
+            next_line = text[nxt[0] : nxt[1]].lstrip()
+            if _line_ends_block(line) or _BULLET.match(next_line):
+                blocks.append((block_start, line_end))
+                block_start = nxt[0]
+    return blocks
+
+
+def _split_at(text: str, pattern: re.Pattern[str], start: int, end: int) -> list[tuple[int, int]]:
+    pieces = []
+    cursor = start
+    for match in pattern.finditer(text, start, end):
+        pieces.append((cursor, match.start()))
+        cursor = match.end()
+    pieces.append((cursor, end))
+    return pieces
+
+
+def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
+    """Sentences of `text[start:end]` as `(start, end)` offsets into `text`."""
+    end = len(text) if end is None else end
+    spans: list[tuple[int, int]] = []
+    region = text[start:end]
+    for block_start, block_end in _blocks(region):
+        _split_block(region, block_start, block_end, spans)
+    return [(s + start, e + start) for s, e in spans]

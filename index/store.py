@@ -1,0 +1,297 @@
+"""Chroma storage: a collection of chunk vectors, and a registry of whole documents.
+
+For a collection NAME there are two Chroma collections:
+- `NAME` holds one record per chunk: vector, chunk text, and metadata (document id,
+  source, title, date, offsets, the document's text hash);
+- `NAME__docs` holds one record per document: its full text (so any citation can be
+  checked) and metadata. A document's registry record is written only after all of its
+  chunks, so it doubles as the commit marker that makes interrupted ingests recoverable.
+
+The collection's metadata carries the fingerprint of the embedding model and chunking
+parameters; opening it with other settings raises `FingerprintMismatch`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
+
+import numpy as np
+
+from index.chunking import CHUNKER_VERSION, Chunk
+from index.embedding import canonical_model_name
+from index.readers import Document
+from rag.errors import FingerprintMismatch, InvalidInput, StoreUnavailable, UnknownCollection
+from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+REGISTRY_SUFFIX = "__docs"
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]$")
+_FINGERPRINT_KEYS = ("embed_model", "chunker", "chunk_size", "chunk_overlap")
+_PAGE = 1000
+
+
+@dataclass(frozen=True)
+class Fingerprint:
+    """What decides the vectors in a collection; changing any of it needs a rebuild."""
+
+    embed_model: str
+    chunk_size: int
+    chunk_overlap: int
+    chunker: str = CHUNKER_VERSION
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> "Fingerprint":
+        return cls(
+            embed_model=canonical_model_name(settings.index.embed_model),
+            chunk_size=settings.index.chunk_size,
+            chunk_overlap=settings.index.chunk_overlap,
+        )
+
+    @property
+    def digest(self) -> str:
+        payload = json.dumps({key: getattr(self, key) for key in _FINGERPRINT_KEYS}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def as_metadata(self) -> dict[str, Any]:
+        return {"rag_fingerprint": self.digest, **{f"rag_{k}": getattr(self, k) for k in _FINGERPRINT_KEYS}}
+
+
+@dataclass(frozen=True)
+class DocumentRecord:
+    id: str
+    source: str
+    title: str
+    date: str | None
+    sha256: str
+    chunks: int
+
+    @classmethod
+    def from_chroma(cls, doc_id: str, meta: dict[str, Any]) -> "DocumentRecord":
+        return cls(
+            id=doc_id,
+            source=str(meta["source"]),
+            title=str(meta.get("title", "")),
+            date=meta.get("date") or None,
+            sha256=str(meta["sha256"]),
+            chunks=int(meta.get("chunks", 0)),
+        )
+
+
+def validate_collection_name(name: str) -> str:
+    if not _NAME.match(name) or REGISTRY_SUFFIX in name:
+        raise InvalidInput(
+            f"Invalid collection name {name!r}: use 3-63 letters, digits, '-' or '_', starting and "
+            f"ending with a letter or digit, without '{REGISTRY_SUFFIX}'."
+        )
+    return name
+
+
+def connect(settings: Settings) -> "ClientAPI":
+    """A Chroma client: the server at `chroma_url`, or embedded under the data directory."""
+    import chromadb
+
+    chroma_settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
+    if settings.chroma_url:
+        from urllib.parse import urlparse
+
+        url = urlparse(settings.chroma_url)
+        try:
+            return chromadb.HttpClient(
+                host=url.hostname or "127.0.0.1",
+                port=url.port or (443 if url.scheme == "https" else 8000),
+                ssl=url.scheme == "https",
+                settings=chroma_settings,
+            )
+        except Exception as exc:  # noqa: BLE001 - connection errors come in many types
+            raise StoreUnavailable(
+                f"Cannot reach the Chroma server at {settings.chroma_url} ({exc}). Start it with "
+                f"`chroma run --path DIR --port {url.port or 8000}`, or unset RAG_CHROMA_URL to "
+                "use embedded Chroma."
+            ) from exc
+    path = settings.chroma_dir
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+    except Exception as exc:  # noqa: BLE001
+        raise StoreUnavailable(
+            f"Cannot open the Chroma store at {path} ({exc}). Check that the directory is "
+            "writable, or point RAG_DATA_DIR somewhere else."
+        ) from exc
+
+
+def list_collections(client: "ClientAPI") -> list[str]:
+    names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
+    return sorted(n for n in names if not n.endswith(REGISTRY_SUFFIX))
+
+
+def _batches(n: int, size: int) -> Iterator[slice]:
+    for start in range(0, n, size):
+        yield slice(start, min(n, start + size))
+
+
+class ChunkStore:
+    """One collection: its chunk vectors and its document registry."""
+
+    def __init__(self, client: "ClientAPI", chunks: "Collection", registry: "Collection"):
+        self._client = client
+        self.chunks = chunks
+        self.registry = registry
+        self.name = chunks.name
+        self._max_batch = max(1, min(client.get_max_batch_size(), 5000))
+
+    # -- opening -----------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls, client: "ClientAPI", name: str, fingerprint: Fingerprint | None = None, create: bool = False
+    ) -> "ChunkStore":
+        """Open collection `name`; with `create`, make it (stamped with `fingerprint`) if absent.
+
+        With a fingerprint, an existing collection built with other settings is refused.
+        """
+        validate_collection_name(name)
+        existing = list_collections(client)
+        if name not in existing:
+            if not create:
+                available = ", ".join(existing) or "none yet; run `rag ingest PATH` first"
+                raise UnknownCollection(f"Unknown collection {name!r}. Available: {available}.")
+            if fingerprint is None:
+                raise ValueError("creating a collection needs a fingerprint")
+            chunks = client.get_or_create_collection(
+                name,
+                embedding_function=None,
+                metadata=fingerprint.as_metadata(),
+                configuration={"hnsw": {"space": "cosine"}},
+            )
+        else:
+            chunks = client.get_collection(name, embedding_function=None)
+        registry = client.get_or_create_collection(
+            name + REGISTRY_SUFFIX, embedding_function=None, metadata={"rag_registry_of": name}
+        )
+        store = cls(client, chunks, registry)
+        if fingerprint is not None:
+            store.check_fingerprint(fingerprint)
+        return store
+
+    def check_fingerprint(self, expected: Fingerprint) -> None:
+        stored = self.chunks.metadata or {}
+        if stored.get("rag_fingerprint") == expected.digest:
+            return
+        wanted = expected.as_metadata()
+        differences = [
+            f"{key[4:]}: collection has {stored.get(key)!r}, settings say {wanted[key]!r}"
+            for key in wanted
+            if key != "rag_fingerprint" and stored.get(key) != wanted[key]
+        ]
+        raise FingerprintMismatch(
+            f"Collection {self.name!r} was built with other embedding or chunking settings ("
+            + "; ".join(differences or ["no fingerprint recorded"])
+            + "). Mixing vectors would give wrong results. Restore the settings, or rebuild it "
+            f"with `rag ingest PATH --collection {self.name} --rebuild`."
+        )
+
+    @staticmethod
+    def drop(client: "ClientAPI", name: str) -> None:
+        """Delete a collection and its registry."""
+        for full in (name, name + REGISTRY_SUFFIX):
+            try:
+                client.delete_collection(full)
+            except Exception:  # noqa: BLE001 - absent is fine
+                pass
+
+    # -- documents ---------------------------------------------------------------------
+
+    def get_record(self, doc_id: str) -> DocumentRecord | None:
+        got = self.registry.get(ids=[doc_id], include=["metadatas"])
+        if not got["ids"]:
+            return None
+        return DocumentRecord.from_chroma(got["ids"][0], got["metadatas"][0])
+
+    def records(self) -> list[DocumentRecord]:
+        out: list[DocumentRecord] = []
+        offset = 0
+        while True:
+            got = self.registry.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            out.extend(DocumentRecord.from_chroma(i, m) for i, m in zip(got["ids"], got["metadatas"]))
+            if len(got["ids"]) < _PAGE:
+                return out
+            offset += _PAGE
+
+    def document_text(self, doc_id: str) -> str | None:
+        got = self.registry.get(ids=[doc_id], include=["documents"])
+        return got["documents"][0] if got["ids"] else None
+
+    def replace_document(self, document: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
+        """Make the stored chunks of `document` exactly `chunks`, then commit its record."""
+        if len(chunks) != len(vectors):
+            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
+        self.chunks.delete(where={"document_id": document.id})
+        base = {
+            "document_id": document.id,
+            "source": document.source,
+            "title": document.title,
+            "doc_sha256": document.sha256,
+        }
+        if document.date:
+            base["date"] = document.date
+            base["date_int"] = int(document.date.replace("-", ""))
+        for part in _batches(len(chunks), self._max_batch):
+            batch = chunks[part]
+            self.chunks.upsert(
+                ids=[f"{document.id}:{c.index}" for c in batch],
+                embeddings=vectors[part],
+                documents=[c.text for c in batch],
+                metadatas=[
+                    {**base, "chunk_index": c.index, "start_char": c.start_char, "end_char": c.end_char}
+                    for c in batch
+                ],
+            )
+        record = {
+            "source": document.source,
+            "title": document.title,
+            "sha256": document.sha256,
+            "chunks": len(chunks),
+        }
+        if document.date:
+            record["date"] = document.date
+        self.registry.upsert(
+            ids=[document.id], embeddings=[[1.0]], documents=[document.text], metadatas=[record]
+        )
+
+    def delete_document(self, doc_id: str) -> None:
+        """Remove a document: its record first (so it stops counting), then its chunks."""
+        self.registry.delete(ids=[doc_id])
+        self.chunks.delete(where={"document_id": doc_id})
+
+    def chunk_document_ids(self) -> set[str]:
+        """Document ids that have chunks stored (for sweeping orphans)."""
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            got = self.chunks.get(include=["metadatas"], limit=_PAGE * 5, offset=offset)
+            ids.update(str(m["document_id"]) for m in got["metadatas"])
+            if len(got["ids"]) < _PAGE * 5:
+                return ids
+            offset += _PAGE * 5
+
+    def count_chunks(self) -> int:
+        return self.chunks.count()
+
+
+def open_store(settings: Settings, collection: str | None = None, *, for_writing: bool = False) -> ChunkStore:
+    """The store for `collection` (default from settings).
+
+    For writing, the collection is created if absent and its fingerprint must match the
+    settings; for reading documents it must exist and any fingerprint is accepted.
+    """
+    fingerprint = Fingerprint.from_settings(settings) if for_writing else None
+    return ChunkStore.open(
+        connect(settings), collection or settings.collection, fingerprint=fingerprint, create=for_writing
+    )

@@ -1,0 +1,49 @@
+"""The exception tree. Every message says what was wrong and what to do.
+
+    RagError
+    ├── ConfigError            settings that cannot work together
+    ├── StoreUnavailable       Chroma cannot be reached or opened
+    ├── FingerprintMismatch    a collection built with other embedding or chunking settings
+    ├── UnknownCollection      no collection by that name
+    ├── DocumentNotFound       no document with that id
+    ├── InvalidInput           a value outside what is allowed
+    └── SkipFile               a file that cannot be ingested (reported, never fatal)
+"""
+
+from __future__ import annotations
+
+
+class RagError(Exception):
+    """Base of every error the service raises on purpose."""
+
+    code = "error"
+
+
+class ConfigError(RagError):
+    code = "config_error"
+
+
+class StoreUnavailable(RagError):
+    code = "store_unavailable"
+
+
+class FingerprintMismatch(RagError):
+    code = "fingerprint_mismatch"
+
+
+class UnknownCollection(RagError):
+    code = "unknown_collection"
+
+
+class DocumentNotFound(RagError):
+    code = "document_not_found"
+
+
+class InvalidInput(RagError):
+    code = "invalid_input"
+
+
+class SkipFile(RagError):
+    """A file that is skipped; the message is the reason shown to the user."""
+
+    code = "skipped"
