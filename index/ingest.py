@@ -8,6 +8,7 @@ point and run again ends exactly where a clean run would.
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +20,8 @@ from index.readers import Document, read_file
 from index.store import ChunkStore, DocumentRecord
 from rag.errors import InvalidInput, SkipFile
 from rag.settings import IndexSettings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -148,6 +151,7 @@ class Ingestor:
             self.store.replace_document(item.document, item.chunks, vectors[offset : offset + count])
             offset += count
             report.chunks += count
+            log.info("stored %s (%d chunks)", item.document.source, count)
             (report.updated if item.is_update else report.added).append(item.document.source)
 
     def _prune(self, roots: list[Path], known: dict[str, DocumentRecord], report: IngestReport) -> None:

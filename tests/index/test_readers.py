@@ -1,0 +1,169 @@
+import io
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from index.readers import document_id, find_date, read_file, text_sha256
+from rag.errors import SkipFile
+
+from tests.conftest import SEEDS
+
+LIMIT = 10 * 2**20
+
+
+def make_pdf(lines: list[str], title: str | None = None) -> bytes:
+    """A minimal valid one-page PDF showing `lines` in Helvetica."""
+    escaped = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in lines]
+    content = "BT /F1 12 Tf 72 720 Td " + " 0 -16 Td ".join(f"({line}) Tj" for line in escaped) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
+        "/Resources << /Font << /F1 5 0 R >> >> >>",
+        f"<< /Length {len(content)} >>\nstream\n{content}\nendstream",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Title ({title or ''}) >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1"))
+    xref = out.tell()
+    out.write(f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode())
+    for offset in offsets:
+        out.write(f"{offset:010d} 00000 n \n".encode())
+    trailer = f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 6 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    out.write(trailer.encode())
+    return out.getvalue()
+
+
+def make_docx(paragraphs: list[str], title: str = "") -> bytes:
+    import docx
+
+    document = docx.Document()
+    document.core_properties.title = title
+    for paragraph in paragraphs:
+        document.add_paragraph(paragraph)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
+    path = tmp_path / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def test_seed_article_keeps_the_files_text_and_finds_title_and_date():
+    path = next(SEEDS.glob("*.txt"))
+    doc = read_file(path, LIMIT)
+    assert doc.text == path.read_text(encoding="utf-8")
+    assert doc.date == "2024-07-20"
+    assert doc.title.startswith("Communication failures by the U.S. Secret Service")
+    assert doc.sha256 == text_sha256(doc.text)
+    assert doc.id == document_id(str(path.absolute()))
+    assert doc.source == str(path.absolute())
+
+
+def test_txt_keeps_crlf_and_drops_only_the_bom(tmp_path):
+    path = write(tmp_path, "a.txt", b"\xef\xbb\xbfHeadline\r\n\r\nBody text.\r\n")
+    doc = read_file(path, LIMIT)
+    assert doc.text == "Headline\r\n\r\nBody text.\r\n"
+    assert doc.title == "Headline"
+
+
+def test_markdown_title_from_first_heading(tmp_path):
+    doc = read_file(write(tmp_path, "n.md", "intro\n\n# The Real Title\n\ntext"), LIMIT)
+    assert doc.title == "The Real Title"
+
+
+def test_html_text_without_scripts_and_with_title(tmp_path):
+    html = (
+        "<html><head><title>Page title</title><style>p{}</style></head><body>"
+        "<script>alert('x')</script><h1>Head</h1><p>First <b>bold</b> para.</p><p>Second.</p>"
+        "</body></html>"
+    )
+    doc = read_file(write(tmp_path, "p.html", html), LIMIT)
+    assert doc.title == "Page title"
+    assert "alert" not in doc.text and "p{}" not in doc.text
+    assert "First bold para." in doc.text and "Second." in doc.text
+
+
+def test_pdf_text_and_title(tmp_path):
+    data = make_pdf(["Published March 3, 2023", "The pipe bomb was found near the office."], "A PDF")
+    doc = read_file(write(tmp_path, "r.pdf", data), LIMIT)
+    assert doc.title == "A PDF"
+    assert "pipe bomb was found" in doc.text
+    assert doc.date == "2023-03-03"
+
+
+def test_docx_text_and_title(tmp_path):
+    data = make_docx(["First paragraph.", "Second paragraph."], title="Memo")
+    doc = read_file(write(tmp_path, "m.docx", data), LIMIT)
+    assert doc.title == "Memo"
+    assert doc.text == "First paragraph.\n\nSecond paragraph."
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        (" date 2024-07-20 Something", "2024-07-20"),
+        ("Published: 2021-02-30 bad day, then 2020-01-05", "2020-01-05"),
+        ("On July 13, 2024, a rally", "2024-07-13"),
+        ("Sept. 9, 2001 was a Sunday", "2001-09-09"),
+        ("no date here 12345", None),
+    ],
+)
+def test_find_date(text, date):
+    assert find_date(text) == date
+
+
+def zip_bomb() -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("word/document.xml", "")
+        for i in range(3):
+            archive.writestr(f"pad{i}.bin", b"\0" * (200 * 2**20))
+    return out.getvalue()
+
+
+BAD_FILES = {
+    "empty": ("e.txt", b"", "empty file"),
+    "whitespace-only": ("w.txt", b"  \n\t\n", "no text"),
+    "binary": ("b.txt", b"\x7fELF\x00\x01\x02" * 100, "binary content"),
+    "non-utf8": ("l.txt", "caf\u00e9 cr\u00e8me".encode("latin-1"), "not UTF-8"),
+    "unsupported": ("s.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'"),
+    "no-extension": ("README", b"text", "unsupported file type '(no extension)'"),
+    "broken-pdf": ("x.pdf", b"%PDF-1.4\nthis is not really a pdf", "could not parse the PDF"),
+    "pdf-without-text": ("n.pdf", make_pdf([]), "no extractable text"),
+    "docx-not-zip": ("d.docx", b"just text pretending", "not a zip archive"),
+    "docx-zip-without-document": ("z.docx", b"PK\x05\x06" + b"\0" * 18, "no word/document.xml"),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(BAD_FILES))
+def test_bad_files_are_skipped_with_a_reason(tmp_path, kind):
+    name, data, reason = BAD_FILES[kind]
+    with pytest.raises(SkipFile, match=reason.replace("(", r"\(").replace(")", r"\)")):
+        read_file(write(tmp_path, name, data), LIMIT)
+
+
+def test_oversized_file_is_skipped(tmp_path):
+    with pytest.raises(SkipFile, match="over the 1 MiB limit"):
+        read_file(write(tmp_path, "big.txt", "x" * (2**20 + 1)), 2**20)
+
+
+def test_zip_bomb_docx_is_skipped(tmp_path):
+    with pytest.raises(SkipFile, match="zip bomb"):
+        read_file(write(tmp_path, "bomb.docx", zip_bomb()), LIMIT)
+
+
+def test_unreadable_file_is_skipped(tmp_path):
+    link = tmp_path / "gone.txt"
+    link.symlink_to(tmp_path / "missing.txt")
+    with pytest.raises(SkipFile, match="cannot read the file"):
+        read_file(link, LIMIT)

@@ -1,0 +1,52 @@
+from index.sentences import sentence_spans
+
+
+def sentences(text: str) -> list[str]:
+    return [text[s:e] for s, e in sentence_spans(text)]
+
+
+def test_splits_at_sentence_punctuation_and_keeps_exact_text():
+    text = "The report is late. Why? Nobody knows!  It was filed in April."
+    assert sentences(text) == ["The report is late.", "Why?", "Nobody knows!", "It was filed in April."]
+
+
+def test_abbreviations_and_initials_do_not_end_sentences():
+    text = "The U.S. Secret Service met on Jan. 6, 2021. Dr. Smith and J. R. Doe came. They left."
+    assert sentences(text) == [
+        "The U.S. Secret Service met on Jan. 6, 2021.",
+        "Dr. Smith and J. R. Doe came.",
+        "They left.",
+    ]
+
+
+def test_closing_quotes_stay_with_their_sentence():
+    text = "\u201cThey don't want it out.\u201d the source said. \u201cAnd that was before.\u201d Then more."
+    assert sentences(text) == [
+        "\u201cThey don't want it out.\u201d the source said.",
+        "\u201cAnd that was before.\u201d",
+        "Then more.",
+    ]
+
+
+def test_lowercase_continuation_does_not_split():
+    assert sentences("It cost 3.5 million dollars, i.e. a lot. Next.") == [
+        "It cost 3.5 million dollars, i.e. a lot.",
+        "Next.",
+    ]
+
+
+def test_paragraphs_headings_and_list_items_are_separate():
+    text = "Title line\r\n\r\nFirst para has words\r\n- item one\r\n- item two\r\nlast"
+    assert sentences(text) == ["Title line", "First para has words", "- item one", "- item two", "last"]
+
+
+def test_hard_wrapped_lines_are_joined_into_one_sentence():
+    line = "This is a long line of hard-wrapped text that keeps going past sixty characters"
+    text = f"{line}\nand ends here. Second one."
+    assert sentences(text) == [f"{line}\nand ends here.", "Second one."]
+
+
+def test_region_offsets_are_into_the_whole_text():
+    text = "Skip this. Take this one. And this."
+    start = text.index("Take")
+    assert [text[s:e] for s, e in sentence_spans(text, start)] == ["Take this one.", "And this."]

@@ -1,0 +1,191 @@
+"""One contract for ingestion and storage, run against embedded Chroma and a real
+`chroma run` server (the `store_settings` fixture gives both)."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from index.embedding import HashEmbedder
+from index.ingest import Ingestor
+from index.store import ChunkStore, Fingerprint, connect, open_store
+from rag.errors import FingerprintMismatch, UnknownCollection
+from rag.settings import Settings
+
+from tests.conftest import SEEDS
+
+
+class CountingEmbedder:
+    """Wraps a real embedder and counts what it is asked to embed."""
+
+    def __init__(self, inner):
+        self.inner = inner
+        self.texts_embedded = 0
+
+    @property
+    def name(self):
+        return self.inner.name
+
+    @property
+    def dimension(self):
+        return self.inner.dimension
+
+    def embed(self, texts):
+        self.texts_embedded += len(texts)
+        return self.inner.embed(texts)
+
+
+def corpus(tmp_path: Path) -> Path:
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    shutil.copy(next(SEEDS.glob("*.txt")), folder / "seed.txt")
+    (folder / "alpha.md").write_text("# Alpha\n\nAlpha beta gamma. " * 30, encoding="utf-8")
+    (folder / "beta.txt").write_text("Beta delta epsilon.\r\n" * 60, encoding="utf-8")
+    return folder
+
+
+def snapshot(store: ChunkStore) -> dict:
+    """Everything stored, keyed by id, for comparing two indexes."""
+    chunks = store.chunks.get(include=["documents", "metadatas"])
+    registry = store.registry.get(include=["documents", "metadatas"])
+    return {
+        "chunks": {i: (d, m) for i, d, m in zip(chunks["ids"], chunks["documents"], chunks["metadatas"])},
+        "registry": {i: (d, m) for i, d, m in zip(registry["ids"], registry["documents"], registry["metadatas"])},
+    }
+
+
+def ingestor(settings: Settings, embedder) -> Ingestor:
+    return Ingestor(open_store(settings, for_writing=True), embedder, settings.index)
+
+
+def test_chunks_carry_offsets_into_the_stored_text(store_settings, tmp_path, hash_embedder):
+    folder = corpus(tmp_path)
+    report = ingestor(store_settings, hash_embedder).ingest([folder])
+    assert len(report.added) == 3 and report.chunks > 3 and not report.skipped
+    store = open_store(store_settings)
+    got = store.chunks.get(include=["documents", "metadatas"])
+    assert len(got["ids"]) == report.chunks == store.count_chunks()
+    texts = {r.id: store.document_text(r.id) for r in store.records()}
+    for text, meta in zip(got["documents"], got["metadatas"]):
+        assert texts[meta["document_id"]][meta["start_char"] : meta["end_char"]] == text
+        assert meta["doc_sha256"] and meta["source"] and meta["title"]
+    seed = next(r for r in store.records() if r.source.endswith("seed.txt"))
+    assert seed.date == "2024-07-20"
+    assert texts[seed.id] == (folder / "seed.txt").read_text(encoding="utf-8")
+
+
+def test_real_model_vectors_find_the_right_chunk(store_settings, tmp_path, real_embedder):
+    ingestor(store_settings, real_embedder).ingest([corpus(tmp_path)])
+    store = open_store(store_settings)
+    query = real_embedder.embed(["Who reviewed the inspector general report before it was sent to Mayorkas?"])
+    hits = store.chunks.query(query_embeddings=query, n_results=2, include=["documents", "metadatas"])
+    assert "Kimberly Cheatle" in " ".join(hits["documents"][0])
+
+
+def test_reingest_of_unchanged_files_embeds_nothing(store_settings, tmp_path, real_embedder):
+    folder = corpus(tmp_path)
+    counting = CountingEmbedder(real_embedder)
+    first = ingestor(store_settings, counting).ingest([folder])
+    before = snapshot(open_store(store_settings))
+    counting.texts_embedded = 0
+    second = ingestor(store_settings, counting).ingest([folder])
+    assert counting.texts_embedded == 0
+    assert sorted(second.unchanged) == sorted(first.added) and second.chunks == 0
+    assert snapshot(open_store(store_settings)) == before
+
+
+def test_changed_file_replaces_its_chunks(store_settings, tmp_path, hash_embedder):
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    (folder / "beta.txt").write_text("Completely new short text.", encoding="utf-8")
+    report = ingestor(store_settings, hash_embedder).ingest([folder])
+    assert report.updated == [str(folder / "beta.txt")] and len(report.unchanged) == 2
+    store = open_store(store_settings)
+    record = next(r for r in store.records() if r.source.endswith("beta.txt"))
+    got = store.chunks.get(where={"document_id": record.id}, include=["documents"])
+    assert got["documents"] == ["Completely new short text."] and record.chunks == 1
+
+
+def test_prune_removes_documents_whose_files_are_gone(store_settings, tmp_path, hash_embedder):
+    folder = corpus(tmp_path)
+    other = tmp_path / "other.txt"
+    other.write_text("Outside the folder.", encoding="utf-8")
+    ingestor(store_settings, hash_embedder).ingest([folder, other])
+    (folder / "alpha.md").unlink()
+    other.unlink()
+    kept = ingestor(store_settings, hash_embedder).ingest([folder])
+    assert kept.removed == []  # without --prune nothing is removed
+    report = ingestor(store_settings, hash_embedder).ingest([folder], prune=True)
+    assert report.removed == [str(folder / "alpha.md")]  # other.txt is not under the folder
+    store = open_store(store_settings)
+    sources = sorted(Path(r.source).name for r in store.records())
+    assert sources == ["beta.txt", "other.txt", "seed.txt"]
+    alpha_chunks = [m for m in store.chunks.get(include=["metadatas"])["metadatas"] if m["source"].endswith("alpha.md")]
+    assert alpha_chunks == []
+
+
+def test_remove_one_document(store_settings, tmp_path, hash_embedder):
+    from index.commands import run_remove
+
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    record = run_remove(store_settings, str(folder / "seed.txt"))
+    store = open_store(store_settings)
+    assert store.get_record(record.id) is None
+    assert store.chunks.get(where={"document_id": record.id})["ids"] == []
+    assert len(store.records()) == 2
+
+
+def test_bad_files_are_skipped_and_stored_documents_survive(store_settings, tmp_path, hash_embedder):
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    before = snapshot(open_store(store_settings))
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02" * 50)
+    (folder / "latin1.txt").write_bytes("caf\u00e9".encode("latin-1"))
+    (folder / "sheet.xlsx").write_bytes(b"PK")
+    (folder / "beta.txt").write_bytes(b"\xff\xfe broken now")  # a stored file turns bad
+    report = ingestor(store_settings, hash_embedder).ingest([folder])
+    reasons = {Path(s.source).name: s.reason for s in report.skipped}
+    assert set(reasons) == {"empty.txt", "binary.txt", "latin1.txt", "sheet.xlsx", "beta.txt"}
+    assert all(reasons.values())
+    assert snapshot(open_store(store_settings)) == before
+
+
+def test_fingerprint_mismatch_is_refused_and_rebuild_fixes_it(store_settings, tmp_path, hash_embedder):
+    from index.commands import run_ingest
+
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    changed = store_settings.model_copy(
+        update={"index": store_settings.index.model_copy(update={"chunk_size": 500})}
+    )
+    with pytest.raises(FingerprintMismatch, match=r"chunk_size.*--rebuild"):
+        open_store(changed, for_writing=True)
+    changed_model = store_settings.model_copy(
+        update={"index": store_settings.index.model_copy(update={"embed_model": "some/other-model"})}
+    )
+    with pytest.raises(FingerprintMismatch, match="embed_model"):
+        open_store(changed_model, for_writing=True)
+    ChunkStore.drop(connect(changed), changed.collection)
+    store = open_store(changed, for_writing=True)
+    Ingestor(store, hash_embedder, changed.index).ingest([folder])
+    assert store.chunks.metadata["rag_chunk_size"] == 500
+    assert Fingerprint.from_settings(changed).digest == store.chunks.metadata["rag_fingerprint"]
+
+
+def test_collections_keep_corpora_apart(store_settings, tmp_path, hash_embedder):
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder / "seed.txt"])
+    other = store_settings.model_copy(update={"collection": store_settings.collection + "-b"})
+    ingestor(other, hash_embedder).ingest([folder / "alpha.md"])
+    assert [Path(r.source).name for r in open_store(store_settings).records()] == ["seed.txt"]
+    assert [Path(r.source).name for r in open_store(other).records()] == ["alpha.md"]
+
+
+def test_unknown_collection_lists_the_known_ones(store_settings, tmp_path, hash_embedder):
+    ingestor(store_settings, hash_embedder).ingest([corpus(tmp_path) / "seed.txt"])
+    with pytest.raises(UnknownCollection, match=f"Unknown collection 'nwes'.*{store_settings.collection}"):
+        open_store(store_settings, "nwes")
