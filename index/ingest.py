@@ -10,9 +10,12 @@ from __future__ import annotations
 
 import logging
 import os
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
+
+import numpy as np
 
 from index.chunking import Chunk, chunk_text
 from index.embedding import Embedder
@@ -107,17 +110,23 @@ class Ingestor:
         known = {record.id: record for record in self.store.records()}
         pending: list[_Pending] = []
         pending_chunks = 0
-        for done, path in enumerate(files, start=1):
-            item = self._prepare(path, known, report)
-            self._on_file(path, done, len(files))
-            if item is None:
-                continue
-            pending.append(item)
-            pending_chunks += len(item.chunks)
-            if pending_chunks >= self.settings.write_batch_size:
-                self._flush(pending, report)
-                pending, pending_chunks = [], 0
-        self._flush(pending, report)
+        # Chroma writes of one batch run in a writer thread while the next batch is read,
+        # chunked and embedded; batches are written strictly in order, one at a time.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-writer") as writer:
+            writing: Future | None = None
+            for done, path in enumerate(files, start=1):
+                item = self._prepare(path, known, report)
+                self._on_file(path, done, len(files))
+                if item is None:
+                    continue
+                pending.append(item)
+                pending_chunks += len(item.chunks)
+                if pending_chunks >= self.settings.write_batch_size:
+                    writing = self._flush(pending, report, writer, writing)
+                    pending, pending_chunks = [], 0
+            writing = self._flush(pending, report, writer, writing)
+            if writing is not None:
+                writing.result()
         if prune:
             self._prune([p.absolute() for p in paths], known, report)
         return report
@@ -141,18 +150,23 @@ class Ingestor:
         chunks = chunk_text(document.text, self.settings.chunk_size, self.settings.chunk_overlap)
         return _Pending(document, chunks, is_update=record is not None)
 
-    def _flush(self, pending: list[_Pending], report: IngestReport) -> None:
+    def _flush(
+        self, pending: list[_Pending], report: IngestReport, writer: ThreadPoolExecutor, previous: Future | None
+    ) -> Future | None:
+        """Embed `pending`, then hand its writes to the writer once the previous batch is stored."""
         if not pending:
-            return
+            return previous
         vectors = self.embedder.embed([c.text for item in pending for c in item.chunks])
-        offset = 0
+        if previous is not None:
+            previous.result()
+        return writer.submit(self._write, pending, vectors, report)
+
+    def _write(self, pending: list[_Pending], vectors: np.ndarray, report: IngestReport) -> None:
+        self.store.replace_documents([(item.document, item.chunks) for item in pending], vectors)
         for item in pending:
-            count = len(item.chunks)
-            self.store.replace_document(item.document, item.chunks, vectors[offset : offset + count])
-            offset += count
-            report.chunks += count
-            log.info("stored %s (%d chunks)", item.document.source, count)
+            report.chunks += len(item.chunks)
             (report.updated if item.is_update else report.added).append(item.document.source)
+            log.info("stored %s (%d chunks)", item.document.source, len(item.chunks))
 
     def _prune(self, roots: list[Path], known: dict[str, DocumentRecord], report: IngestReport) -> None:
         for record in known.values():

@@ -228,42 +228,51 @@ class ChunkStore:
         got = self.registry.get(ids=[doc_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
-    def replace_document(self, document: Document, chunks: Sequence[Chunk], vectors: np.ndarray) -> None:
-        """Make the stored chunks of `document` exactly `chunks`, then commit its record."""
-        if len(chunks) != len(vectors):
-            raise ValueError(f"{len(chunks)} chunks but {len(vectors)} vectors")
-        self.chunks.delete(where={"document_id": document.id})
-        base = {
-            "document_id": document.id,
-            "source": document.source,
-            "title": document.title,
-            "doc_sha256": document.sha256,
-        }
-        if document.date:
-            base["date"] = document.date
-            base["date_int"] = int(document.date.replace("-", ""))
-        for part in _batches(len(chunks), self._max_batch):
-            batch = chunks[part]
+    def replace_documents(self, items: Sequence[tuple[Document, Sequence[Chunk]]], vectors: np.ndarray) -> None:
+        """Make the stored chunks of each document exactly its `chunks`, then commit the records.
+
+        `vectors` holds one row per chunk, in the order of `items`. All writes are batched:
+        one delete, chunk upserts of up to Chroma's batch size, then one registry upsert.
+        """
+        if not items:
+            return
+        ids, texts, metadatas = [], [], []
+        for document, chunks in items:
+            base = {
+                "document_id": document.id,
+                "source": document.source,
+                "title": document.title,
+                "doc_sha256": document.sha256,
+            }
+            if document.date:
+                base["date"] = document.date
+                base["date_int"] = int(document.date.replace("-", ""))
+            for chunk in chunks:
+                ids.append(f"{document.id}:{chunk.index}")
+                texts.append(chunk.text)
+                metadatas.append(
+                    {**base, "chunk_index": chunk.index, "start_char": chunk.start_char, "end_char": chunk.end_char}
+                )
+        if len(ids) != len(vectors):
+            raise ValueError(f"{len(ids)} chunks but {len(vectors)} vectors")
+        self.chunks.delete(where={"document_id": {"$in": [document.id for document, _ in items]}})
+        for part in _batches(len(ids), self._max_batch):
             self.chunks.upsert(
-                ids=[f"{document.id}:{c.index}" for c in batch],
-                embeddings=vectors[part],
-                documents=[c.text for c in batch],
-                metadatas=[
-                    {**base, "chunk_index": c.index, "start_char": c.start_char, "end_char": c.end_char}
-                    for c in batch
-                ],
+                ids=ids[part], embeddings=vectors[part], documents=texts[part], metadatas=metadatas[part]
             )
-        record = {
-            "source": document.source,
-            "title": document.title,
-            "sha256": document.sha256,
-            "chunks": len(chunks),
-        }
-        if document.date:
-            record["date"] = document.date
-        self.registry.upsert(
-            ids=[document.id], embeddings=[[1.0]], documents=[document.text], metadatas=[record]
-        )
+        records = []
+        for document, chunks in items:
+            record = {"source": document.source, "title": document.title, "sha256": document.sha256, "chunks": len(chunks)}
+            if document.date:
+                record["date"] = document.date
+            records.append(record)
+        for part in _batches(len(items), self._max_batch):
+            self.registry.upsert(
+                ids=[document.id for document, _ in items[part]],
+                embeddings=[[1.0]] * len(records[part]),
+                documents=[document.text for document, _ in items[part]],
+                metadatas=records[part],
+            )
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document: its record first (so it stops counting), then its chunks."""

@@ -38,7 +38,7 @@ class IndexSettings(BaseModel):
         50.0, gt=0, description="Files larger than this many MiB are skipped with a reason."
     )
     write_batch_size: int = Field(
-        512, ge=1, le=5000, description="Chunks embedded and written to Chroma together."
+        256, ge=1, le=5000, description="Chunks embedded and written to Chroma together."
     )
 
     @model_validator(mode="after")

@@ -1,0 +1,93 @@
+"""The `rag` command, in-process through typer's CliRunner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from rag.cli import app
+from tests.conftest import SEEDS
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def env(tmp_path):
+    return {"RAG_DATA_DIR": str(tmp_path / "data")}
+
+
+@pytest.fixture
+def folder(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    shutil.copy(next(SEEDS.glob("*.txt")), docs / "seed.txt")
+    (docs / "bad.txt").write_bytes(b"\xff\xfe\x00\x00")
+    return docs
+
+
+def invoke(args, env):
+    return runner.invoke(app, args, env=env, catch_exceptions=False)
+
+
+def test_ingest_json_documents_and_remove(env, folder, real_embedder):
+    result = invoke(["ingest", str(folder), "--json"], env)
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert set(report) == {"added", "updated", "unchanged", "removed", "skipped", "chunks"}
+    assert report["added"] == [str(folder / "seed.txt")]
+    assert report["skipped"][0]["source"] == str(folder / "bad.txt") and report["skipped"][0]["reason"]
+    assert report["chunks"] > 5
+
+    again = json.loads(invoke(["ingest", str(folder), "--json"], env).stdout)
+    assert again["unchanged"] == [str(folder / "seed.txt")] and again["chunks"] == 0
+
+    docs = json.loads(invoke(["documents", "--json"], env).stdout)
+    assert [(d["title"][:27], d["date"], d["chunks"]) for d in docs] == [
+        ("Communication failures by t", "2024-07-20", report["chunks"])
+    ]
+    human = invoke(["documents"], env)
+    assert docs[0]["id"] in human.stdout
+
+    removed = invoke(["remove", docs[0]["id"], "--json"], env)
+    assert json.loads(removed.stdout)["removed"]["id"] == docs[0]["id"]
+    assert json.loads(invoke(["documents", "--json"], env).stdout) == []
+
+
+def test_human_summary_names_skipped_files(env, folder, real_embedder):
+    result = invoke(["ingest", str(folder)], env)
+    assert result.exit_code == 0
+    assert "1 added, 0 updated, 0 unchanged, 0 removed, 1 skipped" in result.stdout
+    assert "bad.txt" in result.stdout
+
+
+def test_missing_path_is_a_clear_error(env, tmp_path):
+    result = invoke(["ingest", str(tmp_path / "nope")], env)
+    assert result.exit_code == 1
+    assert "No such file or folder" in result.stderr
+
+
+def test_unknown_collection_and_unknown_document(env, folder, real_embedder):
+    assert invoke(["documents", "-c", "nothing"], env).exit_code == 1
+    invoke(["ingest", str(folder / "seed.txt")], env)
+    result = invoke(["remove", "0000000000000000"], env)
+    assert result.exit_code == 1 and "rag documents" in result.stderr
+    bad = invoke(["documents", "-c", "bad name!"], env)
+    assert bad.exit_code == 1 and "Invalid collection name" in bad.stderr
+
+
+def test_invalid_settings_exit_2_naming_the_variable(env, folder):
+    result = invoke(["ingest", str(folder)], {**env, "RAG_INDEX__CHUNK_SIZE": "ten"})
+    assert result.exit_code == 2
+    assert "RAG_INDEX__CHUNK_SIZE" in result.stderr
+
+
+def test_rebuild_after_changing_chunk_size(env, folder, real_embedder):
+    invoke(["ingest", str(folder)], env)
+    changed = {**env, "RAG_INDEX__CHUNK_SIZE": "400"}
+    refused = invoke(["ingest", str(folder)], changed)
+    assert refused.exit_code == 1 and "--rebuild" in refused.stderr
+    rebuilt = invoke(["ingest", str(folder), "--rebuild", "--json"], changed)
+    assert rebuilt.exit_code == 0 and json.loads(rebuilt.stdout)["added"]
