@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import threading
+from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Sequence
 
 import numpy as np
@@ -68,6 +69,11 @@ class SentenceTransformerEmbedder:
 
     def _load(self) -> "SentenceTransformer":
         location = bundled_model_path() if self._name == BUNDLED_MODEL else self._name
+        if location.startswith((".", "/", "~")) and not Path(location).expanduser().is_dir():
+            raise ConfigError(
+                f"Embedding model folder {location!r} does not exist. Set RAG_INDEX__EMBED_MODEL to "
+                f"a sentence-transformers model folder, or unset it to use the bundled {BUNDLED_MODEL}."
+            )
         if self._name == BUNDLED_MODEL:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         from sentence_transformers import SentenceTransformer
@@ -75,7 +81,7 @@ class SentenceTransformerEmbedder:
 
         hf_logging.disable_progress_bar()
         try:
-            return SentenceTransformer(location, device=self._device)
+            return SentenceTransformer(str(Path(location).expanduser()) if location.startswith("~") else location, device=self._device)
         except Exception as exc:  # noqa: BLE001 - any load failure becomes one clear error
             raise ConfigError(
                 f"Could not load embedding model {self._name!r}: {exc}. Set RAG_INDEX__EMBED_MODEL "

@@ -152,4 +152,13 @@ def collections(as_json: JsonOpt = False) -> None:
 
 
 def main() -> None:
-    app()
+    """Entry point: usage errors exit 2 (typer), any unexpected failure one line and exit 1."""
+    try:
+        app()
+    except RagError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        sys.exit(1)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence against tracebacks
+        logging.getLogger("rag").debug("unexpected error", exc_info=True)
+        typer.echo(f"error: unexpected {type(exc).__name__}: {exc} (run with -vv for details)", err=True)
+        sys.exit(1)

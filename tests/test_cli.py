@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -91,3 +92,17 @@ def test_rebuild_after_changing_chunk_size(env, folder, real_embedder):
     assert refused.exit_code == 1 and "--rebuild" in refused.stderr
     rebuilt = invoke(["ingest", str(folder), "--rebuild", "--json"], changed)
     assert rebuilt.exit_code == 0 and json.loads(rebuilt.stdout)["added"]
+
+
+def test_unreachable_chroma_server_is_a_clear_error(env):
+    result = invoke(["documents"], {**env, "RAG_CHROMA_URL": "http://127.0.0.1:1"})
+    assert result.exit_code == 1
+    assert "Cannot reach the Chroma server at http://127.0.0.1:1" in result.stderr
+
+
+def test_cli_against_a_chroma_server(env, folder, chroma_server, real_embedder):
+    server_env = {**env, "RAG_CHROMA_URL": chroma_server.url, "RAG_COLLECTION": "cli-server"}
+    report = json.loads(invoke(["ingest", str(folder), "--json"], server_env).stdout)
+    assert report["added"] == [str(folder / "seed.txt")]
+    assert "cli-server" in json.loads(invoke(["collections", "--json"], server_env).stdout)
+    assert not (Path(env["RAG_DATA_DIR"]) / "chroma").exists()  # nothing went to embedded Chroma
