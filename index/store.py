@@ -273,11 +273,25 @@ class ChunkStore:
                 documents=[document.text for document, _ in items[part]],
                 metadatas=records[part],
             )
+        self._bump_generation()
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document: its record first (so it stops counting), then its chunks."""
         self.registry.delete(ids=[doc_id])
         self.chunks.delete(where={"document_id": doc_id})
+        self._bump_generation()
+
+    def generation(self) -> str | None:
+        """A token that changes whenever the collection's documents change (any process)."""
+        fresh = self._client.get_collection(self.name, embedding_function=None)
+        value = (fresh.metadata or {}).get("rag_generation")
+        return None if value is None else str(value)
+
+    def _bump_generation(self) -> None:
+        import uuid
+
+        fresh = self._client.get_collection(self.name, embedding_function=None)
+        self.chunks.modify(metadata={**(fresh.metadata or {}), "rag_generation": uuid.uuid4().hex})
 
     def chunk_document_ids(self) -> set[str]:
         """Document ids that have chunks stored (for sweeping orphans)."""

@@ -1,0 +1,117 @@
+"""Words for lexical matching: tokens, stems, stopwords, and an incremental BM25 index."""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from functools import lru_cache
+from typing import Callable, Iterable
+
+_WORD = re.compile(r"\w+(?:['\u2019]\w+)?", re.UNICODE)
+
+STOPWORDS = frozenset(
+    """
+    a about above after again against all am an and any are aren't as at be because been before
+    being below between both but by can can't cannot could couldn't did didn't do does doesn't
+    doing don't down during each few for from further had hadn't has hasn't have haven't having
+    he he'd he'll he's her here here's hers herself him himself his how how's i i'd i'll i'm i've
+    if in into is isn't it it's its itself let's me more most mustn't my myself no nor not of off
+    on once only or other ought our ours ourselves out over own same shan't she she'd she'll she's
+    should shouldn't so some such than that that's the their theirs them themselves then there
+    there's these they they'd they'll they're they've this those through to too under until up
+    very was wasn't we we'd we'll we're we've were weren't what what's when when's where where's
+    which while who who's whom why why's with won't would wouldn't you you'd you'll you're you've
+    your yours yourself yourselves s t also did does said says say tell told according
+    """.split()
+)
+
+
+@lru_cache(maxsize=1)
+def _porter() -> Callable[[str], str]:
+    from nltk.stem import PorterStemmer
+
+    return PorterStemmer().stem
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    return _porter()(word)
+
+
+def words(text: str) -> list[str]:
+    """Lowercased word tokens, apostrophes normalised."""
+    return [w.replace("\u2019", "'") for w in _WORD.findall(text.lower())]
+
+
+def terms(text: str) -> list[str]:
+    """Stemmed content words: what lexical matching compares."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS]
+
+
+class BM25Index:
+    """Okapi BM25 over chunks, with additions and removals in place (no rebuilds)."""
+
+    def __init__(self, k1: float = 1.2, b: float = 0.75):
+        self.k1 = k1
+        self.b = b
+        self._postings: dict[str, dict[str, int]] = defaultdict(dict)
+        self._lengths: dict[str, int] = {}
+        self._chunk_terms: dict[str, tuple[str, ...]] = {}
+        self._total_length = 0
+
+    def __len__(self) -> int:
+        return len(self._lengths)
+
+    def __contains__(self, chunk_id: str) -> bool:
+        return chunk_id in self._lengths
+
+    def add(self, chunk_id: str, text: str) -> None:
+        if chunk_id in self._lengths:
+            self.remove(chunk_id)
+        counts = Counter(terms(text))
+        for term, tf in counts.items():
+            self._postings[term][chunk_id] = tf
+        length = sum(counts.values())
+        self._chunk_terms[chunk_id] = tuple(counts)
+        self._lengths[chunk_id] = length
+        self._total_length += length
+
+    def remove(self, chunk_id: str) -> None:
+        length = self._lengths.pop(chunk_id, None)
+        if length is None:
+            return
+        self._total_length -= length
+        for term in self._chunk_terms.pop(chunk_id):
+            posting = self._postings[term]
+            del posting[chunk_id]
+            if not posting:
+                del self._postings[term]
+
+    def idf(self, term: str) -> float:
+        n = len(self._lengths)
+        df = len(self._postings.get(term, ()))
+        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+    def search(self, query: str, limit: int, allowed: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
+        """The best `limit` chunk ids for `query`, with scores, optionally filtered."""
+        if not self._lengths:
+            return []
+        average = self._total_length / len(self._lengths) or 1.0
+        scores: dict[str, float] = defaultdict(float)
+        for term in set(terms(query)):
+            posting = self._postings.get(term)
+            if not posting:
+                continue
+            idf = self.idf(term)
+            for chunk_id, tf in posting.items():
+                norm = self.k1 * (1 - self.b + self.b * self._lengths[chunk_id] / average)
+                scores[chunk_id] += idf * tf * (self.k1 + 1) / (tf + norm)
+        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        if allowed is not None:
+            ranked = [item for item in ranked if allowed(item[0])]
+        return ranked[:limit]
+
+    def add_many(self, items: Iterable[tuple[str, str]]) -> None:
+        for chunk_id, text in items:
+            self.add(chunk_id, text)

@@ -1,0 +1,243 @@
+"""Hybrid retrieval: dense search in Chroma plus BM25 over the same chunks, fused by
+reciprocal rank fusion.
+
+The BM25 side is a mirror of the collection kept in this process. Every write to a
+collection stamps it with a new generation token; before each search the mirror compares
+tokens and, when they differ, applies only what changed (documents added, updated or
+removed), so it never rebuilds per query. Only documents whose registry record is committed
+and matches their chunks are searchable, on both sides, so an answer never cites a document
+that is half written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from dataclasses import dataclass, field
+from typing import Literal, Sequence
+
+import numpy as np
+
+from index.embedding import Embedder
+from index.store import ChunkStore
+from rag.errors import InvalidInput
+from rag.lexical import BM25Index
+
+Mode = Literal["hybrid", "dense", "bm25"]
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Restrict retrieval by document metadata."""
+
+    sources: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+
+    def __post_init__(self) -> None:
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value is not None:
+                try:
+                    dt.date.fromisoformat(value)
+                except ValueError:
+                    raise InvalidInput(f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
+
+    def where(self) -> dict | None:
+        clauses: list[dict] = []
+        if self.sources:
+            clauses.append({"source": {"$in": list(self.sources)}})
+        if self.date_from:
+            clauses.append({"date_int": {"$gte": int(self.date_from.replace("-", ""))}})
+        if self.date_to:
+            clauses.append({"date_int": {"$lte": int(self.date_to.replace("-", ""))}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+    def allows(self, meta: "_ChunkMeta") -> bool:
+        if self.sources and meta.source not in self.sources:
+            return False
+        if self.date_from and (meta.date_int is None or meta.date_int < int(self.date_from.replace("-", ""))):
+            return False
+        if self.date_to and (meta.date_int is None or meta.date_int > int(self.date_to.replace("-", ""))):
+            return False
+        return True
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk, with where it came from and how it scored."""
+
+    chunk_id: str
+    document_id: str
+    source: str
+    title: str
+    date: str | None
+    start_char: int
+    end_char: int
+    text: str
+    score: float
+    dense_score: float | None = None
+    bm25_score: float | None = None
+    rank: int = 0
+
+
+@dataclass(frozen=True)
+class _ChunkMeta:
+    document_id: str
+    source: str
+    date_int: int | None
+
+
+@dataclass
+class _Mirror:
+    """This process's view of a collection: committed documents and the BM25 index."""
+
+    generation: object = None
+    doc_sha: dict[str, str] = field(default_factory=dict)
+    doc_chunks: dict[str, list[str]] = field(default_factory=dict)
+    chunk_meta: dict[str, _ChunkMeta] = field(default_factory=dict)
+    bm25: BM25Index = field(default_factory=BM25Index)
+
+
+class Retriever:
+    """Finds passages for a question in one collection."""
+
+    def __init__(self, store: ChunkStore, embedder: Embedder, candidates: int = 30):
+        self.store = store
+        self.embedder = embedder
+        self.candidates = candidates
+        self._mirror = _Mirror()
+        self._lock = threading.Lock()
+
+    @property
+    def bm25(self) -> BM25Index:
+        return self._mirror.bm25
+
+    # -- keeping the mirror in step ----------------------------------------------------
+
+    def sync(self) -> None:
+        """Bring the BM25 mirror up to date with the collection, applying only changes."""
+        with self._lock:
+            token = self.store.generation()
+            if token == self._mirror.generation and token is not None:
+                return
+            committed = {record.id: record.sha256 for record in self.store.records()}
+            mirror = self._mirror
+            for doc_id in [d for d in mirror.doc_sha if committed.get(d) != mirror.doc_sha[d]]:
+                self._drop(doc_id)
+            todo = [d for d, sha in committed.items() if mirror.doc_sha.get(d) != sha]
+            complete = True
+            for start in range(0, len(todo), 200):
+                complete &= self._load(todo[start : start + 200], committed)
+            mirror.generation = token if complete else None
+
+    def _drop(self, doc_id: str) -> None:
+        mirror = self._mirror
+        for chunk_id in mirror.doc_chunks.pop(doc_id, []):
+            mirror.bm25.remove(chunk_id)
+            mirror.chunk_meta.pop(chunk_id, None)
+        mirror.doc_sha.pop(doc_id, None)
+
+    def _load(self, doc_ids: Sequence[str], committed: dict[str, str]) -> bool:
+        """Index the chunks of `doc_ids`; False if some were mid-write and must be retried."""
+        got = self.store.chunks.get(where={"document_id": {"$in": list(doc_ids)}}, include=["documents", "metadatas"])
+        by_doc: dict[str, list[tuple[str, str, dict]]] = {}
+        for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+            by_doc.setdefault(str(meta["document_id"]), []).append((chunk_id, text, meta))
+        complete = True
+        for doc_id in doc_ids:
+            chunks = by_doc.get(doc_id, [])
+            if any(meta.get("doc_sha256") != committed[doc_id] for _, _, meta in chunks):
+                complete = False  # a newer version is being written; try again next time
+                continue
+            mirror = self._mirror
+            for chunk_id, text, meta in chunks:
+                mirror.bm25.add(chunk_id, text)
+                mirror.chunk_meta[chunk_id] = _ChunkMeta(doc_id, str(meta["source"]), meta.get("date_int"))
+            mirror.doc_chunks[doc_id] = [chunk_id for chunk_id, _, _ in chunks]
+            mirror.doc_sha[doc_id] = committed[doc_id]
+        return complete
+
+    # -- searching ---------------------------------------------------------------------
+
+    def retrieve(
+        self,
+        question: str,
+        top_k: int = 5,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+        query_vector: np.ndarray | None = None,
+    ) -> list[Passage]:
+        filters = filters or Filters()
+        self.sync()
+        pool = max(self.candidates, top_k)
+        dense: list[Passage] = []
+        if mode in ("hybrid", "dense"):
+            if query_vector is None:
+                query_vector = self.embedder.embed([question])[0]
+            dense = self._dense(query_vector, pool, filters)
+        lexical: list[tuple[str, float]] = []
+        if mode in ("hybrid", "bm25"):
+            meta = self._mirror.chunk_meta
+            lexical = self._mirror.bm25.search(question, pool, lambda cid: cid in meta and filters.allows(meta[cid]))
+        return self._fuse(dense, lexical, top_k)
+
+    def _dense(self, vector: np.ndarray, pool: int, filters: Filters) -> list[Passage]:
+        if self.store.count_chunks() == 0:
+            return []
+        got = self.store.chunks.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=pool,
+            where=filters.where(),
+            include=["documents", "metadatas", "distances"],
+        )
+        out = []
+        for chunk_id, text, meta, distance in zip(
+            got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
+        ):
+            if self._mirror.doc_sha.get(str(meta["document_id"])) != meta.get("doc_sha256"):
+                continue  # not committed (or stale): never cite it
+            passage = _passage(chunk_id, text, meta, score=0.0)
+            passage.dense_score = 1.0 - float(distance)
+            out.append(passage)
+        return out
+
+    def _fuse(self, dense: list[Passage], lexical: list[tuple[str, float]], top_k: int) -> list[Passage]:
+        fused: dict[str, float] = {}
+        for rank, passage in enumerate(dense):
+            fused[passage.chunk_id] = fused.get(passage.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        for rank, (chunk_id, _) in enumerate(lexical):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        best = sorted(fused, key=lambda cid: (-fused[cid], cid))[:top_k]
+        by_id = {p.chunk_id: p for p in dense}
+        bm25_scores = dict(lexical)
+        missing = [cid for cid in best if cid not in by_id]
+        if missing:
+            got = self.store.chunks.get(ids=missing, include=["documents", "metadatas"])
+            for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+                by_id[chunk_id] = _passage(chunk_id, text, meta, score=0.0)
+        out = []
+        for rank, chunk_id in enumerate(c for c in best if c in by_id):
+            passage = by_id[chunk_id]
+            passage.score = fused[chunk_id]
+            passage.bm25_score = bm25_scores.get(chunk_id)
+            passage.rank = rank
+            out.append(passage)
+        return out
+
+
+def _passage(chunk_id: str, text: str, meta: dict, score: float) -> Passage:
+    return Passage(
+        chunk_id=chunk_id,
+        document_id=str(meta["document_id"]),
+        source=str(meta["source"]),
+        title=str(meta.get("title", "")),
+        date=meta.get("date"),
+        start_char=int(meta["start_char"]),
+        end_char=int(meta["end_char"]),
+        text=text,
+        score=score,
+    )
