@@ -308,13 +308,20 @@ class ChunkStore:
         return self.chunks.count()
 
 
-def open_store(settings: Settings, collection: str | None = None, *, for_writing: bool = False) -> ChunkStore:
+def open_store(
+    settings: Settings,
+    collection: str | None = None,
+    *,
+    for_writing: bool = False,
+    for_querying: bool = False,
+) -> ChunkStore:
     """The store for `collection` (default from settings).
 
-    For writing, the collection is created if absent and its fingerprint must match the
-    settings; for reading documents it must exist and any fingerprint is accepted.
+    For writing it is created if absent; for writing and for querying its fingerprint must
+    match the settings (vectors from another model would be meaningless). Listing and
+    removing documents accept any fingerprint.
     """
-    fingerprint = Fingerprint.from_settings(settings) if for_writing else None
+    fingerprint = Fingerprint.from_settings(settings) if (for_writing or for_querying) else None
     return ChunkStore.open(
         connect(settings), collection or settings.collection, fingerprint=fingerprint, create=for_writing
     )

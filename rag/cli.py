@@ -138,6 +138,96 @@ def remove(
         typer.echo(f"Removed {record.id} ({record.source}).")
 
 
+def _pipeline(settings: "Settings", collection: str | None):
+    """The answering pipeline; with an empty data directory, the demo corpus is ingested first."""
+    from index.store import connect, list_collections
+    from rag.pipeline import Pipeline
+
+    name = collection or settings.collection
+    if not settings.chroma_url and name == settings.collection and name not in list_collections(connect(settings)):
+        seeds = Path(__file__).resolve().parent.parent / "seeds"
+        if seeds.is_dir():
+            from index.commands import run_ingest
+
+            typer.echo(f"First use: indexing the demo corpus in {seeds} ...", err=True)
+            run_ingest(settings, [seeds], name)
+    return Pipeline(settings, name)
+
+
+def _read_batch(path: Path) -> list[tuple[int, str | None, str | None]]:
+    """(line number, question or None, problem or None) for each non-empty line."""
+    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    out = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("{"):
+            try:
+                question = json.loads(line).get("question")
+            except (json.JSONDecodeError, AttributeError):
+                out.append((number, None, "not valid JSON"))
+                continue
+            if not isinstance(question, str):
+                out.append((number, None, "no 'question' string field"))
+                continue
+            out.append((number, question, None))
+        else:
+            out.append((number, line.strip(), None))
+    return out
+
+
+@app.command()
+def ask(
+    question: Annotated[Optional[str], typer.Argument(help="The question.", show_default=False)] = None,
+    collection: CollectionOpt = None,
+    top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", help="Passages to retrieve (1-50).")] = None,
+    batch: Annotated[Optional[Path], typer.Option("--batch", help="File of questions (one a line, or JSONL with 'question'); '-' for stdin. Prints one JSON result a line.")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only passages from this document source (repeatable).")] = None,
+    date_from: Annotated[Optional[str], typer.Option("--from", help="Only documents dated on or after YYYY-MM-DD.")] = None,
+    date_to: Annotated[Optional[str], typer.Option("--to", help="Only documents dated on or before YYYY-MM-DD.")] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Answer a question from the documents, citing the passages each sentence comes from."""
+    from rag.chat import format_answer
+    from rag.retrieve import Filters
+
+    if (question is None) == (batch is None):
+        raise _fail("give either a QUESTION or --batch FILE", 2)
+    settings = load_settings()
+    try:
+        filters = Filters(tuple(source or ()), date_from, date_to)
+        pipeline = _pipeline(settings, collection)
+        if batch is not None:
+            for number, text, problem in _read_batch(batch):
+                if problem is None:
+                    try:
+                        typer.echo(pipeline.ask(text, top_k, filters).model_dump_json())
+                        continue
+                    except RagError as exc:
+                        problem = str(exc)
+                typer.echo(json.dumps({"line": number, "error": {"code": "invalid_input", "message": problem}}))
+            return
+        answer = pipeline.ask(question, top_k, filters)
+    except OSError as exc:
+        raise _fail(f"cannot read {batch}: {exc.strerror or exc}") from None
+    except RagError as exc:
+        raise _fail(str(exc)) from None
+    typer.echo(answer.model_dump_json(indent=2) if as_json else format_answer(answer))
+
+
+@app.command()
+def chat(collection: CollectionOpt = None) -> None:
+    """A chat about your documents: follow-up questions use the conversation."""
+    from rag.chat import run_repl
+
+    settings = load_settings()
+    try:
+        pipeline = _pipeline(settings, collection)
+    except RagError as exc:
+        raise _fail(str(exc)) from None
+    run_repl(pipeline.ask, sys.stdin, typer.echo)
+
+
 @app.command()
 def collections(as_json: JsonOpt = False) -> None:
     """List the collections."""

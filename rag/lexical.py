@@ -40,8 +40,12 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lowercased word tokens, apostrophes normalised."""
-    return [w.replace("\u2019", "'") for w in _WORD.findall(text.lower())]
+    """Lowercased word tokens, apostrophes normalised, possessive 's dropped."""
+    out = []
+    for word in _WORD.findall(text.lower()):
+        word = word.replace("\u2019", "'")
+        out.append(word[:-2] if word.endswith("'s") else word)
+    return out
 
 
 def terms(text: str) -> list[str]:

@@ -7,6 +7,7 @@ Read it once at the edge (the CLI, the app factory) and pass it down.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -57,6 +58,25 @@ class RetrievalSettings(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     top_k: int = Field(5, ge=1, le=50, description="Passages retrieved per question.")
+    candidates: int = Field(
+        30, ge=1, le=500, description="Hits taken from each of dense and BM25 search before fusion."
+    )
+    mode: Literal["hybrid", "dense", "bm25"] = Field(
+        "hybrid", description="hybrid (dense + BM25, fused), dense only, or BM25 only."
+    )
+
+
+class AnswerSettings(BaseModel):
+    """How answers are composed."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    max_sentences: int = Field(3, ge=1, le=10, description="Most sentences in an extractive answer.")
+    abstain_threshold: float | None = Field(
+        None, ge=0.0, le=1.0,
+        description="Answer only when the calibrated answerability reaches this; unset: the calibrated default.",
+    )
+    max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longest question accepted.")
 
 
 class ApiSettings(BaseModel):
@@ -85,6 +105,7 @@ class Settings(BaseSettings):
     retrieval: RetrievalSettings = Field(
         default_factory=RetrievalSettings, description=RetrievalSettings.__doc__
     )
+    answer: AnswerSettings = Field(default_factory=AnswerSettings, description=AnswerSettings.__doc__)
     api: ApiSettings = Field(default_factory=ApiSettings, description=ApiSettings.__doc__)
 
     @field_validator("chroma_url")

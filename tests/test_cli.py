@@ -106,3 +106,43 @@ def test_cli_against_a_chroma_server(env, folder, chroma_server, real_embedder):
     assert report["added"] == [str(folder / "seed.txt")]
     assert "cli-server" in json.loads(invoke(["collections", "--json"], server_env).stdout)
     assert not (Path(env["RAG_DATA_DIR"]) / "chroma").exists()  # nothing went to embedded Chroma
+
+
+def test_ask_on_first_use_ingests_the_demo_corpus(env):
+    result = invoke(["ask", "What time was the pipe bomb discovered?", "--json"], env)
+    assert result.exit_code == 0, result.output
+    answer = json.loads(result.stdout)
+    assert "1:05 p.m." in answer["answer"] and not answer["abstained"]
+    assert {"answer", "abstained", "citations", "sentences", "passages", "timings_ms", "config_fingerprint"} <= set(answer)
+    human = invoke(["ask", "What time was the pipe bomb discovered?"], env)
+    assert "[1]" in human.stdout and "secret-service" in human.stdout
+
+
+def test_ask_batch_in_order_with_errors_per_line(env, tmp_path):
+    batch = tmp_path / "questions.txt"
+    batch.write_text(
+        'What time was the pipe bomb discovered?\n{"question": "Who is the DHS inspector general?"}\n'
+        '{"question": 5}\n{not json\n\n', encoding="utf-8"
+    )
+    result = invoke(["ask", "--batch", str(batch)], env)
+    assert result.exit_code == 0, result.output
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(lines) == 4
+    assert lines[0]["question"].startswith("What time") and lines[1]["question"].startswith("Who is")
+    assert lines[2]["line"] == 3 and "question" in lines[2]["error"]["message"]
+    assert lines[3]["line"] == 4 and "JSON" in lines[3]["error"]["message"]
+
+
+def test_ask_usage_errors(env):
+    assert invoke(["ask"], env).exit_code == 2
+    assert invoke(["ask", "q?", "--batch", "x"], env).exit_code == 2
+    bad = invoke(["ask", "q?", "--top-k", "0"], env)
+    assert bad.exit_code == 1 and "between 1 and 50" in bad.stderr
+
+
+def test_chat_in_process(env):
+    result = runner.invoke(
+        app, ["chat"], env=env, input="What time was the pipe bomb discovered?\n/sources\n/quit\n"
+    )
+    assert result.exit_code == 0, result.output
+    assert "1:05 p.m." in result.stdout and "chars" in result.stdout

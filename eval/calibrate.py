@@ -1,0 +1,133 @@
+"""Fit the extractive answerer's two models on the benchmarks' dev splits.
+
+    python -m eval.calibrate [--data-dir .rag] [--out rag/calibration.json]
+
+Only dev records are used (SQuAD 2.0 sample and CLAPNQ; split by the SHA-256 of the id as
+the benchmarks' README says); test records are never read here. Writes the coefficients,
+the abstention threshold and the dev metrics they reach.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+
+from eval.corpora import ingest_corpus
+from eval.datasets import load_benchmark
+from eval.metrics import contains_answer, normalize
+from index.embedding import embedder_from_settings
+from rag.extractive import (
+    ANSWERABLE_FEATURES, CALIBRATION_PATH, SELECT_FEATURES, Calibration, LinearModel,
+    Candidate, build_candidates, context_features, feature_matrix, question_features, score,
+)
+from rag.retrieve import Retriever
+from rag.settings import Settings
+
+
+def _label(name: str, text: str, question) -> bool:
+    if name == "squad2":
+        return contains_answer(text, question.answers)
+    norm = normalize(text)
+    return any(norm and (norm in normalize(e) or normalize(e) in norm) for e in question.evidence)
+
+
+def collect(settings: Settings, top_k: int) -> list[dict]:
+    """Per dev question: its candidates' features and labels, and whether it is answerable."""
+    embedder = embedder_from_settings(settings.index)
+    records = []
+    for name in ("squad2", "clapnq"):
+        questions, corpus = load_benchmark(name, "dev")
+        store = ingest_corpus(settings, name, corpus, embedder)
+        retriever = Retriever(store, embedder)
+        started = time.perf_counter()
+        for question in questions:
+            vector = embedder.embed([question.question])[0]
+            passages = retriever.retrieve(question.question, top_k, query_vector=vector)
+            candidates = build_candidates(question.question, passages, vector, embedder, retriever.bm25.idf)
+            records.append({
+                "dataset": name,
+                "answerable": question.answerable,
+                "question": question.question,
+                "candidates": [c.features for c in candidates],
+                "labels": [_label(name, c.text, question) if question.answerable else False for c in candidates],
+                "context": context_features(question.question, candidates, passages, retriever.bm25.idf),
+            })
+        print(f"{name}: {len(questions)} dev questions in {time.perf_counter() - started:.0f}s")
+    return records
+
+
+def fit(rows: np.ndarray, labels: np.ndarray, names, c: float = 1.0, balanced: bool = False) -> LinearModel:
+    from sklearn.linear_model import LogisticRegression
+
+    mean, std = rows.mean(axis=0), rows.std(axis=0)
+    std[std == 0] = 1.0
+    model = LogisticRegression(C=c, max_iter=2000, class_weight="balanced" if balanced else None)
+    model.fit((rows - mean) / std, labels)
+    return LinearModel(tuple(names), mean, std, model.coef_[0], float(model.intercept_[0]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--data-dir", type=Path, default=Path(".rag"))
+    parser.add_argument("--top-k", type=int, default=5)
+    parser.add_argument("--out", type=Path, default=CALIBRATION_PATH)
+    parser.add_argument("--cache", type=Path, default=None, help="Reuse collected features from this JSON file.")
+    args = parser.parse_args()
+    settings = Settings(data_dir=args.data_dir)
+
+    if args.cache and args.cache.exists():
+        records = json.loads(args.cache.read_text())
+    else:
+        records = collect(settings, args.top_k)
+        if args.cache:
+            args.cache.write_text(json.dumps(records))
+
+    usable = [r for r in records if r["candidates"]]
+    sel_rows = [f for r in usable if r["answerable"] and any(r["labels"]) for f in r["candidates"]]
+    sel_labels = [l for r in usable if r["answerable"] and any(r["labels"]) for l in r["labels"]]
+    selector = fit(feature_matrix(sel_rows, SELECT_FEATURES), np.array(sel_labels), SELECT_FEATURES)
+
+    q_rows, q_labels, top_correct, datasets = [], [], [], []
+    for record in usable:
+        candidates = [Candidate(0, "", 0, 0, "", features=f) for f in record["candidates"]]
+        score(candidates, selector)
+        q_rows.append(question_features(candidates, record["context"]))
+        q_labels.append(record["answerable"])
+        best = int(np.argmax([c.logit for c in candidates]))
+        top_correct.append(record["answerable"] and record["labels"][best])
+        datasets.append(record["dataset"])
+    answerable = fit(feature_matrix(q_rows, ANSWERABLE_FEATURES), np.array(q_labels), ANSWERABLE_FEATURES, balanced=True)
+    probs = 1 / (1 + np.exp(-answerable.logits(feature_matrix(q_rows, ANSWERABLE_FEATURES))))
+    labels, correct, datasets = np.array(q_labels), np.array(top_correct), np.array(datasets)
+
+    def metrics(threshold: float, subset: np.ndarray) -> dict:
+        answered = probs >= threshold
+        ans, unans = subset & labels, subset & ~labels
+        return {
+            "accuracy_answerable": float((answered & correct)[ans].mean()),
+            "declined_unanswerable": float((~answered)[unans].mean()),
+            "false_abstention": float((~answered)[ans].mean()),
+        }
+
+    best = max(
+        np.linspace(0.2, 0.8, 61),
+        key=lambda t: np.mean([
+            (m := metrics(t, datasets == d))["accuracy_answerable"] + m["declined_unanswerable"]
+            for d in ("squad2", "clapnq")
+        ]),
+    )
+    report = {d: metrics(best, datasets == d) for d in ("squad2", "clapnq")}
+    report["top_sentence_accuracy_no_abstention"] = {
+        d: float(correct[(datasets == d) & labels].mean()) for d in ("squad2", "clapnq")
+    }
+    calibration = Calibration(selector, answerable, float(best), 0.8)
+    args.out.write_text(json.dumps(calibration.as_dict({"dev_metrics": report, "trained_on": "squad2+clapnq dev"}), indent=2) + "\n")
+    print(json.dumps({"threshold": round(float(best), 3), **report}, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,19 @@
+"""Benchmark corpora ingested into their own collections, reused across runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from index.embedding import Embedder
+from index.ingest import Ingestor
+from index.store import ChunkStore, open_store
+from eval.datasets import Corpus
+from rag.settings import Settings
+
+
+def ingest_corpus(settings: Settings, name: str, corpus: Corpus, embedder: Embedder) -> ChunkStore:
+    """Collection `bench-NAME` holding `corpus`; unchanged files are not embedded again."""
+    folder = corpus.write(Path(settings.data_dir) / "corpora" / name)
+    store = open_store(settings, f"bench-{name}", for_writing=True)
+    Ingestor(store, embedder, settings.index).ingest([folder], prune=True)
+    return store

@@ -1,0 +1,270 @@
+"""The offline answerer: picks the retrieved sentences that answer the question, verbatim.
+
+Each candidate sentence gets features (semantic similarity, IDF-weighted overlap with the
+question, whether it holds the kind of answer the question wants, retrieval rank, ...). A
+logistic model calibrated on the benchmarks' dev splits (`rag/calibration.json`, written by
+`python -m eval.calibrate`) scores them; a second one, on question-level features, gives
+the probability that the passages answer the question at all, and below the calibrated
+threshold the answerer abstains. Deterministic, no LLM.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from index.embedding import Embedder
+from index.sentences import sentence_spans
+from rag.errors import ConfigError
+from rag.lexical import terms
+from rag.question import answer_type, has_new_instance
+from rag.retrieve import Passage
+
+CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
+
+SELECT_FEATURES = (
+    "cos", "cos_gap", "lex", "lex_gap", "lex_window", "passage_dense", "passage_rank",
+    "type_match", "type_other", "novel", "length", "missing",
+)
+ANSWERABLE_FEATURES = (
+    "top_logit", "margin", "top_cos", "top_lex", "top_lex_window", "missing_top", "missing_all",
+    "type_match", "type_other", "passage_dense", "best_lex",
+)
+
+
+@dataclass
+class Candidate:
+    """One sentence of a retrieved passage, with offsets into its document's text."""
+
+    passage: int
+    document_id: str
+    start_char: int
+    end_char: int
+    text: str
+    features: dict[str, float] = field(default_factory=dict)
+    logit: float = 0.0
+
+    @property
+    def probability(self) -> float:
+        return 1.0 / (1.0 + math.exp(-self.logit))
+
+
+@dataclass(frozen=True)
+class LinearModel:
+    """Standardised logistic regression: sigmoid(((x - mean) / std) . coef + intercept)."""
+
+    features: tuple[str, ...]
+    mean: np.ndarray
+    std: np.ndarray
+    coef: np.ndarray
+    intercept: float
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "LinearModel":
+        return cls(
+            tuple(data["features"]), np.array(data["mean"]), np.array(data["std"]),
+            np.array(data["coef"]), float(data["intercept"]),
+        )
+
+    def as_dict(self) -> dict:
+        return {
+            "features": list(self.features), "mean": self.mean.round(6).tolist(),
+            "std": self.std.round(6).tolist(), "coef": self.coef.round(6).tolist(),
+            "intercept": round(self.intercept, 6),
+        }
+
+    def logits(self, rows: np.ndarray) -> np.ndarray:
+        return ((rows - self.mean) / self.std) @ self.coef + self.intercept
+
+
+@dataclass(frozen=True)
+class Calibration:
+    selector: LinearModel
+    answerable: LinearModel
+    threshold: float
+    second_ratio: float
+
+    def as_dict(self, extra: dict | None = None) -> dict:
+        return {
+            "version": 1,
+            "selector": self.selector.as_dict(),
+            "answerable": self.answerable.as_dict(),
+            "threshold": round(self.threshold, 4),
+            "second_ratio": self.second_ratio,
+            **(extra or {}),
+        }
+
+
+@lru_cache(maxsize=4)
+def load_calibration(path: Path = CALIBRATION_PATH) -> Calibration:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return Calibration(
+            LinearModel.from_dict(data["selector"]), LinearModel.from_dict(data["answerable"]),
+            float(data["threshold"]), float(data["second_ratio"]),
+        )
+    except (OSError, ValueError, KeyError) as exc:
+        raise ConfigError(
+            f"Cannot load the answer calibration {path} ({exc}). Reinstall the package, or "
+            "regenerate it with `python -m eval.calibrate`."
+        ) from None
+
+
+def _weights(question_terms: set[str], idf: Callable[[str], float]) -> dict[str, float]:
+    return {term: idf(term) for term in question_terms}
+
+
+def _recall(weights: dict[str, float], found: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in found) / total if total else 0.0
+
+
+def _missing(weights: dict[str, float], found: set[str]) -> float:
+    """The rarest question term absent from `found`, relative to the rarest term overall."""
+    if not weights:
+        return 0.0
+    absent = [w for t, w in weights.items() if t not in found]
+    return max(absent) / max(weights.values()) if absent else 0.0
+
+
+def build_candidates(
+    question: str,
+    passages: Sequence[Passage],
+    question_vector: np.ndarray,
+    embedder: Embedder,
+    idf: Callable[[str], float],
+) -> list[Candidate]:
+    """Every distinct sentence of the passages, with its selection features filled in."""
+    kind = answer_type(question)
+    question_terms = set(terms(question))
+    weights = _weights(question_terms, idf)
+    candidates: list[Candidate] = []
+    seen: set[tuple[str, int, int]] = set()
+    windows: list[set[str]] = []
+    passage_missing: list[float] = []
+    for index, passage in enumerate(passages):
+        spans = sentence_spans(passage.text)
+        sentence_terms = [set(terms(passage.text[s:e])) for s, e in spans]
+        passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))
+        for i, (start, end) in enumerate(spans):
+            key = (passage.document_id, passage.start_char + start, passage.start_char + end)
+            if key in seen or end - start < 2:
+                continue
+            seen.add(key)
+            candidates.append(
+                Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end])
+            )
+            windows.append(set().union(*sentence_terms[max(0, i - 1) : i + 2]))
+    if not candidates:
+        return []
+    vectors = embedder.embed([c.text for c in candidates])
+    cosines = vectors @ np.asarray(question_vector, dtype=np.float32)
+    lexical = []
+    for candidate, cosine in zip(candidates, cosines):
+        found = set(terms(candidate.text))
+        content = found or {""}
+        passage = passages[candidate.passage]
+        candidate.features = {
+            "cos": float(cosine),
+            "lex": _recall(weights, found),
+            "lex_window": _recall(weights, windows[len(lexical)]),
+            "passage_dense": float(passage.dense_score or 0.0),
+            "passage_rank": 1.0 / (1.0 + candidate.passage),
+            "type_match": float(has_new_instance(kind, candidate.text, question)),
+            "type_other": float(kind == "other"),
+            "novel": len(content - question_terms) / len(content),
+            "length": math.log1p(len(candidate.text) / 100.0),
+            "missing": passage_missing[candidate.passage],
+        }
+        lexical.append(candidate.features["lex"])
+    best_cos, best_lex = float(cosines.max()), max(lexical)
+    for candidate in candidates:
+        candidate.features["cos_gap"] = candidate.features["cos"] - best_cos
+        candidate.features["lex_gap"] = candidate.features["lex"] - best_lex
+    return candidates
+
+
+def context_features(
+    question: str, candidates: Sequence[Candidate], passages: Sequence[Passage], idf: Callable[[str], float]
+) -> dict[str, float]:
+    """Question-level features that do not depend on the selector's scores."""
+    weights = _weights(set(terms(question)), idf)
+    everything = set().union(*(set(terms(p.text)) for p in passages))
+    return {
+        "missing_all": _missing(weights, everything),
+        "best_lex": max((c.features["lex"] for c in candidates), default=0.0),
+    }
+
+
+def question_features(candidates: Sequence[Candidate], context: dict[str, float]) -> dict[str, float]:
+    """Features of the whole question, from its scored candidates, for the answerability model."""
+    ranked = sorted(candidates, key=lambda c: -c.logit)
+    top = ranked[0]
+    second = ranked[1].logit if len(ranked) > 1 else top.logit - 5.0
+    return {
+        "top_logit": top.logit,
+        "margin": top.logit - second,
+        "top_cos": top.features["cos"],
+        "top_lex": top.features["lex"],
+        "top_lex_window": top.features["lex_window"],
+        "missing_top": top.features["missing"],
+        "type_match": top.features["type_match"],
+        "type_other": top.features["type_other"],
+        "passage_dense": top.features["passage_dense"],
+        **context,
+    }
+
+
+def feature_matrix(rows: Sequence[dict[str, float]], names: Sequence[str]) -> np.ndarray:
+    return np.array([[row[name] for name in names] for row in rows], dtype=np.float64).reshape(len(rows), len(names))
+
+
+@dataclass
+class Selection:
+    """What the answerer chose: sentences (best first) or an abstention."""
+
+    sentences: list[Candidate]
+    answerability: float
+    abstained: bool
+
+
+class ExtractiveAnswerer:
+    """Chooses verbatim sentences from the passages, or abstains."""
+
+    def __init__(self, embedder: Embedder, calibration: Calibration, max_sentences: int = 3, threshold: float | None = None):
+        self.embedder = embedder
+        self.calibration = calibration
+        self.max_sentences = max_sentences
+        self.threshold = calibration.threshold if threshold is None else threshold
+
+    def select(
+        self, question: str, passages: Sequence[Passage], question_vector: np.ndarray, idf: Callable[[str], float]
+    ) -> Selection:
+        candidates = build_candidates(question, passages, question_vector, self.embedder, idf)
+        if not candidates:
+            return Selection([], 0.0, True)
+        score(candidates, self.calibration.selector)
+        row = question_features(candidates, context_features(question, candidates, passages, idf))
+        logit = float(self.calibration.answerable.logits(feature_matrix([row], ANSWERABLE_FEATURES))[0])
+        answerability = 1.0 / (1.0 + math.exp(-logit))
+        ranked = sorted(candidates, key=lambda c: (-c.logit, c.passage, c.start_char))
+        if answerability < self.threshold:
+            return Selection(ranked[:1], answerability, True)
+        limit = self.max_sentences if answer_type(question) == "other" else min(2, self.max_sentences)
+        best = ranked[0].probability
+        chosen = [ranked[0]] + [
+            c for c in ranked[1:limit] if c.probability >= self.calibration.second_ratio * best
+        ]
+        return Selection(chosen, answerability, False)
+
+
+def score(candidates: Sequence[Candidate], model: LinearModel) -> None:
+    logits = model.logits(feature_matrix([c.features for c in candidates], model.features))
+    for candidate, logit in zip(candidates, logits):
+        candidate.logit = float(logit)

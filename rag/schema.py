@@ -1,0 +1,55 @@
+"""The one answer schema, shared by the CLI's --json, the HTTP API and streaming."""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+ABSTAIN_TEXT = "The documents do not say."
+
+
+class Citation(BaseModel):
+    """A checkable source: `quote` is exactly the document text at [start_char, end_char)."""
+
+    id: int = Field(description="The marker number n used as [n] in the answer.")
+    document_id: str
+    source: str = Field(description="Where the document came from (its file path for ingested files).")
+    title: str
+    start_char: int = Field(ge=0)
+    end_char: int = Field(ge=0)
+    quote: str
+    score: float = Field(description="How strongly this passage answers the question (0-1).")
+
+
+class AnswerSentence(BaseModel):
+    text: str = Field(description="The sentence as it appears in the answer, without markers.")
+    citation_ids: list[int]
+    supported: bool = Field(description="Whether the cited passages support the sentence.")
+    support_score: float = Field(description="Support of the sentence by its citations (0-1).")
+
+
+class RetrievedPassage(BaseModel):
+    chunk_id: str
+    document_id: str
+    source: str
+    title: str
+    date: str | None = None
+    start_char: int
+    end_char: int
+    text: str
+    score: float = Field(description="Fused retrieval score (reciprocal rank fusion).")
+    dense_score: float | None = Field(None, description="Cosine similarity to the question.")
+    bm25_score: float | None = None
+
+
+class Answer(BaseModel):
+    question: str
+    answer: str = Field(description="Answer text; each sentence ends with its [n] citation markers.")
+    abstained: bool = Field(description="True when the documents do not answer the question.")
+    answerability: float = Field(description="Calibrated probability that the documents answer it.")
+    citations: list[Citation] = Field(default_factory=list)
+    sentences: list[AnswerSentence] = Field(default_factory=list)
+    passages: list[RetrievedPassage] = Field(default_factory=list)
+    timings_ms: dict[str, float] = Field(default_factory=dict)
+    config_fingerprint: str = Field(description="Hash of every setting that shapes the answer.")
+    collection: str
+    warnings: list[str] = Field(default_factory=list)

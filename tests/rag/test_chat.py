@@ -1,0 +1,52 @@
+import io
+
+from rag.chat import Conversation, run_repl
+from rag.schema import Answer, Citation
+
+
+def fake_answer(question: str) -> Answer:
+    return Answer(
+        question=question, answer=f"About {question} [1]", abstained=False, answerability=0.9,
+        citations=[Citation(id=1, document_id="d", source="/s.txt", title="T", start_char=0, end_char=4, quote="Text", score=0.9)],
+        config_fingerprint="f", collection="c",
+    )
+
+
+def test_follow_up_questions_carry_the_previous_subject():
+    conversation = Conversation()
+    first = "Where was the pipe bomb placed?"
+    assert conversation.resolve(first) == first
+    conversation.add(first, first, fake_answer(first))
+    resolved = conversation.resolve("and when was it found?")
+    assert resolved.startswith("and when was it found?") and "pipe" in resolved and "bomb" in resolved
+    standalone = "Who is the director of the Secret Service?"
+    assert conversation.resolve(standalone) == standalone
+    conversation.reset()
+    assert conversation.resolve("and when was it found?") == "and when was it found?"
+
+
+def test_repl_through_its_input_stream():
+    asked, out = [], []
+    script = "Where was the pipe bomb placed?\nand when was it found?\n/sources\n/history\n/bogus\n/reset\n/history\n/quit\nnever asked\n"
+
+    def ask(question):
+        asked.append(question)
+        return fake_answer(question)
+
+    count = run_repl(ask, io.StringIO(script), out.append)
+    assert count == 2
+    assert asked[0] == "Where was the pipe bomb placed?" and "pipe bomb" in asked[1]
+    text = "\n".join(out)
+    assert "/s.txt (0-4): Text" in text
+    assert "1. Where was the pipe bomb placed?\n2. and when was it found?" in text
+    assert "Unknown command '/bogus'" in text and "Conversation reset." in text and "No questions yet." in text
+    assert "never asked" not in asked
+
+
+def test_repl_survives_errors_and_ends_at_end_of_input():
+    def ask(question):
+        raise ValueError("boom")
+
+    out = []
+    assert run_repl(ask, io.StringIO("question?\n"), out.append) == 0
+    assert "error: boom" in out

@@ -1,0 +1,29 @@
+from rag.lexical import BM25Index, terms
+
+
+def test_terms_are_stemmed_content_words():
+    assert terms("The agents were reviewing the reports") == ["agent", "review", "report"]
+    assert terms("Trump\u2019s rally") == terms("Trump's rally") == ["trump", "ralli"]
+
+
+def test_bm25_ranks_matching_chunks_and_follows_removals():
+    index = BM25Index()
+    index.add("a", "The pipe bomb was found near the DNC building.")
+    index.add("b", "The rally in Butler ended in gunfire.")
+    index.add("c", "Agents reviewed the bomb report.")
+    hits = index.search("where was the pipe bomb found", 3)
+    assert [h[0] for h in hits][:2] == ["a", "c"]
+    index.remove("a")
+    assert "a" not in index and len(index) == 2
+    assert [h[0] for h in index.search("pipe bomb", 3)] == ["c"]
+    index.add("c", "Now about weather only.")  # re-adding replaces
+    assert index.search("bomb", 3) == []
+
+
+def test_bm25_filter_and_idf():
+    index = BM25Index()
+    for i in range(10):
+        index.add(str(i), "common word" + (" rare" if i == 3 else ""))
+    assert index.idf("rare") > index.idf("common")
+    assert index.search("common", 10, allowed=lambda cid: cid in {"1", "2"}) != []
+    assert {h[0] for h in index.search("common", 10, allowed=lambda cid: cid in {"1", "2"})} == {"1", "2"}

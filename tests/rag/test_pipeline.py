@@ -1,0 +1,101 @@
+"""The whole answer path with the real model and real Chroma."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+
+from index.commands import run_ingest
+from index.store import open_store
+from rag.errors import InvalidInput, UnknownCollection
+from rag.pipeline import Pipeline
+from rag.schema import ABSTAIN_TEXT, Answer
+from tests.conftest import SEEDS
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory, real_embedder):
+    from rag.settings import Settings
+
+    root = tmp_path_factory.mktemp("pipeline")
+    docs = root / "docs"
+    docs.mkdir()
+    shutil.copy(next(SEEDS.glob("*.txt")), docs / "seed.txt")
+    (docs / "markers.md").write_text(
+        "# Notes\n\nThe committee report [1] was cited by the chairman [2] in March 2023.\n", encoding="utf-8"
+    )
+    settings = Settings(data_dir=root / "data", chroma_url=None, collection="seeded")
+    run_ingest(settings, [docs])
+    return Pipeline(settings, embedder=real_embedder)
+
+
+def check_citations(pipeline: Pipeline, answer: Answer) -> None:
+    store = open_store(pipeline.settings, pipeline.store.name)
+    for citation in answer.citations:
+        text = store.document_text(citation.document_id)
+        assert text[citation.start_char : citation.end_char] == citation.quote
+        assert f"[{citation.id}]" in answer.answer
+    for passage in answer.passages:
+        assert store.document_text(passage.document_id)[passage.start_char : passage.end_char] == passage.text
+
+
+def test_answer_cites_the_sentence_it_quotes(seeded):
+    answer = seeded.ask("What time was the pipe bomb discovered?")
+    assert not answer.abstained
+    assert "1:05 p.m." in answer.answer
+    assert answer.sentences and all(s.citation_ids for s in answer.sentences)
+    assert set(answer.timings_ms) >= {"embed", "retrieve", "answer", "total"}
+    assert answer.config_fingerprint and answer.collection == "seeded"
+    check_citations(seeded, answer)
+    # The quote is the seed file's own text at those offsets.
+    file_text = (SEEDS / next(SEEDS.glob("*.txt")).name).read_text(encoding="utf-8")
+    assert file_text[answer.citations[0].start_char : answer.citations[0].end_char] == answer.citations[0].quote
+
+
+WORDS = st.sampled_from(
+    "who what when where how many Secret Service Cheatle report pipe bomb rally Butler Crooks roof "
+    "sniper radio Trump Mayorkas inspector general January committee chairman [1] \u201cquote\u201d \U0001f600".split()
+)
+
+
+@given(st.lists(WORDS, min_size=1, max_size=12).map(" ".join))
+@hsettings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_every_citation_quote_is_the_source_text_at_its_offsets(seeded, question):
+    answer = seeded.ask(question)
+    check_citations(seeded, answer)
+    assert answer.abstained == (answer.answer == ABSTAIN_TEXT) == (not answer.citations)
+
+
+def test_markers_in_source_text_never_become_citations(seeded):
+    answer = seeded.ask("Who cited the committee report in March 2023?", top_k=3)
+    for sentence in answer.sentences:
+        assert "[1]" not in sentence.text and "[2]" not in sentence.text
+    check_citations(seeded, answer)
+
+
+@pytest.mark.parametrize(
+    ("question", "top_k", "message"),
+    [("", None, "must not be empty"), ("   ", None, "must not be empty"),
+     ("x" * 2001, None, "at most 2000 characters"), ("ok?", 0, "between 1 and 50"), ("ok?", 51, "between 1 and 50")],
+)
+def test_invalid_questions(seeded, question, top_k, message):
+    with pytest.raises(InvalidInput, match=message):
+        seeded.ask(question, top_k)
+
+
+def test_empty_collection_abstains(tmp_path, real_embedder):
+    from rag.settings import Settings
+
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="empty")
+    open_store(settings, for_writing=True)
+    answer = Pipeline(settings, embedder=real_embedder).ask("Anything there?")
+    assert answer.abstained and answer.answer == ABSTAIN_TEXT and answer.passages == []
+
+
+def test_unknown_collection(tmp_path, real_embedder):
+    from rag.settings import Settings
+
+    with pytest.raises(UnknownCollection):
+        Pipeline(Settings(data_dir=tmp_path / "d", chroma_url=None, collection="nope"), embedder=real_embedder)

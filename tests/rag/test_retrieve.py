@@ -1,0 +1,111 @@
+"""Retrieval contract, on embedded and server Chroma."""
+
+from __future__ import annotations
+
+import pytest
+
+from index.ingest import Ingestor
+from index.readers import Document, text_sha256
+from index.chunking import chunk_text
+from index.store import open_store
+from rag.errors import InvalidInput
+from rag.retrieve import Filters, Retriever
+
+
+def write(folder, name, text):
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def docs(tmp_path):
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    write(folder, "bomb.txt", "date 2021-01-06\n\nThe pipe bomb was found near the DNC at 1:05 p.m. by an officer.")
+    write(folder, "rally.txt", "date 2024-07-13\n\nThe rally in Butler, Pennsylvania ended when a gunman fired from a roof.")
+    write(folder, "weather.md", "# Weather\n\nIt rained all week in Seattle and the rivers rose.")
+    return folder
+
+
+def ingest(settings, embedder, *paths):
+    return Ingestor(open_store(settings, for_writing=True), embedder, settings.index).ingest(list(paths))
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25"])
+def test_modes_find_the_right_document(store_settings, docs, real_embedder, mode):
+    ingest(store_settings, real_embedder, docs)
+    retriever = Retriever(open_store(store_settings, for_querying=True), real_embedder)
+    hits = retriever.retrieve("Where was the pipe bomb found?", 2, mode=mode)
+    assert hits[0].source.endswith("bomb.txt")
+    assert hits[0].text in (docs / "bomb.txt").read_text(encoding="utf-8")
+    assert [h.rank for h in hits] == list(range(len(hits)))
+
+
+def test_bm25_mirror_follows_adds_updates_and_removals(store_settings, docs, hash_embedder):
+    ingest(store_settings, hash_embedder, docs)
+    retriever = Retriever(open_store(store_settings, for_querying=True), hash_embedder)
+    assert retriever.retrieve("gunman roof", 1, mode="bm25")[0].source.endswith("rally.txt")
+    indexed = len(retriever.bm25)
+
+    write(docs, "rally.txt", "The rally was calm and nothing happened.")
+    write(docs, "new.txt", "A gunman climbed a roof in a new story.")
+    ingest(store_settings, hash_embedder, docs)
+    hits = retriever.retrieve("gunman roof", 3, mode="bm25")
+    assert [h.source.rsplit("/", 1)[-1] for h in hits] == ["new.txt"]
+    assert len(retriever.bm25) == indexed + 1
+
+    from index.commands import run_remove
+
+    run_remove(store_settings, str(docs / "new.txt"))
+    assert retriever.retrieve("gunman roof", 3, mode="bm25") == []
+
+
+def test_sync_is_incremental(store_settings, docs, hash_embedder, monkeypatch):
+    ingest(store_settings, hash_embedder, docs)
+    retriever = Retriever(open_store(store_settings, for_querying=True), hash_embedder)
+    retriever.retrieve("rain", 1)
+    loaded = []
+    original = retriever._load
+    monkeypatch.setattr(retriever, "_load", lambda ids, committed: loaded.append(list(ids)) or original(ids, committed))
+    retriever.retrieve("rain", 1)
+    assert loaded == []  # nothing changed: nothing reloaded
+    write(docs, "weather.md", "# Weather\n\nSunny now.")
+    ingest(store_settings, hash_embedder, docs)
+    retriever.retrieve("sunny", 1)
+    assert len(loaded) == 1 and len(loaded[0]) == 1  # only the changed document
+
+
+def test_filters_by_source_and_date(store_settings, docs, real_embedder):
+    ingest(store_settings, real_embedder, docs)
+    retriever = Retriever(open_store(store_settings, for_querying=True), real_embedder)
+    bomb = str(docs / "bomb.txt")
+    for mode in ("hybrid", "dense", "bm25"):
+        only = retriever.retrieve("gunman on a roof", 3, Filters(sources=(bomb,)), mode=mode)
+        assert {h.source for h in only} <= {bomb}
+        dated = retriever.retrieve("pipe bomb", 3, Filters(date_from="2024-01-01"), mode=mode)
+        assert all(h.date and h.date >= "2024-01-01" for h in dated)
+        upto = retriever.retrieve("rally", 3, Filters(date_to="2022-12-31"), mode=mode)
+        assert all(h.date and h.date <= "2022-12-31" for h in upto)
+
+
+def test_bad_date_filter_is_refused():
+    with pytest.raises(InvalidInput, match="date_from must be a date"):
+        Filters(date_from="yesterday")
+
+
+def test_half_written_documents_are_never_returned(store_settings, docs, real_embedder):
+    ingest(store_settings, real_embedder, docs / "weather.md")
+    store = open_store(store_settings, for_querying=True)
+    text = "Secret plans about the pipe bomb were half written."
+    document = Document("halfwritten00001", "/x/half.txt", "Half", None, text_sha256(text), text)
+    chunks = chunk_text(text, 800, 150)
+    # Chunks are stored but the registry record (the commit marker) is not: as after a crash.
+    store.chunks.upsert(
+        ids=[f"{document.id}:0"], embeddings=real_embedder.embed([chunks[0].text]), documents=[chunks[0].text],
+        metadatas=[{"document_id": document.id, "source": document.source, "title": "Half",
+                    "doc_sha256": document.sha256, "chunk_index": 0, "start_char": 0, "end_char": len(text)}],
+    )
+    retriever = Retriever(store, real_embedder)
+    for mode in ("hybrid", "dense", "bm25"):
+        assert all(h.document_id != document.id for h in retriever.retrieve("pipe bomb plans", 5, mode=mode))
