@@ -47,7 +47,7 @@ def collect(settings: Settings, top_k: int) -> list[dict]:
         for question in questions:
             vector = embedder.embed([question.question])[0]
             passages = retriever.retrieve(question.question, top_k, query_vector=vector)
-            candidates = build_candidates(question.question, passages, vector, embedder, retriever.bm25.idf)
+            candidates = build_candidates(question.question, passages, vector, embedder.embed, retriever.bm25.idf)
             records.append({
                 "dataset": name,
                 "answerable": question.answerable,

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import json
 import math
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -137,7 +139,7 @@ def build_candidates(
     question: str,
     passages: Sequence[Passage],
     question_vector: np.ndarray,
-    embedder: Embedder,
+    embed: Callable[[list[str]], np.ndarray],
     idf: Callable[[str], float],
 ) -> list[Candidate]:
     """Every distinct sentence of the passages, with its selection features filled in."""
@@ -163,7 +165,7 @@ def build_candidates(
             windows.append(set().union(*sentence_terms[max(0, i - 1) : i + 2]))
     if not candidates:
         return []
-    vectors = embedder.embed([c.text for c in candidates])
+    vectors = embed([c.text for c in candidates])
     cosines = vectors @ np.asarray(question_vector, dtype=np.float32)
     lexical = []
     for candidate, cosine in zip(candidates, cosines):
@@ -242,11 +244,35 @@ class ExtractiveAnswerer:
         self.calibration = calibration
         self.max_sentences = max_sentences
         self.threshold = calibration.threshold if threshold is None else threshold
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
+
+    def embed_sentences(self, texts: list[str], capacity: int = 20_000) -> np.ndarray:
+        """Sentence vectors, remembered across questions (the same passages come back often)."""
+        with self._cache_lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
+        if missing:
+            fresh = self.embedder.embed(missing)
+            with self._cache_lock:
+                for text, vector in zip(missing, fresh):
+                    self._cache[text] = vector
+                while len(self._cache) > capacity:
+                    self._cache.popitem(last=False)
+        with self._cache_lock:
+            rows = []
+            for text in texts:
+                vector = self._cache.get(text)
+                if vector is None:  # evicted meanwhile by another thread
+                    vector = self.embedder.embed([text])[0]
+                else:
+                    self._cache.move_to_end(text)
+                rows.append(vector)
+        return np.vstack(rows)
 
     def select(
         self, question: str, passages: Sequence[Passage], question_vector: np.ndarray, idf: Callable[[str], float]
     ) -> Selection:
-        candidates = build_candidates(question, passages, question_vector, self.embedder, idf)
+        candidates = build_candidates(question, passages, question_vector, self.embed_sentences, idf)
         if not candidates:
             return Selection([], 0.0, True)
         score(candidates, self.calibration.selector)
