@@ -28,6 +28,9 @@ from rag.retrieve import Retriever
 from rag.settings import Settings
 
 
+DECLINE_TARGET = 0.55
+
+
 def _label(name: str, text: str, question) -> bool:
     if name == "squad2":
         return contains_answer(text, question.answers)
@@ -100,7 +103,7 @@ def main() -> None:
         best = int(np.argmax([c.logit for c in candidates]))
         top_correct.append(record["answerable"] and record["labels"][best])
         datasets.append(record["dataset"])
-    answerable = fit(feature_matrix(q_rows, ANSWERABLE_FEATURES), np.array(q_labels), ANSWERABLE_FEATURES, balanced=True)
+    answerable = fit(feature_matrix(q_rows, ANSWERABLE_FEATURES), np.array(q_labels), ANSWERABLE_FEATURES, c=0.3, balanced=True)
     probs = 1 / (1 + np.exp(-answerable.logits(feature_matrix(q_rows, ANSWERABLE_FEATURES))))
     labels, correct, datasets = np.array(q_labels), np.array(top_correct), np.array(datasets)
 
@@ -113,12 +116,10 @@ def main() -> None:
             "false_abstention": float((~answered)[ans].mean()),
         }
 
+    # The abstention threshold: the lowest at which each dev set declines at least
+    # DECLINE_TARGET of its unanswerable questions (fewest false abstentions at that rate).
     best = max(
-        np.linspace(0.2, 0.8, 61),
-        key=lambda t: np.mean([
-            (m := metrics(t, datasets == d))["accuracy_answerable"] + m["declined_unanswerable"]
-            for d in ("squad2", "clapnq")
-        ]),
+        float(np.quantile(probs[(datasets == d) & ~labels], DECLINE_TARGET)) for d in ("squad2", "clapnq")
     )
     report = {d: metrics(best, datasets == d) for d in ("squad2", "clapnq")}
     report["top_sentence_accuracy_no_abstention"] = {

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -24,7 +25,7 @@ import numpy as np
 from index.embedding import Embedder
 from index.sentences import sentence_spans
 from rag.errors import ConfigError
-from rag.lexical import terms
+from rag.lexical import STOPWORDS, stem, terms, words
 from rag.question import answer_type, has_new_instance
 from rag.retrieve import Passage
 
@@ -33,11 +34,57 @@ CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
 SELECT_FEATURES = (
     "cos", "cos_gap", "lex", "lex_gap", "lex_window", "passage_dense", "passage_rank",
     "type_match", "type_other", "novel", "length", "missing",
+    "head", "has_head", "missing_sentence", "key_missing_passage", "has_keys",
 )
 ANSWERABLE_FEATURES = (
     "top_logit", "margin", "top_cos", "top_lex", "top_lex_window", "missing_top", "missing_all",
     "type_match", "type_other", "passage_dense", "best_lex",
+    "negation_mismatch_top", "key_missing_top_passage", "has_keys",
 )
+
+
+_NEGATIONS = frozenset(
+    "not no never none nobody nothing neither nor without cannot unable fail failed fails lack lacked".split()
+)
+_KEY_TOKEN = re.compile(r"\b[A-Z][\w'\u2019-]*|\b\d[\d,.]*\b")
+_WH_WORDS = frozenset("what which who whom whose when where why how".split())
+
+
+def _has_negation(text: str) -> bool:
+    return any(w in _NEGATIONS or w.endswith("n't") for w in words(text))
+
+
+def _key_tokens(question: str) -> list[str]:
+    """The question's capitalised words (not its first word) and numbers, lower-cased, unstemmed:
+    names that an answering sentence should repeat exactly (an entity swap changes one)."""
+    first = len(question) - len(question.lstrip())
+    out: list[str] = []
+    for match in _KEY_TOKEN.finditer(question):
+        token = match.group()
+        if match.start() == first and not token[0].isdigit():
+            continue
+        token = token.lower().replace("\u2019", "'").strip(".,")
+        if token in STOPWORDS or token in _WH_WORDS:
+            continue
+        out.extend(w for w in words(token) if w not in STOPWORDS)
+    return out
+
+
+def _head_terms(question: str) -> set[str]:
+    """The stem of the noun the wh-word asks for: 'what satellite ...' -> {'satellit'}."""
+    tokens = words(question)
+    for i, token in enumerate(tokens):
+        if token in ("what", "which", "whose"):
+            return {stem(tokens[i + 1])} if i + 1 < len(tokens) and tokens[i + 1] not in STOPWORDS else set()
+        if token == "how" and tokens[i + 1 : i + 2] in (["many"], ["much"]):
+            return {stem(tokens[i + 2])} if i + 2 < len(tokens) and tokens[i + 2] not in STOPWORDS else set()
+    return set()
+
+
+def _key_missing(weights: dict[str, float], found: set[str]) -> float:
+    """IDF-weighted share of the question's key tokens absent from `found` (exact words)."""
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t not in found) / total if total else 0.0
 
 
 @dataclass
@@ -146,14 +193,19 @@ def build_candidates(
     kind = answer_type(question)
     question_terms = set(terms(question))
     weights = _weights(question_terms, idf)
+    key_weights = {token: idf(stem(token)) for token in _key_tokens(question)}
+    heads = _head_terms(question)
+    question_negated = _has_negation(question)
     candidates: list[Candidate] = []
     seen: set[tuple[str, int, int]] = set()
     windows: list[set[str]] = []
     passage_missing: list[float] = []
+    passage_key_missing: list[float] = []
     for index, passage in enumerate(passages):
         spans = sentence_spans(passage.text)
         sentence_terms = [set(terms(passage.text[s:e])) for s, e in spans]
         passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))
+        passage_key_missing.append(_key_missing(key_weights, set(words(passage.text))))
         for i, (start, end) in enumerate(spans):
             key = (passage.document_id, passage.start_char + start, passage.start_char + end)
             if key in seen or end - start < 2:
@@ -183,6 +235,13 @@ def build_candidates(
             "novel": len(content - question_terms) / len(content),
             "length": math.log1p(len(candidate.text) / 100.0),
             "missing": passage_missing[candidate.passage],
+            "head": float(bool(heads & found)),
+            "has_head": float(bool(heads)),
+            "missing_sentence": _missing(weights, found),
+            "key_missing_passage": passage_key_missing[candidate.passage],
+            "has_keys": float(bool(key_weights)),
+            # not a selector feature: the answerability model reads it off the top sentence
+            "negation_mismatch": float(_has_negation(candidate.text) != question_negated),
         }
         lexical.append(candidate.features["lex"])
     best_cos, best_lex = float(cosines.max()), max(lexical)
@@ -209,7 +268,7 @@ def question_features(candidates: Sequence[Candidate], context: dict[str, float]
     ranked = sorted(candidates, key=lambda c: -c.logit)
     top = ranked[0]
     second = ranked[1].logit if len(ranked) > 1 else top.logit - 5.0
-    return {
+    features = {
         "top_logit": top.logit,
         "margin": top.logit - second,
         "top_cos": top.features["cos"],
@@ -219,8 +278,13 @@ def question_features(candidates: Sequence[Candidate], context: dict[str, float]
         "type_match": top.features["type_match"],
         "type_other": top.features["type_other"],
         "passage_dense": top.features["passage_dense"],
-        **context,
+        "negation_mismatch_top": top.features["negation_mismatch"],
+        "key_missing_top_passage": top.features["key_missing_passage"],
+        "has_keys": top.features["has_keys"],
+        "missing_all": context["missing_all"],
+        "best_lex": context["best_lex"],
     }
+    return features
 
 
 def feature_matrix(rows: Sequence[dict[str, float]], names: Sequence[str]) -> np.ndarray:
@@ -277,7 +341,8 @@ class ExtractiveAnswerer:
             return Selection([], 0.0, True)
         score(candidates, self.calibration.selector)
         row = question_features(candidates, context_features(question, candidates, passages, idf))
-        logit = float(self.calibration.answerable.logits(feature_matrix([row], ANSWERABLE_FEATURES))[0])
+        model = self.calibration.answerable
+        logit = float(model.logits(feature_matrix([row], model.features))[0])
         answerability = 1.0 / (1.0 + math.exp(-logit))
         ranked = sorted(candidates, key=lambda c: (-c.logit, c.passage, c.start_char))
         if answerability < self.threshold:

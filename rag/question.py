@@ -16,7 +16,7 @@ AnswerType = Literal["date", "number", "entity", "other"]
 
 _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
     (re.compile(r"^\W*(what|which)\s+(year|years|date|day|month|decade|century|time|era|period)\b", re.I), "date"),
-    (re.compile(r"^\W*(in|by|since|until)\s+(what|which)\s+(year|date|month|decade|century)\b", re.I), "date"),
+    (re.compile(r"^\W*(in|on|at|by|from|during|since|until)\s+(what|which)\s+(year|years|date|day|month|decade|century|time)\b", re.I), "date"),
     (re.compile(r"^\W*when\b|\bwhat time\b|\bhow long ago\b", re.I), "date"),
     (re.compile(r"\bhow (many|much|long|far|old|big|large|tall|high|often|fast|deep|wide)\b|\bwhat (percentage|percent|number|amount|proportion|fraction)\b", re.I), "number"),
     (re.compile(r"^\W*(who|whom|whose)\b|\b(which|what) (person|man|woman|agency|company|organization|organisation|group|team|official|officer|country|city|state|party)\b", re.I), "entity"),
