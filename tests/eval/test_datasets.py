@@ -1,0 +1,67 @@
+import json
+
+import pytest
+
+from eval.datasets import load_gold, split_of
+from eval.metrics import contains_answer, normalize, sentence_overlap, token_f1
+from rag.errors import InvalidInput
+from tests.conftest import REPO, SEEDS
+
+
+def test_seed_gold_set_is_valid_and_its_evidence_is_exact():
+    questions = load_gold(REPO / "eval" / "gold" / "seed.jsonl")
+    text = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
+    assert len(questions) >= 40 and sum(not q.answerable for q in questions) >= 10
+    for question in questions:
+        for span in question.evidence:
+            assert span in text, (question.id, span)
+        if question.answerable:
+            assert question.answers and any(a in text for a in question.answers)
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("{not json", r":1: not valid JSON"),
+        (json.dumps({"id": "a", "question": "q?", "answerable": "maybe"}), r":1: field 'answerable'"),
+        (json.dumps({"id": "a", "question": "q?", "answerable": True}), "needs answers or evidence"),
+        (json.dumps({"id": "a", "question": "q?", "answerable": False, "answers": ["x"]}), "must have no answers"),
+        (json.dumps({"id": "a", "question": "", "answerable": False}), r"field 'question'"),
+        (json.dumps({"id": "a", "question": "q?", "answerable": False, "extra": 1}), r"field 'extra'"),
+    ],
+)
+def test_gold_validation_names_line_field_and_problem(tmp_path, line, message):
+    path = tmp_path / "gold.jsonl"
+    path.write_text(line + "\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=message):
+        load_gold(path)
+
+
+def test_duplicate_ids_and_empty_files(tmp_path):
+    path = tmp_path / "gold.jsonl"
+    row = json.dumps({"id": "a", "question": "q?", "answerable": False})
+    path.write_text(f"{row}\n\n{row}\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=":3: duplicate id 'a'"):
+        load_gold(path)
+    path.write_text("\n", encoding="utf-8")
+    with pytest.raises(InvalidInput, match="holds no questions"):
+        load_gold(path)
+
+
+def test_split_rule_matches_the_benchmarks_readme():
+    import hashlib
+
+    for record_id in ("0", "1", "2", "abc", "572a06af3f37b3190047866a"):
+        expected = "test" if hashlib.sha256(record_id.encode()).hexdigest()[-1] in "012" else "dev"
+        assert split_of(record_id) == expected
+
+
+def test_metrics_on_hand_computed_cases():
+    assert normalize("The  Quick, brown FOX!") == "quick brown fox"
+    assert contains_answer("It was found at 1:05 p.m. by an officer.", ["1:05 p.m."])
+    assert not contains_answer("It was found at 11:05 p.m.", ["1:05 p.m."])
+    assert not contains_answer("anything", ["", "  "])
+    # prediction "the cat sat" vs gold "cat sat down": overlap 2, P=2/2, R=2/3 -> F1=0.8
+    assert token_f1("the cat sat", ["cat sat down"]) == pytest.approx(0.8)
+    assert token_f1("dog", ["cat"]) == 0.0
+    assert sentence_overlap("Intro. Seasonality is a characteristic . More.", ["Seasonality is a characteristic ."])
