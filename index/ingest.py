@@ -19,7 +19,7 @@ import numpy as np
 
 from index.chunking import Chunk, chunk_text
 from index.embedding import Embedder
-from index.readers import Document, read_file
+from index.readers import Document, read_bytes, read_file
 from index.store import ChunkStore, DocumentRecord
 from rag.errors import InvalidInput, SkipFile
 from rag.settings import IndexSettings
@@ -76,6 +76,14 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
     return sorted(found.values()), skipped
 
 
+def safe_name(name: str) -> str:
+    """An uploaded file's base name, without any folder part (no path traversal)."""
+    base = name.replace("\\", "/").rsplit("/", 1)[-1].strip().replace("\x00", "")
+    if base in ("", ".", ".."):
+        raise InvalidInput(f"Invalid file name {name!r}: give a plain file name such as notes.txt")
+    return base[:255]
+
+
 def _under(source: str, roots: list[Path]) -> bool:
     return any(source == str(root) or source.startswith(str(root).rstrip(os.sep) + os.sep) for root in roots)
 
@@ -107,6 +115,25 @@ class Ingestor:
         paths = [Path(p) for p in paths]
         files, skipped = discover(paths)
         report = IngestReport(skipped=skipped)
+        loaders = [(str(path), path.name, lambda path=path: read_file(path, self._max_bytes)) for path in files]
+        known = self._run(loaders, report)
+        if prune:
+            self._prune([p.absolute() for p in paths], known, report)
+        return report
+
+    def ingest_bytes(self, files: Iterable[tuple[str, bytes]], source_prefix: str = "upload://") -> IngestReport:
+        """Ingest uploaded files given as (file name, bytes); the source is prefix + base name."""
+        report = IngestReport()
+        loaders = []
+        for name, data in files:
+            base = safe_name(name)
+            source = source_prefix + base
+            loaders.append((source, base, lambda data=data, base=base, source=source: read_bytes(data, base, source, self._max_bytes)))
+        self._run(loaders, report)
+        return report
+
+    def _run(self, loaders: list[tuple[str, str, Callable[[], Document]]], report: IngestReport) -> dict[str, DocumentRecord]:
+        """Load, chunk, embed and store each document; returns the records known before."""
         known = {record.id: record for record in self.store.records()}
         pending: list[_Pending] = []
         pending_chunks = 0
@@ -114,9 +141,9 @@ class Ingestor:
         # chunked and embedded; batches are written strictly in order, one at a time.
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-writer") as writer:
             writing: Future | None = None
-            for done, path in enumerate(files, start=1):
-                item = self._prepare(path, known, report)
-                self._on_file(path, done, len(files))
+            for done, (source, name, load) in enumerate(loaders, start=1):
+                item = self._prepare(source, load, known, report)
+                self._on_file(Path(name), done, len(loaders))
                 if item is None:
                     continue
                 pending.append(item)
@@ -127,19 +154,19 @@ class Ingestor:
             writing = self._flush(pending, report, writer, writing)
             if writing is not None:
                 writing.result()
-        if prune:
-            self._prune([p.absolute() for p in paths], known, report)
-        return report
+        return known
 
-    def _prepare(self, path: Path, known: dict[str, DocumentRecord], report: IngestReport) -> _Pending | None:
-        source = str(path)
+    def _prepare(
+        self, source: str, load: Callable[[], Document], known: dict[str, DocumentRecord], report: IngestReport
+    ) -> _Pending | None:
         try:
             source.encode("utf-8")
         except UnicodeEncodeError:
-            report.skipped.append(Skipped(source.encode("utf-8", "replace").decode(), "file name is not valid UTF-8; rename it"))
+            shown = source.encode("utf-8", "replace").decode()
+            report.skipped.append(Skipped(shown, "file name is not valid UTF-8; rename it"))
             return None
         try:
-            document = read_file(path, self._max_bytes)
+            document = load()
         except SkipFile as exc:
             report.skipped.append(Skipped(source, str(exc)))
             return None

@@ -229,6 +229,31 @@ def chat(collection: CollectionOpt = None) -> None:
 
 
 @app.command()
+def serve(
+    host: Annotated[Optional[str], typer.Option(help="Address to bind (default 127.0.0.1: this machine only).")] = None,
+    port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
+    workers: Annotated[int, typer.Option(help="Worker processes; more than 1 needs RAG_CHROMA_URL.")] = 1,
+) -> None:
+    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    import uvicorn
+
+    settings = load_settings()
+    host = host or settings.api.host
+    port = port or settings.api.port
+    if workers > 1 and not settings.chroma_url:
+        raise _fail(
+            "several workers cannot share embedded Chroma; start a server (`chroma run --path DIR`) and "
+            "set RAG_CHROMA_URL, or use --workers 1", 2
+        )
+    if workers > 1:
+        uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="info")
+        return
+    from api.app import create_app
+
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+@app.command()
 def collections(as_json: JsonOpt = False) -> None:
     """List the collections."""
     from index.store import connect, list_collections

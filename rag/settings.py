@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
@@ -86,6 +86,8 @@ class ApiSettings(BaseModel):
 
     host: str = Field("127.0.0.1", description="Address `rag serve` binds to.")
     port: int = Field(8000, ge=1, le=65535, description="Port `rag serve` listens on.")
+    max_upload_mb: float = Field(50.0, gt=0, description="Largest upload accepted, per request, in MiB.")
+    max_batch_files: int = Field(100, ge=1, le=10_000, description="Most files in one upload request.")
 
 
 class Settings(BaseSettings):
@@ -101,6 +103,9 @@ class Settings(BaseSettings):
         description="URL of a Chroma server (e.g. http://127.0.0.1:8000); embedded Chroma when unset.",
     )
     collection: str = Field("default", description="Collection used when none is named.")
+    api_keys: SecretStr = Field(
+        SecretStr(""), description="Comma-separated API keys; when set, every route but the health checks needs one."
+    )
     index: IndexSettings = Field(default_factory=IndexSettings, description=IndexSettings.__doc__)
     retrieval: RetrievalSettings = Field(
         default_factory=RetrievalSettings, description=RetrievalSettings.__doc__
@@ -116,6 +121,10 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"chroma_url must start with http:// or https://, got {value!r}")
         return value.rstrip("/")
+
+    @property
+    def api_key_list(self) -> list[str]:
+        return [key.strip() for key in self.api_keys.get_secret_value().split(",") if key.strip()]
 
     @property
     def chroma_dir(self) -> Path:

@@ -1,0 +1,64 @@
+"""The FastAPI application, built by `create_app(settings)`; nothing happens at import."""
+
+from __future__ import annotations
+
+import hmac
+import time
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from api import ask, documents, errors, health
+from api.state import AppState
+from index.embedding import Embedder
+from rag.settings import Settings
+
+OPEN_PATHS = {"/healthz", "/readyz"}
+
+
+def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(_: FastAPI):
+        yield
+        app.state.rag.close()
+
+    app = FastAPI(
+        lifespan=lifespan,
+        title="grounded-rag",
+        version="0.1.0",
+        description="Answers questions about your documents; every answer sentence cites the exact passage it quotes.",
+    )
+    app.state.rag = AppState(settings, embedder)
+    keys = [key.encode() for key in settings.api_key_list]
+
+    @app.middleware("http")
+    async def _auth_and_metrics(request: Request, call_next):
+        started = time.perf_counter()
+        if keys and request.url.path not in OPEN_PATHS:
+            header = request.headers.get("authorization", "")
+            scheme, _, token = header.partition(" ")
+            if scheme.lower() != "bearer" or not token:
+                response = JSONResponse(errors.error_body("unauthorized", "Send 'Authorization: Bearer KEY'."), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            elif not any(hmac.compare_digest(token.encode(), key) for key in keys):
+                response = JSONResponse(errors.error_body("unauthorized", "The API key is not valid."), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+            else:
+                response = await call_next(request)
+        else:
+            response = await call_next(request)
+        route = request.scope.get("route")
+        path = getattr(route, "path", "unmatched")
+        app.state.rag.metrics.record_request(request.method, path, response.status_code, time.perf_counter() - started)
+        return response
+
+    errors.install(app)
+    app.include_router(ask.router)
+    app.include_router(documents.router)
+    app.include_router(health.router)
+
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """Factory for `uvicorn --factory api.app:app_from_env` (used by `rag serve --workers N`)."""
+    return create_app(Settings())

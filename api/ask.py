@@ -1,0 +1,124 @@
+"""Questions: /v1/ask (plain and streamed), /v1/chat, and the OpenAI-compatible
+/v1/chat/completions."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from typing import Iterator
+
+from fastapi import APIRouter, Request
+from fastapi.responses import StreamingResponse
+
+from api.errors import ApiError
+from api.models import AskRequest, ChatCompletionRequest, ChatRequest, ChatResponse, DateFilters, ErrorResponse, Message
+from api.state import AppState
+from rag.chat import Conversation
+from rag.retrieve import Filters
+from rag.schema import Answer
+
+router = APIRouter(tags=["questions"])
+ERRORS = {
+    401: {"model": ErrorResponse, "description": "Missing or wrong API key."},
+    422: {"model": ErrorResponse, "description": "Invalid input: empty or over-long question, top_k out of range, unknown collection."},
+    429: {"model": ErrorResponse, "description": "Too many requests."},
+    503: {"model": ErrorResponse, "description": "The Chroma store cannot be reached."},
+}
+
+
+def _state(request: Request) -> AppState:
+    return request.app.state.rag
+
+
+def _filters(filters: DateFilters | None) -> Filters | None:
+    if filters is None:
+        return None
+    return Filters(tuple(filters.sources), filters.date_from, filters.date_to)
+
+
+def _answer(state: AppState, question: str, top_k: int | None, collection: str | None, filters: DateFilters | None) -> Answer:
+    answer = state.pipeline(collection).ask(question, top_k, _filters(filters))
+    state.metrics.record_stages(answer.timings_ms)
+    return answer
+
+
+def _sse(event: str, data: object) -> str:
+    return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def answer_events(answer: Answer) -> Iterator[str]:
+    """The stream of one answer: passages, the answer text piece by piece, citations and
+    sentences with their verification, then `done` with the whole answer."""
+    yield _sse("passages", [p.model_dump() for p in answer.passages])
+    if answer.abstained or not answer.sentences:
+        yield _sse("delta", {"text": answer.answer})
+    else:
+        for i, sentence in enumerate(answer.sentences):
+            markers = "".join(f" [{n}]" for n in sentence.citation_ids)
+            yield _sse("delta", {"text": ("" if i == 0 else " ") + sentence.text + markers})
+    yield _sse("citations", [c.model_dump() for c in answer.citations])
+    yield _sse("verification", [s.model_dump() for s in answer.sentences])
+    yield _sse("done", answer.model_dump())
+
+
+@router.post(
+    "/v1/ask", response_model=Answer, responses={**ERRORS, 200: {"content": {"text/event-stream": {}}, "description": "The answer; with stream=true, Server-Sent Events: passages, delta..., citations, verification, done."}},
+    summary="Answer a question with cited passages",
+)
+def ask(body: AskRequest, request: Request):
+    state = _state(request)
+    answer = _answer(state, body.question, body.top_k, body.collection, body.filters)
+    if body.stream:
+        return StreamingResponse(answer_events(answer), media_type="text/event-stream")
+    return answer
+
+
+def _resolve(messages: list[Message]) -> tuple[str, Conversation]:
+    users = [m.content for m in messages if m.role == "user"]
+    if not users:
+        raise ApiError(422, "invalid_input", "messages must contain at least one user message")
+    conversation = Conversation()
+    for previous in users[:-1]:
+        resolved = conversation.resolve(previous)
+        conversation.add(previous, resolved, Answer(question=resolved, answer="", abstained=True, answerability=0.0, config_fingerprint="", collection=""))
+    return conversation.resolve(users[-1]), conversation
+
+
+@router.post("/v1/chat", response_model=ChatResponse, responses=ERRORS, summary="Answer the last question of a conversation")
+def chat(body: ChatRequest, request: Request) -> ChatResponse:
+    question, _ = _resolve(body.messages)
+    answer = _answer(_state(request), question, body.top_k, body.collection, body.filters)
+    return ChatResponse(**answer.model_dump(), resolved_question=question)
+
+
+@router.post(
+    "/v1/chat/completions", responses={**ERRORS, 200: {"description": "An OpenAI chat.completion (or chunks when stream=true) with `citations` added."}},
+    summary="OpenAI-compatible chat completions, answered from the documents",
+)
+def chat_completions(body: ChatCompletionRequest, request: Request):
+    question, _ = _resolve(body.messages)
+    answer = _answer(_state(request), question, None, None, None)
+    completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
+    created = int(time.time())
+    citations = [c.model_dump() for c in answer.citations]
+    if not body.stream:
+        return {
+            "id": completion_id, "object": "chat.completion", "created": created, "model": body.model,
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": answer.answer}, "finish_reason": "stop"}],
+            "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0},
+            "citations": citations, "abstained": answer.abstained,
+        }
+
+    def chunks() -> Iterator[str]:
+        base = {"id": completion_id, "object": "chat.completion.chunk", "created": created, "model": body.model}
+        yield "data: " + json.dumps({**base, "choices": [{"index": 0, "delta": {"role": "assistant"}, "finish_reason": None}]}) + "\n\n"
+        pieces = [s.text + "".join(f" [{n}]" for n in s.citation_ids) for s in answer.sentences] or [answer.answer]
+        for i, piece in enumerate(pieces):
+            delta = {"content": ("" if i == 0 else " ") + piece}
+            yield "data: " + json.dumps({**base, "choices": [{"index": 0, "delta": delta, "finish_reason": None}]}, ensure_ascii=False) + "\n\n"
+        final = {**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}], "citations": citations}
+        yield "data: " + json.dumps(final, ensure_ascii=False) + "\n\n"
+        yield "data: [DONE]\n\n"
+
+    return StreamingResponse(chunks(), media_type="text/event-stream")

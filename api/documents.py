@@ -1,0 +1,118 @@
+"""Documents and collections: upload (as ingest jobs), list, read, delete."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, File, Query, Request, UploadFile
+from fastapi.responses import JSONResponse
+
+from api.errors import ApiError
+from api.models import DocumentInfo, DocumentWithText, ErrorResponse, Job
+from api.state import AppState
+from index.embedding import Embedder
+from index.ingest import Ingestor
+from index.readers import SUPPORTED_SUFFIXES
+from index.store import ChunkStore, connect, list_collections, open_store, validate_collection_name
+from rag.errors import DocumentNotFound
+from rag.settings import Settings
+
+router = APIRouter(tags=["documents"])
+ERRORS = {
+    401: {"model": ErrorResponse, "description": "Missing or wrong API key."},
+    404: {"model": ErrorResponse, "description": "Unknown document or job."},
+    422: {"model": ErrorResponse, "description": "Invalid input: unknown collection, unsupported or oversized upload."},
+    503: {"model": ErrorResponse, "description": "The Chroma store cannot be reached."},
+}
+
+
+def _state(request: Request) -> AppState:
+    return request.app.state.rag
+
+
+def _ingest_uploads(settings: Settings, embedder: Embedder, collection: str, files: list[tuple[str, bytes]]) -> dict:
+    store = open_store(settings, collection, for_writing=True)
+    return Ingestor(store, embedder, settings.index).ingest_bytes(files).as_dict()
+
+
+@router.post(
+    "/v1/documents", response_model=Job, status_code=202, responses={**ERRORS, 201: {"model": Job, "description": "With wait=true: the finished job."}},
+    summary="Upload files into a collection (an ingest job)",
+)
+async def upload(
+    request: Request,
+    files: list[UploadFile] = File(description="One or more .txt .md .html .pdf .docx files."),
+    collection: str | None = Query(None, description="Target collection (created if absent)."),
+    wait: bool = Query(False, description="Wait for the ingest to finish and return the finished job."),
+):
+    state = _state(request)
+    settings = state.settings
+    name = validate_collection_name(collection or settings.collection)
+    if len(files) > settings.api.max_batch_files:
+        raise ApiError(422, "invalid_input", f"at most {settings.api.max_batch_files} files per upload, got {len(files)}")
+    limit = int(settings.api.max_upload_mb * 2**20)
+    payload: list[tuple[str, bytes]] = []
+    total = 0
+    for upload_file in files:
+        filename = upload_file.filename or ""
+        suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
+        if suffix not in SUPPORTED_SUFFIXES:
+            raise ApiError(422, "unsupported_type", f"{filename!r}: unsupported file type {suffix or '(no extension)'!r}; supported: {' '.join(SUPPORTED_SUFFIXES)}")
+        data = await upload_file.read(limit + 1 - total)
+        total += len(data)
+        if total > limit:
+            raise ApiError(422, "upload_too_large", f"upload is over the {settings.api.max_upload_mb:g} MiB limit (RAG_API__MAX_UPLOAD_MB)")
+        payload.append((filename, data))
+    job, future = state.submit(name, len(payload), lambda: _ingest_uploads(settings, state.embedder, name, payload))
+    if not wait:
+        return JSONResponse(job.model_dump(), status_code=202, headers={"Location": f"/v1/jobs/{job.id}"})
+    import asyncio
+
+    try:
+        await asyncio.wrap_future(future)
+    except Exception:  # noqa: BLE001 - the job records the failure
+        pass
+    finished = state.jobs[job.id]
+    if finished.status == "failed" and finished.error is not None:
+        status = 503 if finished.error.code == "store_unavailable" else 422 if finished.error.code in ("invalid_input", "fingerprint_mismatch") else 500
+        raise ApiError(status, finished.error.code, finished.error.message)
+    return JSONResponse(finished.model_dump(), status_code=201)
+
+
+@router.get("/v1/jobs/{job_id}", response_model=Job, responses=ERRORS, summary="An ingest job's status and result")
+def get_job(job_id: str, request: Request) -> Job:
+    job = _state(request).jobs.get(job_id)
+    if job is None:
+        raise ApiError(404, "job_not_found", f"No job {job_id!r}; jobs are kept in the worker that ran them, for the last 1000.")
+    return job
+
+
+@router.get("/v1/documents", response_model=list[DocumentInfo], responses=ERRORS, summary="List the documents of a collection")
+def list_documents(request: Request, collection: str | None = Query(None)) -> list[DocumentInfo]:
+    store = open_store(_state(request).settings, collection)
+    return [DocumentInfo(**vars(r)) for r in sorted(store.records(), key=lambda r: r.source)]
+
+
+def _record(store: ChunkStore, document_id: str):
+    record = store.get_record(document_id)
+    if record is None:
+        raise DocumentNotFound(f"No document {document_id!r} in collection {store.name!r}; GET /v1/documents lists them.")
+    return record
+
+
+@router.get("/v1/documents/{document_id}", response_model=DocumentWithText, responses=ERRORS, summary="A document's metadata and full text")
+def get_document(document_id: str, request: Request, collection: str | None = Query(None)) -> DocumentWithText:
+    store = open_store(_state(request).settings, collection)
+    record = _record(store, document_id)
+    return DocumentWithText(**vars(record), text=store.document_text(record.id) or "")
+
+
+@router.delete("/v1/documents/{document_id}", response_model=DocumentInfo, responses=ERRORS, summary="Remove a document and its chunks")
+def delete_document(document_id: str, request: Request, collection: str | None = Query(None)) -> DocumentInfo:
+    store = open_store(_state(request).settings, collection)
+    record = _record(store, document_id)
+    store.delete_document(record.id)
+    return DocumentInfo(**vars(record))
+
+
+@router.get("/v1/collections", response_model=list[str], responses=ERRORS, summary="List the collections")
+def collections(request: Request) -> list[str]:
+    return list_collections(connect(_state(request).settings))

@@ -1,0 +1,33 @@
+"""Health checks and metrics."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, PlainTextResponse
+
+from api.errors import error_body
+from api.models import ErrorResponse
+from index.store import connect
+
+router = APIRouter(tags=["health"])
+
+
+@router.get("/healthz", summary="The process is alive")
+def healthz() -> dict:
+    return {"status": "ok"}
+
+
+@router.get("/readyz", summary="Chroma is reachable and the model is loaded", responses={503: {"model": ErrorResponse}})
+def readyz(request: Request):
+    state = request.app.state.rag
+    try:
+        connect(state.settings).heartbeat()
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready
+        return JSONResponse(error_body("store_unavailable", f"Chroma is not reachable: {exc}"), status_code=503)
+    dimension = state.embedder.dimension  # loads the model once if it is not loaded yet
+    return {"status": "ready", "embedding_dimension": dimension}
+
+
+@router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
+def metrics(request: Request) -> str:
+    return request.app.state.rag.metrics.render()

@@ -1,0 +1,93 @@
+"""Request and response bodies of the HTTP API (answers use `rag.schema.Answer`)."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from rag.schema import Answer
+
+
+class ErrorDetail(BaseModel):
+    code: str
+    message: str
+
+
+class ErrorResponse(BaseModel):
+    error: ErrorDetail
+
+
+class DateFilters(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    sources: list[str] = Field(default_factory=list, max_length=100, description="Only these document sources.")
+    date_from: str | None = Field(None, description="Only documents dated on or after YYYY-MM-DD.")
+    date_to: str | None = Field(None, description="Only documents dated on or before YYYY-MM-DD.")
+
+
+class AskRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    question: str = Field(description="The question, in plain language (at most RAG_ANSWER__MAX_QUESTION_CHARS characters).")
+    top_k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve, 1-50.")
+    collection: str | None = Field(None, description="Collection to ask (default: the configured one).")
+    filters: DateFilters | None = None
+    stream: bool = Field(False, description="Answer as Server-Sent Events.")
+
+
+class Message(BaseModel):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    messages: list[Message] = Field(min_length=1, max_length=200, description="The conversation; the last user message is answered.")
+    top_k: int | None = Field(None, ge=1, le=50)
+    collection: str | None = None
+    filters: DateFilters | None = None
+
+
+class ChatResponse(Answer):
+    resolved_question: str = Field(description="The question as answered, with context from the history.")
+
+
+class ChatCompletionRequest(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    model: str = Field("rag", description="Ignored except as a label; the collection answers.")
+    messages: list[Message] = Field(min_length=1, max_length=200)
+    stream: bool = False
+
+
+class DocumentInfo(BaseModel):
+    id: str
+    source: str
+    title: str
+    date: str | None
+    sha256: str
+    chunks: int
+
+
+class DocumentWithText(DocumentInfo):
+    text: str = Field(description="The full text that citation offsets point into.")
+
+
+class IngestSummary(BaseModel):
+    added: list[str]
+    updated: list[str]
+    unchanged: list[str]
+    removed: list[str]
+    skipped: list[dict[str, str]]
+    chunks: int
+
+
+class Job(BaseModel):
+    id: str
+    status: Literal["queued", "running", "done", "failed"]
+    collection: str
+    files: int
+    result: IngestSummary | None = None
+    error: ErrorDetail | None = None
