@@ -257,3 +257,24 @@ def test_chroma_server_down_gives_503_and_recovers(tmp_path, real_embedder):
             assert httpx.get(f"{server.url}/readyz", timeout=30).status_code == 200
     finally:
         chroma.stop()
+
+
+def test_concurrent_asks_and_uploads(seeded_settings, real_embedder):
+    from concurrent.futures import ThreadPoolExecutor
+
+    with UvicornThread(create_app(seeded_settings, real_embedder)) as server:
+        def ask(i: int) -> int:
+            return httpx.post(f"{server.url}/v1/ask", json={"question": QUESTION}, timeout=120).status_code
+
+        def upload(i: int) -> int:
+            files = [("files", (f"c{i}.txt", f"Concurrent note {i} about herons.".encode(), "text/plain"))]
+            return httpx.post(f"{server.url}/v1/documents?collection=busy&wait=true", files=files, timeout=120).status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            upload_futures = [pool.submit(upload, i) for i in range(4)]
+            ask_futures = [pool.submit(ask, i) for i in range(16)]
+            asks = [f.result() for f in ask_futures]
+            uploads = [f.result() for f in upload_futures]
+        assert asks == [200] * 16 and uploads == [201] * 4
+        listed = httpx.get(f"{server.url}/v1/documents?collection=busy", timeout=30).json()
+        assert sorted(d["source"] for d in listed) == [f"upload://c{i}.txt" for i in range(4)]

@@ -1,0 +1,115 @@
+"""Load on `/v1/ask` over loopback at 1, 4 and 16 concurrent clients.
+
+    python bench/load.py [--seconds 15] [--max-requests 400] [--out bench/results/load.json]
+
+Starts `rag serve` on 127.0.0.1 with a fresh data directory holding the seed corpus, then,
+for each concurrency level, clients ask the seed gold questions in a loop until the time or
+request budget is spent (bounded; loopback only). Reports requests/s, p50/p95 latency and errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def run_level(url: str, questions: list[str], clients: int, seconds: float, budget: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    counter = iter(range(budget))
+
+    def client(index: int) -> None:
+        nonlocal errors
+        with httpx.Client(timeout=60) as http:
+            while time.monotonic() < deadline:
+                try:
+                    n = next(counter)
+                except StopIteration:
+                    return
+                started = time.perf_counter()
+                try:
+                    ok = http.post(f"{url}/v1/ask", json={"question": questions[(n + index) % len(questions)]}).status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                elapsed = time.perf_counter() - started
+                with lock:
+                    latencies.append(elapsed)
+                    errors += not ok
+
+    started = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    wall = time.perf_counter() - started
+    ordered = sorted(latencies)
+    return {
+        "clients": clients,
+        "requests": len(latencies),
+        "errors": errors,
+        "requests_per_s": round(len(latencies) / wall, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 1),
+        "p95_ms": round(ordered[int(0.95 * (len(ordered) - 1))] * 1000, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=15)
+    parser.add_argument("--max-requests", type=int, default=400)
+    parser.add_argument("--out", type=Path, default=Path("bench/results/load.json"))
+    args = parser.parse_args()
+    data_dir = tempfile.mkdtemp(prefix="rag-load-")
+    env = {**os.environ, "RAG_DATA_DIR": data_dir}
+    subprocess.run([sys.executable, "-m", "rag", "ingest", str(ROOT / "seeds")], env=env, check=True, capture_output=True)
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "rag", "serve", "--port", str(port)], env=env,
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        questions = [json.loads(line)["question"] for line in (ROOT / "eval" / "gold" / "seed.jsonl").read_text().splitlines() if line.strip()]
+        run_level(url, questions, 2, 3, 20)  # warm-up
+        results = [run_level(url, questions, clients, args.seconds, args.max_requests) for clients in (1, 4, 16)]
+    finally:
+        server.terminate()
+        server.wait(10)
+    print(f"{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>8}{'p50 ms':>10}{'p95 ms':>10}")
+    for row in results:
+        print(f"{row['clients']:>8}{row['requests']:>10}{row['errors']:>8}{row['requests_per_s']:>8}{row['p50_ms']:>10}{row['p95_ms']:>10}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps({"levels": results}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
