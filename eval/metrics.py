@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from collections import Counter
@@ -41,3 +42,48 @@ def sentence_overlap(prediction: str, evidence: list[str]) -> bool:
     """True when the prediction quotes at least one gold evidence sentence (normalised)."""
     norm = normalize(prediction)
     return any(normalize(e) and normalize(e) in norm for e in evidence)
+
+
+# -- retrieval -------------------------------------------------------------------------------
+
+
+def reciprocal_rank(relevant: list[bool]) -> float:
+    """1 / rank of the first relevant item, 0 when none is."""
+    return next((1.0 / (i + 1) for i, hit in enumerate(relevant) if hit), 0.0)
+
+
+def ndcg(relevant: list[bool], total_relevant: int, k: int = 10) -> float:
+    """Binary-relevance nDCG@k: DCG of the ranking over the DCG of an ideal one with
+    `total_relevant` relevant items first."""
+    dcg = sum(1.0 / math.log2(i + 2) for i, hit in enumerate(relevant[:k]) if hit)
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(max(total_relevant, 1), k)))
+    return dcg / ideal
+
+
+# -- abstention ------------------------------------------------------------------------------
+
+
+def accuracy_coverage(scores: list[float], correct: list[bool]) -> tuple[list[tuple[float, float]], float]:
+    """Answer accuracy against coverage as the abstention threshold moves.
+
+    Questions are answered in order of decreasing answerability score; at coverage c (the
+    share answered), accuracy is the share of those answered that are correct. Returns the
+    curve and its area (trapezoids over coverage, starting at the first point).
+    """
+    order = sorted(range(len(scores)), key=lambda i: -scores[i])
+    points, hits = [], 0
+    for answered, index in enumerate(order, start=1):
+        hits += correct[index]
+        points.append((answered / len(order), hits / answered))
+    area = sum((b[0] - a[0]) * (a[1] + b[1]) / 2 for a, b in zip(points, points[1:]))
+    if points:
+        area += points[0][0] * points[0][1]
+    return points, area
+
+
+def percentile(values: list[float], share: float) -> float:
+    """Nearest-rank percentile (share in 0..1)."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]

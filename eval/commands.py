@@ -1,0 +1,60 @@
+"""`rag eval`: run the suite, print the summary table, write the reports, check thresholds."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Callable
+
+from eval.datasets import Corpus, load_benchmark, load_gold
+from eval.report import check_thresholds, environment, headline_rows, write_reports
+from eval.suite import run_suite, summarize
+from rag.errors import InvalidInput
+from rag.settings import Settings
+
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
+
+
+def _corpus_from(folder: Path) -> Corpus:
+    if not folder.is_dir():
+        raise InvalidInput(f"Corpus folder {folder} not found; pass --corpus FOLDER")
+    return Corpus([(p.name, p.read_text(encoding="utf-8")) for p in sorted(folder.iterdir()) if p.is_file()])
+
+
+def run_eval(
+    settings: Settings, gold: Path | None, benchmark: str | None, split: str, corpus_dir: Path | None,
+    baseline: bool, report_dir: Path | None, check: Path | None, echo: Callable[[str], None],
+) -> list[str]:
+    if benchmark == "expertqa":
+        raise InvalidInput("The expertqa benchmark measures the support scorer, which comes with LLM answers (issue 5).")
+    if gold is not None:
+        questions, corpus, name = load_gold(gold), _corpus_from(corpus_dir or SEEDS), gold.stem
+    else:
+        questions, corpus = load_benchmark(benchmark, split)
+        name = benchmark
+    thresholds = None
+    if check is not None:
+        try:
+            thresholds = json.loads(check.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise InvalidInput(f"Cannot read thresholds {check}: {exc}") from None
+
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    with Progress(TextColumn(f"eval {name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console, disable=not console.is_terminal) as bar:
+        task = bar.add_task("", total=len(questions))
+        result = run_suite(settings, name, questions, corpus, baseline=baseline,
+                           progress=lambda done, total: bar.update(task, completed=done))
+    result["split"] = split if benchmark else None
+    summary = summarize(result)
+    env = environment(settings.index.embed_model)
+    folder = report_dir or Path(settings.data_dir) / "reports" / (f"{name}-{split}" if benchmark else name)
+    written = write_reports(result, summary, env, folder)
+    echo(f"{'metric':<40}{'ours':>10}{'baseline':>10}")
+    for key, ours, base in headline_rows(summary):
+        echo(f"{key:<40}{ours:>10}{base:>10}")
+    echo("reports: " + ", ".join(str(p) for p in written))
+    return check_thresholds(summary, thresholds) if thresholds else []
