@@ -58,6 +58,7 @@ class LlamaIndexBaseline:
             embed_model=_embedding_adapter(embedder),
         )
         self.retriever = self.index.as_retriever(similarity_top_k=top_k)
+        self._vectors: dict[str, np.ndarray] = {}
 
     def answer(self, question: str) -> str:
         nodes = self.retriever.retrieve(question)
@@ -67,4 +68,8 @@ class LlamaIndexBaseline:
         if not sentences:
             return ""
         vector = self.embedder.embed([question])[0]
-        return sentences[int(np.argmax(self.embedder.embed(sentences) @ vector))]
+        missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
+        if missing:
+            self._vectors.update(zip(missing, self.embedder.embed(missing)))
+        scores = np.array([self._vectors[s] @ vector for s in sentences])
+        return sentences[int(np.argmax(scores))]

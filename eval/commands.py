@@ -26,7 +26,7 @@ def run_eval(
     baseline: bool, report_dir: Path | None, check: Path | None, echo: Callable[[str], None],
 ) -> list[str]:
     if benchmark == "expertqa":
-        raise InvalidInput("The expertqa benchmark measures the support scorer, which comes with LLM answers (issue 5).")
+        return run_expertqa(settings, split, report_dir, echo)
     if gold is not None:
         questions, corpus, name = load_gold(gold), _corpus_from(corpus_dir or SEEDS), gold.stem
     else:
@@ -58,3 +58,33 @@ def run_eval(
         echo(f"{key:<40}{ours:>10}{base:>10}")
     echo("reports: " + ", ".join(str(p) for p in written))
     return check_thresholds(summary, thresholds) if thresholds else []
+
+
+def run_expertqa(settings: Settings, split: str, report_dir: Path | None, echo: Callable[[str], None]) -> list[str]:
+    """The support scorer against ExpertQA's human labels (dev = the `*_val` files)."""
+    from eval.expertqa import balanced_scores, load_claims
+    from index.embedding import embedder_from_settings
+    from rag.verify import SupportScorer
+
+    scorer = SupportScorer(embedder_from_settings(settings.index).embed)
+    splits = ["val", "test"] if split == "all" else ["val" if split == "dev" else "test"]
+    metrics: dict = {"dataset": "expertqa", "split": split, "threshold": scorer.calibration.threshold,
+                     "labels": "Complete = supported; Missing, Incomplete = not; Partial and N/A left out"}
+    for name in splits:
+        claims, left_out = load_claims(name)
+        predicted = [scorer.supports(c.claim, c.evidence) for c in claims]
+        gold = [c.supported for c in claims]
+        with_evidence = [i for i, c in enumerate(claims) if c.evidence]
+        metrics[name] = {
+            "all_claims": balanced_scores(predicted, gold),
+            "claims_with_evidence": balanced_scores([predicted[i] for i in with_evidence], [gold[i] for i in with_evidence]),
+            "left_out": left_out,
+        }
+        for subset, scores in metrics[name].items():
+            if isinstance(scores, dict):
+                echo(f"{name} {subset:<22} balanced accuracy {scores['balanced_accuracy']:.3f}  precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  ({scores['claims']} claims)")
+    folder = report_dir or Path(settings.data_dir) / "reports" / f"expertqa-{split}"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")
+    echo(f"reports: {folder / 'metrics.json'}")
+    return []

@@ -15,6 +15,9 @@ Definitions (also written into every report):
 - citation exactness: citations whose quote equals the document text at their offsets.
 - decline precision / recall: declined questions that are unanswerable / unanswerable
   questions declined; false abstention: answerable questions declined.
+- ALCE citation recall / precision (Gao et al. 2023), judged by the support scorer
+  (rag/verify.py): answer sentences whose cited passages support them; citations that are
+  needed or sufficient for a supported sentence.
 - AUC accuracy-coverage: questions answered in order of answerability; area under accuracy
   (correct answers among those answered, over all questions) against coverage.
 """
@@ -34,6 +37,7 @@ from index.embedding import Embedder, embedder_from_settings
 from index.sentences import sentence_spans
 from rag.pipeline import Pipeline
 from rag.schema import Answer
+from rag.verify import SupportScorer
 from rag.settings import Settings
 
 
@@ -61,6 +65,35 @@ def _quotes_vs_selected(answer: Answer, question: GoldQuestion) -> tuple[float, 
     return precision, recall
 
 
+def alce(answer: Answer, scorer: SupportScorer) -> dict[str, int]:
+    """ALCE citation recall and precision counts (Gao et al. 2023), the support scorer judging.
+
+    A sentence is recalled when its cited passages together support it. A citation is
+    precise when its sentence is recalled and the citation either supports the sentence
+    alone or is needed (the other citations alone do not support it).
+    """
+    def passage_of(citation) -> str:
+        for p in answer.passages:
+            if p.document_id == citation.document_id and p.start_char <= citation.start_char and citation.end_char <= p.end_char:
+                return p.text
+        return citation.quote
+
+    by_id = {c.id: c for c in answer.citations}
+    counts = {"sentences": 0, "recalled": 0, "citations": 0, "precise": 0}
+    for sentence in answer.sentences:
+        cited = [passage_of(by_id[n]) for n in sentence.citation_ids if n in by_id]
+        counts["sentences"] += 1
+        counts["citations"] += len(cited)
+        if not cited or not scorer.supports(sentence.text, cited):
+            continue
+        counts["recalled"] += 1
+        for i, passage in enumerate(cited):
+            others = cited[:i] + cited[i + 1 :]
+            if scorer.supports(sentence.text, [passage]) or not (others and scorer.supports(sentence.text, others)):
+                counts["precise"] += 1
+    return counts
+
+
 def _problem(row: dict, threshold: float) -> str:
     if row["answerable"] and row["abstained"]:
         return f"declined an answerable question (answerability {row['answerability']:.2f} < {threshold:.2f})"
@@ -83,9 +116,11 @@ def run_suite(
     baseline: bool = False,
     embedder: Embedder | None = None,
     progress: Callable[[int, int], None] | None = None,
+    judge: bool = True,
 ) -> dict:
     """Rows per question, for ours and (optionally) the naive LlamaIndex baseline."""
     embedder = embedder or embedder_from_settings(settings.index)
+    scorer = SupportScorer(embedder.embed) if judge else None
     store = ingest_corpus(settings, dataset, corpus, embedder)
     pipeline = Pipeline(settings, store.name, embedder=embedder)
     forced = settings.model_copy(update={"answer": settings.answer.model_copy(update={"abstain_threshold": 0.0})})
@@ -123,6 +158,8 @@ def run_suite(
             "rr@10": reciprocal_rank(relevant), "ndcg@10": ndcg(relevant, len(evidence) or 1),
             "timings_ms": answer.timings_ms,
         }
+        if scorer is not None:
+            row["alce"] = alce(answer, scorer)
         if dataset == "clapnq" and question.answerable:
             row["quote_precision"], row["quote_recall"] = _quotes_vs_selected(answer, question)
         if naive is not None:
@@ -151,6 +188,11 @@ def _mean(values: list[float]) -> float | None:
     return round(sum(values) / len(values), 4) if values else None
 
 
+def _ratio(rows: list[dict], part: str, whole: str) -> float | None:
+    total = sum(r["alce"][whole] for r in rows if "alce" in r)
+    return round(sum(r["alce"][part] for r in rows if "alce" in r) / total, 4) if total else None
+
+
 def summarize(result: dict) -> dict:
     """The metrics of a run, ours and (when run) the baseline's, from its rows."""
     rows = result["rows"]
@@ -171,8 +213,8 @@ def summarize(result: dict) -> dict:
         "grounding": {
             "citation_exactness": round(sum(r["citation_exact"] * len(r["citations"]) for r in rows) / citations, 4) if citations else 1.0,
             "sentences_supported": round(sum(r["sentences_supported"] for r in rows) / max(1, sum(r["sentences"] for r in rows)), 4),
-            "alce_citation_recall": None,
-            "alce_citation_precision": None,
+            "alce_citation_recall": _ratio(rows, "recalled", "sentences"),
+            "alce_citation_precision": _ratio(rows, "precise", "citations"),
         },
         "abstention": {
             "decline_precision": _mean([float(not r["answerable"]) for r in declined]),

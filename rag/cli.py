@@ -256,7 +256,7 @@ def serve(
 @app.command(name="eval")
 def evaluate(
     gold: Annotated[Optional[Path], typer.Option("--gold", help="Gold questions (JSONL).")] = None,
-    benchmark: Annotated[Optional[str], typer.Option("--benchmark", help="squad2 or clapnq, read from ../shared/benchmarks.")] = None,
+    benchmark: Annotated[Optional[str], typer.Option("--benchmark", help="squad2, clapnq or expertqa (the support scorer), read from ../shared/benchmarks.")] = None,
     split: Annotated[str, typer.Option("--split", help="dev, test or all (benchmarks).")] = "dev",
     corpus: Annotated[Optional[Path], typer.Option("--corpus", help="Folder of documents for --gold (default: seeds/).")] = None,
     baseline: Annotated[bool, typer.Option("--baseline", help="Also run the naive LlamaIndex pipeline, side by side.")] = False,

@@ -58,8 +58,8 @@ def test_thresholds_check_reports_what_fell():
 def test_eval_usage_errors(tmp_path):
     runner = CliRunner()
     assert runner.invoke(app, ["eval"]).exit_code == 2
-    bad = runner.invoke(app, ["eval", "--benchmark", "expertqa"], env={"RAG_DATA_DIR": str(tmp_path)})
-    assert bad.exit_code == 1 and "support scorer" in bad.stderr
+    bad = runner.invoke(app, ["eval", "--benchmark", "nope"], env={"RAG_DATA_DIR": str(tmp_path)})
+    assert bad.exit_code == 1 and "Unknown benchmark 'nope'" in bad.stderr
     gold = tmp_path / "g.jsonl"
     gold.write_text('{"id": 1}\n')
     broken = runner.invoke(app, ["eval", "--gold", str(gold)], env={"RAG_DATA_DIR": str(tmp_path)})
