@@ -60,16 +60,18 @@ class LlamaIndexBaseline:
         self.retriever = self.index.as_retriever(similarity_top_k=top_k)
         self._vectors: dict[str, np.ndarray] = {}
 
-    def answer(self, question: str) -> str:
+    def answer(self, question: str) -> tuple[str, list[tuple[str, str]]]:
+        """The best sentence, and the retrieved (source, text) passages in rank order."""
         nodes = self.retriever.retrieve(question)
+        passages = [(str(node.node.metadata.get("source", "")), node.node.get_content()) for node in nodes]
         sentences = [
             text[s:e] for node in nodes for text in [node.node.get_content()] for s, e in sentence_spans(text)
         ]
         if not sentences:
-            return ""
+            return "", passages
         vector = self.embedder.embed([question])[0]
         missing = [s for s in dict.fromkeys(sentences) if s not in self._vectors]
         if missing:
             self._vectors.update(zip(missing, self.embedder.embed(missing)))
         scores = np.array([self._vectors[s] @ vector for s in sentences])
-        return sentences[int(np.argmax(scores))]
+        return sentences[int(np.argmax(scores))], passages

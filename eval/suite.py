@@ -164,9 +164,11 @@ def run_suite(
             row["quote_precision"], row["quote_recall"] = _quotes_vs_selected(answer, question)
         if naive is not None:
             started = time.perf_counter()
-            text = naive.answer(question.question)
+            text, passages = naive.answer(question.question)
+            hits = [_relevant(p_text, p_source, question) for p_source, p_text in passages]
             row["baseline"] = {
                 "answer": text, "correct": _correct(question, text, dataset),
+                "hit@1": any(hits[:1]), "hit@5": any(hits[:5]), "rr@5": reciprocal_rank(hits[:5]),
                 "f1": token_f1(text, question.answers) if question.answers else 0.0,
                 "ms": round((time.perf_counter() - started) * 1000, 2),
             }
@@ -234,6 +236,10 @@ def summarize(result: dict) -> dict:
     summary = {"questions": len(rows), "answerable": len(answerable), "unanswerable": len(unanswerable), "ours": ours}
     if result.get("baseline"):
         summary["baseline"] = {
+            "retrieval": {
+                "hit@1": _mean([float(r["baseline"]["hit@1"]) for r in answerable]),
+                "hit@5": _mean([float(r["baseline"]["hit@5"]) for r in answerable]),
+            },
             "answers": {
                 "accuracy": _mean([float(r["baseline"]["correct"]) for r in answerable]),
                 "token_f1": _mean([r["baseline"]["f1"] for r in answerable]),
