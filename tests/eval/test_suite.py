@@ -77,3 +77,20 @@ def test_retrieval_and_abstention_metrics_on_hand_computed_cases():
     # 1/3 * 1 + 1/3 * (1 + 0.5) / 2 + 1/3 * (0.5 + 2/3) / 2
     assert area == pytest.approx(1 / 3 + 0.25 + 7 / 36)
     assert percentile([4, 1, 3, 2], 0.5) == 2 and percentile([4, 1, 3, 2], 0.95) == 4 and percentile([], 0.5) == 0.0
+
+
+def test_headline_table_from_report_folders(tmp_path):
+    from eval.headline import render
+
+    folder = tmp_path / "seed"
+    folder.mkdir()
+    metrics = {
+        "dataset": "seed", "questions": 3, "answerable": 2, "unanswerable": 1, "config_fingerprint": "abc",
+        "environment": {"embed_model": "m", "packages": {"chromadb": "1"}},
+        "ours": {"answers": {"accuracy": 0.5}, "latency_ms": {"total": {"p50": 12.0}}},
+        "baseline": {"answers": {"accuracy": 0.25}},
+    }
+    (folder / "metrics.json").write_text(json.dumps(metrics))
+    table = render(tmp_path)
+    assert "| correct on answerable | 0.500 | 0.250 |" in table
+    assert "| latency p50 ms | 12 | - |" in table
