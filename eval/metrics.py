@@ -54,9 +54,10 @@ def reciprocal_rank(relevant: list[bool]) -> float:
 
 def ndcg(relevant: list[bool], total_relevant: int, k: int = 10) -> float:
     """Binary-relevance nDCG@k: DCG of the ranking over the DCG of an ideal one with
-    `total_relevant` relevant items first."""
+    `total_relevant` relevant items first (or as many as were found, if more: several
+    chunks can hold the same evidence)."""
     dcg = sum(1.0 / math.log2(i + 2) for i, hit in enumerate(relevant[:k]) if hit)
-    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(max(total_relevant, 1), k)))
+    ideal = sum(1.0 / math.log2(i + 2) for i in range(min(max(total_relevant, sum(relevant[:k]), 1), k)))
     return dcg / ideal
 
 

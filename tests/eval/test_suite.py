@@ -72,6 +72,7 @@ def test_retrieval_and_abstention_metrics_on_hand_computed_cases():
     # one relevant item at rank 2: DCG = 1/log2(3); ideal = 1/log2(2) = 1
     assert ndcg([False, True], 1) == pytest.approx(0.6309, abs=1e-4)
     assert ndcg([True, True], 2) == pytest.approx(1.0)
+    assert ndcg([False, True, True], 1) == pytest.approx((1 / 1.585 + 1 / 2) / (1 + 1 / 1.585), abs=1e-3)  # never above 1
     points, area = accuracy_coverage([0.9, 0.8, 0.1], [True, False, True])
     assert points == [(1 / 3, 1.0), (2 / 3, 0.5), (1.0, 2 / 3)]
     # 1/3 * 1 + 1/3 * (1 + 0.5) / 2 + 1/3 * (0.5 + 2/3) / 2
