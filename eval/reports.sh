@@ -11,3 +11,4 @@ for benchmark in squad2 clapnq; do
   done
 done
 "$rag" eval --benchmark expertqa --split test --report docs/reports/expertqa-test
+.venv/bin/python -m eval.headline docs/reports > docs/evaluation.md
