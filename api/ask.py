@@ -93,7 +93,11 @@ def chat(body: ChatRequest, request: Request) -> ChatResponse:
 
 
 @router.post(
-    "/v1/chat/completions", responses={**ERRORS, 200: {"description": "An OpenAI chat.completion (or chunks when stream=true) with `citations` added."}},
+    "/v1/chat/completions",
+    responses={**ERRORS, 200: {
+        "description": "An OpenAI chat.completion with `citations` added; with stream=true, chat.completion.chunk events then [DONE].",
+        "content": {"application/json": {}, "text/event-stream": {}},
+    }},
     summary="OpenAI-compatible chat completions, answered from the documents",
 )
 def chat_completions(body: ChatCompletionRequest, request: Request):

@@ -29,7 +29,7 @@ def test_api_never_fails_and_matches_its_schema(api_schema):
     for operation in operations:
 
         @given(case=operation.as_strategy())
-        @hsettings(max_examples=12, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        @hsettings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None, derandomize=True)
         def check(case):
             # Schema-valid requests may still be refused with a 422 for reasons a schema cannot
             # state (an unknown collection, 30 February); every other check applies.
