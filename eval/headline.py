@@ -47,7 +47,9 @@ def render(folder: Path) -> str:
     out = ["# Evaluation", "", "Regenerate with `bash eval/reports.sh`; each report folder under `docs/reports/` holds",
            "`metrics.json`, `report.md` and `report.html` (definitions of every metric are in them and in",
            "`eval/suite.py`). Baseline: a naive LlamaIndex pipeline (VectorStoreIndex over Chroma, default",
-           "chunking, dense top-5, best sentence, never abstains). '-' means not measured for that side.", ""]
+           "chunking, dense top-5, best sentence, never abstains). '-' means not measured for that side.",
+           "Latencies here come from evaluation runs on 2 shared cores and are noisy; `bench/ask.py` and",
+           "`bench/load.py` measure speed.", ""]
     if qa:
         header = "| metric | " + " | ".join(f"{name} ours | {name} baseline" for name, _ in qa) + " |"
         out += [header, "|---" * (1 + 2 * len(qa)) + "|"]
