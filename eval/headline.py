@@ -1,6 +1,10 @@
 """The headline table of every report under a folder, as Markdown (docs/evaluation.md).
 
-    python -m eval.headline docs/reports > docs/evaluation.md
+    python -m eval.headline .rag/reports > docs/evaluation.md
+
+Benchmark reports stay under the data directory (they quote benchmark text, which is not
+copied into the repository); only this table, and the seed gold set's full report in
+docs/reports/seed, are committed.
 """
 
 from __future__ import annotations
@@ -44,8 +48,8 @@ def render(folder: Path) -> str:
     reports = sorted(folder.glob("*/metrics.json"))
     qa = [(p.parent.name, json.loads(p.read_text())) for p in reports if "ours" in json.loads(p.read_text())]
     support = [(p.parent.name, json.loads(p.read_text())) for p in reports if json.loads(p.read_text()).get("dataset") == "expertqa"]
-    out = ["# Evaluation", "", "Regenerate with `bash eval/reports.sh`; each report folder under `docs/reports/` holds",
-           "`metrics.json`, `report.md` and `report.html` (definitions of every metric are in them and in",
+    out = ["# Evaluation", "", "Regenerate with `bash eval/reports.sh`; each report folder (under `.rag/reports/`; the seed",
+           "gold set's in `docs/reports/seed/`) holds `metrics.json`, `report.md` and `report.html` (definitions of every metric are in them and in",
            "`eval/suite.py`). Baseline: a naive LlamaIndex pipeline (VectorStoreIndex over Chroma, default",
            "chunking, dense top-5, best sentence, never abstains). '-' means not measured for that side.",
            "Latencies here come from evaluation runs on 2 shared cores and are noisy; `bench/ask.py` and",
@@ -75,4 +79,4 @@ def render(folder: Path) -> str:
 
 
 if __name__ == "__main__":
-    sys.stdout.write(render(Path(sys.argv[1] if len(sys.argv) > 1 else "docs/reports")))
+    sys.stdout.write(render(Path(sys.argv[1] if len(sys.argv) > 1 else ".rag/reports")))
