@@ -12,23 +12,14 @@ from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
 
 from api.errors import ApiError
-from api.models import AskRequest, ChatCompletionRequest, ChatRequest, ChatResponse, DateFilters, ErrorResponse, Message
-from api.state import AppState
+from api.models import AskRequest, ChatCompletionRequest, ChatRequest, ChatResponse, DateFilters, Message, error_responses
+from api.state import AppState, app_state
 from rag.chat import Conversation
 from rag.retrieve import Filters
 from rag.schema import Answer
 
 router = APIRouter(tags=["questions"])
-ERRORS = {
-    401: {"model": ErrorResponse, "description": "Missing or wrong API key."},
-    422: {"model": ErrorResponse, "description": "Invalid input: empty or over-long question, top_k out of range, unknown collection."},
-    429: {"model": ErrorResponse, "description": "Too many requests."},
-    503: {"model": ErrorResponse, "description": "The Chroma store cannot be reached."},
-}
-
-
-def _state(request: Request) -> AppState:
-    return request.app.state.rag
+ERRORS = error_responses(e422="Invalid input: empty or over-long question, top_k out of range, unknown collection.")
 
 
 def _filters(filters: DateFilters | None) -> Filters | None:
@@ -67,7 +58,7 @@ def answer_events(answer: Answer) -> Iterator[str]:
     summary="Answer a question with cited passages",
 )
 def ask(body: AskRequest, request: Request):
-    state = _state(request)
+    state = app_state(request)
     answer = _answer(state, body.question, body.top_k, body.collection, body.filters)
     if body.stream:
         return StreamingResponse(answer_events(answer), media_type="text/event-stream")
@@ -88,7 +79,7 @@ def _resolve(messages: list[Message]) -> tuple[str, Conversation]:
 @router.post("/v1/chat", response_model=ChatResponse, responses=ERRORS, summary="Answer the last question of a conversation")
 def chat(body: ChatRequest, request: Request) -> ChatResponse:
     question, _ = _resolve(body.messages)
-    answer = _answer(_state(request), question, body.top_k, body.collection, body.filters)
+    answer = _answer(app_state(request), question, body.top_k, body.collection, body.filters)
     return ChatResponse(**answer.model_dump(), resolved_question=question)
 
 
@@ -102,7 +93,7 @@ def chat(body: ChatRequest, request: Request) -> ChatResponse:
 )
 def chat_completions(body: ChatCompletionRequest, request: Request):
     question, _ = _resolve(body.messages)
-    answer = _answer(_state(request), question, None, None, None)
+    answer = _answer(app_state(request), question, None, None, None)
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
     citations = [c.model_dump() for c in answer.citations]

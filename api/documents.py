@@ -6,8 +6,8 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.errors import ApiError
-from api.models import DocumentInfo, DocumentWithText, ErrorResponse, Job
-from api.state import AppState
+from api.models import DocumentInfo, DocumentWithText, Job, error_responses
+from api.state import app_state
 from index.embedding import Embedder
 from index.ingest import Ingestor
 from index.readers import SUPPORTED_SUFFIXES
@@ -16,16 +16,9 @@ from rag.errors import DocumentNotFound
 from rag.settings import Settings
 
 router = APIRouter(tags=["documents"])
-ERRORS = {
-    401: {"model": ErrorResponse, "description": "Missing or wrong API key."},
-    404: {"model": ErrorResponse, "description": "Unknown document or job."},
-    422: {"model": ErrorResponse, "description": "Invalid input: unknown collection, unsupported or oversized upload."},
-    503: {"model": ErrorResponse, "description": "The Chroma store cannot be reached."},
-}
-
-
-def _state(request: Request) -> AppState:
-    return request.app.state.rag
+ERRORS = error_responses(
+    e404="Unknown document or job.", e422="Invalid input: unknown collection, unsupported or oversized upload."
+)
 
 
 def _ingest_uploads(settings: Settings, embedder: Embedder, collection: str, files: list[tuple[str, bytes]]) -> dict:
@@ -43,7 +36,7 @@ async def upload(
     collection: str | None = Query(None, description="Target collection (created if absent)."),
     wait: bool = Query(False, description="Wait for the ingest to finish and return the finished job."),
 ):
-    state = _state(request)
+    state = app_state(request)
     settings = state.settings
     name = validate_collection_name(collection or settings.collection)
     if len(files) > settings.api.max_batch_files:
@@ -79,7 +72,7 @@ async def upload(
 
 @router.get("/v1/jobs/{job_id}", response_model=Job, responses=ERRORS, summary="An ingest job's status and result")
 def get_job(job_id: str, request: Request) -> Job:
-    job = _state(request).jobs.get(job_id)
+    job = app_state(request).jobs.get(job_id)
     if job is None:
         raise ApiError(404, "job_not_found", f"No job {job_id!r}; jobs are kept in the worker that ran them, for the last 1000.")
     return job
@@ -87,7 +80,7 @@ def get_job(job_id: str, request: Request) -> Job:
 
 @router.get("/v1/documents", response_model=list[DocumentInfo], responses=ERRORS, summary="List the documents of a collection")
 def list_documents(request: Request, collection: str | None = Query(None)) -> list[DocumentInfo]:
-    store = open_store(_state(request).settings, collection)
+    store = open_store(app_state(request).settings, collection)
     return [DocumentInfo(**vars(r)) for r in sorted(store.records(), key=lambda r: r.source)]
 
 
@@ -100,14 +93,14 @@ def _record(store: ChunkStore, document_id: str):
 
 @router.get("/v1/documents/{document_id}", response_model=DocumentWithText, responses=ERRORS, summary="A document's metadata and full text")
 def get_document(document_id: str, request: Request, collection: str | None = Query(None)) -> DocumentWithText:
-    store = open_store(_state(request).settings, collection)
+    store = open_store(app_state(request).settings, collection)
     record = _record(store, document_id)
     return DocumentWithText(**vars(record), text=store.document_text(record.id) or "")
 
 
 @router.delete("/v1/documents/{document_id}", response_model=DocumentInfo, responses=ERRORS, summary="Remove a document and its chunks")
 def delete_document(document_id: str, request: Request, collection: str | None = Query(None)) -> DocumentInfo:
-    store = open_store(_state(request).settings, collection)
+    store = open_store(app_state(request).settings, collection)
     record = _record(store, document_id)
     store.delete_document(record.id)
     return DocumentInfo(**vars(record))
@@ -115,4 +108,4 @@ def delete_document(document_id: str, request: Request, collection: str | None =
 
 @router.get("/v1/collections", response_model=list[str], responses=ERRORS, summary="List the collections")
 def collections(request: Request) -> list[str]:
-    return list_collections(connect(_state(request).settings))
+    return list_collections(connect(app_state(request).settings))

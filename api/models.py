@@ -18,6 +18,19 @@ class ErrorResponse(BaseModel):
     error: ErrorDetail
 
 
+AUTH_AND_STORE_ERRORS = {
+    401: "Missing or wrong API key.",
+    503: "The Chroma store cannot be reached.",
+}
+
+
+def error_responses(**by_status: str) -> dict:
+    """OpenAPI `responses` for the error shape: the auth and store errors every route can
+    give, plus the route's own (`e422="..."`)."""
+    described = {**AUTH_AND_STORE_ERRORS, **{int(k[1:]): v for k, v in by_status.items()}}
+    return {status: {"model": ErrorResponse, "description": text} for status, text in sorted(described.items())}
+
+
 class DateFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 

@@ -7,12 +7,22 @@ import threading
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
+from api.errors import store_down
 from api.models import Job
 from index.embedding import Embedder, embedder_from_settings
+from rag.errors import RagError
 from rag.pipeline import Pipeline
 from rag.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import Request
+
+
+def app_state(request: "Request") -> "AppState":
+    """The worker's state, from a request."""
+    return request.app.state.rag
 
 
 class Metrics:
@@ -78,10 +88,6 @@ class AppState:
                 pipeline = self._pipelines.setdefault(name, pipeline)
         return pipeline
 
-    def forget(self, collection: str) -> None:
-        with self._lock:
-            self._pipelines.pop(collection, None)
-
     def submit(self, collection: str, files: int, work: Callable[[], object]):
         """Run `work` as an ingest job, one at a time, and return (job, future)."""
         job = Job(id=uuid.uuid4().hex, status="queued", collection=collection, files=files)
@@ -95,9 +101,6 @@ class AppState:
             try:
                 result = work()
             except Exception as exc:  # noqa: BLE001 - a failed job reports, it does not crash
-                from api.errors import store_down
-                from rag.errors import RagError
-
                 code = exc.code if isinstance(exc, RagError) else ("store_unavailable" if store_down(exc) else "internal_error")
                 self._update(job.id, status="failed", error={"code": code, "message": str(exc)})
                 raise

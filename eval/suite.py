@@ -130,7 +130,7 @@ def run_suite(
     if baseline:
         from eval.baseline import LlamaIndexBaseline
 
-        naive = LlamaIndexBaseline(store._client, store.name, [(n, t) for n, t in corpus.files], embedder)
+        naive = LlamaIndexBaseline(store.client, store.name, [(n, t) for n, t in corpus.files], embedder)
     rows = []
     for done, question in enumerate(questions, start=1):
         answer = pipeline.ask(question.question)

@@ -111,8 +111,6 @@ class HashEmbedder:
 
     def __init__(self, dimension: int = 64):
         self._dimension = dimension
-        self.calls = 0
-        self.texts_embedded = 0
 
     @property
     def name(self) -> str:
@@ -123,8 +121,6 @@ class HashEmbedder:
         return self._dimension
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        self.calls += 1
-        self.texts_embedded += len(texts)
         out = np.zeros((len(texts), self._dimension), dtype=np.float32)
         for row, text in enumerate(texts):
             for word in text.lower().split():

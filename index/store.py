@@ -140,7 +140,7 @@ class ChunkStore:
     """One collection: its chunk vectors and its document registry."""
 
     def __init__(self, client: "ClientAPI", chunks: "Collection", registry: "Collection"):
-        self._client = client
+        self.client = client
         self.chunks = chunks
         self.registry = registry
         self.name = chunks.name
@@ -283,14 +283,14 @@ class ChunkStore:
 
     def generation(self) -> str | None:
         """A token that changes whenever the collection's documents change (any process)."""
-        fresh = self._client.get_collection(self.name, embedding_function=None)
+        fresh = self.client.get_collection(self.name, embedding_function=None)
         value = (fresh.metadata or {}).get("rag_generation")
         return None if value is None else str(value)
 
     def _bump_generation(self) -> None:
         import uuid
 
-        fresh = self._client.get_collection(self.name, embedding_function=None)
+        fresh = self.client.get_collection(self.name, embedding_function=None)
         self.chunks.modify(metadata={**(fresh.metadata or {}), "rag_generation": uuid.uuid4().hex})
 
     def chunk_document_ids(self) -> set[str]:
