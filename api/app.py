@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api import ask, documents, errors, health
+from api.ratelimit import RateLimiter, identity, retry_after
 from api.state import AppState
 from index.embedding import Embedder
 from rag.settings import Settings
@@ -31,16 +32,29 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     )
     app.state.rag = AppState(settings, embedder)
     keys = [key.encode() for key in settings.api_key_list]
+    limits = settings.api
+    limiter = RateLimiter(limits.rate_limit_per_minute, limits.rate_limit_burst) if limits.rate_limit_per_minute else None
 
     @app.middleware("http")
-    async def _auth_and_metrics(request: Request, call_next):
+    async def _auth_limits_and_metrics(request: Request, call_next):
         started = time.perf_counter()
-        if keys and request.url.path not in OPEN_PATHS:
-            header = request.headers.get("authorization", "")
-            scheme, _, token = header.partition(" ")
+        header = request.headers.get("authorization", "")
+        scheme, _, token = header.partition(" ")
+        valid = bool(keys) and scheme.lower() == "bearer" and any(hmac.compare_digest(token.encode(), key) for key in keys)
+        wait = 0.0
+        if limiter is not None and request.url.path not in OPEN_PATHS:
+            # A valid key has its own bucket; anything else counts against the client address,
+            # so guessing keys is limited too.
+            wait = limiter.acquire(identity(token if valid else None, request.client.host if request.client else None))
+        if wait:
+            response = JSONResponse(
+                errors.error_body("rate_limited", f"Too many requests: at most {limits.rate_limit_per_minute} a minute (bursts of {limits.rate_limit_burst}); retry in {retry_after(wait)} s."),
+                status_code=429, headers={"Retry-After": retry_after(wait)},
+            )
+        elif keys and request.url.path not in OPEN_PATHS:
             if scheme.lower() != "bearer" or not token:
                 response = JSONResponse(errors.error_body("unauthorized", "Send 'Authorization: Bearer KEY'."), status_code=401, headers={"WWW-Authenticate": "Bearer"})
-            elif not any(hmac.compare_digest(token.encode(), key) for key in keys):
+            elif not valid:
                 response = JSONResponse(errors.error_body("unauthorized", "The API key is not valid."), status_code=401, headers={"WWW-Authenticate": "Bearer"})
             else:
                 response = await call_next(request)

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from api.errors import error_body
-from api.models import ErrorResponse
+from api.models import ErrorResponse, error_responses
 from index.store import connect
 
 router = APIRouter(tags=["health"])
@@ -28,6 +28,6 @@ def readyz(request: Request):
     return {"status": "ready", "embedding_dimension": dimension}
 
 
-@router.get("/metrics", response_class=PlainTextResponse, summary="Prometheus metrics")
+@router.get("/metrics", response_class=PlainTextResponse, responses=error_responses(), summary="Prometheus metrics")
 def metrics(request: Request) -> str:
     return request.app.state.rag.metrics.render()

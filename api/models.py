@@ -20,15 +20,18 @@ class ErrorResponse(BaseModel):
 
 AUTH_AND_STORE_ERRORS = {
     401: "Missing or wrong API key.",
-    503: "The Chroma store cannot be reached.",
+    429: "Too many requests for this key or address (RAG_API__RATE_LIMIT_PER_MINUTE); `Retry-After` says when to retry.",
+    503: "The Chroma store cannot be reached, or its data directory cannot be written.",
 }
 
 
 def error_responses(**by_status: str) -> dict:
-    """OpenAPI `responses` for the error shape: the auth and store errors every route can
-    give, plus the route's own (`e422="..."`)."""
+    """OpenAPI `responses` for the error shape: the auth, rate-limit and store errors every
+    route can give, plus the route's own (`e422="..."`)."""
     described = {**AUTH_AND_STORE_ERRORS, **{int(k[1:]): v for k, v in by_status.items()}}
-    return {status: {"model": ErrorResponse, "description": text} for status, text in sorted(described.items())}
+    responses = {status: {"model": ErrorResponse, "description": text} for status, text in sorted(described.items())}
+    responses[429]["headers"] = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}
+    return responses
 
 
 class DateFilters(BaseModel):

@@ -88,6 +88,11 @@ class ApiSettings(BaseModel):
     port: int = Field(8000, ge=1, le=65535, description="Port `rag serve` listens on.")
     max_upload_mb: float = Field(50.0, gt=0, description="Largest upload accepted, per request, in MiB.")
     max_batch_files: int = Field(100, ge=1, le=10_000, description="Most files in one upload request.")
+    rate_limit_per_minute: int = Field(
+        300, ge=0, le=1_000_000,
+        description="Requests a minute per API key (per client address without keys); 0 turns the limit off.",
+    )
+    rate_limit_burst: int = Field(60, ge=1, le=100_000, description="Requests a key or address may make at once before the rate applies.")
 
 
 class Settings(BaseSettings):

@@ -22,6 +22,7 @@ QUESTION = "What time was the pipe bomb discovered?"
 @pytest.fixture(scope="module")
 def seeded_settings(tmp_path_factory):
     settings = Settings(data_dir=tmp_path_factory.mktemp("api") / "data", chroma_url=None, collection="default")
+    settings = settings.model_copy(update={"api": settings.api.model_copy(update={"rate_limit_per_minute": 0})})  # tested in tests/security
     run_ingest(settings, [SEEDS])
     return settings
 
