@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import time
 import uuid
-from typing import Iterator
+from typing import Callable, Iterator
 
 from fastapi import APIRouter, Request
 from fastapi.responses import StreamingResponse
@@ -28,14 +30,42 @@ def _filters(filters: DateFilters | None) -> Filters | None:
     return Filters(tuple(filters.sources), filters.date_from, filters.date_to)
 
 
-def _answer(state: AppState, question: str, top_k: int | None, collection: str | None, filters: DateFilters | None) -> Answer:
-    answer = state.pipeline(collection).ask(question, top_k, _filters(filters))
+def _answer(state: AppState, question: str, top_k: int | None, collection: str | None, filters: DateFilters | None,
+            on_token: Callable[[str], None] | None = None) -> Answer:
+    answer = state.pipeline(collection).ask(question, top_k, _filters(filters), on_token=on_token)
     state.metrics.record_stages(answer.timings_ms)
     return answer
 
 
 def _sse(event: str, data: object) -> str:
     return f"event: {event}\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
+
+
+def live_events(run: Callable[[Callable[[str], None]], Answer]) -> Iterator[str]:
+    """Runs `run(on_token)` in a thread and streams what an LLM writes as `token` events
+    (unchecked text, as it comes), then the checked answer's events. An error that reaches
+    here after the stream started is sent as an `error` event."""
+    events: queue.Queue = queue.Queue()
+
+    def work() -> None:
+        try:
+            events.put(("answer", run(lambda token: events.put(("token", token)))))
+        except Exception as exc:  # noqa: BLE001 - reported to the client as an event
+            events.put(("error", exc))
+
+    threading.Thread(target=work, daemon=True).start()
+    while True:
+        kind, value = events.get()
+        if kind == "token":
+            yield _sse("token", {"text": value})
+        elif kind == "answer":
+            yield from answer_events(value)
+            return
+        else:
+            code = getattr(value, "code", "internal_error")
+            message = str(value) if code != "internal_error" else "The answer failed; the server log has details."
+            yield _sse("error", {"error": {"code": code, "message": message}})
+            return
 
 
 def answer_events(answer: Answer) -> Iterator[str]:
@@ -54,32 +84,46 @@ def answer_events(answer: Answer) -> Iterator[str]:
 
 
 @router.post(
-    "/v1/ask", response_model=Answer, responses={**ERRORS, 200: {"content": {"text/event-stream": {}}, "description": "The answer; with stream=true, Server-Sent Events: passages, delta..., citations, verification, done."}},
+    "/v1/ask", response_model=Answer, responses={**ERRORS, 200: {"content": {"text/event-stream": {}}, "description": (
+        "The answer; with stream=true, Server-Sent Events: with an LLM, token... (its unchecked text as it is "
+        "written); then passages, delta... (the checked answer), citations, verification, done."
+    )}},
     summary="Answer a question with cited passages",
 )
 def ask(body: AskRequest, request: Request):
     state = app_state(request)
+    if body.stream and state.settings.llm.backend != "extractive":
+        pipeline = state.pipeline(body.collection)  # unknown collection: a 404 before the stream starts
+        pipeline.check_question(body.question)
+
+        def run(on_token: Callable[[str], None]) -> Answer:
+            return _answer(state, body.question, body.top_k, body.collection, body.filters, on_token)
+
+        return StreamingResponse(live_events(run), media_type="text/event-stream")
     answer = _answer(state, body.question, body.top_k, body.collection, body.filters)
     if body.stream:
         return StreamingResponse(answer_events(answer), media_type="text/event-stream")
     return answer
 
 
-def _resolve(messages: list[Message]) -> tuple[str, Conversation]:
+def _resolve(messages: list[Message], state: AppState, collection: str | None) -> tuple[str, Conversation]:
     users = [m.content for m in messages if m.role == "user"]
     if not users:
         raise ApiError(422, "invalid_input", "messages must contain at least one user message")
     conversation = Conversation()
-    for previous in users[:-1]:
+    for previous in users[:-1]:  # earlier turns: the heuristic is enough to carry their subject
         resolved = conversation.resolve(previous)
         conversation.add(previous, resolved, Answer(question=resolved, answer="", abstained=True, answerability=0.0, config_fingerprint="", collection=""))
+    if state.settings.llm.backend != "extractive":
+        conversation.condense = state.pipeline(collection).condense
     return conversation.resolve(users[-1]), conversation
 
 
 @router.post("/v1/chat", response_model=ChatResponse, responses=ERRORS, summary="Answer the last question of a conversation")
 def chat(body: ChatRequest, request: Request) -> ChatResponse:
-    question, _ = _resolve(body.messages)
-    answer = _answer(app_state(request), question, body.top_k, body.collection, body.filters)
+    state = app_state(request)
+    question, _ = _resolve(body.messages, state, body.collection)
+    answer = _answer(state, question, body.top_k, body.collection, body.filters)
     return ChatResponse(**answer.model_dump(), resolved_question=question)
 
 
@@ -92,8 +136,9 @@ def chat(body: ChatRequest, request: Request) -> ChatResponse:
     summary="OpenAI-compatible chat completions, answered from the documents",
 )
 def chat_completions(body: ChatCompletionRequest, request: Request):
-    question, _ = _resolve(body.messages)
-    answer = _answer(app_state(request), question, None, None, None)
+    state = app_state(request)
+    question, _ = _resolve(body.messages, state, None)
+    answer = _answer(state, question, None, None, None)
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
     citations = [c.model_dump() for c in answer.citations]

@@ -29,14 +29,20 @@ class Conversation:
     """The history of one chat; turns questions that lean on it into standalone ones."""
 
     turns: list[Turn] = field(default_factory=list)
+    condense: Callable[[list[str], str], str | None] | None = None
 
     def resolve(self, question: str) -> str:
-        """`question`, with the subject of the previous turn added when it is a follow-up."""
+        """`question` made standalone when it is a follow-up: rewritten by the LLM when one is
+        configured (`condense`), else with the subject of the previous turn added."""
         if not self.turns:
             return question
         content = [w for w in words(question) if w not in STOPWORDS and w not in _WH]
         if not _FOLLOW_UP.search(question) and len(content) > 2:
             return question
+        if self.condense is not None:
+            rewritten = self.condense([t.resolved for t in self.turns], question)
+            if rewritten:
+                return rewritten
         previous = self.turns[-1].resolved
         carried = [
             w for w in dict.fromkeys(words(previous))
@@ -59,18 +65,30 @@ HELP = """Ask a question, or type a command:
 
 
 def format_answer(answer: Answer) -> str:
+    flagged = {s.text for s in answer.sentences if not s.supported}
     lines = [answer.answer]
+    if flagged:
+        lines.append("")
+        lines.extend(f"(not supported by its sources) {text}" for text in flagged)
     if answer.citations:
         lines.append("")
         for citation in answer.citations:
             lines.append(f"[{citation.id}] {citation.title} ({citation.source}, chars {citation.start_char}-{citation.end_char})")
             lines.append(f"    \u201c{' '.join(citation.quote.split())}\u201d")
+    if answer.removed_sentences:
+        lines.append("")
+        lines.append(f"Removed {len(answer.removed_sentences)} sentence(s) the sources do not support:")
+        lines.extend(f"  - {s.text}" for s in answer.removed_sentences)
+    lines.extend(f"warning: {w}" for w in answer.warnings if not w.startswith("removed "))
     return "\n".join(lines)
 
 
-def run_repl(ask: Callable[[str], Answer], read: TextIO, write: Callable[[str], None], prompt: str = "you> ") -> int:
+def run_repl(
+    ask: Callable[[str], Answer], read: TextIO, write: Callable[[str], None], prompt: str = "you> ",
+    condense: Callable[[list[str], str], str | None] | None = None,
+) -> int:
     """Read questions and commands until /quit or end of input; returns the number of answers."""
-    conversation = Conversation()
+    conversation = Conversation(condense=condense)
     write("Ask about your documents. /help lists commands.")
     answered = 0
     while True:

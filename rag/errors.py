@@ -7,6 +7,7 @@
     ├── UnknownCollection      no collection by that name
     ├── DocumentNotFound       no document with that id
     ├── InvalidInput           a value outside what is allowed
+    ├── LlmUnavailable         the LLM backend failed (the answer falls back to extractive)
     └── SkipFile               a file that cannot be ingested (reported, never fatal)
 """
 
@@ -41,6 +42,12 @@ class DocumentNotFound(RagError):
 
 class InvalidInput(RagError):
     code = "invalid_input"
+
+
+class LlmUnavailable(RagError):
+    """The LLM backend refused, timed out, failed or returned nothing usable."""
+
+    code = "llm_unavailable"
 
 
 class SkipFile(RagError):

@@ -5,24 +5,25 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
+import logging
 import time
 from dataclasses import asdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 from index.embedding import Embedder, embedder_from_settings
 from index.store import Fingerprint, open_store
-from rag.errors import InvalidInput
+from rag.errors import InvalidInput, LlmUnavailable
 from rag.extractive import CALIBRATION_PATH, ExtractiveAnswerer, load_calibration
 from rag.retrieve import Filters, Passage, Retriever
-from rag.schema import ABSTAIN_TEXT, Answer, AnswerSentence, Citation, RetrievedPassage
+from rag.schema import ABSTAIN_TEXT, Answer, AnswerSentence, Citation, RetrievedPassage, display_text
 from rag.settings import Settings
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     from rag.extractive import Candidate
-
-_MARKER = re.compile(r"\[(\d{1,3})\]")
-
+    from rag.llm.answer import LlmAnswerer
+    from rag.llm.backend import LlmBackend
 
 def config_fingerprint(settings: Settings) -> str:
     """Hash of everything that shapes an answer: index, retrieval and answer settings and the
@@ -33,19 +34,27 @@ def config_fingerprint(settings: Settings) -> str:
         "answer": settings.answer.model_dump(),
         "calibration": hashlib.sha256(CALIBRATION_PATH.read_bytes()).hexdigest()[:16],
     }
+    if settings.llm.backend != "extractive":
+        from rag.prompts import PROMPT_VERSION
+        from rag.verify import SUPPORT_CALIBRATION_PATH
+
+        payload["llm"] = settings.llm.model_dump(
+            include={"backend", "model", "max_tokens", "temperature", "keep_unsupported"}
+        ) | {
+            "gguf": settings.llm.gguf_path.name if settings.llm.gguf_path else None,
+            "prompts": PROMPT_VERSION,
+            "support_calibration": hashlib.sha256(SUPPORT_CALIBRATION_PATH.read_bytes()).hexdigest()[:16],
+        }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
-
-
-def display_text(sentence: str) -> str:
-    """A quoted sentence as shown in an answer: one line, and bracketed numbers from the source
-    shown as (n) so they can never pass for citation markers."""
-    return _MARKER.sub(r"(\1)", " ".join(sentence.split()))
 
 
 class Pipeline:
     """Answers questions over one collection."""
 
-    def __init__(self, settings: Settings, collection: str | None = None, embedder: Embedder | None = None):
+    def __init__(
+        self, settings: Settings, collection: str | None = None, embedder: Embedder | None = None,
+        llm: "LlmBackend | None" = None,
+    ):
         self.settings = settings
         self.store = open_store(settings, collection, for_querying=True)
         self.embedder = embedder or embedder_from_settings(settings.index)
@@ -54,6 +63,38 @@ class Pipeline:
             self.embedder, load_calibration(), settings.answer.max_sentences, settings.answer.abstain_threshold
         )
         self.fingerprint = config_fingerprint(settings)
+        self.llm_answerer = self._llm_answerer(llm)
+
+    def _llm_answerer(self, llm: "LlmBackend | None") -> "LlmAnswerer | None":
+        if llm is None:
+            from rag.llm.backend import backend_from_settings
+
+            llm = backend_from_settings(self.settings.llm)
+        if llm is None:
+            return None
+        from rag.llm.answer import LlmAnswerer
+        from rag.verify import SupportScorer
+
+        embed = self.answerer.embed_sentences
+        return LlmAnswerer(llm, SupportScorer(embed), self.settings.llm, embed)
+
+    def condense(self, history: list[str], question: str) -> str | None:
+        """A standalone version of a follow-up question, written by the LLM; None without an
+        LLM, when it is switched off, or when the LLM fails or writes something unusable."""
+        if self.llm_answerer is None or not self.settings.llm.condense_followups or not history:
+            return None
+        from rag.llm.backend import complete
+        from rag.prompts import condense_messages
+
+        try:
+            text = complete(self.llm_answerer.backend, condense_messages(history, question), max_tokens=96, temperature=0.0)
+        except LlmUnavailable as exc:
+            log.warning("could not condense the follow-up (%s); using the heuristic", exc)
+            return None
+        line = " ".join(text.strip().splitlines()[0].split()) if text.strip() else ""
+        if not line or len(line) > 3 * len(question) + 200 or not any(ch.isalpha() for ch in line):
+            return None
+        return line
 
     def check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
@@ -63,7 +104,12 @@ class Pipeline:
             raise InvalidInput(f"question must be at most {limit} characters, got {len(question)}")
         return question.strip()
 
-    def ask(self, question: str, top_k: int | None = None, filters: Filters | None = None) -> Answer:
+    def ask(
+        self, question: str, top_k: int | None = None, filters: Filters | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """The cited answer. With an LLM configured, `on_token` sees its text as it is written
+        (unchecked); the returned answer is the checked one."""
         question = self.check_question(question)
         top_k = self.settings.retrieval.top_k if top_k is None else top_k
         if not 1 <= top_k <= 50:
@@ -82,12 +128,34 @@ class Pipeline:
         timings["answer"] = (time.perf_counter() - mark) * 1000
         chosen = [] if selection.abstained else selection.sentences
         answer = compose(question, chosen, passages, selection.answerability)
+        if self.llm_answerer is not None and passages:
+            answer = self._llm_answer(question, passages, answer, timings, on_token)
         timings["total"] = (time.perf_counter() - started) * 1000
         return answer.model_copy(update={
             "timings_ms": {k: round(v, 2) for k, v in timings.items()},
             "config_fingerprint": self.fingerprint,
             "collection": self.store.name,
         })
+
+
+    def _llm_answer(self, question: str, passages: list[Passage], extractive: Answer, timings: dict[str, float],
+                    on_token: Callable[[str], None] | None) -> Answer:
+        """The LLM's checked answer, or the extractive one with a warning when the LLM fails."""
+        llm = self.llm_answerer
+        mark = time.perf_counter()
+        try:
+            generated = llm.generate(question, passages, on_token)
+            timings["generate"] = (time.perf_counter() - mark) * 1000
+            mark = time.perf_counter()
+            answer = llm.check(question, generated, passages, extractive.answerability)
+            timings["verify"] = (time.perf_counter() - mark) * 1000
+            return answer
+        except LlmUnavailable as exc:
+            timings.setdefault("generate", (time.perf_counter() - mark) * 1000)
+            log.warning("LLM answer failed (%s); answering extractively", exc)
+            return extractive.model_copy(update={"warnings": [
+                *extractive.warnings, f"The LLM could not answer ({exc}); this is the extractive answer."
+            ]})
 
 
 def compose(question: str, chosen: list["Candidate"], passages: list[Passage], answerability: float) -> Answer:

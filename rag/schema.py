@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import BaseModel, Field
 
 ABSTAIN_TEXT = "The documents do not say."
+SOURCE_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
+
+
+def display_text(sentence: str) -> str:
+    """Document text as shown in an answer or a prompt: one line, and bracketed numbers from
+    the source shown as (n) so they can never pass for citation markers."""
+    return SOURCE_MARKER.sub(r"(\1)", " ".join(sentence.split()))
 
 
 class Citation(BaseModel):
@@ -25,6 +34,9 @@ class AnswerSentence(BaseModel):
     citation_ids: list[int]
     supported: bool = Field(description="Whether the cited passages support the sentence.")
     support_score: float = Field(description="Support of the sentence by its citations (0-1).")
+    passage_ids: list[int] = Field(
+        default_factory=list, description="1-based positions in `passages` of the passages the sentence cites."
+    )
 
 
 class RetrievedPassage(BaseModel):
@@ -52,4 +64,11 @@ class Answer(BaseModel):
     timings_ms: dict[str, float] = Field(default_factory=dict)
     config_fingerprint: str = Field(description="Hash of every setting that shapes the answer.")
     collection: str
-    warnings: list[str] = Field(default_factory=list)
+    warnings: list[str] = Field(
+        default_factory=list, description="What went wrong but was handled: an LLM fallback, dropped markers, removed sentences."
+    )
+    answered_by: str = Field("extractive", description="extractive, or the LLM backend and model that wrote the answer.")
+    generated: str | None = Field(None, description="The LLM's text before checking (None for extractive answers).")
+    removed_sentences: list[AnswerSentence] = Field(
+        default_factory=list, description="LLM sentences removed because their citations do not support them."
+    )

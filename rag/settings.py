@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 
@@ -28,7 +28,19 @@ class IndexSettings(BaseModel):
         ),
     )
     embed_batch_size: int = Field(64, ge=1, le=4096, description="Chunks per encode call.")
-    embed_device: str = Field("cpu", description="Torch device for the embedding model.")
+    embed_device: str = Field("cpu", description="Torch device for the embedding model (torch backend).")
+    embed_backend: Literal["torch", "onnx-int8"] = Field(
+        "onnx-int8",
+        description=(
+            "How the embedding model runs: 'onnx-int8' (exported to ONNX and quantised to int8 "
+            "once, cached under model_cache_dir; faster on CPU, no torch at query time) or "
+            "'torch' (sentence-transformers, fp32). Recorded in each collection: switching needs a rebuild."
+        ),
+    )
+    model_cache_dir: Path | None = Field(
+        None,
+        description="Where exported embedding models are cached; unset: DATA_DIR/models (RAG_DATA_DIR, default ./.rag).",
+    )
     chunk_size: int = Field(
         800, ge=100, le=20000, description="Largest chunk, in characters of document text."
     )
@@ -79,6 +91,47 @@ class AnswerSettings(BaseModel):
     max_question_chars: int = Field(2000, ge=10, le=100_000, description="Longest question accepted.")
 
 
+class LlmSettings(BaseModel):
+    """Who writes the answer: the offline extractive answerer, or an LLM whose every sentence is
+    then checked against the passages it cites. Short forms: `RAG_LLM=openai`,
+    `RAG_LLM_BASE_URL`, `RAG_LLM_MODEL`, `RAG_LLM_API_KEY` (any `RAG_LLM_<FIELD>`)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    backend: Literal["extractive", "openai", "llamacpp"] = Field(
+        "extractive",
+        description="extractive (no LLM), openai (any OpenAI-compatible endpoint), or llamacpp (in-process GGUF).",
+    )
+    base_url: str = Field(
+        "http://127.0.0.1:8080/v1",
+        description="OpenAI-compatible endpoint, up to /v1 (Ollama: http://127.0.0.1:11434/v1).",
+    )
+    model: str = Field("default", description="Model name sent to the endpoint.")
+    api_key: SecretStr = Field(SecretStr(""), description="Bearer token for the endpoint, if it needs one.")
+    gguf_path: Path | None = Field(None, description="GGUF model file for the llamacpp backend.")
+    context_tokens: int = Field(4096, ge=512, le=262_144, description="Context window for the llamacpp backend.")
+    timeout_s: float = Field(60.0, gt=0, le=3600, description="Seconds to wait for the endpoint before giving up.")
+    retries: int = Field(2, ge=0, le=10, description="Retries after a refused connection, timeout, 429 or 5xx.")
+    backoff_s: float = Field(0.5, ge=0, le=60, description="First retry delay; doubles on each retry.")
+    max_tokens: int = Field(400, ge=16, le=16_384, description="Most tokens the LLM may write per answer.")
+    temperature: float = Field(0.0, ge=0.0, le=2.0, description="Sampling temperature (0: deterministic).")
+    keep_unsupported: bool = Field(
+        False,
+        description="Keep answer sentences that their citations do not support, flagged supported=false "
+        "(default: remove them).",
+    )
+    condense_followups: bool = Field(
+        True, description="Let the LLM rewrite chat follow-ups as standalone questions."
+    )
+
+    @field_validator("base_url")
+    @classmethod
+    def _base_url_has_scheme(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"llm.base_url must start with http:// or https://, got {value!r}")
+        return value.rstrip("/")
+
+
 class ApiSettings(BaseModel):
     """The HTTP service."""
 
@@ -117,6 +170,18 @@ class Settings(BaseSettings):
     )
     answer: AnswerSettings = Field(default_factory=AnswerSettings, description=AnswerSettings.__doc__)
     api: ApiSettings = Field(default_factory=ApiSettings, description=ApiSettings.__doc__)
+    llm: LlmSettings = Field(default_factory=LlmSettings, description=LlmSettings.__doc__)
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        return init_settings, _ShortLlmEnv(settings_cls), dotenv_settings, file_secret_settings
 
     @field_validator("chroma_url")
     @classmethod
@@ -135,3 +200,22 @@ class Settings(BaseSettings):
     def chroma_dir(self) -> Path:
         """Where embedded Chroma keeps its files."""
         return self.data_dir / "chroma"
+
+
+class _ShortLlmEnv(EnvSettingsSource):
+    """The environment, with the short LLM forms read as the `llm` group: `RAG_LLM=openai` is
+    `RAG_LLM__BACKEND=openai`, `RAG_LLM_MODEL=x` is `RAG_LLM__MODEL=x`."""
+
+    def _load_env_vars(self):  # type: ignore[override]
+        env = dict(super()._load_env_vars())
+        prefix = "rag_llm" if not self.case_sensitive else "RAG_LLM"
+        short = env.pop(prefix, None)
+        if short is not None and not short.lstrip().startswith("{"):
+            env.setdefault(f"{prefix}__backend", short)
+        elif short is not None:
+            env[prefix] = short
+        for name in LlmSettings.model_fields:
+            value = env.pop(f"{prefix}_{name}", None)
+            if value is not None:
+                env.setdefault(f"{prefix}__{name}", value)
+        return env

@@ -1,0 +1,1 @@
+"""LLM backends (one Protocol, `LlmBackend`) and the answerer that checks what they write."""

@@ -1,0 +1,184 @@
+"""LLM-written answers, checked sentence by sentence against the passages they cite.
+
+The LLM sees numbered passages and must end every sentence with their markers. What it
+writes is then parsed: markers that name no passage are dropped, each sentence's support by
+its cited passages is scored (`rag/verify.py`), unsupported sentences are removed (or kept,
+flagged), and each citation quotes the span of the cited passage that best supports the
+sentence, at exact document offsets. Nothing the LLM writes reaches the user unchecked.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+
+from index.sentences import sentence_spans
+from rag.errors import LlmUnavailable
+from rag.lexical import terms
+from rag.llm.backend import LlmBackend
+from rag.prompts import answer_messages
+from rag.retrieve import Passage
+from rag.schema import ABSTAIN_TEXT, Answer, AnswerSentence, Citation, RetrievedPassage
+from rag.settings import LlmSettings
+from rag.verify import SupportScorer
+
+MARKERS = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
+_LEADING_MARKERS = re.compile(r"^\s*(?:\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\]\s*)+")
+_REFUSAL = re.compile(
+    r"documents? (?:do|does) not (?:say|contain|mention|answer)|passages? (?:do|does) not (?:say|contain|mention|answer)"
+    r"|not (?:stated|mentioned|found) in the (?:passages|documents)|cannot (?:be )?answer",
+    re.I,
+)
+_SPACE_BEFORE_PUNCT = re.compile(r"\s+([.,;:!?])")
+
+
+@dataclass
+class DraftSentence:
+    """One sentence of the LLM's text: its words without markers, and the markers it used."""
+
+    text: str
+    markers: list[int] = field(default_factory=list)
+    unknown: list[int] = field(default_factory=list)
+
+
+def _numbers(group: str) -> list[int]:
+    return [int(n) for match in MARKERS.finditer(group) for n in re.split(r"\s*[,;]\s*", match.group(1))]
+
+
+def parse_draft(generated: str, passage_count: int) -> list[DraftSentence]:
+    """Sentences with their markers. A marker group that opens a sentence ("found. [1] Then")
+    belongs to the sentence before it; numbers outside 1..passage_count are set aside."""
+    sentences: list[DraftSentence] = []
+    for start, end in sentence_spans(generated):
+        piece = generated[start:end]
+        lead = _LEADING_MARKERS.match(piece)
+        if lead and sentences:
+            _add(sentences[-1], _numbers(lead.group()), passage_count)
+            piece = piece[lead.end():]
+        text = _SPACE_BEFORE_PUNCT.sub(r"\1", " ".join(MARKERS.sub(" ", piece).split())).strip()
+        if not any(ch.isalnum() for ch in text):
+            if sentences:
+                _add(sentences[-1], _numbers(piece), passage_count)
+            continue
+        sentence = DraftSentence(text)
+        _add(sentence, _numbers(piece), passage_count)
+        sentences.append(sentence)
+    return sentences
+
+
+def _add(sentence: DraftSentence, numbers: list[int], passage_count: int) -> None:
+    for n in numbers:
+        target = sentence.markers if 1 <= n <= passage_count else sentence.unknown
+        if n not in target:
+            target.append(n)
+
+
+def is_refusal(generated: str) -> bool:
+    text = " ".join(generated.split())
+    return text.startswith(ABSTAIN_TEXT[:-1]) or (bool(_REFUSAL.search(text)) and not MARKERS.search(text))
+
+
+def best_span(claim_vector: np.ndarray, claim: str, passage: Passage, embed: Callable[[list[str]], np.ndarray]) -> tuple[int, int, str]:
+    """The sentence of `passage` that best supports `claim`: (start_char, end_char, quote) in
+    document offsets; the quote is the passage text there, verbatim."""
+    spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+    texts = [passage.text[s:e] for s, e in spans]
+    cosines = embed(texts) @ claim_vector
+    claim_terms = set(terms(claim))
+    overlap = [len(claim_terms & set(terms(t))) / len(claim_terms) if claim_terms else 0.0 for t in texts]
+    best = int(np.argmax(cosines + 0.3 * np.asarray(overlap)))
+    start, end = spans[best]
+    return passage.start_char + start, passage.start_char + end, passage.text[start:end]
+
+
+class LlmAnswerer:
+    """Asks the backend for a cited answer, then checks every sentence."""
+
+    def __init__(self, backend: LlmBackend, scorer: SupportScorer, settings: LlmSettings,
+                 embed: Callable[[list[str]], np.ndarray]):
+        self.backend = backend
+        self.scorer = scorer
+        self.settings = settings
+        self.embed = embed
+
+    @property
+    def label(self) -> str:
+        if self.backend.name == "llamacpp":
+            return f"llamacpp:{self.settings.gguf_path.name if self.settings.gguf_path else '?'}"
+        return f"{self.backend.name}:{self.settings.model}"
+
+    def generate(self, question: str, passages: Sequence[Passage], on_token: Callable[[str], None] | None = None) -> str:
+        """The LLM's raw text. Raises LlmUnavailable when the backend fails or writes nothing usable."""
+        messages = answer_messages(question, [(p.title, p.text) for p in passages])
+        pieces = []
+        for token in self.backend.stream(messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature):
+            pieces.append(token)
+            if on_token is not None:
+                on_token(token)
+        generated = "".join(pieces).strip()
+        if not generated:
+            raise LlmUnavailable("the LLM returned an empty answer")
+        if sum(ch.isalpha() for ch in generated) < 0.3 * len(generated):
+            raise LlmUnavailable(f"the LLM returned garbled text: {generated[:80]!r}")
+        return generated
+
+    def check(self, question: str, generated: str, passages: Sequence[Passage], answerability: float) -> Answer:
+        """The checked answer built from the LLM's text."""
+        retrieved = [RetrievedPassage(**{k: getattr(p, k) for k in RetrievedPassage.model_fields}) for p in passages]
+        base = {"question": question, "answerability": round(answerability, 4), "passages": retrieved,
+                "config_fingerprint": "", "collection": "", "answered_by": self.label, "generated": generated}
+        if is_refusal(generated):
+            return Answer(answer=ABSTAIN_TEXT, abstained=True, **base)
+        drafts = parse_draft(generated, len(passages))
+        if not any(d.markers for d in drafts):
+            raise LlmUnavailable("the LLM's answer cites none of the passages")
+        warnings = [
+            f"dropped citation marker [{n}]: there are only {len(passages)} passages"
+            for d in drafts for n in d.unknown
+        ]
+        kept: list[tuple[DraftSentence, float, bool]] = []
+        removed: list[AnswerSentence] = []
+        for draft in drafts:
+            support = self.scorer.score(draft.text, [passages[m - 1].text for m in draft.markers]) if draft.markers else 0.0
+            supported = bool(draft.markers) and support >= self.scorer.calibration.threshold
+            if supported or self.settings.keep_unsupported:
+                kept.append((draft, support, supported))
+            else:
+                removed.append(AnswerSentence(text=draft.text, citation_ids=[], supported=False,
+                                              support_score=round(support, 4), passage_ids=draft.markers))
+        if removed:
+            warnings.append(f"removed {len(removed)} of {len(drafts)} sentences that their cited passages do not support")
+        citations, sentences, parts = self._cite(kept, passages)
+        if not any(s.supported for s in sentences):
+            return Answer(answer=ABSTAIN_TEXT, abstained=True, warnings=warnings, removed_sentences=removed,
+                          sentences=sentences if self.settings.keep_unsupported else [], **base)
+        return Answer(answer=" ".join(parts), abstained=False, citations=citations, sentences=sentences,
+                      warnings=warnings, removed_sentences=removed, **base)
+
+    def _cite(self, kept: list[tuple[DraftSentence, float, bool]], passages: Sequence[Passage]):
+        citations: list[Citation] = []
+        by_span: dict[tuple[str, int, int], int] = {}
+        sentences, parts = [], []
+        for draft, support, supported in kept:
+            claim_vector = self.embed([draft.text])[0]
+            ids = []
+            for marker in draft.markers:
+                passage = passages[marker - 1]
+                start, end, quote = best_span(claim_vector, draft.text, passage, self.embed)
+                key = (passage.document_id, start, end)
+                if key not in by_span:
+                    by_span[key] = len(citations) + 1
+                    pair_support = self.scorer.score(draft.text, [quote])
+                    citations.append(Citation(
+                        id=by_span[key], document_id=passage.document_id, source=passage.source, title=passage.title,
+                        start_char=start, end_char=end, quote=quote, score=round(pair_support, 4),
+                    ))
+                if by_span[key] not in ids:
+                    ids.append(by_span[key])
+            sentences.append(AnswerSentence(text=draft.text, citation_ids=ids, supported=supported,
+                                            support_score=round(support, 4), passage_ids=draft.markers))
+            parts.append(" ".join([draft.text, "".join(f"[{n}]" for n in ids)]).strip())
+        return citations, sentences, parts
