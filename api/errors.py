@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from index.store import data_dir_problem
 from rag import errors
 
 log = logging.getLogger("api")
@@ -80,11 +81,15 @@ def install(app: FastAPI) -> None:
         return JSONResponse(error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None))
 
     @app.exception_handler(Exception)
-    async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         if store_down(exc):
             return JSONResponse(
                 error_body("store_unavailable", f"The Chroma store cannot be reached ({type(exc).__name__}). Check that it is running; requests recover once it is back."),
                 status_code=503,
             )
+        settings = request.app.state.rag.settings
+        if not settings.chroma_url and (problem := data_dir_problem(settings.chroma_dir, exc)):
+            log.error("%s", problem)
+            return JSONResponse(error_body("store_unavailable", problem), status_code=503)
         log.exception("unexpected error")
         return JSONResponse(error_body("internal_error", f"Unexpected {type(exc).__name__}; see the server log."), status_code=500)

@@ -7,16 +7,19 @@ For a collection NAME there are two Chroma collections:
   checked) and metadata. A document's registry record is written only after all of its
   chunks, so it doubles as the commit marker that makes interrupted ingests recoverable.
 
-The collection's metadata carries the fingerprint of the embedding model and chunking
-parameters; opening it with other settings raises `FingerprintMismatch`.
+The collection's metadata carries the fingerprint of the embedding model, its backend
+(torch fp32 or ONNX int8) and chunking parameters; opening it with other settings raises `FingerprintMismatch`.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
@@ -24,7 +27,7 @@ import numpy as np
 from index.chunking import CHUNKER_VERSION, Chunk
 from index.embedding import canonical_model_name
 from index.readers import Document
-from rag.errors import FingerprintMismatch, InvalidInput, StoreUnavailable, UnknownCollection
+from rag.errors import FingerprintMismatch, InvalidInput, RagError, StoreUnavailable, UnknownCollection
 from rag.settings import Settings
 
 if TYPE_CHECKING:
@@ -33,8 +36,10 @@ if TYPE_CHECKING:
 
 REGISTRY_SUFFIX = "__docs"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]$")
-_FINGERPRINT_KEYS = ("embed_model", "chunker", "chunk_size", "chunk_overlap")
+_FINGERPRINT_KEYS = ("embed_model", "embed_backend", "chunker", "chunk_size", "chunk_overlap")
 _PAGE = 1000
+_SQLITE_MAGIC = b"SQLite format 3\x00"
+_LOW_SPACE = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -45,18 +50,25 @@ class Fingerprint:
     chunk_size: int
     chunk_overlap: int
     chunker: str = CHUNKER_VERSION
+    embed_backend: str = "torch"  # int8 vectors differ from fp32 ones: never mixed
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Fingerprint":
         return cls(
             embed_model=canonical_model_name(settings.index.embed_model),
+            embed_backend=settings.index.embed_backend,
             chunk_size=settings.index.chunk_size,
             chunk_overlap=settings.index.chunk_overlap,
         )
 
     @property
     def digest(self) -> str:
-        payload = json.dumps({key: getattr(self, key) for key in _FINGERPRINT_KEYS}, sort_keys=True)
+        # The torch backend is left out of the digest, so collections stamped before the
+        # backend was recorded (all torch) keep their fingerprint.
+        fields = {key: getattr(self, key) for key in _FINGERPRINT_KEYS}
+        if fields["embed_backend"] == "torch":
+            del fields["embed_backend"]
+        payload = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def as_metadata(self) -> dict[str, Any]:
@@ -93,6 +105,49 @@ def validate_collection_name(name: str) -> str:
     return name
 
 
+def data_dir_problem(path: Path, exc: BaseException | None = None) -> str | None:
+    """What is wrong with embedded Chroma's directory `path` after `exc`, and what to do;
+    None when the directory looks fine. Looks at the file system, not only at the message."""
+    text = str(exc or "").lower()
+    base = path
+    while not base.exists() and base != base.parent:
+        base = base.parent
+    try:
+        fs = os.statvfs(base)
+    except OSError:
+        fs = None
+    if (fs is not None and fs.f_flag & os.ST_RDONLY) or "readonly" in text or "read-only" in text:
+        return (
+            f"The data directory {path} is on a read-only file system ({exc}). Make it writable, or "
+            "point RAG_DATA_DIR at a writable directory; nothing stored there was changed."
+        )
+    if not os.access(base, os.W_OK) or "permission denied" in text:
+        return (
+            f"The data directory {path} cannot be written by this user ({exc}). Fix its permissions, "
+            "or point RAG_DATA_DIR at a writable directory; nothing stored there was changed."
+        )
+    free = fs.f_bavail * fs.f_frsize if fs is not None else None
+    if "disk is full" in text or "no space" in text or (free is not None and free < _LOW_SPACE):
+        shown = f"{free / 2**20:.1f} MiB free" if free is not None else "no space"
+        return (
+            f"The disk holding the data directory {path} is full ({shown}; {exc}). Free some space or "
+            "point RAG_DATA_DIR at a bigger disk, then run the command again: documents already "
+            "stored are kept, and an interrupted ingest completes when it is run again."
+        )
+    database = path / "chroma.sqlite3"
+    try:
+        with open(database, "rb") as handle:
+            damaged = handle.read(16) != _SQLITE_MAGIC
+    except OSError:
+        damaged = False
+    if damaged or "malformed" in text or "not a database" in text:
+        return (
+            f"The Chroma database {database} is damaged ({exc}). It was left as it is: restore the "
+            f"data directory from a backup, or move {path} aside and ingest your documents again."
+        )
+    return None
+
+
 def connect(settings: Settings) -> "ClientAPI":
     """A Chroma client: the server at `chroma_url`, or embedded under the data directory."""
     import chromadb
@@ -121,7 +176,8 @@ def connect(settings: Settings) -> "ClientAPI":
         return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001
         raise StoreUnavailable(
-            f"Cannot open the Chroma store at {path} ({exc}). Check that the directory is "
+            data_dir_problem(path, exc)
+            or f"Cannot open the Chroma store at {path} ({exc}). Check that the directory is "
             "writable, or point RAG_DATA_DIR somewhere else."
         ) from exc
 
@@ -145,6 +201,21 @@ class ChunkStore:
         self.registry = registry
         self.name = chunks.name
         self._max_batch = max(1, min(client.get_max_batch_size(), 5000))
+        self.location: Path | None = None  # embedded Chroma's directory, for error messages
+
+    @contextmanager
+    def _storage(self) -> Iterator[None]:
+        """Turn a failure of embedded Chroma's files (disk full, read-only, damaged) into
+        `StoreUnavailable` that names the directory and what to do."""
+        try:
+            yield
+        except RagError:
+            raise
+        except Exception as exc:
+            problem = data_dir_problem(self.location, exc) if self.location is not None else None
+            if problem is None:
+                raise
+            raise StoreUnavailable(problem) from exc
 
     # -- opening -----------------------------------------------------------------------
 
@@ -209,7 +280,8 @@ class ChunkStore:
     # -- documents ---------------------------------------------------------------------
 
     def get_record(self, doc_id: str) -> DocumentRecord | None:
-        got = self.registry.get(ids=[doc_id], include=["metadatas"])
+        with self._storage():
+            got = self.registry.get(ids=[doc_id], include=["metadatas"])
         if not got["ids"]:
             return None
         return DocumentRecord.from_chroma(got["ids"][0], got["metadatas"][0])
@@ -218,14 +290,16 @@ class ChunkStore:
         out: list[DocumentRecord] = []
         offset = 0
         while True:
-            got = self.registry.get(include=["metadatas"], limit=_PAGE, offset=offset)
+            with self._storage():
+                got = self.registry.get(include=["metadatas"], limit=_PAGE, offset=offset)
             out.extend(DocumentRecord.from_chroma(i, m) for i, m in zip(got["ids"], got["metadatas"]))
             if len(got["ids"]) < _PAGE:
                 return out
             offset += _PAGE
 
     def document_text(self, doc_id: str) -> str | None:
-        got = self.registry.get(ids=[doc_id], include=["documents"])
+        with self._storage():
+            got = self.registry.get(ids=[doc_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
     def replace_documents(self, items: Sequence[tuple[Document, Sequence[Chunk]]], vectors: np.ndarray) -> None:
@@ -255,31 +329,33 @@ class ChunkStore:
                 )
         if len(ids) != len(vectors):
             raise ValueError(f"{len(ids)} chunks but {len(vectors)} vectors")
-        self.chunks.delete(where={"document_id": {"$in": [document.id for document, _ in items]}})
-        for part in _batches(len(ids), self._max_batch):
-            self.chunks.upsert(
-                ids=ids[part], embeddings=vectors[part], documents=texts[part], metadatas=metadatas[part]
-            )
-        records = []
-        for document, chunks in items:
-            record = {"source": document.source, "title": document.title, "sha256": document.sha256, "chunks": len(chunks)}
-            if document.date:
-                record["date"] = document.date
-            records.append(record)
-        for part in _batches(len(items), self._max_batch):
-            self.registry.upsert(
-                ids=[document.id for document, _ in items[part]],
-                embeddings=[[1.0]] * len(records[part]),
-                documents=[document.text for document, _ in items[part]],
-                metadatas=records[part],
-            )
-        self._bump_generation()
+        with self._storage():
+            self.chunks.delete(where={"document_id": {"$in": [document.id for document, _ in items]}})
+            for part in _batches(len(ids), self._max_batch):
+                self.chunks.upsert(
+                    ids=ids[part], embeddings=vectors[part], documents=texts[part], metadatas=metadatas[part]
+                )
+            records = []
+            for document, chunks in items:
+                record = {"source": document.source, "title": document.title, "sha256": document.sha256, "chunks": len(chunks)}
+                if document.date:
+                    record["date"] = document.date
+                records.append(record)
+            for part in _batches(len(items), self._max_batch):
+                self.registry.upsert(
+                    ids=[document.id for document, _ in items[part]],
+                    embeddings=[[1.0]] * len(records[part]),
+                    documents=[document.text for document, _ in items[part]],
+                    metadatas=records[part],
+                )
+            self._bump_generation()
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document: its record first (so it stops counting), then its chunks."""
-        self.registry.delete(ids=[doc_id])
-        self.chunks.delete(where={"document_id": doc_id})
-        self._bump_generation()
+        with self._storage():
+            self.registry.delete(ids=[doc_id])
+            self.chunks.delete(where={"document_id": doc_id})
+            self._bump_generation()
 
     def generation(self) -> str | None:
         """A token that changes whenever the collection's documents change (any process)."""
@@ -322,6 +398,16 @@ def open_store(
     removing documents accept any fingerprint.
     """
     fingerprint = Fingerprint.from_settings(settings) if (for_writing or for_querying) else None
-    return ChunkStore.open(
-        connect(settings), collection or settings.collection, fingerprint=fingerprint, create=for_writing
-    )
+    client = connect(settings)
+    location = None if settings.chroma_url else settings.chroma_dir
+    try:
+        store = ChunkStore.open(client, collection or settings.collection, fingerprint=fingerprint, create=for_writing)
+    except RagError:
+        raise
+    except Exception as exc:
+        problem = data_dir_problem(location, exc) if location is not None else None
+        if problem is None:
+            raise
+        raise StoreUnavailable(problem) from exc
+    store.location = location
+    return store
