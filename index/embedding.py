@@ -1,7 +1,9 @@
 """Embedders: the seam between text and vectors.
 
-`SentenceTransformerEmbedder` is the real one (the bundled all-MiniLM-L6-v2 by default);
-`HashEmbedder` is a deterministic fake for fast unit tests of the code around it.
+`SentenceTransformerEmbedder` runs a sentence-transformers model in torch (fp32);
+`index.onnx_embedding.OnnxInt8Embedder` runs the same model exported to ONNX with int8
+weights (the default backend: faster on CPU); `HashEmbedder` is a deterministic fake for
+fast unit tests of the code around it.
 """
 
 from __future__ import annotations
@@ -135,8 +137,21 @@ def canonical_model_name(model: str) -> str:
     return BUNDLED_MODEL if model in _BUNDLED_ALIASES else model
 
 
+def model_cache_dir(settings: IndexSettings) -> Path:
+    """Where exported models are cached: the setting, else DATA_DIR/models."""
+    if settings.model_cache_dir is not None:
+        return settings.model_cache_dir.expanduser()
+    return Path(os.environ.get("RAG_DATA_DIR") or ".rag").expanduser() / "models"
+
+
 def embedder_from_settings(settings: IndexSettings) -> Embedder:
     """The embedder the index settings name (loaded lazily, on first use)."""
+    if settings.embed_backend == "onnx-int8":
+        from index.onnx_embedding import OnnxInt8Embedder
+
+        name = canonical_model_name(settings.embed_model)
+        location = bundled_model_path() if name == BUNDLED_MODEL else settings.embed_model
+        return OnnxInt8Embedder(name, location, model_cache_dir(settings), batch_size=settings.embed_batch_size)
     return SentenceTransformerEmbedder(
         settings.embed_model, batch_size=settings.embed_batch_size, device=settings.embed_device
     )

@@ -1,0 +1,122 @@
+"""The onnx-int8 embedding backend: close to the torch model, exported once and reused,
+never mixed with torch vectors in one collection."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index import onnx_embedding
+from index.embedding import HashEmbedder, bundled_model_path, embedder_from_settings, model_cache_dir
+from index.ingest import Ingestor
+from index.onnx_embedding import OnnxInt8Embedder, quantized_model_path
+from index.store import Fingerprint, open_store
+from rag.errors import ConfigError, FingerprintMismatch
+from rag.settings import BUNDLED_MODEL, IndexSettings, Settings
+from tests.conftest import SEEDS
+
+TEXTS = [
+    "The pipe bomb was discovered on the morning of January 6.",
+    "Investigators reviewed hours of surveillance footage from the area.",
+    "Cats purr when they are content, and sometimes when they are stressed.",
+    "The quarterly report shows revenue grew by twelve percent.",
+]
+
+
+@pytest.fixture(scope="session")
+def onnx_embedder() -> OnnxInt8Embedder:
+    """The bundled model through the int8 path, with the default cache (exported once per machine)."""
+    embedder = embedder_from_settings(IndexSettings(embed_backend="onnx-int8"))
+    embedder.embed(["warm up"])
+    return embedder
+
+
+@pytest.mark.slow
+def test_onnx_vectors_are_close_to_torch(onnx_embedder, real_embedder):
+    ours, reference = onnx_embedder.embed(TEXTS), real_embedder.embed(TEXTS)
+    assert ours.shape == (4, 384) and ours.dtype == np.float32
+    assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
+    assert (ours * reference).sum(axis=1).min() > 0.97
+    # Same neighbours: the ranking of texts by similarity to the first is unchanged.
+    assert np.array_equal(np.argsort(-(ours @ ours[0])), np.argsort(-(reference @ reference[0])))
+    assert onnx_embedder.embed([]).shape == (0, 384)
+    assert onnx_embedder.name == BUNDLED_MODEL and onnx_embedder.dimension == 384
+
+
+@pytest.mark.slow
+def test_cached_export_is_reused(onnx_embedder, monkeypatch, tmp_path):
+    cached = quantized_model_path(Path(bundled_model_path()), model_cache_dir(IndexSettings()))
+    stamp = cached.stat().st_mtime_ns
+
+    def no_export(*args):
+        raise AssertionError("exported again although a cached export exists")
+
+    monkeypatch.setattr(onnx_embedding, "_export", no_export)
+    again = OnnxInt8Embedder(BUNDLED_MODEL, bundled_model_path(), model_cache_dir(IndexSettings()))
+    assert np.allclose(again.embed(TEXTS[:1]), onnx_embedder.embed(TEXTS[:1]), atol=1e-6)
+    assert cached.stat().st_mtime_ns == stamp
+
+
+def test_concurrent_first_use_exports_once(monkeypatch, tmp_path):
+    """Threads (like processes, through the file lock) wait for one export, then share it."""
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    calls: list[Path] = []
+
+    def slow_export(location: Path, target: Path) -> None:
+        calls.append(target)
+        time.sleep(0.3)
+        target.write_bytes(b"onnx")
+
+    monkeypatch.setattr(onnx_embedding, "_export", slow_export)
+    results: list[Path] = []
+    threads = [threading.Thread(target=lambda: results.append(quantized_model_path(model, tmp_path / "cache"))) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(calls) == 1 and len(set(results)) == 1 and results[0].read_bytes() == b"onnx"
+
+
+def test_model_without_mean_pooling_is_refused_with_a_hint(tmp_path):
+    (tmp_path / "modules.json").write_text(json.dumps([{"path": "", "type": "sentence_transformers.models.Transformer"}]))
+    embedder = OnnxInt8Embedder("mine", str(tmp_path), tmp_path / "cache")
+    with pytest.raises(ConfigError, match="RAG_INDEX__EMBED_BACKEND=torch"):
+        embedder.embed(["x"])
+
+
+def test_missing_model_folder_is_a_clear_error(tmp_path):
+    embedder = embedder_from_settings(IndexSettings(embed_backend="onnx-int8", embed_model=str(tmp_path / "nope")))
+    with pytest.raises(ConfigError, match="does not exist.*RAG_INDEX__EMBED_MODEL"):
+        embedder.embed(["x"])
+
+
+def test_model_cache_defaults_to_the_data_directory(monkeypatch, tmp_path):
+    monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path))
+    assert model_cache_dir(IndexSettings()) == tmp_path / "models"
+    assert model_cache_dir(IndexSettings(model_cache_dir=tmp_path / "elsewhere")) == tmp_path / "elsewhere"
+
+
+def test_torch_fingerprint_digest_is_unchanged_by_the_backend_field():
+    """Collections built before the backend was recorded (all torch) still open."""
+    settings = Settings(index=IndexSettings(embed_backend="torch"))
+    fingerprint = Fingerprint.from_settings(settings)
+    legacy = {k: getattr(fingerprint, k) for k in ("embed_model", "chunker", "chunk_size", "chunk_overlap")}
+    assert fingerprint.digest == hashlib.sha256(json.dumps(legacy, sort_keys=True).encode()).hexdigest()[:16]
+    other = Fingerprint.from_settings(Settings(index=IndexSettings(embed_backend="onnx-int8")))
+    assert other.digest != fingerprint.digest
+
+
+def test_switching_backend_on_an_existing_collection_is_refused(settings):
+    torch_settings = settings.model_copy(update={"index": settings.index.model_copy(update={"embed_backend": "torch"})})
+    Ingestor(open_store(torch_settings, for_writing=True), HashEmbedder(), torch_settings.index).ingest([SEEDS])
+    onnx_settings = settings.model_copy(update={"index": settings.index.model_copy(update={"embed_backend": "onnx-int8"})})
+    with pytest.raises(FingerprintMismatch, match=r"embed_backend: collection has 'torch', settings say 'onnx-int8'.*--rebuild"):
+        open_store(onnx_settings, for_querying=True)
