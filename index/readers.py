@@ -145,8 +145,25 @@ def _tidy(text: str) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+
+
+def _hidden(tag) -> bool:
+    """An element a browser does not show: `hidden`, `aria-hidden="true"`, an inline style
+    of `display: none` or `visibility: hidden`, or `<input type="hidden">`."""
+    attrs = tag.attrs or {}
+    return (
+        "hidden" in attrs
+        or str(attrs.get("aria-hidden", "")).lower() == "true"
+        or bool(_HIDDEN_STYLE.search(str(attrs.get("style", ""))))
+        or (tag.name == "input" and str(attrs.get("type", "")).lower() == "hidden")
+    )
+
+
 def _read_html(path: Path, data: bytes) -> tuple[str, str]:
-    from bs4 import BeautifulSoup
+    """The text a reader sees: no scripts, styles, comments or hidden elements (text a page
+    hides could otherwise steer answers without anyone seeing it)."""
+    from bs4 import BeautifulSoup, CData, Comment
 
     markup = _decode(data)
     soup = BeautifulSoup(markup, "html.parser")
@@ -154,6 +171,10 @@ def _read_html(path: Path, data: bytes) -> tuple[str, str]:
     title = title_tag.get_text(" ", strip=True) if title_tag else ""
     for tag in soup(["script", "style", "noscript", "template", "head"]):
         tag.decompose()
+    for tag in soup.find_all(_hidden):
+        tag.decompose()
+    for node in soup.find_all(string=lambda text: isinstance(text, (Comment, CData))):
+        node.extract()
     for tag in soup.find_all("br"):
         tag.replace_with("\n")
     for tag in soup.find_all(_BLOCK_TAGS):
