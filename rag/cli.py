@@ -176,6 +176,49 @@ def _read_batch(path: Path) -> list[tuple[int, str | None, str | None]]:
     return out
 
 
+def _ask_server(settings: "Settings", questions: list[tuple[int, str | None, str | None]], collection: str | None,
+                top_k: int | None, filters: dict | None, as_json: bool, batch: bool) -> None:
+    """Answer through the running `rag serve` at RAG_SERVER_URL: nothing is loaded here."""
+    import httpx
+
+    from rag.schema import Answer
+
+    url = f"{settings.server_url.rstrip('/')}/v1/ask"
+    keys = settings.api_key_list
+    headers = {"Authorization": f"Bearer {keys[0]}"} if keys else {}
+    with httpx.Client(timeout=120, headers=headers) as http:
+        for number, text, problem in questions:
+            if problem is None:
+                body = {"question": text, "top_k": top_k, "collection": collection, "filters": filters}
+                try:
+                    response = http.post(url, json={k: v for k, v in body.items() if v is not None})
+                except httpx.HTTPError as exc:
+                    raise _fail(
+                        f"cannot reach the rag server at {settings.server_url} ({exc}). Start it with "
+                        "`rag serve`, or unset RAG_SERVER_URL to answer in this process."
+                    ) from None
+                if response.status_code == 200:
+                    answer = Answer.model_validate_json(response.content)
+                    if batch:
+                        typer.echo(answer.model_dump_json())
+                    else:
+                        typer.echo(answer.model_dump_json(indent=2) if as_json else _format(answer))
+                    continue
+                try:
+                    problem = response.json()["error"]["message"]
+                except (ValueError, KeyError, TypeError):
+                    problem = f"HTTP {response.status_code}: {response.text[:200]}"
+                if not batch:
+                    raise _fail(f"the rag server at {settings.server_url} says: {problem}")
+            typer.echo(json.dumps({"line": number, "error": {"code": "invalid_input", "message": problem}}))
+
+
+def _format(answer) -> str:
+    from rag.chat import format_answer
+
+    return format_answer(answer)
+
+
 @app.command()
 def ask(
     question: Annotated[Optional[str], typer.Argument(help="The question.", show_default=False)] = None,
@@ -188,12 +231,20 @@ def ask(
     as_json: JsonOpt = False,
 ) -> None:
     """Answer a question from the documents, citing the passages each sentence comes from."""
-    from rag.chat import format_answer
-    from rag.retrieve import Filters
-
     if (question is None) == (batch is None):
         raise _fail("give either a QUESTION or --batch FILE", 2)
     settings = load_settings()
+    if settings.server_url:
+        try:
+            questions = _read_batch(batch) if batch is not None else [(1, question, None)]
+        except OSError as exc:
+            raise _fail(f"cannot read {batch}: {exc.strerror or exc}") from None
+        wanted = {"sources": source, "date_from": date_from, "date_to": date_to}
+        filters = {k: v for k, v in wanted.items() if v} or None
+        _ask_server(settings, questions, collection, top_k, filters, as_json, batch is not None)
+        return
+    from rag.retrieve import Filters
+
     try:
         filters = Filters(tuple(source or ()), date_from, date_to)
         pipeline = _pipeline(settings, collection)

@@ -161,6 +161,10 @@ class Settings(BaseSettings):
         description="URL of a Chroma server (e.g. http://127.0.0.1:8000); embedded Chroma when unset.",
     )
     collection: str = Field("default", description="Collection used when none is named.")
+    server_url: str | None = Field(
+        None, pattern=r"^(https?://.+)?$",
+        description="URL of a running `rag serve` (e.g. http://127.0.0.1:8000); `rag ask` then asks it instead of loading models.",
+    )
     api_keys: SecretStr = Field(
         SecretStr(""), description="Comma-separated API keys; when set, every route but the health checks needs one."
     )
