@@ -10,12 +10,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from api import ask, documents, errors, health
-from api.ratelimit import RateLimiter, identity, retry_after
+from api.limits import BodyLimit, RateLimiter, identity, retry_after
 from api.state import AppState
 from index.embedding import Embedder
 from rag.settings import Settings
 
 OPEN_PATHS = {"/healthz", "/readyz"}
+UPLOAD_PATH = "/v1/documents"
+JSON_BODY_LIMIT = 4 * 2**20  # questions and chat histories; uploads have their own setting
+MULTIPART_OVERHEAD = 2**20  # part headers and boundaries around the files
 
 
 def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
@@ -65,6 +68,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
         app.state.rag.metrics.record_request(request.method, path, response.status_code, time.perf_counter() - started)
         return response
 
+    upload_limit = int(limits.max_upload_mb * 2**20) + MULTIPART_OVERHEAD
+    app.add_middleware(BodyLimit, limit_for=lambda path: upload_limit if path == UPLOAD_PATH else JSON_BODY_LIMIT)
     errors.install(app)
     app.include_router(ask.router)
     app.include_router(documents.router)

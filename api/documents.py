@@ -17,7 +17,7 @@ from rag.settings import Settings
 
 router = APIRouter(tags=["documents"])
 ERRORS = error_responses(
-    e404="Unknown document or job.", e422="Invalid input: unknown collection, unsupported or oversized upload."
+    e404="Unknown document or job.", e422="Invalid input: unknown collection, unsupported file type, too many files."
 )
 
 
@@ -52,7 +52,7 @@ async def upload(
         data = await upload_file.read(limit + 1 - total)
         total += len(data)
         if total > limit:
-            raise ApiError(422, "upload_too_large", f"upload is over the {settings.api.max_upload_mb:g} MiB limit (RAG_API__MAX_UPLOAD_MB)")
+            raise ApiError(413, "upload_too_large", f"upload is over the {settings.api.max_upload_mb:g} MiB limit (RAG_API__MAX_UPLOAD_MB)")
         payload.append((filename, data))
     job, future = state.submit(name, len(payload), lambda: _ingest_uploads(settings, state.embedder, name, payload))
     if not wait:

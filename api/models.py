@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from rag.schema import Answer
 
@@ -20,6 +21,7 @@ class ErrorResponse(BaseModel):
 
 AUTH_AND_STORE_ERRORS = {
     401: "Missing or wrong API key.",
+    413: "The request body is over the limit (4 MiB; uploads RAG_API__MAX_UPLOAD_MB).",
     429: "Too many requests for this key or address (RAG_API__RATE_LIMIT_PER_MINUTE); `Retry-After` says when to retry.",
     503: "The Chroma store cannot be reached, or its data directory cannot be written.",
 }
@@ -32,6 +34,20 @@ def error_responses(**by_status: str) -> dict:
     responses = {status: {"model": ErrorResponse, "description": text} for status, text in sorted(described.items())}
     responses[429]["headers"] = {"Retry-After": {"description": "Seconds to wait before retrying.", "schema": {"type": "integer"}}}
     return responses
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_INVISIBLE = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
+def plain_text(value: str) -> str:
+    """Text a person typed: no control characters (tab and line breaks are fine), and not only
+    invisible characters (zero-width and direction marks)."""
+    if found := _CONTROL.search(value):
+        raise ValueError(f"contains the control character U+{ord(found.group()):04X} at position {found.start()}; remove it")
+    if value and not _INVISIBLE.sub("", value):
+        raise ValueError("must not be empty (it holds only invisible characters)")
+    return value
 
 
 class DateFilters(BaseModel):
@@ -51,10 +67,20 @@ class AskRequest(BaseModel):
     filters: DateFilters | None = None
     stream: bool = Field(False, description="Answer as Server-Sent Events.")
 
+    @field_validator("question")
+    @classmethod
+    def _plain_question(cls, value: str) -> str:
+        return plain_text(value)
+
 
 class Message(BaseModel):
     role: Literal["system", "user", "assistant"]
     content: str
+
+    @field_validator("content")
+    @classmethod
+    def _plain_content(cls, value: str) -> str:
+        return plain_text(value)
 
 
 class ChatRequest(BaseModel):

@@ -21,7 +21,7 @@ QUESTION = "What time was the pipe bomb discovered?"
 
 @pytest.fixture(scope="module")
 def seeded_settings(tmp_path_factory):
-    settings = Settings(data_dir=tmp_path_factory.mktemp("api") / "data", chroma_url=None, collection="default")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("api") / "data", chroma_url=None, collection="default", index={"embed_backend": "torch"})  # the backend of real_embedder
     settings = settings.model_copy(update={"api": settings.api.model_copy(update={"rate_limit_per_minute": 0})})  # tested in tests/security
     run_ingest(settings, [SEEDS])
     return settings
@@ -188,7 +188,7 @@ def test_upload_errors(client, seeded_settings):
     assert unsupported.status_code == 422 and unsupported.json()["error"]["code"] == "unsupported_type"
     limit = int(seeded_settings.api.max_upload_mb * 2**20)
     huge = client.post("/v1/documents", files=[("files", ("big.txt", b"a" * (limit + 1), "text/plain"))])
-    assert huge.status_code == 422 and huge.json()["error"]["code"] == "upload_too_large"
+    assert huge.status_code == 413 and huge.json()["error"]["code"] == "upload_too_large"
     traversal = client.post("/v1/documents?collection=paths&wait=true", files=[("files", ("../../etc/evil.txt", b"Evil text.", "text/plain"))])
     assert traversal.json()["result"]["added"] == ["upload://evil.txt"]
     binary = client.post("/v1/documents?collection=paths&wait=true", files=[("files", ("bin.txt", b"\x00\x01\x02", "text/plain"))])

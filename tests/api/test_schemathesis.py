@@ -16,7 +16,7 @@ from tests.conftest import SEEDS
 
 @pytest.fixture(scope="module")
 def api_schema(tmp_path_factory, real_embedder):
-    settings = Settings(data_dir=tmp_path_factory.mktemp("fuzz") / "data", chroma_url=None, collection="default")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("fuzz") / "data", chroma_url=None, collection="default", index={"embed_backend": "torch"})  # the backend of real_embedder
     # Rate limiting off, so every generated request reaches its route (429 is documented anyway).
     settings = settings.model_copy(update={"api": settings.api.model_copy(update={"rate_limit_per_minute": 0})})
     run_ingest(settings, [SEEDS])

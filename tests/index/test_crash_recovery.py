@@ -29,7 +29,8 @@ def make_corpus(folder):
 
 
 def run_ingest(data_dir, folder, kill_after_stored: float | None):
-    env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_INDEX__WRITE_BATCH_SIZE": "4"}
+    # torch, as real_embedder that builds the clean index: the two must give the same vectors.
+    env = {**os.environ, "RAG_DATA_DIR": str(data_dir), "RAG_INDEX__WRITE_BATCH_SIZE": "4", "RAG_INDEX__EMBED_BACKEND": "torch"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "rag", "-v", "ingest", str(folder), "--json"],
         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
@@ -61,7 +62,8 @@ def test_sigkill_then_rerun_equals_a_clean_build(tmp_path, settings, real_embedd
     assert killed_mid_run >= 1, "no kill landed during an ingest"
     run_ingest(killed_dir, folder, kill_after_stored=None)
 
-    clean = settings.model_copy(update={"data_dir": tmp_path / "clean", "collection": "default"})
+    index = settings.index.model_copy(update={"embed_backend": "torch"})
+    clean = settings.model_copy(update={"data_dir": tmp_path / "clean", "collection": "default", "index": index})
     Ingestor(open_store(clean, for_writing=True), real_embedder, clean.index).ingest([folder])
 
     recovered_settings = clean.model_copy(update={"data_dir": killed_dir})

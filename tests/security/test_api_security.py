@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 from api.app import create_app
-from api.ratelimit import RateLimiter
+from api.limits import RateLimiter
 from tests.conftest import REPO, SEEDS, free_port
 
 KEYS = "alpha-key-0123456789,beta-key-9876543210"
