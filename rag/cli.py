@@ -263,7 +263,7 @@ def ask(
         raise _fail(f"cannot read {batch}: {exc.strerror or exc}") from None
     except RagError as exc:
         raise _fail(str(exc)) from None
-    typer.echo(answer.model_dump_json(indent=2) if as_json else format_answer(answer))
+    typer.echo(answer.model_dump_json(indent=2) if as_json else _format(answer))
 
 
 @app.command()
