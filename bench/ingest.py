@@ -1,85 +1,177 @@
-"""Ingest throughput against bare `SentenceTransformer.encode` on the same chunks.
+"""Ingest throughput and peak memory: ours, the naive LlamaIndex pipeline, and bare encoding.
 
-    python bench/ingest.py [--limit N] [--out bench/results/ingest.json]
+    python bench/ingest.py [--sizes 1000 10000 100000] [--full-up-to 10000] [--work DIR]
+                           [--out docs/bench/ingest.json]
 
-Builds a folder of .txt files from the benchmark passages, chunks them as ingest does,
-times bare encoding of those chunks, then times a full `rag ingest` (read, chunk, embed,
-write to embedded Chroma) into a fresh data directory, in the same process, and reports
-chunks/s for both and the overhead ratio. Bare encoding runs before and after the ingest;
-the faster of the two is the reference.
+For each size a synthetic corpus of exactly that many chunks is written (benchmark passages
+as distinct variants, `bench/corpus.py`). Each measurement runs in its own process (so peak
+memory, VmHWM, is that pipeline's alone), with the model loaded and warm before the clock starts:
+- ours: `rag ingest` (read, chunk, embed with the configured backend, write to embedded Chroma);
+- naive: LlamaIndex `VectorStoreIndex.from_documents` over Chroma, default settings, with the
+  same bundled model in torch fp32 (the LlamaIndex default embedding needs OpenAI);
+- bare encode: the same chunks through the embedding model alone, no reading or writing:
+  `SentenceTransformer.encode` (torch fp32) and our onnx-int8 embedder.
+Sizes above `--full-up-to` run ours in full; naive and bare encoding are not run again there,
+and their rates are those measured on the largest full size (a fixed sample, reported as such).
+Runs with different sizes can share the results file (each merges its sizes in).
+The ingested data directories are kept under --work for bench/query.py.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import platform
+import shutil
+import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-from bench.corpus import write_corpus  # noqa: E402
-from index.chunking import chunk_text  # noqa: E402
-from index.embedding import SentenceTransformerEmbedder  # noqa: E402
-from index.ingest import Ingestor  # noqa: E402
-from index.readers import read_file  # noqa: E402
-from index.store import open_store  # noqa: E402
-from rag.settings import Settings  # noqa: E402
+from bench.common import load_average, machine, peak_rss_mib, write_json  # noqa: E402
+
+KINDS = ("ours", "naive", "bare-torch", "bare-onnx")
+
+
+def corpus_dir(work: Path, size: int) -> Path:
+    return work / f"corpus-{size}"
+
+
+def data_dir(work: Path, kind: str, size: int) -> Path:
+    return work / f"data-{kind}-{size}"
+
+
+def _chunks(folder: Path) -> list[str]:
+    from index.chunking import chunk_text
+    from index.readers import read_file
+    from rag.settings import IndexSettings
+
+    index = IndexSettings()
+    return [c.text for path in sorted(folder.iterdir()) for c in chunk_text(read_file(path, 2**30).text, index.chunk_size, index.chunk_overlap)]
+
+
+def worker(kind: str, folder: Path, data: Path) -> dict:
+    """One measurement, in this process; returns seconds, chunks and peak memory."""
+    from index.embedding import SentenceTransformerEmbedder, embedder_from_settings
+    from rag.settings import IndexSettings, Settings
+
+    settings = Settings(data_dir=data, chroma_url=None, collection="bench")
+    if kind == "ours":
+        from index.ingest import Ingestor
+        from index.store import open_store
+
+        embedder = embedder_from_settings(settings.index)
+        embedder.embed(["warm up"])
+        started = time.perf_counter()
+        report = Ingestor(open_store(settings, for_writing=True), embedder, settings.index).ingest([folder])
+        seconds, chunks = time.perf_counter() - started, report.chunks
+    elif kind == "naive":
+        from bench.corpus import read_synthetic
+        from eval.baseline import LlamaIndexBaseline
+        from index.store import connect
+
+        embedder = SentenceTransformerEmbedder()
+        embedder.embed(["warm up"])
+        client = connect(settings)
+        started = time.perf_counter()
+        texts = read_synthetic(folder)  # reading the files is part of its ingest, as it is of ours
+        LlamaIndexBaseline(client, "bench", texts, embedder)
+        seconds = time.perf_counter() - started
+        chunks = client.get_collection("bench-llamaindex").count()
+    else:
+        chunk_texts = _chunks(folder)
+        embedder = SentenceTransformerEmbedder() if kind == "bare-torch" else embedder_from_settings(IndexSettings(embed_backend="onnx-int8"))
+        embedder.embed(chunk_texts[:64])  # warm up
+        started = time.perf_counter()
+        embedder.embed(chunk_texts)
+        seconds, chunks = time.perf_counter() - started, len(chunk_texts)
+    return {"seconds": round(seconds, 2), "chunks": chunks, "chunks_per_s": round(chunks / seconds, 1), "peak_rss_mib": peak_rss_mib()}
+
+
+def measure(kind: str, folder: Path, data: Path) -> dict:
+    shutil.rmtree(data, ignore_errors=True)  # a kept data directory would make ingest a no-op
+    done = subprocess.run(
+        [sys.executable, __file__, "--worker", kind, "--corpus", str(folder), "--data", str(data)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    if done.returncode:
+        raise RuntimeError(f"{kind} failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def _complete(result: dict, full_up_to: int) -> None:
+    """Fill the sizes measured for ours only with the naive and bare rates of the largest full
+    size (a fixed sample, marked `sample_of`), and compute the ratios where all are present."""
+    full = [int(s) for s, row in result["sizes"].items() if all(k in row and "sample_of" not in row[k] for k in KINDS)]
+    for size, row in result["sizes"].items():
+        if full:
+            sample = max(full)
+            for kind in KINDS:
+                if kind not in row or "sample_of" in row[kind]:
+                    row[kind] = {**result["sizes"][str(sample)][kind], "sample_of": sample}
+        if all(kind in row for kind in KINDS):
+            bare = row["bare-onnx"] if result["backend"] == "onnx-int8" else row["bare-torch"]
+            row["overhead_over_bare"] = round(bare["chunks_per_s"] / row["ours"]["chunks_per_s"] - 1, 4)
+            row["ours_over_naive"] = round(row["ours"]["corpus_chunks_per_s"] / row["naive"]["corpus_chunks_per_s"], 2)
+
+
+def _save(out: Path, size: int, row: dict, full_up_to: int) -> dict:
+    """Merge one size into the results file (two runs with different sizes may share it)."""
+    from rag.settings import IndexSettings
+
+    result = json.loads(out.read_text()) if out.exists() else {}
+    result.update(machine=machine(), backend=IndexSettings().embed_backend)
+    result.setdefault("sizes", {})[str(size)] = row
+    result["sizes"] = dict(sorted(result["sizes"].items(), key=lambda item: int(item[0])))
+    _complete(result, full_up_to)
+    write_json(out, result)
+    return result
+
+
+def run(sizes: list[int], full_up_to: int, work: Path, out: Path) -> dict:
+    from bench.corpus import write_synthetic
+
+    result: dict = {"sizes": {}}
+    for size in sizes:
+        folder = corpus_dir(work, size)
+        if not folder.is_dir():
+            write_synthetic(folder, size)
+        row: dict = {"files": len(list(folder.iterdir()))}
+        kinds = KINDS if size <= full_up_to else ("ours",)
+        for kind in kinds:
+            row[kind] = measure(kind, folder, data_dir(work, kind, size))
+            # Throughput over the same corpus: our chunk count over the pipeline's time.
+            row[kind]["corpus_chunks_per_s"] = round(size / row[kind]["seconds"], 1)
+            print(f"{size:>7} {kind:<11} {row[kind]['seconds']:>9.1f} s {row[kind]['chunks_per_s']:>8.1f} chunks/s "
+                  f"{row[kind]['peak_rss_mib']:>8.0f} MiB", flush=True)
+        row["load_average_after"] = load_average()
+        result = _save(out, size, row, full_up_to)
+    return result
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--limit", type=int, default=None, help="Passages to use (default: all).")
-    parser.add_argument("--out", type=Path, default=Path("bench/results/ingest.json"))
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--full-up-to", type=int, default=10000)
+    parser.add_argument("--work", type=Path, default=Path(".rag/bench"))
+    parser.add_argument("--out", type=Path, default=Path("docs/bench/ingest.json"))
+    parser.add_argument("--worker", choices=KINDS, help=argparse.SUPPRESS)
+    parser.add_argument("--corpus", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
-
-    work = Path(tempfile.mkdtemp(prefix="rag-bench-"))
-    files = write_corpus(work / "corpus", args.limit)
-    settings = Settings(data_dir=work / "data", chroma_url=None, collection="bench")
-    embedder = SentenceTransformerEmbedder(
-        settings.index.embed_model, batch_size=settings.index.embed_batch_size
-    )
-    chunks = [
-        c.text
-        for path in sorted((work / "corpus").iterdir())
-        for c in chunk_text(read_file(path, 2**30).text, settings.index.chunk_size, settings.index.chunk_overlap)
-    ]
-    model = embedder.model
-    model.encode(chunks[:64], batch_size=settings.index.embed_batch_size)  # warm-up
-
-    def bare() -> float:
-        start = time.perf_counter()
-        model.encode(chunks, batch_size=settings.index.embed_batch_size, normalize_embeddings=True)
-        return time.perf_counter() - start
-
-    bare_before = bare()
-    start = time.perf_counter()
-    report = Ingestor(open_store(settings, for_writing=True), embedder, settings.index).ingest([work / "corpus"])
-    ours = time.perf_counter() - start
-    bare_after = bare()
-    assert report.chunks == len(chunks), (report.chunks, len(chunks))
-
-    reference = min(bare_before, bare_after)
-    result = {
-        "files": files,
-        "chunks": len(chunks),
-        "chunk_size": settings.index.chunk_size,
-        "bare_encode_s": [round(bare_before, 2), round(bare_after, 2)],
-        "bare_chunks_per_s": round(len(chunks) / reference, 1),
-        "ingest_s": round(ours, 2),
-        "ingest_chunks_per_s": round(len(chunks) / ours, 1),
-        "overhead": round(ours / reference - 1, 4),
-        "machine": f"{platform.machine()} {platform.processor() or ''} python {platform.python_version()}".strip(),
-    }
-    print(f"{'pipeline':<28}{'seconds':>10}{'chunks/s':>12}")
-    print(f"{'bare encode (best of 2)':<28}{reference:>10.2f}{result['bare_chunks_per_s']:>12.1f}")
-    print(f"{'rag ingest':<28}{ours:>10.2f}{result['ingest_chunks_per_s']:>12.1f}")
-    print(f"overhead over bare encoding: {result['overhead']:+.1%} ({len(chunks)} chunks, {files} files)")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, indent=2) + "\n")
+    if args.worker:
+        print(json.dumps(worker(args.worker, args.corpus, args.data)))
+        return
+    args.work.mkdir(parents=True, exist_ok=True)
+    result = run(sorted(args.sizes), args.full_up_to, args.work.resolve(), args.out)
+    print(f"\n{'chunks':>8}{'ours/s':>9}{'bare onnx/s':>13}{'bare torch/s':>14}{'naive/s':>9}{'overhead':>10}{'ours/naive':>12}")
+    for size, row in result["sizes"].items():
+        if "overhead_over_bare" not in row:
+            continue
+        print(f"{size:>8}{row['ours']['chunks_per_s']:>9}{row['bare-onnx']['chunks_per_s']:>13}{row['bare-torch']['chunks_per_s']:>14}"
+              f"{row['naive']['corpus_chunks_per_s']:>9}{row['overhead_over_bare']:>+10.1%}{row['ours_over_naive']:>11}x")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Load on `/v1/ask` over loopback at 1, 4 and 16 concurrent clients.
 
-    python bench/load.py [--seconds 15] [--max-requests 400] [--out bench/results/load.json]
+    python bench/load.py [--seconds 15] [--max-requests 400] [--out docs/bench/load.json]
 
-Starts `rag serve` on 127.0.0.1 with a fresh data directory holding the seed corpus, then,
+Starts `rag serve` on 127.0.0.1 (rate limit off) with a fresh data directory holding the seed corpus, then,
 for each concurrency level, clients ask the seed gold questions in a loop until the time or
 request budget is spent (bounded; loopback only). Reports requests/s, p50/p95 latency and errors.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -24,12 +23,9 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+from bench.common import free_port, load_average, machine, peak_rss_mib, write_json  # noqa: E402
 
 
 def run_level(url: str, questions: list[str], clients: int, seconds: float, budget: int) -> dict:
@@ -79,10 +75,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=float, default=15)
     parser.add_argument("--max-requests", type=int, default=400)
-    parser.add_argument("--out", type=Path, default=Path("bench/results/load.json"))
+    parser.add_argument("--out", type=Path, default=Path("docs/bench/load.json"))
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="rag-load-")
-    env = {**os.environ, "RAG_DATA_DIR": data_dir}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env.update(
+        RAG_DATA_DIR=data_dir, RAG_API__RATE_LIMIT_PER_MINUTE="0",  # measure the service, not the limiter
+        RAG_INDEX__MODEL_CACHE_DIR=str((ROOT / ".rag" / "models").resolve()),
+    )
     subprocess.run([sys.executable, "-m", "rag", "ingest", str(ROOT / "seeds")], env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
@@ -101,14 +101,14 @@ def main() -> None:
         questions = [json.loads(line)["question"] for line in (ROOT / "eval" / "gold" / "seed.jsonl").read_text().splitlines() if line.strip()]
         run_level(url, questions, 2, 3, 20)  # warm-up
         results = [run_level(url, questions, clients, args.seconds, args.max_requests) for clients in (1, 4, 16)]
+        server_peak = peak_rss_mib(server.pid)
     finally:
         server.terminate()
         server.wait(10)
     print(f"{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>8}{'p50 ms':>10}{'p95 ms':>10}")
     for row in results:
         print(f"{row['clients']:>8}{row['requests']:>10}{row['errors']:>8}{row['requests_per_s']:>8}{row['p50_ms']:>10}{row['p95_ms']:>10}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps({"levels": results}, indent=2) + "\n")
+    write_json(args.out, {"machine": machine(), "load_average": load_average(), "server_peak_rss_mib": server_peak, "levels": results})
 
 
 if __name__ == "__main__":

@@ -1,0 +1,50 @@
+"""Every benchmark, then docs/benchmarks.md: `python -m bench.all`.
+
+    python -m bench.all [--sizes 1000 10000 100000] [--quick] [--skip NAME ...]
+
+Runs, in order, each as its own process (niced, so other work on the machine keeps going):
+quantized (onnx-int8 against torch), ingest (ours, naive, bare encoding at each size), query
+(latency at each size, in-process and over HTTP, and server memory), startup (cold `rag ask`),
+load (`/v1/ask` at 1, 4 and 16 clients), then bench/report.py. Results are JSON with numbers
+only, in docs/bench/; `--quick` is a smoke run at 1,000 chunks with few repeats.
+A run that stops part-way can be started again: ingest keeps the sizes it finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
+    parser.add_argument("--quick", action="store_true", help="1,000 chunks, few repeats: checks the scripts run.")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["quantized", "ingest", "query", "startup", "load"])
+    args = parser.parse_args()
+    sizes = [str(s) for s in ([1000] if args.quick else args.sizes)]
+    full_up_to = str(min(int(s) for s in sizes) if args.quick else 10000)
+    steps = {
+        "quantized": ["bench/quantized.py"] + (["--chunks", "64", "--repeat", "1"] if args.quick else []),
+        "ingest": ["bench/ingest.py", "--sizes", *sizes, "--full-up-to", full_up_to],
+        "query": ["bench/query.py", "--sizes", *sizes] + (["--questions", "20"] if args.quick else []),
+        "startup": ["bench/startup.py"] + (["--repeat", "2"] if args.quick else []),
+        "load": ["bench/load.py"] + (["--seconds", "3", "--max-requests", "40"] if args.quick else []),
+    }
+    for name, command in steps.items():
+        if name in args.skip:
+            continue
+        started = time.perf_counter()
+        print(f"== {name}: {' '.join(command)}", flush=True)
+        subprocess.run(["nice", "-n", "5", sys.executable, *command], cwd=ROOT, check=True)
+        print(f"== {name} took {time.perf_counter() - started:.0f} s", flush=True)
+    subprocess.run([sys.executable, "bench/report.py"], cwd=ROOT, check=True)
+
+
+if __name__ == "__main__":
+    main()

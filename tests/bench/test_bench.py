@@ -1,0 +1,47 @@
+"""The benchmark scripts' own logic: exact synthetic corpora and the report page (no timing)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bench.corpus import BENCHMARKS, read_synthetic, write_synthetic
+from bench.report import render
+from index.chunking import chunk_text
+
+pytestmark = pytest.mark.skipif(not BENCHMARKS.is_dir(), reason="../shared/benchmarks is not here")
+
+
+def test_synthetic_corpus_has_exactly_the_asked_chunks_all_distinct(tmp_path):
+    files, chunks = write_synthetic(tmp_path / "c", 2500)  # past the passages: variants begin
+    texts = [c.text for _, text in read_synthetic(tmp_path / "c") for c in chunk_text(text, 800, 150)]
+    assert chunks == len(texts) == 2500 and files == len(list((tmp_path / "c").iterdir()))
+    assert len(set(texts)) == len(texts)
+
+
+def test_report_shows_both_columns_and_the_target_verdicts(tmp_path):
+    def row(rate, sample=None):
+        out = {"seconds": 10.0, "chunks": 1000, "chunks_per_s": rate, "corpus_chunks_per_s": rate, "peak_rss_mib": 500.0}
+        return out | ({"sample_of": sample} if sample else {})
+
+    ingest = {"machine": "test cpu", "backend": "onnx-int8", "sizes": {
+        "10000": {"ours": row(60), "naive": row(30), "bare-onnx": row(63), "bare-torch": row(38),
+                  "overhead_over_bare": 0.05, "ours_over_naive": 2.0},
+        "100000": {"ours": row(58), "naive": row(30, 10000), "bare-onnx": row(63, 10000), "bare-torch": row(38, 10000),
+                   "overhead_over_bare": 0.086, "ours_over_naive": 1.93},
+    }}
+    lat = {"p50": 20.0, "p95": 40.0, "p99": 50.0, "n": 10}
+    both = {"first_pass": {"retrieval": lat, "answer": lat}, "repeat_pass": {"retrieval": lat, "answer": lat}}
+    query = {"sizes": {size: {"ours": both, "naive": both if size == "10000" else None,
+                              "http": {"first_pass": {"answer": lat}, "repeat_pass": {"answer": lat}, "server_peak_rss_mib": 900.0}}
+                       for size in ("10000", "100000")}}
+    (tmp_path / "ingest.json").write_text(json.dumps(ingest))
+    (tmp_path / "query.json").write_text(json.dumps(query))
+    page, svg = render(tmp_path)
+    assert "| 10,000 | 60.0 | 30.0 [1,000] | 2.00x |" in page
+    assert "(sample: 10,000 chunks)" in page
+    assert "| Ingest overhead over bare encoding at most 10% at 10k chunks | +5.0% | **holds** |" in page
+    assert "stays under 2 GiB resident (peak) | 900 MiB | **holds** |" in page
+    assert "Cold `rag ask` under 4 s | n/m | not measured |" in page
+    assert svg.startswith("<svg") and "polyline" in svg
