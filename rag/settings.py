@@ -110,6 +110,9 @@ class LlmSettings(BaseModel):
     api_key: SecretStr = Field(SecretStr(""), description="Bearer token for the endpoint, if it needs one.")
     gguf_path: Path | None = Field(None, description="GGUF model file for the llamacpp backend.")
     context_tokens: int = Field(4096, ge=512, le=262_144, description="Context window for the llamacpp backend.")
+    chat_format: str | None = Field(
+        None, description="llama.cpp chat template name (e.g. gemma, chatml) when the GGUF carries none."
+    )
     timeout_s: float = Field(60.0, gt=0, le=3600, description="Seconds to wait for the endpoint before giving up.")
     retries: int = Field(2, ge=0, le=10, description="Retries after a refused connection, timeout, 429 or 5xx.")
     backoff_s: float = Field(0.5, ge=0, le=60, description="First retry delay; doubles on each retry.")

@@ -35,18 +35,63 @@ _NEGATIONS = frozenset("not no never none nobody nothing neither nor without can
 MAX_SENTENCES = 120
 
 
+_NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
+_NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z][\w'\u2019-]*")
+
+
+@dataclass(frozen=True)
+class Guards:
+    """Lexical checks a supported claim must also pass: facts that a small embedding model
+    glosses over (a changed number, a swapped name, a claim pieced together from words
+    scattered over the passage)."""
+
+    numbers: bool = True
+    names: bool = True
+    min_coverage: float = 0.0
+
+    @classmethod
+    def from_dict(cls, data: dict | None) -> "Guards":
+        return cls(**(data or {}))
+
+
 @dataclass(frozen=True)
 class SupportCalibration:
     model: LinearModel
     threshold: float
+    guards: Guards = Guards(numbers=False, names=False)
+
+
+def _numbers(text: str) -> set[str]:
+    return {n.replace(",", "").rstrip(".:") for n in _NUMBER.findall(text)}
+
+
+def guard_failures(claim: str, evidence: Sequence[str], lex_best: float, guards: Guards) -> list[str]:
+    """Why the claim fails the guards (empty when it passes)."""
+    claim = strip_markers(claim)
+    joined = " ".join(evidence)
+    failures = []
+    if guards.numbers:
+        missing = sorted(_numbers(claim) - _numbers(joined))
+        if missing:
+            failures.append(f"numbers not in the cited text: {', '.join(missing)}")
+    if guards.names:
+        evidence_words = set(words(joined))
+        names = {w for match in _NAME.finditer(claim) for w in words(match.group()) if w not in STOPWORDS}
+        missing = sorted(names - evidence_words)
+        if missing:
+            failures.append(f"names not in the cited text: {', '.join(missing)}")
+    if lex_best < guards.min_coverage:
+        failures.append(f"only {lex_best:.0%} of its words are in any one place of the cited text")
+    return failures
 
 
 @lru_cache(maxsize=2)
 def load_support_calibration(path: Path = SUPPORT_CALIBRATION_PATH) -> SupportCalibration:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        return SupportCalibration(LinearModel.from_dict(data["model"]), float(data["threshold"]))
-    except (OSError, ValueError, KeyError) as exc:
+        guards = Guards.from_dict(data.get("guards", {"numbers": False, "names": False}))
+        return SupportCalibration(LinearModel.from_dict(data["model"]), float(data["threshold"]), guards)
+    except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(
             f"Cannot load the support calibration {path} ({exc}); regenerate it with `python -m eval.calibrate_support`."
         ) from None
@@ -96,11 +141,16 @@ class SupportScorer:
         self.calibration = calibration or load_support_calibration()
 
     def score(self, claim: str, evidence: Sequence[str]) -> float:
+        """The calibrated probability of support; a claim that fails a guard scores at most
+        half the threshold, so `supported` is always `score >= threshold`."""
         row = support_features(claim, evidence, self.embed)
         if not row["has_evidence"]:
             return 0.0  # nothing to support it
         logit = float(self.calibration.model.logits(feature_matrix([row], self.calibration.model.features))[0])
-        return 1.0 / (1.0 + math.exp(-logit))
+        probability = 1.0 / (1.0 + math.exp(-logit))
+        if guard_failures(claim, evidence, row["lex_best"], self.calibration.guards):
+            return min(probability, self.calibration.threshold / 2)
+        return probability
 
     def supports(self, claim: str, evidence: Sequence[str]) -> bool:
         return self.score(claim, evidence) >= self.calibration.threshold

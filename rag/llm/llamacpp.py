@@ -37,7 +37,10 @@ class LlamaCpp:
             except ImportError:
                 raise ConfigError(f"RAG_LLM=llamacpp needs llama-cpp-python: {INSTALL}") from None
             try:
-                self._model = Llama(model_path=str(self.path), n_ctx=self.settings.context_tokens, verbose=False)
+                self._model = Llama(
+                    model_path=str(self.path), n_ctx=self.settings.context_tokens,
+                    chat_format=self.settings.chat_format, verbose=False,
+                )
             except (ValueError, RuntimeError, OSError) as exc:
                 raise LlmUnavailable(f"cannot load {self.path}: {exc}") from None
         return self._model
