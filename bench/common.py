@@ -4,6 +4,17 @@ from __future__ import annotations
 
 import json
 import os
+
+# The configuration the benchmarks call "ours": the fast embedding path (RAG_INDEX__EMBED_BACKEND
+# in the environment chooses another).
+BACKEND = os.environ.get("RAG_INDEX__EMBED_BACKEND") or "onnx-int8"
+
+
+def bench_env(**extra: str) -> dict[str, str]:
+    """The environment for a `rag` subprocess: the caller's without RAG_* settings, plus ours."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
+    env.update(RAG_INDEX__EMBED_BACKEND=BACKEND, RAG_API__RATE_LIMIT_PER_MINUTE="0", **extra)
+    return env
 import platform
 import socket
 from pathlib import Path

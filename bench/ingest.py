@@ -34,7 +34,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import load_average, machine, peak_rss_mib, write_json  # noqa: E402
+from bench.common import BACKEND, load_average, machine, peak_rss_mib, write_json  # noqa: E402
 
 KINDS = ("ours", "naive", "bare-torch", "bare-onnx")
 SOURCE: list[Path] = []  # --source of a prefill worker
@@ -115,7 +115,7 @@ def worker(kind: str, folder: Path, data: Path) -> dict:
     from index.embedding import SentenceTransformerEmbedder, embedder_from_settings
     from rag.settings import IndexSettings, Settings
 
-    settings = Settings(data_dir=data, chroma_url=None, collection="bench")
+    settings = Settings(data_dir=data, chroma_url=None, collection="bench", index=IndexSettings(embed_backend=BACKEND))
     if kind == "ours":
         from index.ingest import Ingestor
         from index.store import open_store
@@ -185,10 +185,8 @@ def _complete(result: dict, full_up_to: int) -> None:
 
 def _save(out: Path, size: int, row: dict, full_up_to: int) -> dict:
     """Merge one size into the results file (two runs with different sizes may share it)."""
-    from rag.settings import IndexSettings
-
     result = json.loads(out.read_text()) if out.exists() else {}
-    result.update(machine=machine(), backend=IndexSettings().embed_backend)
+    result.update(machine=machine(), backend=BACKEND)
     result.setdefault("sizes", {}).setdefault(str(size), {}).update(row)
     result["sizes"] = dict(sorted(result["sizes"].items(), key=lambda item: int(item[0])))
     _complete(result, full_up_to)

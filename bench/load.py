@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -25,7 +24,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, load_average, machine, peak_rss_mib, write_json  # noqa: E402
+from bench.common import BACKEND, bench_env, free_port, load_average, machine, peak_rss_mib, write_json  # noqa: E402
 
 
 def run_level(url: str, questions: list[str], clients: int, seconds: float, budget: int) -> dict:
@@ -78,11 +77,8 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/bench/load.json"))
     args = parser.parse_args()
     data_dir = tempfile.mkdtemp(prefix="rag-load-")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env.update(
-        RAG_DATA_DIR=data_dir, RAG_API__RATE_LIMIT_PER_MINUTE="0",  # measure the service, not the limiter
-        RAG_INDEX__MODEL_CACHE_DIR=str((ROOT / ".rag" / "models").resolve()),
-    )
+    # Rate limit off (bench_env): measure the service, not the limiter.
+    env = bench_env(RAG_DATA_DIR=data_dir, RAG_INDEX__MODEL_CACHE_DIR=str((ROOT / ".rag" / "models").resolve()))
     subprocess.run([sys.executable, "-m", "rag", "ingest", str(ROOT / "seeds")], env=env, check=True, capture_output=True)
     port = free_port()
     server = subprocess.Popen(
@@ -108,7 +104,7 @@ def main() -> None:
     print(f"{'clients':>8}{'requests':>10}{'errors':>8}{'req/s':>8}{'p50 ms':>10}{'p95 ms':>10}")
     for row in results:
         print(f"{row['clients']:>8}{row['requests']:>10}{row['errors']:>8}{row['requests_per_s']:>8}{row['p50_ms']:>10}{row['p95_ms']:>10}")
-    write_json(args.out, {"machine": machine(), "load_average": load_average(), "server_peak_rss_mib": server_peak, "levels": results})
+    write_json(args.out, {"machine": machine(), "backend": BACKEND, "load_average": load_average(), "server_peak_rss_mib": server_peak, "levels": results})
 
 
 if __name__ == "__main__":

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import subprocess
 import sys
 import time
@@ -25,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import free_port, latency_summary, load_average, machine, peak_rss_mib, rss_mib, write_json  # noqa: E402
+from bench.common import BACKEND, bench_env, free_port, latency_summary, load_average, machine, peak_rss_mib, rss_mib, write_json  # noqa: E402
 from bench.ingest import data_dir  # noqa: E402
 
 PASSES = ("first_pass", "repeat_pass")
@@ -41,9 +40,9 @@ def questions(limit: int) -> list[str]:
 
 def ours_in_process(data: Path, asked: list[str]) -> dict:
     from rag.pipeline import Pipeline
-    from rag.settings import Settings
+    from rag.settings import IndexSettings, Settings
 
-    pipeline = Pipeline(Settings(data_dir=data, chroma_url=None, collection="bench"))
+    pipeline = Pipeline(Settings(data_dir=data, chroma_url=None, collection="bench", index=IndexSettings(embed_backend=BACKEND)))
     for question in ("warm up: who founded it?", "warm up: when did it happen?"):
         pipeline.ask(question)
     out = {}
@@ -95,11 +94,8 @@ def start_server(data: Path, collection: str = "bench") -> tuple[subprocess.Pope
     import httpx
 
     port = free_port()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("RAG_")},
-        "RAG_DATA_DIR": str(data), "RAG_COLLECTION": collection, "RAG_API__RATE_LIMIT_PER_MINUTE": "0",
-        "RAG_INDEX__MODEL_CACHE_DIR": str((ROOT / ".rag" / "models").resolve()),
-    }
+    env = bench_env(RAG_DATA_DIR=str(data), RAG_COLLECTION=collection,
+                    RAG_INDEX__MODEL_CACHE_DIR=str((ROOT / ".rag" / "models").resolve()))
     server = subprocess.Popen(
         [sys.executable, "-m", "rag", "serve", "--port", str(port)], env=env, cwd=ROOT,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,

@@ -12,7 +12,6 @@ script (import, load the model, open its Chroma index, answer). The seed corpus 
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import load_average, machine, write_json  # noqa: E402
+from bench.common import BACKEND, bench_env, load_average, machine, write_json  # noqa: E402
 
 QUESTION = "When was the pipe bomb discovered?"
 EXPECTED = "1:05 p.m."
@@ -74,8 +73,7 @@ def main() -> None:
     from rag.settings import Settings
 
     data = Path(tempfile.mkdtemp(prefix="rag-startup-"))
-    env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
-    env.update(RAG_DATA_DIR=str(data), RAG_INDEX__MODEL_CACHE_DIR=str((ROOT / ".rag" / "models").resolve()))
+    env = bench_env(RAG_DATA_DIR=str(data), RAG_INDEX__MODEL_CACHE_DIR=str((ROOT / ".rag" / "models").resolve()))
     rag = str(Path(sys.executable).with_name("rag"))
     subprocess.run([rag, "ingest", str(ROOT / "seeds")], env=env, check=True, capture_output=True, cwd=ROOT)
     texts = [(str(p), p.read_text(encoding="utf-8")) for p in sorted((ROOT / "seeds").iterdir()) if p.is_file()]
@@ -92,7 +90,7 @@ def main() -> None:
         server.terminate()
         server.wait(30)
     result = {
-        "machine": machine(), "load_average": load_average(), "repeat": args.repeat,
+        "machine": machine(), "backend": BACKEND, "load_average": load_average(), "repeat": args.repeat,
         **{name: {"median_s": round(statistics.median(v), 2), "min_s": round(min(v), 2), "max_s": round(max(v), 2)} for name, v in runs.items()},
     }
     result["naive_over_ours"] = round(result["naive"]["median_s"] / result["ours"]["median_s"], 2)

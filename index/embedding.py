@@ -2,7 +2,7 @@
 
 `SentenceTransformerEmbedder` runs a sentence-transformers model in torch (fp32);
 `index.onnx_embedding.OnnxInt8Embedder` runs the same model exported to ONNX with int8
-weights (the default backend: faster on CPU); `HashEmbedder` is a deterministic fake for
+weights (RAG_INDEX__EMBED_BACKEND=onnx-int8: faster on CPU); `HashEmbedder` is a deterministic fake for
 fast unit tests of the code around it.
 """
 
