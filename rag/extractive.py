@@ -25,6 +25,7 @@ import numpy as np
 from index.embedding import Embedder
 from index.sentences import sentence_spans
 from rag.errors import ConfigError
+from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, stem, terms, words
 from rag.question import answer_type, has_new_instance
 from rag.retrieve import Passage
@@ -208,8 +209,8 @@ def build_candidates(
         passage_key_missing.append(_key_missing(key_weights, set(words(passage.text))))
         for i, (start, end) in enumerate(spans):
             key = (passage.document_id, passage.start_char + start, passage.start_char + end)
-            if key in seen or end - start < 2:
-                continue
+            if key in seen or end - start < 2 or is_instruction(passage.text[start:end]):
+                continue  # a sentence addressed to an AI model is never an answer
             seen.add(key)
             candidates.append(
                 Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end])

@@ -22,6 +22,7 @@ import numpy as np
 from index.sentences import sentence_spans
 from rag.errors import ConfigError
 from rag.extractive import LinearModel, feature_matrix
+from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, terms, words
 
 SUPPORT_CALIBRATION_PATH = Path(__file__).with_name("support_calibration.json")
@@ -107,7 +108,9 @@ def _negated(text: str) -> bool:
 
 def support_features(claim: str, evidence: Sequence[str], embed: Callable[[list[str]], np.ndarray]) -> dict[str, float]:
     claim = strip_markers(claim)
-    sentences = [text[s:e] for text in evidence for s, e in sentence_spans(text)][:MAX_SENTENCES]
+    sentences = [
+        text[s:e] for text in evidence for s, e in sentence_spans(text) if not is_instruction(text[s:e])
+    ][:MAX_SENTENCES]
     claim_terms = set(terms(claim))
     keys = {w for match in _KEY.finditer(claim) for w in words(match.group()) if w not in STOPWORDS}
     base = {"claim_length": math.log1p(len(claim) / 100.0), "has_evidence": float(bool(sentences))}

@@ -17,6 +17,7 @@ import numpy as np
 
 from index.sentences import sentence_spans
 from rag.errors import LlmUnavailable
+from rag.injection import is_instruction
 from rag.lexical import terms
 from rag.llm.backend import LlmBackend
 from rag.prompts import answer_messages
@@ -84,7 +85,8 @@ def is_refusal(generated: str) -> bool:
 def best_span(claim_vector: np.ndarray, claim: str, passage: Passage, embed: Callable[[list[str]], np.ndarray]) -> tuple[int, int, str]:
     """The sentence of `passage` that best supports `claim`: (start_char, end_char, quote) in
     document offsets; the quote is the passage text there, verbatim."""
-    spans = sentence_spans(passage.text) or [(0, len(passage.text))]
+    spans = [(s, e) for s, e in sentence_spans(passage.text) if not is_instruction(passage.text[s:e])]
+    spans = spans or sentence_spans(passage.text) or [(0, len(passage.text))]
     texts = [passage.text[s:e] for s, e in spans]
     cosines = embed(texts) @ claim_vector
     claim_terms = set(terms(claim))
