@@ -3,7 +3,8 @@
     python bench/startup.py [--repeat 5] [--out docs/bench/startup.json]
 
 Each run is a new process (the operating system's file cache stays warm; nothing else is
-shared). Three ways, side by side: our `rag ask` answering in its own process; `rag ask` with
+shared). Four ways, side by side: our `rag ask` answering in its own process (with the
+onnx-int8 backend, and with the default torch backend); `rag ask` with
 RAG_SERVER_URL set, through a running `rag serve`; and the naive LlamaIndex pipeline as a
 script (import, load the model, open its Chroma index, answer). The seed corpus is ingested
 (and the int8 model exported) before any clock starts.
@@ -76,14 +77,18 @@ def main() -> None:
     env = bench_env(RAG_DATA_DIR=str(data), RAG_INDEX__MODEL_CACHE_DIR=str((ROOT / ".rag" / "models").resolve()))
     rag = str(Path(sys.executable).with_name("rag"))
     subprocess.run([rag, "ingest", str(ROOT / "seeds")], env=env, check=True, capture_output=True, cwd=ROOT)
+    # The same with the torch backend (the default setting), in its own data directory.
+    torch_env = {**env, "RAG_DATA_DIR": tempfile.mkdtemp(prefix="rag-startup-torch-"), "RAG_INDEX__EMBED_BACKEND": "torch"}
+    subprocess.run([rag, "ingest", str(ROOT / "seeds")], env=torch_env, check=True, capture_output=True, cwd=ROOT)
     texts = [(str(p), p.read_text(encoding="utf-8")) for p in sorted((ROOT / "seeds").iterdir()) if p.is_file()]
     LlamaIndexBaseline(connect(Settings(data_dir=data, chroma_url=None)), "seeds", texts, SentenceTransformerEmbedder())
-    runs: dict[str, list[float]] = {"ours": [], "ours_via_server": [], "naive": []}
+    runs: dict[str, list[float]] = {"ours": [], "ours_torch": [], "ours_via_server": [], "naive": []}
     server, url = start_server(data, "default")
     try:
         timed([rag, "ask", QUESTION], {**env, "RAG_SERVER_URL": url})  # warms the server's pipeline
         for _ in range(args.repeat):
             runs["ours"].append(timed([rag, "ask", QUESTION], env))
+            runs["ours_torch"].append(timed([rag, "ask", QUESTION], torch_env))
             runs["ours_via_server"].append(timed([rag, "ask", QUESTION], {**env, "RAG_SERVER_URL": url}))
             runs["naive"].append(timed([sys.executable, __file__, "--naive-ask", str(data)], env))
     finally:
