@@ -85,7 +85,13 @@ def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
         if last + 1 >= len(units):
             break
         next_first = last + 1
-        while next_first - 1 > first and end - units[next_first - 1][0] <= overlap:
+        # Step back over trailing sentences for the overlap, but only as far as still leaves
+        # room for the next new sentence: a chunk must always end past the one before it.
+        while (
+            next_first - 1 > first
+            and end - units[next_first - 1][0] <= overlap
+            and units[last + 1][1] - units[next_first - 1][0] <= size
+        ):
             next_first -= 1
         first = next_first
     return spans

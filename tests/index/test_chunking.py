@@ -80,3 +80,10 @@ def test_emoji_sequences_are_not_split_by_hard_cuts():
     family = "\U0001f469\u200d\U0001f469\u200d\U0001f467"
     for chunk in chunk_text(family * 100, 101, 0):
         assert not chunk.text.startswith("\u200d")
+
+
+def test_overlap_never_repeats_a_chunk_when_the_next_sentence_is_long():
+    # Found by hypothesis: the overlap stepped back so far that the next long sentence no
+    # longer fit, and the second chunk ended where the first did.
+    text = "The report was late. The report was late. " + "The report was late." * 4
+    check_invariants(text, 100, 25)
