@@ -204,7 +204,7 @@ class ChunkStore:
         self.location: Path | None = None  # embedded Chroma's directory, for error messages
 
     @contextmanager
-    def _storage(self) -> Iterator[None]:
+    def storage_errors(self) -> Iterator[None]:
         """Turn a failure of embedded Chroma's files (disk full, read-only, damaged) into
         `StoreUnavailable` that names the directory and what to do."""
         try:
@@ -280,7 +280,7 @@ class ChunkStore:
     # -- documents ---------------------------------------------------------------------
 
     def get_record(self, doc_id: str) -> DocumentRecord | None:
-        with self._storage():
+        with self.storage_errors():
             got = self.registry.get(ids=[doc_id], include=["metadatas"])
         if not got["ids"]:
             return None
@@ -290,7 +290,7 @@ class ChunkStore:
         out: list[DocumentRecord] = []
         offset = 0
         while True:
-            with self._storage():
+            with self.storage_errors():
                 got = self.registry.get(include=["metadatas"], limit=_PAGE, offset=offset)
             out.extend(DocumentRecord.from_chroma(i, m) for i, m in zip(got["ids"], got["metadatas"]))
             if len(got["ids"]) < _PAGE:
@@ -298,7 +298,7 @@ class ChunkStore:
             offset += _PAGE
 
     def document_text(self, doc_id: str) -> str | None:
-        with self._storage():
+        with self.storage_errors():
             got = self.registry.get(ids=[doc_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
@@ -329,7 +329,7 @@ class ChunkStore:
                 )
         if len(ids) != len(vectors):
             raise ValueError(f"{len(ids)} chunks but {len(vectors)} vectors")
-        with self._storage():
+        with self.storage_errors():
             self.chunks.delete(where={"document_id": {"$in": [document.id for document, _ in items]}})
             for part in _batches(len(ids), self._max_batch):
                 self.chunks.upsert(
@@ -352,7 +352,7 @@ class ChunkStore:
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document: its record first (so it stops counting), then its chunks."""
-        with self._storage():
+        with self.storage_errors():
             self.registry.delete(ids=[doc_id])
             self.chunks.delete(where={"document_id": doc_id})
             self._bump_generation()

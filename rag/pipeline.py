@@ -119,9 +119,10 @@ class Pipeline:
         vector = self.embedder.embed([question])[0]
         timings["embed"] = (time.perf_counter() - started) * 1000
         mark = time.perf_counter()
-        passages = self.retriever.retrieve(
-            question, top_k, filters, mode=self.settings.retrieval.mode, query_vector=vector
-        )
+        with self.store.storage_errors():  # a damaged or vanished data directory: a clear error
+            passages = self.retriever.retrieve(
+                question, top_k, filters, mode=self.settings.retrieval.mode, query_vector=vector
+            )
         timings["retrieve"] = (time.perf_counter() - mark) * 1000
         mark = time.perf_counter()
         selection = self.answerer.select(question, passages, vector, self.retriever.bm25.idf)
