@@ -69,20 +69,26 @@ def choose_guards(out: Path, size: int | None) -> None:
         for claim in claims:
             row = support_features(claim.claim, claim.evidence, embed)
             logit = float(calibration.model.logits(feature_matrix([row], calibration.model.features))[0])
-            rows.append((claim, 1 / (1 + np.exp(-logit)), row["lex_best"]))
+            rows.append((claim, 1 / (1 + np.exp(-logit)), row["lex_best"], row["cos_max"]))
         return rows
 
     def predict(rows, guards):
-        return [p >= calibration.threshold and not guard_failures(c.claim, c.evidence, lex, guards) for c, p, lex in rows]
+        return [
+            p >= calibration.threshold and not guard_failures(c.claim, c.evidence, lex, guards, cos)
+            for c, p, lex, cos in rows
+        ]
 
     val = scored(sample([c for c in load_claims("val")[0] if c.evidence], size))
-    gold = [c.supported for c, _, _ in val]
-    options = [Guards(n, m, cov) for n in (True, False) for m in (True, False) for cov in (0.0, 0.3, 0.4, 0.5)]
+    gold = [c.supported for c, *_ in val]
+    options = [
+        Guards(n, m, cov, sim) for n in (True, False) for m in (True, False)
+        for cov in (0.0, 0.3, 0.4, 0.5) for sim in (0.0, 0.5, 0.6, 0.7)
+    ]
     results = [(balanced_scores(predict(val, g), gold), g) for g in options]
     eligible = [r for r in results if r[0]["precision"] >= GUARD_MIN_PRECISION] or results
     best_scores, best = max(eligible, key=lambda r: r[0]["balanced_accuracy"])
     test = scored(sample([c for c in load_claims("test")[0] if c.evidence], size))
-    test_gold = [c.supported for c, _, _ in test]
+    test_gold = [c.supported for c, *_ in test]
     report = {
         "guards": asdict(best),
         "val_claims_with_evidence": best_scores,

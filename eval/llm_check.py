@@ -78,6 +78,8 @@ def main() -> None:
     with (args.out / "llm_check.jsonl").open("w", encoding="utf-8") as out:
         for question in questions:
             old = saved.get(question.id)
+            if args.recheck and old is None:
+                continue  # rechecking is offline: only what was saved
             if old is not None and not old["generated"]:
                 rows.append(old)  # it fell back to extractive: nothing to check again
             elif old is not None:

@@ -49,6 +49,7 @@ class Guards:
     numbers: bool = True
     names: bool = True
     min_coverage: float = 0.0
+    min_similarity: float = 0.0
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "Guards":
@@ -66,8 +67,11 @@ def _numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".:") for n in _NUMBER.findall(text)}
 
 
-def guard_failures(claim: str, evidence: Sequence[str], lex_best: float, guards: Guards) -> list[str]:
-    """Why the claim fails the guards (empty when it passes)."""
+def guard_failures(
+    claim: str, evidence: Sequence[str], lex_best: float, guards: Guards, cos_max: float = 1.0
+) -> list[str]:
+    """Why the claim fails the guards (empty when it passes). `lex_best` and `cos_max` are the
+    support features of the same name."""
     claim = strip_markers(claim)
     joined = " ".join(evidence)
     failures = []
@@ -83,6 +87,8 @@ def guard_failures(claim: str, evidence: Sequence[str], lex_best: float, guards:
             failures.append(f"names not in the cited text: {', '.join(missing)}")
     if lex_best < guards.min_coverage:
         failures.append(f"only {lex_best:.0%} of its words are in any one place of the cited text")
+    if cos_max < guards.min_similarity:
+        failures.append(f"no cited sentence says anything close (similarity {cos_max:.2f})")
     return failures
 
 
@@ -151,7 +157,7 @@ class SupportScorer:
             return 0.0  # nothing to support it
         logit = float(self.calibration.model.logits(feature_matrix([row], self.calibration.model.features))[0])
         probability = 1.0 / (1.0 + math.exp(-logit))
-        if guard_failures(claim, evidence, row["lex_best"], self.calibration.guards):
+        if guard_failures(claim, evidence, row["lex_best"], self.calibration.guards, row["cos_max"]):
             return min(probability, self.calibration.threshold / 2)
         return probability
 

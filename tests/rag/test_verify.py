@@ -66,6 +66,7 @@ def test_guards_pass_faithful_claims_and_count_coverage():
     assert guard_failures(faithful, [PASSAGE], 1.0, Guards(min_coverage=0.5)) == []
     assert "only 30% of its words" in guard_failures(faithful, [PASSAGE], 0.3, Guards(min_coverage=0.5))[0]
     assert guard_failures("It was found at 3:15 p.m.", [PASSAGE], 1.0, Guards(numbers=False, names=False)) == []
+    assert "similarity 0.41" in guard_failures(faithful, [PASSAGE], 1.0, Guards(min_similarity=0.6), cos_max=0.41)[0]
 
 
 def test_a_claim_that_fails_a_guard_is_never_supported(real_embedder):
