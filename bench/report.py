@@ -107,7 +107,8 @@ def render(results: Path) -> tuple[str, str]:
         "*Naive* is LlamaIndex's `VectorStoreIndex` over Chroma with default settings (its own chunking, dense",
         "top-5, the most similar sentence as the answer), embedding with the same bundled all-MiniLM-L6-v2 in",
         "torch fp32, since the LlamaIndex default embedding needs OpenAI. *Ours* uses the default settings",
-        f"(embedding backend `{_get(ingest, 'backend', default='onnx-int8')}`, hybrid retrieval, extractive answers).",
+        f"(hybrid retrieval, extractive answers) with embedding backend `{_get(ingest, 'backend', default='onnx-int8')}`",
+        "(`RAG_INDEX__EMBED_BACKEND`; the default backend is torch fp32, see the quantised section).",
         "",
     ]
     targets: list[tuple[str, bool | None, str]] = []
@@ -194,10 +195,13 @@ def render(results: Path) -> tuple[str, str]:
     q10 = _get(query, "sizes", "10000", "ours")
     q100 = _get(query, "sizes", "100000", "ours")
     for label, pass_, stage, limit in (("Warm retrieval p50 under 30 ms at 10k", "first_pass", "retrieval", 30),
-                                       ("Whole extractive answer p50 under 100 ms at 10k (passages new)", "first_pass", "answer", 100),
-                                       ("Whole extractive answer p50 under 100 ms at 10k (passages seen)", "repeat_pass", "answer", 100)):
+                                       ("Whole extractive answer p50 under 100 ms at 10k, first ask (the corpus repeats sentences: mostly cached)", "first_pass", "answer", 100),
+                                       ("Whole extractive answer p50 under 100 ms at 10k, asked again (passages seen)", "repeat_pass", "answer", 100)):
         got = _get(q10, pass_, stage, "p50")
         targets.append((label, None if got is None else got < limit, _fmt(got, ".1f", " ms")))
+    unseen = _get(query, "sizes", "1000", "ours", "first_pass", "answer", "p50")
+    targets.append(("Whole extractive answer p50 under 100 ms for passages never seen (the 1k run)",
+                    None if unseen is None else unseen < 100, _fmt(unseen, ".1f", " ms")))
     for stage, pass_ in (("retrieval", "first_pass"), ("answer", "first_pass"), ("answer", "repeat_pass")):
         a, b = _get(q100, pass_, stage, "p50"), _get(q10, pass_, stage, "p50")
         grow = None if a is None or b is None else a / b
@@ -240,6 +244,9 @@ def render(results: Path) -> tuple[str, str]:
                      f"in-process ours {_fmt(_get(row, 'ours', 'process_peak_rss_mib'), '.0f', ' MiB')}, naive {_fmt(naive, '.0f', ' MiB')}.")
     lines += ["", "## Targets", "", "| target | measured | verdict |", "|---|---:|---|"]
     lines += [f"| {label} | {value} | {_verdict(ok)} |" for label, ok, value in targets]
+    notes = results / "notes.md"
+    if notes.is_file():
+        lines += ["", "## Notes on this run", "", notes.read_text().strip()]
     return "\n".join(lines) + "\n", (latency_svg(query) if query else "")
 
 
