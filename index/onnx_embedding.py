@@ -90,8 +90,8 @@ def _export(location: Path, target: Path) -> None:
         from transformers import AutoModel
     except ImportError as exc:
         raise ConfigError(
-            f"Exporting the onnx-int8 embedding model needs {exc.name}: pip install onnx torch transformers "
-            "(or set RAG_INDEX__EMBED_BACKEND=torch)."
+            f"Exporting the onnx-int8 embedding model (once, then cached) needs {exc.name}: "
+            "pip install '.[onnx]' (or set RAG_INDEX__EMBED_BACKEND=torch)."
         ) from exc
     import logging
     import warnings

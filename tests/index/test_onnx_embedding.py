@@ -32,6 +32,7 @@ TEXTS = [
 @pytest.fixture(scope="session")
 def onnx_embedder() -> OnnxInt8Embedder:
     """The bundled model through the int8 path, with the default cache (exported once per machine)."""
+    pytest.importorskip("onnx", reason="the export needs the onnx extra: pip install '.[onnx]'")
     embedder = embedder_from_settings(IndexSettings(embed_backend="onnx-int8"))
     embedder.embed(["warm up"])
     return embedder
