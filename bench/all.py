@@ -6,7 +6,8 @@ Runs, in order, each as its own process (niced, so other work on the machine kee
 quantized (onnx-int8 against torch), ingest (ours, naive, bare encoding at each size), query
 (latency at each size, in-process and over HTTP, and server memory), startup (cold `rag ask`),
 load (`/v1/ask` at 1, 4 and 16 clients), then bench/report.py. Results are JSON with numbers
-only, in docs/bench/; `--quick` is a smoke run at 1,000 chunks with few repeats.
+only, in docs/bench/ (and the page docs/benchmarks.md); `--quick` is a smoke run at 300 chunks
+with few repeats that writes to bench/results/ instead.
 A run that stops part-way can be started again: ingest keeps the sizes it finished.
 """
 
@@ -24,13 +25,17 @@ ROOT = Path(__file__).resolve().parent.parent
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000, 100000])
-    parser.add_argument("--quick", action="store_true", help="1,000 chunks, few repeats: checks the scripts run.")
+    parser.add_argument("--quick", action="store_true",
+                        help="300 chunks, few repeats, results in bench/results: checks the scripts run.")
+    parser.add_argument("--results", type=Path, default=None,
+                        help="Folder for the JSON (default docs/bench; bench/results with --quick).")
     parser.add_argument("--light", action="store_true",
                         help="What fits in about an hour on two busy cores: naive and bare fp32 encoding at 1k only, "
                              "the last 5,000 chunks real at 100k, fewer questions and repeats.")
     parser.add_argument("--skip", nargs="*", default=[], choices=["quantized", "ingest", "query", "startup", "load"])
     args = parser.parse_args()
-    sizes = [str(s) for s in ([1000] if args.quick else args.sizes)]
+    sizes = [str(s) for s in ([300] if args.quick else args.sizes)]
+    results = args.results or Path("bench/results" if args.quick else "docs/bench")
     full_up_to = str(min(int(s) for s in sizes) if args.quick else 10000)
     light = args.light and not args.quick
     ingest = [["bench/ingest.py", "--sizes", *sizes, "--full-up-to", full_up_to]]
@@ -54,10 +59,14 @@ def main() -> None:
             continue
         for command in commands:
             started = time.perf_counter()
+            command = [*command, "--out", str(results / f"{name}.json")]
             print(f"== {name}: {' '.join(command)}", flush=True)
             subprocess.run(["nice", "-n", "2", sys.executable, *command], cwd=ROOT, check=True)
             print(f"== {name} took {time.perf_counter() - started:.0f} s", flush=True)
-    subprocess.run([sys.executable, "bench/report.py"], cwd=ROOT, check=True)
+    page = Path("docs/benchmarks.md") if results == Path("docs/bench") else results / "benchmarks.md"
+    subprocess.run([sys.executable, "bench/report.py", "--results", str(results), "--out", str(page)],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    print(f"== wrote {page}")
 
 
 if __name__ == "__main__":
