@@ -66,7 +66,9 @@ def run_expertqa(settings: Settings, split: str, report_dir: Path | None, echo: 
     from index.embedding import embedder_from_settings
     from rag.verify import SupportScorer
 
-    scorer = SupportScorer(embedder_from_settings(settings.index).embed)
+    from eval.calibrate_support import memo_embed
+
+    scorer = SupportScorer(memo_embed(embedder_from_settings(settings.index).embed))
     splits = ["val", "test"] if split == "all" else ["val" if split == "dev" else "test"]
     metrics: dict = {"dataset": "expertqa", "split": split, "threshold": scorer.calibration.threshold,
                      "labels": "Complete = supported; Missing, Incomplete = not; Partial and N/A left out"}
