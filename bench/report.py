@@ -166,7 +166,7 @@ def render(results: Path) -> tuple[str, str]:
                 lines.append(f"| {name} | {mode} | {cells} |")
         drop = max(rows["worst_drop"] for rows in quant["retrieval"].values())
         targets.append(("Quantised path at least 1.5x faster than torch fp32", s["speedup_wall"] >= 1.5, f"{s['speedup_wall']}x"))
-        targets.append(("... with retrieval within 1 point on CLAPNQ and SQuAD dev", drop <= 0.01, f"worst drop {drop * 100:+.1f} points"))
+        targets.append(("... with retrieval within 1 point on CLAPNQ and SQuAD dev", drop <= 0.01, f"worst drop {drop * 100:+.2f} points"))
     else:
         lines.append("Not measured.")
         targets += [("Quantised path at least 1.5x faster", None, NA), ("... retrieval within 1 point", None, NA)]
