@@ -34,7 +34,7 @@ class IndexSettings(BaseModel):
         description=(
             "How the embedding model runs: 'torch' (sentence-transformers, fp32) or 'onnx-int8' "
             "(exported to ONNX and quantised to int8 once, cached under model_cache_dir; about 1.7x "
-            "faster on CPU, retrieval within 1 point, no torch at query time; the answerer is "
+            "faster on CPU, retrieval within about 1 point, no torch at query time; the answerer is "
             "calibrated on fp32 vectors). Recorded in each collection: switching needs a rebuild."
         ),
     )
