@@ -96,7 +96,7 @@ def _export(location: Path, target: Path) -> None:
     import logging
     import warnings
 
-    model = AutoModel.from_pretrained(str(location), attn_implementation="eager").eval()
+    model = AutoModel.from_pretrained(str(location), attn_implementation="eager").eval()  # nosec B615 - a local model directory, no hub download
 
     class Encoder(torch.nn.Module):
         def __init__(self) -> None:

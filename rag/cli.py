@@ -276,7 +276,7 @@ def chat(collection: CollectionOpt = None) -> None:
         pipeline = _pipeline(settings, collection)
     except RagError as exc:
         raise _fail(str(exc)) from None
-    run_repl(pipeline.ask, sys.stdin, typer.echo)
+    run_repl(pipeline.ask, sys.stdin, typer.echo, condense=pipeline.condense)
 
 
 @app.command()
