@@ -29,7 +29,7 @@ STOPWORDS = frozenset(
 
 @lru_cache(maxsize=1)
 def _porter() -> Callable[[str], str]:
-    from nltk.stem import PorterStemmer
+    from rag.porter import PorterStemmer  # NLTK's, vendored: importing nltk costs seconds
 
     return PorterStemmer().stem
 

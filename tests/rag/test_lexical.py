@@ -27,3 +27,22 @@ def test_bm25_filter_and_idf():
     assert index.idf("rare") > index.idf("common")
     assert index.search("common", 10, allowed=lambda cid: cid in {"1", "2"}) != []
     assert {h[0] for h in index.search("common", 10, allowed=lambda cid: cid in {"1", "2"})} == {"1", "2"}
+
+
+def test_vendored_porter_stems_exactly_as_nltk():
+    import json
+    import re
+
+    from nltk.stem import PorterStemmer as NltkPorter
+
+    from rag.porter import PorterStemmer
+    from tests.conftest import SEEDS
+
+    text = " ".join(p.read_text(encoding="utf-8") for p in SEEDS.glob("*.txt"))
+    gold = (SEEDS.parent / "eval" / "gold" / "seed.jsonl").read_text(encoding="utf-8")
+    text += " " + " ".join(json.loads(line)["question"] for line in gold.splitlines() if line.strip())
+    vocabulary = set(re.findall(r"[a-z']+", text.lower())) | {
+        "generously", "hopping", "caresses", "ponies", "relational", "conditional", "rationalisation", "sky", "dying",
+    }
+    ours, theirs = PorterStemmer(), NltkPorter()
+    assert [ours.stem(w) for w in sorted(vocabulary)] == [theirs.stem(w) for w in sorted(vocabulary)]
