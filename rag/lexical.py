@@ -8,6 +8,8 @@ from collections import Counter, defaultdict
 from functools import lru_cache
 from typing import Callable, Iterable
 
+import numpy as np
+
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)?", re.UNICODE)
 
 STOPWORDS = frozenset(
@@ -54,7 +56,11 @@ def terms(text: str) -> list[str]:
 
 
 class BM25Index:
-    """Okapi BM25 over chunks, with additions and removals in place (no rebuilds)."""
+    """Okapi BM25 over chunks, with additions and removals in place (no rebuilds).
+
+    Postings are dicts (cheap to change); each chunk has a slot in a length array, and a term's
+    posting is turned into numpy arrays of slots and term frequencies the first time a query
+    needs it after a change, so scoring costs numpy work, not a Python loop per posting."""
 
     def __init__(self, k1: float = 1.2, b: float = 0.75):
         self.k1 = k1
@@ -63,6 +69,11 @@ class BM25Index:
         self._lengths: dict[str, int] = {}
         self._chunk_terms: dict[str, tuple[str, ...]] = {}
         self._total_length = 0
+        self._slot: dict[str, int] = {}
+        self._ids: list[str | None] = []
+        self._free: list[int] = []
+        self._slot_lengths = np.zeros(0, dtype=np.float64)
+        self._arrays: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
     def __len__(self) -> int:
         return len(self._lengths)
@@ -76,10 +87,22 @@ class BM25Index:
         counts = Counter(terms(text))
         for term, tf in counts.items():
             self._postings[term][chunk_id] = tf
+            self._arrays.pop(term, None)
         length = sum(counts.values())
         self._chunk_terms[chunk_id] = tuple(counts)
         self._lengths[chunk_id] = length
         self._total_length += length
+        slot = self._free.pop() if self._free else len(self._ids)
+        if slot == len(self._ids):
+            self._ids.append(chunk_id)
+            if slot >= len(self._slot_lengths):
+                grown = np.zeros(max(1024, 2 * len(self._slot_lengths)), dtype=np.float64)
+                grown[: len(self._slot_lengths)] = self._slot_lengths
+                self._slot_lengths = grown
+        else:
+            self._ids[slot] = chunk_id
+        self._slot[chunk_id] = slot
+        self._slot_lengths[slot] = length
 
     def remove(self, chunk_id: str) -> None:
         length = self._lengths.pop(chunk_id, None)
@@ -89,31 +112,53 @@ class BM25Index:
         for term in self._chunk_terms.pop(chunk_id):
             posting = self._postings[term]
             del posting[chunk_id]
+            self._arrays.pop(term, None)
             if not posting:
                 del self._postings[term]
+        slot = self._slot.pop(chunk_id)
+        self._ids[slot] = None
+        self._slot_lengths[slot] = 0.0
+        self._free.append(slot)
 
     def idf(self, term: str) -> float:
         n = len(self._lengths)
         df = len(self._postings.get(term, ()))
         return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
+    def _posting_arrays(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        arrays = self._arrays.get(term)
+        if arrays is None:
+            posting = self._postings[term]
+            slots = np.fromiter((self._slot[c] for c in posting), dtype=np.int64, count=len(posting))
+            tfs = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
+            arrays = self._arrays[term] = (slots, tfs)
+        return arrays
+
     def search(self, query: str, limit: int, allowed: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
-        """The best `limit` chunk ids for `query`, with scores, optionally filtered."""
+        """The best `limit` chunk ids for `query`, with scores, optionally filtered; ties go
+        to the smaller chunk id."""
         if not self._lengths:
             return []
         average = self._total_length / len(self._lengths) or 1.0
-        scores: dict[str, float] = defaultdict(float)
+        scores = np.zeros(len(self._ids), dtype=np.float64)
         for term in set(terms(query)):
-            posting = self._postings.get(term)
-            if not posting:
+            if term not in self._postings:
                 continue
-            idf = self.idf(term)
-            for chunk_id, tf in posting.items():
-                norm = self.k1 * (1 - self.b + self.b * self._lengths[chunk_id] / average)
-                scores[chunk_id] += idf * tf * (self.k1 + 1) / (tf + norm)
-        ranked = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        if allowed is not None:
-            ranked = [item for item in ranked if allowed(item[0])]
+            slots, tfs = self._posting_arrays(term)
+            norm = self.k1 * (1 - self.b + self.b * self._slot_lengths[slots] / average)
+            scores[slots] += self.idf(term) * tfs * (self.k1 + 1) / (tfs + norm)
+        hits = np.flatnonzero(scores)
+        order = hits[np.argsort(-scores[hits], kind="stable")]
+        ranked: list[tuple[str, float]] = []
+        step, begin = max(4 * limit, 64), 0
+        while begin < len(order) and len(ranked) < limit:
+            # A batch, with every hit tied with its last score, sorted by (-score, id).
+            end = min(begin + step, len(order))
+            while end < len(order) and scores[order[end]] == scores[order[end - 1]]:
+                end += 1
+            batch = sorted(((self._ids[i], float(scores[i])) for i in order[begin:end]), key=lambda item: (-item[1], item[0]))
+            ranked.extend(item for item in batch if allowed is None or allowed(item[0]))
+            begin = end
         return ranked[:limit]
 
     def add_many(self, items: Iterable[tuple[str, str]]) -> None:
