@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
+import time
 
 # The configuration the benchmarks call "ours": the fast embedding path (RAG_INDEX__EMBED_BACKEND
 # in the environment chooses another).
@@ -76,3 +79,27 @@ def write_json(path: Path, data: dict) -> None:
 def load_average() -> list[float]:
     """1, 5 and 15 minute load averages: how busy the shared cores were."""
     return [round(x, 2) for x in os.getloadavg()]
+
+
+def serve(env: dict[str, str], timeout_s: float = 300.0) -> tuple[subprocess.Popen, str]:
+    """`rag serve` on a free loopback port with `env`, and its URL, once `/readyz` says ready."""
+    import httpx
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "rag", "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env, cwd=Path(__file__).resolve().parents[1], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/readyz", timeout=60).status_code == 200:
+                return server, url
+        except httpx.HTTPError:
+            pass
+        if server.poll() is not None:
+            raise RuntimeError(f"rag serve exited with {server.returncode}")
+        time.sleep(0.2)
+    server.kill()
+    raise RuntimeError(f"rag serve was not ready within {timeout_s:g} s")

@@ -24,7 +24,7 @@ import httpx
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import BACKEND, bench_env, free_port, load_average, machine, peak_rss_mib, write_json  # noqa: E402
+from bench.common import BACKEND, bench_env, load_average, machine, peak_rss_mib, serve, write_json  # noqa: E402
 
 
 def run_level(url: str, questions: list[str], clients: int, seconds: float, budget: int) -> dict:
@@ -80,20 +80,8 @@ def main() -> None:
     # Rate limit off (bench_env): measure the service, not the limiter.
     env = bench_env(RAG_DATA_DIR=data_dir, RAG_INDEX__MODEL_CACHE_DIR=str((ROOT / ".rag" / "models").resolve()))
     subprocess.run([sys.executable, "-m", "rag", "ingest", str(ROOT / "seeds")], env=env, check=True, capture_output=True)
-    port = free_port()
-    server = subprocess.Popen(
-        [sys.executable, "-m", "rag", "serve", "--port", str(port)], env=env,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
+    server, url = serve(env, timeout_s=60)
     try:
-        for _ in range(600):
-            try:
-                if httpx.get(f"{url}/readyz", timeout=5).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.1)
         questions = [json.loads(line)["question"] for line in (ROOT / "eval" / "gold" / "seed.jsonl").read_text().splitlines() if line.strip()]
         run_level(url, questions, 2, 3, 20)  # warm-up
         results = [run_level(url, questions, clients, args.seconds, args.max_requests) for clients in (1, 4, 16)]

@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import BACKEND, bench_env, free_port, latency_summary, load_average, machine, peak_rss_mib, rss_mib, write_json  # noqa: E402
+from bench.common import BACKEND, bench_env, latency_summary, load_average, machine, peak_rss_mib, rss_mib, serve, write_json  # noqa: E402
 from bench.ingest import data_dir  # noqa: E402
 
 PASSES = ("first_pass", "repeat_pass")
@@ -91,28 +91,8 @@ def naive_in_process(data: Path, asked: list[str]) -> dict:
 
 
 def start_server(data: Path, collection: str = "bench") -> tuple[subprocess.Popen, str]:
-    import httpx
-
-    port = free_port()
-    env = bench_env(RAG_DATA_DIR=str(data), RAG_COLLECTION=collection,
-                    RAG_INDEX__MODEL_CACHE_DIR=str((ROOT / ".rag" / "models").resolve()))
-    server = subprocess.Popen(
-        [sys.executable, "-m", "rag", "serve", "--port", str(port)], env=env, cwd=ROOT,
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/readyz", timeout=60).status_code == 200:
-                return server, url
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None:
-            raise RuntimeError(f"rag serve exited with {server.returncode}")
-        time.sleep(0.2)
-    server.kill()
-    raise RuntimeError("rag serve was not ready within 300 s")
+    return serve(bench_env(RAG_DATA_DIR=str(data), RAG_COLLECTION=collection,
+                           RAG_INDEX__MODEL_CACHE_DIR=str((ROOT / ".rag" / "models").resolve())))
 
 
 def ours_over_http(data: Path, asked: list[str]) -> dict:

@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import socket
 import statistics
 import subprocess
 import sys
@@ -27,47 +26,19 @@ from pathlib import Path
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.common import percentile, rss_mib, serve  # noqa: E402
+
 LIMIT_PCT = 10.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def rss_mib(pid: int) -> float:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[int(q * (len(ordered) - 1))] if ordered else float("nan")
-
-
-def start_server(data_dir: str, port: int) -> subprocess.Popen:
+def start_server(data_dir: str) -> tuple[subprocess.Popen, str]:
+    """The seed corpus ingested into `data_dir`, and `rag serve` over it (default settings, rate limit off)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(RAG_DATA_DIR=data_dir, RAG_API__RATE_LIMIT_PER_MINUTE="0")
     subprocess.run([sys.executable, "-m", "rag", "ingest", str(ROOT / "seeds")], cwd=ROOT, env=env, check=True, capture_output=True)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "rag", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=30).status_code == 200:
-                return server
-        except httpx.HTTPError:
-            pass
-        if server.poll() is not None:
-            raise SystemExit(f"rag serve exited with {server.returncode}")
-        time.sleep(0.5)
-    server.terminate()
-    raise SystemExit("rag serve did not become ready in 180 s")
+    return serve(env, timeout_s=180)
 
 
 def soak(url: str, pid: int, questions: list[str], clients: int, seconds: float, window: float) -> list[dict]:
@@ -128,10 +99,8 @@ def main() -> None:
     args = parser.parse_args()
 
     questions = [json.loads(line)["question"] for line in (ROOT / "eval" / "gold" / "seed.jsonl").read_text().splitlines() if line.strip()]
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryDirectory(prefix="rag-soak-") as data_dir:
-        server = start_server(data_dir, port)
+        server, url = start_server(data_dir)
         try:
             with httpx.Client(timeout=60) as http:
                 for i in range(args.warmup):

@@ -15,6 +15,7 @@ import pytest
 
 from index.embedding import HashEmbedder, SentenceTransformerEmbedder
 from rag.settings import Settings
+from tests.scripted_llm import ScriptedLLM
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"
@@ -111,3 +112,11 @@ def _no_rag_env(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("RAG_"):
             monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="module")
+def llm_server():
+    """A scripted OpenAI-compatible server on 127.0.0.1 (`tests/scripted_llm.py`)."""
+    server = ScriptedLLM().start()
+    yield server
+    server.stop()

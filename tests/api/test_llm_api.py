@@ -14,16 +14,9 @@ from rag.settings import LlmSettings, Settings
 from tests.api.test_api import UvicornThread
 from tests.conftest import SEEDS
 from tests.rag.test_llm import INVENTED, TRUE, block_of
-from tests.scripted_llm import Reply, ScriptedLLM
+from tests.scripted_llm import Reply
 
 QUESTION = "When was the pipe bomb discovered?"
-
-
-@pytest.fixture(scope="module")
-def llm_server():
-    server = ScriptedLLM().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")

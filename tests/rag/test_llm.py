@@ -18,7 +18,7 @@ from rag.pipeline import Pipeline, config_fingerprint
 from rag.schema import ABSTAIN_TEXT, Answer
 from rag.settings import LlmSettings, Settings
 from tests.conftest import SEEDS
-from tests.scripted_llm import Reply, ScriptedLLM
+from tests.scripted_llm import Reply
 
 QUESTION = "When was the pipe bomb discovered?"
 TRUE = "The pipe bomb was discovered at 1:05 p.m. by a Capitol Police counter-surveillance officer"
@@ -43,13 +43,6 @@ def block_of(body: dict, needle: str) -> int:
 def cite(template: str, needle: str = "1:05 p.m."):
     """A reply whose text cites the passage holding `needle` wherever `{n}` appears."""
     return Reply(respond=lambda body: template.format(n=block_of(body, needle)))
-
-
-@pytest.fixture(scope="module")
-def llm_server():
-    server = ScriptedLLM().start()
-    yield server
-    server.stop()
 
 
 @pytest.fixture(scope="module")
