@@ -58,14 +58,15 @@ def terms(text: str) -> list[str]:
 class BM25Index:
     """Okapi BM25 over chunks, with additions and removals in place (no rebuilds).
 
-    Postings are dicts (cheap to change); each chunk has a slot in a length array, and a term's
-    posting is turned into numpy arrays of slots and term frequencies the first time a query
-    needs it after a change, so scoring costs numpy work, not a Python loop per posting."""
+    Each chunk has a slot in a length array; a term's posting maps slots to term frequencies
+    (a dict: cheap to change) and is turned into numpy arrays the first time a query needs it
+    after a change (a copy of the dict's keys and values, no lookup per posting), so scoring
+    costs numpy work, not a Python loop per posting."""
 
     def __init__(self, k1: float = 1.2, b: float = 0.75):
         self.k1 = k1
         self.b = b
-        self._postings: dict[str, dict[str, int]] = defaultdict(dict)
+        self._postings: dict[str, dict[int, int]] = defaultdict(dict)  # term -> slot -> tf
         self._lengths: dict[str, int] = {}
         self._chunk_terms: dict[str, tuple[str, ...]] = {}
         self._total_length = 0
@@ -85,13 +86,6 @@ class BM25Index:
         if chunk_id in self._lengths:
             self.remove(chunk_id)
         counts = Counter(terms(text))
-        for term, tf in counts.items():
-            self._postings[term][chunk_id] = tf
-            self._arrays.pop(term, None)
-        length = sum(counts.values())
-        self._chunk_terms[chunk_id] = tuple(counts)
-        self._lengths[chunk_id] = length
-        self._total_length += length
         slot = self._free.pop() if self._free else len(self._ids)
         if slot == len(self._ids):
             self._ids.append(chunk_id)
@@ -101,6 +95,13 @@ class BM25Index:
                 self._slot_lengths = grown
         else:
             self._ids[slot] = chunk_id
+        for term, tf in counts.items():
+            self._postings[term][slot] = tf
+            self._arrays.pop(term, None)
+        length = sum(counts.values())
+        self._chunk_terms[chunk_id] = tuple(counts)
+        self._lengths[chunk_id] = length
+        self._total_length += length
         self._slot[chunk_id] = slot
         self._slot_lengths[slot] = length
 
@@ -109,13 +110,13 @@ class BM25Index:
         if length is None:
             return
         self._total_length -= length
+        slot = self._slot.pop(chunk_id)
         for term in self._chunk_terms.pop(chunk_id):
             posting = self._postings[term]
-            del posting[chunk_id]
+            del posting[slot]
             self._arrays.pop(term, None)
             if not posting:
                 del self._postings[term]
-        slot = self._slot.pop(chunk_id)
         self._ids[slot] = None
         self._slot_lengths[slot] = 0.0
         self._free.append(slot)
@@ -129,7 +130,7 @@ class BM25Index:
         arrays = self._arrays.get(term)
         if arrays is None:
             posting = self._postings[term]
-            slots = np.fromiter((self._slot[c] for c in posting), dtype=np.int64, count=len(posting))
+            slots = np.fromiter(posting.keys(), dtype=np.int64, count=len(posting))
             tfs = np.fromiter(posting.values(), dtype=np.float64, count=len(posting))
             arrays = self._arrays[term] = (slots, tfs)
         return arrays
@@ -148,17 +149,22 @@ class BM25Index:
             norm = self.k1 * (1 - self.b + self.b * self._slot_lengths[slots] / average)
             scores[slots] += self.idf(term) * tfs * (self.k1 + 1) / (tfs + norm)
         hits = np.flatnonzero(scores)
-        order = hits[np.argsort(-scores[hits], kind="stable")]
-        ranked: list[tuple[str, float]] = []
-        step, begin = max(4 * limit, 64), 0
-        while begin < len(order) and len(ranked) < limit:
-            # A batch, with every hit tied with its last score, sorted by (-score, id).
-            end = min(begin + step, len(order))
-            while end < len(order) and scores[order[end]] == scores[order[end - 1]]:
-                end += 1
-            batch = sorted(((self._ids[i], float(scores[i])) for i in order[begin:end]), key=lambda item: (-item[1], item[0]))
-            ranked.extend(item for item in batch if allowed is None or allowed(item[0]))
-            begin = end
+        # Sorting every hit would cost O(hits log hits), and a common term hits most of a large
+        # collection: take the best `want` by partition (every hit tied with the last included),
+        # rank those by (-score, id), and look further only when the filter leaves too few.
+        want = max(4 * limit, 64)
+        while True:
+            if want < len(hits):
+                kth = np.partition(scores[hits], len(hits) - want)[len(hits) - want]
+                top = hits[scores[hits] >= kth]
+            else:
+                top = hits
+            ranked = sorted(((self._ids[i], float(scores[i])) for i in top), key=lambda item: (-item[1], item[0]))
+            if allowed is not None:
+                ranked = [item for item in ranked if allowed(item[0])]
+            if len(ranked) >= limit or len(top) == len(hits):
+                break
+            want *= 4
         return ranked[:limit]
 
     def add_many(self, items: Iterable[tuple[str, str]]) -> None:

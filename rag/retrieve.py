@@ -174,7 +174,7 @@ class Retriever:
         filters = filters or Filters()
         self.sync()
         pool = max(self.candidates, top_k)
-        dense: list[Passage] = []
+        dense: list[tuple[str, float]] = []
         if mode in ("hybrid", "dense"):
             if query_vector is None:
                 query_vector = self.embedder.embed([question])[0]
@@ -185,47 +185,54 @@ class Retriever:
             lexical = self._mirror.bm25.search(question, pool, lambda cid: cid in meta and filters.allows(meta[cid]))
         return self._fuse(dense, lexical, top_k)
 
-    def _dense(self, vector: np.ndarray, pool: int, filters: Filters) -> list[Passage]:
-        if self.store.count_chunks() == 0:
-            return []
+    def _dense(self, vector: np.ndarray, pool: int, filters: Filters) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the nearest committed chunks. Only distances come back
+        from Chroma: fetching every candidate's text and metadata costs more than the search
+        itself and grows with the collection, so `_fuse` fetches them for the chunks it keeps."""
+        meta = self._mirror.chunk_meta
+        if not meta:
+            return []  # nothing committed yet: nothing to cite
         got = self.store.chunks.query(
             query_embeddings=[np.asarray(vector, dtype=np.float32)],
             n_results=pool,
             where=filters.where(),
-            include=["documents", "metadatas", "distances"],
+            include=["distances"],
         )
-        out = []
-        for chunk_id, text, meta, distance in zip(
-            got["ids"][0], got["documents"][0], got["metadatas"][0], got["distances"][0]
-        ):
-            if self._mirror.doc_sha.get(str(meta["document_id"])) != meta.get("doc_sha256"):
-                continue  # not committed (or stale): never cite it
-            passage = _passage(chunk_id, text, meta, score=0.0)
-            passage.dense_score = 1.0 - float(distance)
-            out.append(passage)
+        return [(cid, 1.0 - float(distance)) for cid, distance in zip(got["ids"][0], got["distances"][0]) if cid in meta]
+
+    def _fuse(self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], top_k: int) -> list[Passage]:
+        fused: dict[str, float] = {}
+        for ranking in (dense, lexical):
+            for rank, (chunk_id, _) in enumerate(ranking):
+                fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+        order = sorted(fused, key=lambda cid: (-fused[cid], cid))
+        dense_scores, bm25_scores = dict(dense), dict(lexical)
+        out: list[Passage] = []
+        start = 0
+        while len(out) < top_k and start < len(order):
+            batch = order[start : start + top_k - len(out)]
+            start += len(batch)
+            for passage in self._committed_passages(batch):
+                passage.score = fused[passage.chunk_id]
+                passage.dense_score = dense_scores.get(passage.chunk_id)
+                passage.bm25_score = bm25_scores.get(passage.chunk_id)
+                passage.rank = len(out)
+                out.append(passage)
         return out
 
-    def _fuse(self, dense: list[Passage], lexical: list[tuple[str, float]], top_k: int) -> list[Passage]:
-        fused: dict[str, float] = {}
-        for rank, passage in enumerate(dense):
-            fused[passage.chunk_id] = fused.get(passage.chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        for rank, (chunk_id, _) in enumerate(lexical):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        best = sorted(fused, key=lambda cid: (-fused[cid], cid))[:top_k]
-        by_id = {p.chunk_id: p for p in dense}
-        bm25_scores = dict(lexical)
-        missing = [cid for cid in best if cid not in by_id]
-        if missing:
-            got = self.store.chunks.get(ids=missing, include=["documents", "metadatas"])
-            for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
-                by_id[chunk_id] = _passage(chunk_id, text, meta, score=0.0)
+    def _committed_passages(self, chunk_ids: list[str]) -> list[Passage]:
+        """The passages of `chunk_ids`, in that order, leaving out any whose stored chunk is not
+        the committed version of its document (one being rewritten now, or removed)."""
+        got = self.store.chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
+        found = {cid: (text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+        committed = self._mirror.doc_sha
         out = []
-        for rank, chunk_id in enumerate(c for c in best if c in by_id):
-            passage = by_id[chunk_id]
-            passage.score = fused[chunk_id]
-            passage.bm25_score = bm25_scores.get(chunk_id)
-            passage.rank = rank
-            out.append(passage)
+        for chunk_id in chunk_ids:
+            if chunk_id not in found:
+                continue
+            text, meta = found[chunk_id]
+            if committed.get(str(meta["document_id"])) == meta.get("doc_sha256"):
+                out.append(_passage(chunk_id, text, meta, score=0.0))
         return out
 
 

@@ -109,3 +109,25 @@ def test_half_written_documents_are_never_returned(store_settings, docs, real_em
     retriever = Retriever(store, real_embedder)
     for mode in ("hybrid", "dense", "bm25"):
         assert all(h.document_id != document.id for h in retriever.retrieve("pipe bomb plans", 5, mode=mode))
+
+
+def test_a_chunk_rewritten_after_the_last_sync_is_never_returned(store_settings, docs, real_embedder):
+    # As while another process rewrites a document: its new chunks are stored, its registry
+    # record (the commit) is not written yet. Text and metadata are fetched only for the chunks
+    # fusion keeps, so the check that they are the committed version happens there.
+    ingest(store_settings, real_embedder, docs)
+    store = open_store(store_settings, for_querying=True)
+    retriever = Retriever(store, real_embedder)
+    assert retriever.retrieve("pipe bomb", 1)[0].source.endswith("bomb.txt")
+    old = store.chunks.get(where={"source": str(docs / "bomb.txt")}, include=["metadatas"])
+    text = "Rewritten: the pipe bomb story, not committed yet."
+    store.chunks.upsert(
+        ids=old["ids"], embeddings=real_embedder.embed([text] * len(old["ids"])), documents=[text] * len(old["ids"]),
+        metadatas=[{**meta, "doc_sha256": text_sha256(text)} for meta in old["metadatas"]],
+    )
+    for mode in ("hybrid", "dense", "bm25"):
+        hits = retriever.retrieve("pipe bomb story", 3, mode=mode)
+        assert all(not h.source.endswith("bomb.txt") for h in hits)
+        assert all(h.text in (docs / h.source.rsplit("/", 1)[-1]).read_text(encoding="utf-8") for h in hits)
+        if mode == "dense":
+            assert len(hits) == 2  # the next ones fill in: the two committed documents
