@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 import time
 from contextlib import asynccontextmanager
@@ -24,6 +25,9 @@ MULTIPART_OVERHEAD = 2**20  # part headers and boundaries around the files
 def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI):
+        if settings.api.warm_up:
+            # Before the server accepts connections, so the first request finds everything loaded.
+            await asyncio.to_thread(app.state.rag.warm_up)
         yield
         app.state.rag.close()
 

@@ -17,7 +17,13 @@ def healthz() -> dict:
     return {"status": "ok"}
 
 
-@router.get("/readyz", summary="Chroma is reachable and the model is loaded", responses={503: {"model": ErrorResponse}})
+@router.get(
+    "/readyz",
+    summary="Chroma is reachable and the model is loaded",
+    description="`warm_up` says whether the model and the default collection were loaded at start-up "
+    "(`done`, with the seconds it took), not (`off`: RAG_API__WARM_UP=false), or could not be (`failed`).",
+    responses={503: {"model": ErrorResponse}},
+)
 def readyz(request: Request):
     state = request.app.state.rag
     try:
@@ -25,7 +31,7 @@ def readyz(request: Request):
     except Exception as exc:  # noqa: BLE001 - any failure means not ready
         return JSONResponse(error_body("store_unavailable", f"Chroma is not reachable: {exc}"), status_code=503)
     dimension = state.embedder.dimension  # loads the model once if it is not loaded yet
-    return {"status": "ready", "embedding_dimension": dimension}
+    return {"status": "ready", "embedding_dimension": dimension, "warm_up": state.warm_up_status}
 
 
 @router.get("/metrics", response_class=PlainTextResponse, responses=error_responses(), summary="Prometheus metrics")

@@ -3,7 +3,9 @@ collection, ingest jobs, and metrics."""
 
 from __future__ import annotations
 
+import logging
 import threading
+import time
 import uuid
 from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
@@ -12,12 +14,14 @@ from typing import TYPE_CHECKING, Callable
 from api.errors import store_down
 from api.models import Job
 from index.embedding import Embedder, embedder_from_settings
-from rag.errors import RagError
+from rag.errors import RagError, UnknownCollection
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
 if TYPE_CHECKING:
     from fastapi import Request
+
+log = logging.getLogger(__name__)
 
 
 def app_state(request: "Request") -> "AppState":
@@ -77,6 +81,24 @@ class AppState:
         self.jobs: dict[str, Job] = {}
         self._jobs_lock = threading.Lock()
         self._ingest = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-ingest")
+        self.warm_up_status: dict[str, object] = {"status": "off"}
+
+    def warm_up(self) -> None:
+        """Load the embedding model and the default collection's pipeline now, at start-up,
+        rather than in the first request. A failure is logged and left for requests to meet
+        (and report) as they would without a warm-up."""
+        started = time.perf_counter()
+        try:
+            try:
+                self.pipeline(None).warm_up()
+            except UnknownCollection:
+                self.embedder.embed(["warm up"])  # nothing ingested yet: the model, at least
+        except Exception as exc:  # noqa: BLE001 - a server that cannot warm up still starts
+            log.warning("warm-up failed (%s); the model and collection load on first use", exc)
+            self.warm_up_status = {"status": "failed", "error": str(exc)}
+            return
+        self.warm_up_status = {"status": "done", "seconds": round(time.perf_counter() - started, 2)}
+        log.info("warmed up in %.1f s", self.warm_up_status["seconds"])
 
     def pipeline(self, collection: str | None) -> Pipeline:
         name = collection or self.settings.collection

@@ -96,6 +96,17 @@ class Pipeline:
             return None
         return line
 
+    def warm_up(self) -> None:
+        """Do now what the first question would otherwise pay for: load the embedding model and
+        run it once, bring the BM25 mirror in step with the collection, and go through
+        retrieval and sentence selection once (never the LLM)."""
+        question = "warm up"
+        vector = self.embedder.embed([question])[0]
+        with self.store.storage_errors():
+            passages = self.retriever.retrieve(question, self.settings.retrieval.top_k, mode=self.settings.retrieval.mode,
+                                               query_vector=vector)
+        self.answerer.select(question, passages, vector, self.retriever.bm25.idf)
+
     def check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
             raise InvalidInput("question must not be empty")

@@ -150,6 +150,11 @@ class ApiSettings(BaseModel):
         description="Requests a minute per API key (per client address without keys); 0 turns the limit off.",
     )
     rate_limit_burst: int = Field(60, ge=1, le=100_000, description="Requests a key or address may make at once before the rate applies.")
+    warm_up: bool = Field(
+        True,
+        description="Load the embedding model and the default collection (BM25 mirror included) while the server "
+        "starts, so the first question is answered as fast as the rest; off: load them on first use.",
+    )
 
 
 class Settings(BaseSettings):

@@ -76,6 +76,41 @@ def test_health_and_readiness(client):
     assert ready.status_code == 200 and ready.json()["embedding_dimension"] == 384
 
 
+def test_warm_up_loads_the_default_collection_before_the_first_request(client):
+    # `client` entered the app's lifespan: the default collection's pipeline is open and its
+    # BM25 mirror filled before any request came.
+    pipeline = client.app.state.rag._pipelines["default"]
+    assert len(pipeline.retriever.bm25) > 0
+    warm_up = client.get("/readyz").json()["warm_up"]
+    assert warm_up["status"] == "done" and warm_up["seconds"] >= 0
+
+
+def test_warm_up_can_be_turned_off(seeded_settings, real_embedder):
+    settings = seeded_settings.model_copy(update={"api": seeded_settings.api.model_copy(update={"warm_up": False})})
+    with TestClient(create_app(settings, real_embedder)) as lazy:
+        assert lazy.app.state.rag._pipelines == {}
+        assert lazy.get("/readyz").json()["warm_up"] == {"status": "off"}
+        assert lazy.post("/v1/ask", json={"question": QUESTION}).status_code == 200
+        assert "default" in lazy.app.state.rag._pipelines
+
+
+@pytest.mark.slow
+def test_warm_up_loads_the_model(seeded_settings):
+    app = create_app(seeded_settings)  # the app's own embedder, not the test session's
+    assert app.state.rag.embedder._model is None
+    with TestClient(app) as warm:
+        assert app.state.rag.embedder._model is not None
+        assert warm.get("/readyz").json()["warm_up"]["status"] == "done"
+
+
+def test_warm_up_without_the_default_collection_loads_the_model_and_starts(tmp_path, real_embedder):
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="none-yet")
+    with TestClient(create_app(settings, real_embedder)) as empty:
+        assert empty.get("/readyz").json()["warm_up"]["status"] == "done"
+        missing = empty.post("/v1/ask", json={"question": QUESTION})
+        assert missing.status_code == 422 and missing.json()["error"]["code"] == "unknown_collection"
+
+
 def test_ask_returns_the_answer_schema(client):
     response = client.post("/v1/ask", json={"question": QUESTION})
     assert response.status_code == 200
@@ -242,6 +277,11 @@ def test_chroma_server_down_gives_503_and_recovers(tmp_path, real_embedder):
     chroma.start()
     try:
         settings = Settings(data_dir=tmp_path / "data", chroma_url=chroma.url, collection="outage")
+        with UvicornThread(create_app(settings.model_copy(update={"chroma_url": "http://127.0.0.1:9"}), real_embedder)) as down:
+            # Chroma unreachable at start-up: the warm-up fails, the server starts all the same.
+            assert httpx.get(f"{down.url}/healthz", timeout=30).status_code == 200
+            assert httpx.get(f"{down.url}/readyz", timeout=30).status_code == 503
+            assert down.server.config.app.state.rag.warm_up_status["status"] == "failed"
         with UvicornThread(create_app(settings, real_embedder)) as server:
             files = [("files", ("seed.txt", next(SEEDS.glob("*.txt")).read_bytes(), "text/plain"))]
             assert httpx.post(f"{server.url}/v1/documents?wait=true", files=files, timeout=120).status_code == 201
