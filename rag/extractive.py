@@ -27,7 +27,7 @@ from index.sentences import sentence_spans
 from rag.errors import ConfigError
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, stem, terms, words
-from rag.question import answer_type, has_new_instance
+from rag.question import answer_detail, answer_type, detail_contexts, has_new_detail, has_new_instance
 from rag.retrieve import Passage
 
 CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
@@ -36,11 +36,13 @@ SELECT_FEATURES = (
     "cos", "cos_gap", "lex", "lex_gap", "lex_window", "passage_dense", "passage_rank",
     "type_match", "type_other", "novel", "length", "missing",
     "head", "has_head", "missing_sentence", "key_missing_passage", "has_keys",
+    "detail_match", "has_detail", "key_missing_window", "cos_z", "detail_cos",
 )
 ANSWERABLE_FEATURES = (
     "top_logit", "margin", "top_cos", "top_lex", "top_lex_window", "missing_top", "missing_all",
     "type_match", "type_other", "passage_dense", "best_lex",
     "negation_mismatch_top", "key_missing_top_passage", "has_keys",
+    "detail_match", "has_detail", "key_missing_window", "cos_z", "detail_any", "detail_cos", "detail_cos_best",
 )
 
 
@@ -192,6 +194,7 @@ def build_candidates(
 ) -> list[Candidate]:
     """Every distinct sentence of the passages, with its selection features filled in."""
     kind = answer_type(question)
+    detail = answer_detail(question)
     question_terms = set(terms(question))
     weights = _weights(question_terms, idf)
     key_weights = {token: idf(stem(token)) for token in _key_tokens(question)}
@@ -200,11 +203,13 @@ def build_candidates(
     candidates: list[Candidate] = []
     seen: set[tuple[str, int, int]] = set()
     windows: list[set[str]] = []
+    window_words: list[set[str]] = []
     passage_missing: list[float] = []
     passage_key_missing: list[float] = []
     for index, passage in enumerate(passages):
         spans = sentence_spans(passage.text)
         sentence_terms = [set(terms(passage.text[s:e])) for s, e in spans]
+        sentence_words = [set(words(passage.text[s:e])) for s, e in spans]
         passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))
         passage_key_missing.append(_key_missing(key_weights, set(words(passage.text))))
         for i, (start, end) in enumerate(spans):
@@ -216,6 +221,7 @@ def build_candidates(
                 Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end])
             )
             windows.append(set().union(*sentence_terms[max(0, i - 1) : i + 2]))
+            window_words.append(set().union(*sentence_words[max(0, i - 1) : i + 2]))
     if not candidates:
         return []
     vectors = embed([c.text for c in candidates])
@@ -241,15 +247,37 @@ def build_candidates(
             "missing_sentence": _missing(weights, found),
             "key_missing_passage": passage_key_missing[candidate.passage],
             "has_keys": float(bool(key_weights)),
+            "detail_match": float(has_new_detail(detail, candidate.text, question)),
+            "has_detail": float(detail is not None),
+            "key_missing_window": _key_missing(key_weights, window_words[len(lexical)]),
             # not a selector feature: the answerability model reads it off the top sentence
             "negation_mismatch": float(_has_negation(candidate.text) != question_negated),
         }
         lexical.append(candidate.features["lex"])
+    _detail_similarity(question, detail, candidates, question_vector, embed)
     best_cos, best_lex = float(cosines.max()), max(lexical)
+    mean_cos, spread = float(cosines.mean()), float(cosines.std()) or 1.0
     for candidate in candidates:
         candidate.features["cos_gap"] = candidate.features["cos"] - best_cos
+        candidate.features["cos_z"] = (candidate.features["cos"] - mean_cos) / spread
         candidate.features["lex_gap"] = candidate.features["lex"] - best_lex
     return candidates
+
+
+def _detail_similarity(
+    question: str, detail, candidates: Sequence[Candidate], question_vector: np.ndarray,
+    embed: Callable[[list[str]], np.ndarray],
+) -> None:
+    """`detail_cos`: how close the words around a candidate's new value of the asked kind are
+    to the question (0 without such a value)."""
+    contexts = [detail_contexts(detail, c.text, question) for c in candidates]
+    flat = sorted({text for group in contexts for text in group})
+    similarity: dict[str, float] = {}
+    if flat:
+        vectors = embed(flat)
+        similarity = dict(zip(flat, (vectors @ np.asarray(question_vector, dtype=np.float32)).tolist()))
+    for candidate, group in zip(candidates, contexts):
+        candidate.features["detail_cos"] = max((similarity[t] for t in group), default=0.0)
 
 
 def context_features(
@@ -282,6 +310,13 @@ def question_features(candidates: Sequence[Candidate], context: dict[str, float]
         "negation_mismatch_top": top.features["negation_mismatch"],
         "key_missing_top_passage": top.features["key_missing_passage"],
         "has_keys": top.features["has_keys"],
+        "detail_match": top.features["detail_match"],
+        "has_detail": top.features["has_detail"],
+        "key_missing_window": top.features["key_missing_window"],
+        "cos_z": top.features["cos_z"],
+        "detail_any": float(any(c.features["detail_match"] for c in ranked[:3])),
+        "detail_cos": top.features["detail_cos"],
+        "detail_cos_best": max(c.features["detail_cos"] for c in ranked[:3]),
         "missing_all": context["missing_all"],
         "best_lex": context["best_lex"],
     }

@@ -63,3 +63,83 @@ def has_new_instance(kind: AnswerType, sentence: str, question: str) -> bool:
         if found - asked:
             return True
     return False
+
+
+# -- finer kinds: what exactly a typed question asks for ----------------------------------------
+
+Detail = Literal["time", "date", "age", "distance", "duration", "count", "money", "percent", "person", "place"]
+
+_DETAIL_RULES: list[tuple[re.Pattern[str], Detail]] = [
+    (re.compile(r"\bwhat time\b|\bat what hour\b|\bwhat hour\b", re.I), "time"),
+    (re.compile(r"\bhow old\b|\b(what|which) age\b|\bat what age\b", re.I), "age"),
+    (re.compile(r"\bhow (far|close|near)\b|\bwhat distance\b|\bhow (tall|high|deep|wide|long is|big is)\b", re.I), "distance"),
+    (re.compile(r"\b(for )?how long\b(?! ago)|\bhow much time\b", re.I), "duration"),
+    (re.compile(r"\bhow much (money|did .{1,40} cost|does .{1,40} cost|is .{1,40} worth)\b|\bwhat (price|cost|salary|fee)\b|\bhow much\b.*\b(pay|paid|cost|spend|spent|earn|worth)\b", re.I), "money"),
+    (re.compile(r"\bwhat (percentage|percent|share|proportion|fraction)\b", re.I), "percent"),
+    (re.compile(r"\bhow (many|often)\b|\bwhat (number|amount)\b", re.I), "count"),
+    (re.compile(r"^\W*when\b|\b(what|which) (year|years|date|day|month|decade|century)\b|\bhow long ago\b", re.I), "date"),
+    (re.compile(r"^\W*(who|whom|whose)\b|\b(what|which) (person|man|woman|official|officer|congressman|congresswoman|senator|president|director)\b|\bnames?\b of\b|\bwhat is (his|her|their|the) name\b", re.I), "person"),
+    (re.compile(r"^\W*where\b|\b(what|which|in what|in which) (city|country|state|town|village|county|place|location|region|building|street)\b", re.I), "place"),
+]
+
+_UNIT_WORDS = {
+    "distance": r"yards?|feet|foot|ft|meters?|metres?|miles?|kilometers?|kilometres?|km|inches|inch|cm|mm|blocks?|stories|storeys|floors?",
+    "duration": r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century",
+}
+_AMOUNT = r"(?:\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r"|a|an|a few|several|about|nearly|more than|at least|less than)"
+_DETAIL_PATTERNS: dict[Detail, re.Pattern[str]] = {
+    "time": re.compile(r"\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am\b|pm\b)|\b(noon|midnight|morning|afternoon|evening|night)\b", re.I),
+    "age": re.compile(r",\s*\d{1,3}\s*,|\b\d{1,3}[- ]years?[- ]old\b|\baged?\s+\d{1,3}\b|\b(in his|in her|in their) (teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b", re.I),
+    "distance": re.compile(rf"\b{_AMOUNT}[\s-]+(?:{_UNIT_WORDS['distance']})\b", re.I),
+    "duration": re.compile(rf"\b{_AMOUNT}[\s-]+(?:{_UNIT_WORDS['duration']})\b", re.I),
+    "money": re.compile(r"[$€£¥]\s*\d|\b\d[\d,.]*\s*(dollars|euros|pounds|cents|usd|eur|gbp)\b|\b(million|billion) (dollars|euros|pounds)\b", re.I),
+    "percent": re.compile(r"%|\bper ?cent\b", re.I),
+    "count": re.compile(r"\b\d+(?:[,.:]\d+)*\b|\b(" + "|".join(_NUMBER_WORDS) + r")\b", re.I),
+    "date": _DATE,
+    "person": re.compile(r"(?<!^)(?<![.!?]\s)\b[A-Z][a-z][\w'\u2019-]*(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z][\w'\u2019-]*)+"),
+    "place": _ENTITY,
+}
+
+
+def answer_detail(question: str) -> Detail | None:
+    """The precise kind of answer a question wants, when it is one a pattern can recognise."""
+    for pattern, detail in _DETAIL_RULES:
+        if pattern.search(question):
+            return detail
+    return None
+
+
+def new_details(detail: Detail | None, sentence: str, question: str) -> list[tuple[int, int]]:
+    """Character spans of the instances of `detail` in `sentence` that the question does not name."""
+    if detail is None:
+        return []
+    asked = set(words(question))
+    spans = []
+    for match in _DETAIL_PATTERNS[detail].finditer(sentence):
+        found = set(words(match.group()))
+        if not found or found - asked:
+            spans.append(match.span())
+    return spans
+
+
+def has_new_detail(detail: Detail | None, sentence: str, question: str) -> bool:
+    """True when `sentence` holds an instance of `detail` that the question does not already name."""
+    return bool(new_details(detail, sentence, question))
+
+
+_WORD_SPAN = re.compile(r"\S+")
+
+
+def detail_contexts(detail: Detail | None, sentence: str, question: str, reach: int = 6, limit: int = 3) -> list[str]:
+    """The words around each new instance of `detail` (`reach` words either side, at most
+    `limit` instances): what the sentence says about that value. Compared with the question,
+    they tell a value about the question's subject from one about something else
+    ('Comperatore, 50' does not answer 'How old was Crooks?')."""
+    tokens = [m.span() for m in _WORD_SPAN.finditer(sentence)]
+    out: list[str] = []
+    for start, end in new_details(detail, sentence, question)[:limit]:
+        first = next((i for i, (s, e) in enumerate(tokens) if e > start), 0)
+        last = next((i for i, (s, e) in reversed(list(enumerate(tokens))) if s < end), first)
+        lo, hi = max(0, first - reach), min(len(tokens), last + reach + 1)
+        out.append(sentence[tokens[lo][0] : tokens[hi - 1][1]])
+    return list(dict.fromkeys(out))

@@ -8,8 +8,9 @@ from rag.errors import InvalidInput
 from tests.conftest import REPO, SEEDS
 
 
-def test_seed_gold_set_is_valid_and_its_evidence_is_exact():
-    questions = load_gold(REPO / "eval" / "gold" / "seed.jsonl")
+@pytest.mark.parametrize("name", ["seed.jsonl", "seed-dev.jsonl"])
+def test_seed_gold_sets_are_valid_and_their_evidence_is_exact(name):
+    questions = load_gold(REPO / "eval" / "gold" / name)
     text = next(SEEDS.glob("*.txt")).read_text(encoding="utf-8")
     assert len(questions) >= 40 and sum(not q.answerable for q in questions) >= 10
     for question in questions:
@@ -17,6 +18,15 @@ def test_seed_gold_set_is_valid_and_its_evidence_is_exact():
             assert span in text, (question.id, span)
         if question.answerable:
             assert question.answers and any(a in text for a in question.answers)
+
+
+def test_the_seed_dev_set_shares_no_question_with_the_test_set():
+    """Calibration reads seed-dev.jsonl; seed.jsonl is the test set and must stay unseen."""
+    test = load_gold(REPO / "eval" / "gold" / "seed.jsonl")
+    dev = load_gold(REPO / "eval" / "gold" / "seed-dev.jsonl")
+    assert not {normalize(q.question) for q in test} & {normalize(q.question) for q in dev}
+    assert not {q.id for q in test} & {q.id for q in dev}
+    assert '"seed.jsonl"' not in (REPO / "eval" / "calibrate.py").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(

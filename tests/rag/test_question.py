@@ -1,0 +1,92 @@
+"""What a question asks for, and whether a sentence holds it."""
+
+import pytest
+
+from rag.extractive import ANSWERABLE_FEATURES, SELECT_FEATURES, build_candidates, load_calibration
+from rag.question import answer_detail, answer_type, detail_contexts, has_new_detail
+from rag.retrieve import Passage
+
+CHIEF = "Retired volunteer fire chief Corey Comperatore, 50, of Sarver, Pennsylvania, was killed."
+SNIPER = "Seconds later, a police sniper nearly 450 yards away fired a round and struck the young man."
+SHOTS = "Just after 6:11 p.m. on July 13, Thomas Matthew Crooks opened fire with an AR-15-style rifle."
+WOUNDED = "Two other rally-goers were seriously wounded by Crooks' hail of bullets."
+
+
+@pytest.mark.parametrize(
+    ("question", "detail"),
+    [
+        ("How old was the fire chief?", "age"),
+        ("What time did the shooting start?", "time"),
+        ("How far away was the sniper?", "distance"),
+        ("For how long did he draw attention?", "duration"),
+        ("How many times was Crooks shot?", "count"),
+        ("How much did the rifle cost?", "money"),
+        ("What percentage of voters agreed?", "percent"),
+        ("On what date did Trump accept the nomination?", "date"),
+        ("When was the bomb found?", "date"),
+        ("Who shot at Trump?", "person"),
+        ("What are the names of the two wounded?", "person"),
+        ("In which city did Trump speak?", "place"),
+        ("Where was the rally?", "place"),
+        ("Why did the shot miss?", None),
+        ("What was wrong with the radios?", None),
+    ],
+)
+def test_answer_detail(question, detail):
+    assert answer_detail(question) == detail
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "holds"),
+    [
+        ("How old was the fire chief?", CHIEF, True),
+        ("How old was the fire chief?", SNIPER, False),
+        ("How far away was the sniper?", SNIPER, True),
+        ("How far away was the sniper?", CHIEF, False),
+        ("What time did the shooting start?", SHOTS, True),
+        ("What time did the shooting start?", WOUNDED, False),
+        ("Who shot at Trump?", SHOTS, True),
+        # the only name in the sentence is one the question already gives
+        ("What are the names of the people Crooks wounded?", WOUNDED, False),
+        ("How many rally-goers were wounded?", WOUNDED, True),
+        ("How many shots were fired at 6:11?", "It happened at 6:11 p.m.", False),
+    ],
+)
+def test_has_new_detail(question, sentence, holds):
+    assert has_new_detail(answer_detail(question), sentence, question) is holds
+
+
+def test_a_question_without_a_detail_matches_nothing():
+    assert has_new_detail(None, SHOTS, "Why?") is False
+    assert answer_type("Why did the shot miss?") == "other"
+
+
+def test_detail_contexts_are_the_words_around_each_new_value():
+    question = "How old was the fire chief?"
+    assert detail_contexts(answer_detail(question), CHIEF, question, reach=3) == [
+        "fire chief Corey Comperatore, 50, of Sarver, Pennsylvania,"
+    ]
+    assert detail_contexts(answer_detail(question), SNIPER, question) == []
+
+
+def test_detail_similarity_tells_whose_value_it_is(real_embedder):
+    """The age in 'Comperatore, 50' sits near words about the fire chief, not about Crooks."""
+    passage = Passage("c", "d", "s.txt", "s", None, 0, len(CHIEF), CHIEF, 1.0, 0.5)
+
+    def detail_cos(question: str) -> float:
+        vector = real_embedder.embed([question])[0]
+        candidates = build_candidates(question, [passage], vector, real_embedder.embed, lambda term: 1.0)
+        return candidates[0].features["detail_cos"]
+
+    assert detail_cos("How old was the retired fire chief who was killed?") > detail_cos(
+        "How old was the gunman Thomas Matthew Crooks?"
+    ) + 0.1
+    assert detail_cos("Why was the chief killed?") == 0.0
+
+
+def test_the_committed_calibration_reads_the_features_the_code_computes():
+    """A feature added to the answerer without running `python -m eval.calibrate` fails here."""
+    calibration = load_calibration()
+    assert calibration.selector.features == SELECT_FEATURES
+    assert calibration.answerable.features == ANSWERABLE_FEATURES
+    assert 0.0 < calibration.threshold < 1.0 and 0.0 < calibration.second_ratio <= 1.0
