@@ -121,3 +121,15 @@ def test_switching_backend_on_an_existing_collection_is_refused(settings):
     onnx_settings = settings.model_copy(update={"index": settings.index.model_copy(update={"embed_backend": "onnx-int8"})})
     with pytest.raises(FingerprintMismatch, match=r"embed_backend: collection has 'torch', settings say 'onnx-int8'.*--rebuild"):
         open_store(onnx_settings, for_querying=True)
+
+
+def test_a_new_export_recipe_gets_a_new_cache_folder(monkeypatch, tmp_path):
+    model = tmp_path / "model"
+    model.mkdir()
+    (model / "config.json").write_text("{}")
+    monkeypatch.setattr(onnx_embedding, "_export", lambda location, target: target.write_bytes(b"onnx"))
+    first = quantized_model_path(model, tmp_path / "cache")
+    monkeypatch.setattr(onnx_embedding, "EXPORT_VERSION", onnx_embedding.EXPORT_VERSION + "-next")
+    second = quantized_model_path(model, tmp_path / "cache")
+    assert first.parent != second.parent and first.is_file() and second.is_file()
+
