@@ -14,7 +14,10 @@ _INSTRUCTION = re.compile(
     r"|\b(?:new|updated|real) instructions?\s*:"
     r"|\bsystem prompt\b"
     r"|\byou are (?:now )?(?:an? )?(?:\w+ )?(?:ai|assistant|language model|chatbot)\b"
-    r"|\b(?:as|dear) (?:an? )?(?:ai|assistant|language model|llm)\b",
+    r"|\b(?:as|dear) (?:an? )?(?:ai|assistant|language model|llm)\b"
+    r"|(?:^|[.!?]\s+)\W*(?:system|assistant|user|developer)\s*:"
+    r"|\b(?:developer|jailbreak|god|dan) mode\b"
+    r"|\b(?:every|each|your) (?:answers?|responses?|replies|outputs?)\s+(?:must|should|shall|has to|have to)\b",
     re.I,
 )
 
