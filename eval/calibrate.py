@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.commands import SEEDS, _corpus_from
+from eval.commands import SEEDS, corpus_from
 from eval.corpora import ingest_corpus
 from eval.datasets import load_benchmark, load_gold
 from eval.metrics import contains_answer, normalize
@@ -54,7 +54,7 @@ def collect(settings: Settings, top_k: int) -> list[dict]:
     records = []
     for name in DATASETS:
         if name == "seed-dev":
-            questions, corpus = load_gold(SEED_DEV), _corpus_from(SEEDS)
+            questions, corpus = load_gold(SEED_DEV), corpus_from(SEEDS)
         else:
             questions, corpus = load_benchmark(name, "dev")
         store = ingest_corpus(settings, name, corpus, embedder)

@@ -15,7 +15,7 @@ from rag.settings import Settings
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
-def _corpus_from(folder: Path) -> Corpus:
+def corpus_from(folder: Path) -> Corpus:
     if not folder.is_dir():
         raise InvalidInput(f"Corpus folder {folder} not found; pass --corpus FOLDER")
     return Corpus([(p.name, p.read_text(encoding="utf-8")) for p in sorted(folder.iterdir()) if p.is_file()])
@@ -28,7 +28,7 @@ def run_eval(
     if benchmark == "expertqa":
         return run_expertqa(settings, split, report_dir, echo)
     if gold is not None:
-        questions, corpus, name = load_gold(gold), _corpus_from(corpus_dir or SEEDS), gold.stem
+        questions, corpus, name = load_gold(gold), corpus_from(corpus_dir or SEEDS), gold.stem
     else:
         questions, corpus = load_benchmark(benchmark, split)
         name = benchmark

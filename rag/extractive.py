@@ -27,7 +27,7 @@ from index.sentences import sentence_spans
 from rag.errors import ConfigError
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, stem, terms, words
-from rag.question import answer_detail, answer_type, detail_contexts, has_new_detail, has_new_instance
+from rag.question import answer_detail, answer_type, detail_contexts, has_new_instance
 from rag.retrieve import Passage
 
 CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
@@ -247,7 +247,6 @@ def build_candidates(
             "missing_sentence": _missing(weights, found),
             "key_missing_passage": passage_key_missing[candidate.passage],
             "has_keys": float(bool(key_weights)),
-            "detail_match": float(has_new_detail(detail, candidate.text, question)),
             "has_detail": float(detail is not None),
             "key_missing_window": _key_missing(key_weights, window_words[len(lexical)]),
             # not a selector feature: the answerability model reads it off the top sentence
@@ -268,8 +267,8 @@ def _detail_similarity(
     question: str, detail, candidates: Sequence[Candidate], question_vector: np.ndarray,
     embed: Callable[[list[str]], np.ndarray],
 ) -> None:
-    """`detail_cos`: how close the words around a candidate's new value of the asked kind are
-    to the question (0 without such a value)."""
+    """`detail_match`: the candidate holds a new value of the asked kind; `detail_cos`: how close
+    the words around such a value are to the question (0 without one). One pattern pass each."""
     contexts = [detail_contexts(detail, c.text, question) for c in candidates]
     flat = sorted({text for group in contexts for text in group})
     similarity: dict[str, float] = {}
@@ -277,6 +276,7 @@ def _detail_similarity(
         vectors = embed(flat)
         similarity = dict(zip(flat, (vectors @ np.asarray(question_vector, dtype=np.float32)).tolist()))
     for candidate, group in zip(candidates, contexts):
+        candidate.features["detail_match"] = float(bool(group))
         candidate.features["detail_cos"] = max((similarity[t] for t in group), default=0.0)
 
 
