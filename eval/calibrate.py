@@ -25,6 +25,7 @@ from eval.corpora import ingest_corpus
 from eval.datasets import load_benchmark, load_gold
 from eval.metrics import contains_answer, normalize
 from index.embedding import embedder_from_settings
+from index.sentence_vectors import SentenceVectorSource
 from rag.extractive import (
     ANSWERABLE_FEATURES, CALIBRATION_PATH, SELECT_FEATURES, Calibration, LinearModel,
     Candidate, build_candidates, context_features, feature_matrix, question_features, score,
@@ -59,11 +60,14 @@ def collect(settings: Settings, top_k: int) -> list[dict]:
             questions, corpus = load_benchmark(name, "dev")
         store = ingest_corpus(settings, name, corpus, embedder)
         retriever = Retriever(store, embedder)
+        sentence_vectors = SentenceVectorSource(embedder)
         started = time.perf_counter()
         for question in questions:
             vector = embedder.embed([question.question])[0]
             passages = retriever.retrieve(question.question, top_k, query_vector=vector)
-            candidates = build_candidates(question.question, passages, vector, embedder.embed, retriever.bm25.idf)
+            candidates = build_candidates(
+                question.question, passages, vector, embedder.embed, retriever.bm25.idf, sentence_vectors
+            )
             records.append({
                 "dataset": name,
                 "answerable": question.answerable,

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol, Sequence
 
 import numpy as np
 
+from index.sentence_vectors import TokenEmbeddings
 from rag.errors import ConfigError
 from rag.settings import BUNDLED_MODEL, IndexSettings
 
@@ -35,6 +37,10 @@ class Embedder(Protocol):
     def dimension(self) -> int: ...
 
     def embed(self, texts: Sequence[str]) -> np.ndarray: ...
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenEmbeddings]]:
+        """`embed(texts)` and, from the same model run, each text's token vectors and offsets."""
+        ...
 
 
 def bundled_model_path() -> str:
@@ -107,6 +113,36 @@ class SentenceTransformerEmbedder:
         )
         return np.asarray(vectors, dtype=np.float32)
 
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenEmbeddings]]:
+        import torch
+
+        model = self.model
+        tokenizer = model.tokenizer
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        tokens: list[TokenEmbeddings | None] = [None] * len(texts)
+        # Longest first, as encode() does: batches of similar length pad little.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        for start in range(0, len(order), self._batch_size):
+            rows = order[start:start + self._batch_size]
+            batch = tokenizer(
+                [texts[i] for i in rows], padding=True, truncation="longest_first",
+                max_length=model.max_seq_length, return_offsets_mapping=True,
+                return_special_tokens_mask=True, return_tensors="pt",
+            )
+            offsets = batch.pop("offset_mapping").numpy()
+            special = batch.pop("special_tokens_mask").numpy().astype(bool)
+            with torch.inference_mode():
+                features = model.forward({k: v.to(model.device) for k, v in batch.items()})
+            hidden = features["token_embeddings"].float().cpu().numpy()
+            mask = batch["attention_mask"].numpy().astype(bool)
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            for j, i in enumerate(rows):
+                keep = mask[j] & ~special[j]
+                tokens[i] = TokenEmbeddings(hidden[j][keep], offsets[j][keep])
+        return out, tokens  # type: ignore[return-value]
+
 
 class HashEmbedder:
     """Deterministic bag-of-words hashing vectors: texts sharing words are close. For tests."""
@@ -130,6 +166,15 @@ class HashEmbedder:
                 out[row, int.from_bytes(digest[:4], "little") % self._dimension] += 1.0
             out[row, 0] += 1e-3  # no zero vectors
         return out / np.linalg.norm(out, axis=1, keepdims=True)
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenEmbeddings]]:
+        """Each whitespace-separated word is a token whose vector is the word's own hash vector."""
+        tokens = []
+        for text in texts:
+            spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
+            vectors = self.embed([text[s:e] for s, e in spans]) if spans else np.zeros((0, self._dimension), np.float32)
+            tokens.append(TokenEmbeddings(vectors, np.array(spans, dtype=np.int64).reshape(len(spans), 2)))
+        return self.embed(texts), tokens
 
 
 def canonical_model_name(model: str) -> str:

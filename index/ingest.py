@@ -20,6 +20,8 @@ import numpy as np
 from index.chunking import Chunk, chunk_text
 from index.embedding import Embedder
 from index.readers import Document, read_bytes, read_file
+from index.sentence_vectors import embed_chunks
+from index.sentence_vectors import encode as encode_sentence_vectors
 from index.store import ChunkStore, DocumentRecord
 from rag.errors import InvalidInput, SkipFile
 from rag.settings import IndexSettings
@@ -183,13 +185,16 @@ class Ingestor:
         """Embed `pending`, then hand its writes to the writer once the previous batch is stored."""
         if not pending:
             return previous
-        vectors = self.embedder.embed([c.text for item in pending for c in item.chunks])
+        # One model run gives the chunk vectors and, pooled from its token vectors, the
+        # answerer's sentence vectors (stored with each chunk: nothing to encode at question time).
+        vectors, sentences = embed_chunks(self.embedder, [c.text for item in pending for c in item.chunks])
         if previous is not None:
             previous.result()
-        return writer.submit(self._write, pending, vectors, report)
+        return writer.submit(self._write, pending, vectors, sentences, report)
 
-    def _write(self, pending: list[_Pending], vectors: np.ndarray, report: IngestReport) -> None:
-        self.store.replace_documents([(item.document, item.chunks) for item in pending], vectors)
+    def _write(self, pending: list[_Pending], vectors: np.ndarray, sentences: list, report: IngestReport) -> None:
+        blobs = [encode_sentence_vectors(spans, rows) for spans, rows in sentences]
+        self.store.replace_documents([(item.document, item.chunks) for item in pending], vectors, blobs)
         for item in pending:
             report.chunks += len(item.chunks)
             (report.updated if item.is_update else report.added).append(item.document.source)

@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 
 import numpy as np
 
+from index.sentence_vectors import TokenEmbeddings
 from rag.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -187,7 +188,14 @@ class OnnxInt8Embedder:
         return int(self._dimension)  # type: ignore[arg-type]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
+        return self._run(texts, with_tokens=False)[0]
+
+    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenEmbeddings]]:
+        return self._run(texts, with_tokens=True)
+
+    def _run(self, texts: Sequence[str], with_tokens: bool) -> tuple[np.ndarray, list[TokenEmbeddings]]:
         session, tokenizer = self._load()
+        tokens: list[TokenEmbeddings | None] = [None] * len(texts) if with_tokens else []
         out = np.zeros((len(texts), int(self._dimension)), dtype=np.float32)  # type: ignore[arg-type]
         # Longest first, as sentence-transformers does: batches of similar length pad little.
         order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
@@ -201,4 +209,9 @@ class OnnxInt8Embedder:
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
             out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
-        return out
+            if with_tokens:
+                for j, (i, encoding) in enumerate(zip(rows, encodings)):
+                    keep = mask[j].astype(bool) & ~np.array(encoding.special_tokens_mask, dtype=bool)
+                    offsets = np.array(encoding.offsets, dtype=np.int64).reshape(-1, 2)
+                    tokens[i] = TokenEmbeddings(hidden[j][keep].astype(np.float32), offsets[keep])
+        return out, tokens  # type: ignore[return-value]

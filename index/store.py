@@ -2,7 +2,8 @@
 
 For a collection NAME there are two Chroma collections:
 - `NAME` holds one record per chunk: vector, chunk text, and metadata (document id,
-  source, title, date, offsets, the document's text hash);
+  source, title, date, offsets, the document's text hash, and the vectors of the chunk's
+  sentences that the answerer compares with questions: `index.sentence_vectors`);
 - `NAME__docs` holds one record per document: its full text (so any citation can be
   checked) and metadata. A document's registry record is written only after all of its
   chunks, so it doubles as the commit marker that makes interrupted ingests recoverable.
@@ -27,6 +28,7 @@ import numpy as np
 from index.chunking import CHUNKER_VERSION, Chunk
 from index.embedding import canonical_model_name
 from index.readers import Document
+from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
 from rag.errors import FingerprintMismatch, InvalidInput, RagError, StoreUnavailable, UnknownCollection
 from rag.settings import Settings
 
@@ -302,10 +304,14 @@ class ChunkStore:
             got = self.registry.get(ids=[doc_id], include=["documents"])
         return got["documents"][0] if got["ids"] else None
 
-    def replace_documents(self, items: Sequence[tuple[Document, Sequence[Chunk]]], vectors: np.ndarray) -> None:
+    def replace_documents(
+        self, items: Sequence[tuple[Document, Sequence[Chunk]]], vectors: np.ndarray,
+        sentence_vectors: Sequence[str] | None = None,
+    ) -> None:
         """Make the stored chunks of each document exactly its `chunks`, then commit the records.
 
-        `vectors` holds one row per chunk, in the order of `items`. All writes are batched:
+        `vectors` holds one row per chunk, in the order of `items`; `sentence_vectors`, when
+        given, one `index.sentence_vectors` string per chunk, kept in its metadata. All writes are batched:
         one delete, chunk upserts of up to Chroma's batch size, then one registry upsert.
         """
         if not items:
@@ -329,6 +335,11 @@ class ChunkStore:
                 )
         if len(ids) != len(vectors):
             raise ValueError(f"{len(ids)} chunks but {len(vectors)} vectors")
+        if sentence_vectors is not None:
+            if len(sentence_vectors) != len(ids):
+                raise ValueError(f"{len(ids)} chunks but {len(sentence_vectors)} sentence vector sets")
+            for metadata, blob in zip(metadatas, sentence_vectors):
+                metadata[SENTENCE_VECTORS_KEY] = blob
         with self.storage_errors():
             self.chunks.delete(where={"document_id": {"$in": [document.id for document, _ in items]}})
             for part in _batches(len(ids), self._max_batch):

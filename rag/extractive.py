@@ -23,6 +23,7 @@ from typing import Callable, Sequence
 import numpy as np
 
 from index.embedding import Embedder
+from index.sentence_vectors import SentenceVectorSource
 from index.sentences import sentence_spans
 from rag.errors import ConfigError
 from rag.injection import is_instruction
@@ -191,8 +192,13 @@ def build_candidates(
     question_vector: np.ndarray,
     embed: Callable[[list[str]], np.ndarray],
     idf: Callable[[str], float],
+    sentence_vectors: Callable[[Sequence[Passage]], list[np.ndarray]],
 ) -> list[Candidate]:
-    """Every distinct sentence of the passages, with its selection features filled in."""
+    """Every distinct sentence of the passages, with its selection features filled in.
+
+    `sentence_vectors` gives each passage's sentence vectors, one row per `sentence_spans`
+    (pooled from the chunk's token vectors: `index.sentence_vectors`); `embed` encodes the
+    short texts around answer values."""
     kind = answer_type(question)
     detail = answer_detail(question)
     question_terms = set(terms(question))
@@ -206,6 +212,7 @@ def build_candidates(
     window_words: list[set[str]] = []
     passage_missing: list[float] = []
     passage_key_missing: list[float] = []
+    rows: list[tuple[int, int]] = []  # (passage, sentence) of each candidate
     for index, passage in enumerate(passages):
         spans = sentence_spans(passage.text)
         sentence_terms = [set(terms(passage.text[s:e])) for s, e in spans]
@@ -220,11 +227,13 @@ def build_candidates(
             candidates.append(
                 Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end])
             )
+            rows.append((index, i))
             windows.append(set().union(*sentence_terms[max(0, i - 1) : i + 2]))
             window_words.append(set().union(*sentence_words[max(0, i - 1) : i + 2]))
     if not candidates:
         return []
-    vectors = embed([c.text for c in candidates])
+    per_passage = sentence_vectors(passages)
+    vectors = np.vstack([per_passage[p][i] for p, i in rows])
     cosines = vectors @ np.asarray(question_vector, dtype=np.float32)
     lexical = []
     for candidate, cosine in zip(candidates, cosines):
@@ -345,6 +354,7 @@ class ExtractiveAnswerer:
         self.max_sentences = max_sentences
         self.threshold = calibration.threshold if threshold is None else threshold
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self.passage_sentence_vectors = SentenceVectorSource(embedder)
         self._cache_lock = threading.Lock()
 
     def embed_sentences(self, texts: list[str], capacity: int = 20_000) -> np.ndarray:
@@ -372,7 +382,9 @@ class ExtractiveAnswerer:
     def select(
         self, question: str, passages: Sequence[Passage], question_vector: np.ndarray, idf: Callable[[str], float]
     ) -> Selection:
-        candidates = build_candidates(question, passages, question_vector, self.embed_sentences, idf)
+        candidates = build_candidates(
+            question, passages, question_vector, self.embed_sentences, idf, self.passage_sentence_vectors
+        )
         if not candidates:
             return Selection([], 0.0, True)
         score(candidates, self.calibration.selector)

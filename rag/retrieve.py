@@ -19,6 +19,7 @@ from typing import Literal, Sequence
 import numpy as np
 
 from index.embedding import Embedder
+from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
 from index.store import ChunkStore
 from rag.errors import InvalidInput
 from rag.lexical import BM25Index
@@ -85,6 +86,8 @@ class Passage:
     dense_score: float | None = None
     bm25_score: float | None = None
     rank: int = 0
+    # The chunk's stored sentence vectors (`index.sentence_vectors`), read by the answerer.
+    sentence_vectors: str | None = field(default=None, repr=False)
 
 
 @dataclass(frozen=True)
@@ -250,4 +253,5 @@ def _passage(chunk_id: str, text: str, meta: dict, score: float) -> Passage:
         end_char=int(meta["end_char"]),
         text=text,
         score=score,
+        sentence_vectors=meta.get(SENTENCE_VECTORS_KEY),
     )

@@ -6,10 +6,13 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.embedding import HashEmbedder
 from index.ingest import Ingestor
+from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
+from index.sentence_vectors import decode
 from index.store import ChunkStore, Fingerprint, connect, open_store
 from rag.errors import FingerprintMismatch, UnknownCollection
 from rag.settings import Settings
@@ -36,6 +39,10 @@ class CountingEmbedder:
         self.texts_embedded += len(texts)
         return self.inner.embed(texts)
 
+    def embed_with_tokens(self, texts):
+        self.texts_embedded += len(texts)
+        return self.inner.embed_with_tokens(texts)
+
 
 def corpus(tmp_path: Path) -> Path:
     folder = tmp_path / "docs"
@@ -47,13 +54,28 @@ def corpus(tmp_path: Path) -> Path:
 
 
 def snapshot(store: ChunkStore) -> dict:
-    """Everything stored, keyed by id, for comparing two indexes."""
+    """Everything stored, keyed by id, for comparing two indexes; the sentence vectors (floats,
+    which differ in the last bits with batch composition) are compared by `sentence_vectors`."""
     chunks = store.chunks.get(include=["documents", "metadatas"])
     registry = store.registry.get(include=["documents", "metadatas"])
     return {
-        "chunks": {i: (d, m) for i, d, m in zip(chunks["ids"], chunks["documents"], chunks["metadatas"])},
+        "chunks": {
+            i: (d, {k: v for k, v in m.items() if k != SENTENCE_VECTORS_KEY})
+            for i, d, m in zip(chunks["ids"], chunks["documents"], chunks["metadatas"])
+        },
         "registry": {i: (d, m) for i, d, m in zip(registry["ids"], registry["documents"], registry["metadatas"])},
     }
+
+
+def sentence_vectors(store: ChunkStore, dimension: int) -> dict[str, np.ndarray]:
+    """Each chunk's decoded sentence vectors, keyed by chunk id (all must decode)."""
+    got = store.chunks.get(include=["documents", "metadatas"])
+    out = {}
+    for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+        vectors = decode(meta.get(SENTENCE_VECTORS_KEY), text, dimension)
+        assert vectors is not None, f"chunk {chunk_id} has no usable sentence vectors"
+        out[chunk_id] = vectors
+    return out
 
 
 def ingestor(settings: Settings, embedder) -> Ingestor:

@@ -2,6 +2,7 @@
 
 import pytest
 
+from index.sentence_vectors import SentenceVectorSource
 from rag.extractive import ANSWERABLE_FEATURES, SELECT_FEATURES, build_candidates, load_calibration
 from rag.question import answer_detail, answer_type, detail_contexts, has_new_detail
 from rag.retrieve import Passage
@@ -75,7 +76,9 @@ def test_detail_similarity_tells_whose_value_it_is(real_embedder):
 
     def detail_cos(question: str) -> float:
         vector = real_embedder.embed([question])[0]
-        candidates = build_candidates(question, [passage], vector, real_embedder.embed, lambda term: 1.0)
+        candidates = build_candidates(
+            question, [passage], vector, real_embedder.embed, lambda term: 1.0, SentenceVectorSource(real_embedder)
+        )
         return candidates[0].features["detail_cos"]
 
     assert detail_cos("How old was the retired fire chief who was killed?") > detail_cos(
