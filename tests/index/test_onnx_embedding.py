@@ -133,3 +133,17 @@ def test_a_new_export_recipe_gets_a_new_cache_folder(monkeypatch, tmp_path):
     second = quantized_model_path(model, tmp_path / "cache")
     assert first.parent != second.parent and first.is_file() and second.is_file()
 
+
+
+@pytest.mark.slow
+def test_onnx_token_vectors_pool_like_torch(onnx_embedder, real_embedder):
+    """The int8 path gives the same chunk vectors with and without token vectors, and sentence
+    vectors pooled from them close to the torch path's."""
+    from index.sentence_vectors import embed_chunks
+
+    chunk = " ".join(TEXTS)
+    vectors, [(spans, pooled)] = embed_chunks(onnx_embedder, [chunk])
+    assert np.allclose(vectors, onnx_embedder.embed([chunk]), atol=1e-5)
+    _, [(torch_spans, torch_pooled)] = embed_chunks(real_embedder, [chunk])
+    assert spans == torch_spans and pooled.shape == torch_pooled.shape == (4, 384)
+    assert (pooled * torch_pooled).sum(axis=1).min() > 0.95
