@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import hmac
 import time
 from contextlib import asynccontextmanager
@@ -26,8 +25,11 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_: FastAPI):
         if settings.api.warm_up:
-            # Before the server accepts connections, so the first request finds everything loaded.
-            await asyncio.to_thread(app.state.rag.warm_up)
+            # In the background: the server answers /healthz at once (a supervisor's liveness
+            # check) and /readyz says 503 "warming_up" until the model and the default
+            # collection's BM25 mirror are loaded (tens of seconds at 100k chunks). Questions
+            # that come meanwhile are answered; they wait for what they need.
+            app.state.rag.start_warm_up()
         yield
         app.state.rag.close()
 

@@ -83,6 +83,13 @@ class AppState:
         self._ingest = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-ingest")
         self.warm_up_status: dict[str, object] = {"status": "off"}
 
+    def start_warm_up(self) -> threading.Thread:
+        """Run `warm_up` in a daemon thread; `warm_up_status` says "running" until it ends."""
+        self.warm_up_status = {"status": "running", "since": time.time()}
+        thread = threading.Thread(target=self.warm_up, name="rag-warm-up", daemon=True)
+        thread.start()
+        return thread
+
     def warm_up(self) -> None:
         """Load the embedding model and the default collection's pipeline now, at start-up,
         rather than in the first request. A failure is logged and left for requests to meet

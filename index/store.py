@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import re
+import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -150,6 +151,9 @@ def data_dir_problem(path: Path, exc: BaseException | None = None) -> str | None
     return None
 
 
+_CONNECT_LOCK = threading.Lock()
+
+
 def connect(settings: Settings) -> "ClientAPI":
     """A Chroma client: the server at `chroma_url`, or embedded under the data directory."""
     import chromadb
@@ -175,7 +179,10 @@ def connect(settings: Settings) -> "ClientAPI":
     path = settings.chroma_dir
     try:
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        # Chroma's shared per-path system is not safe to create from two threads at once (the
+        # background warm-up and a first request: one of them failed with "no attribute 'bindings'").
+        with _CONNECT_LOCK:
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
     except Exception as exc:  # noqa: BLE001
         raise StoreUnavailable(
             data_dir_problem(path, exc)

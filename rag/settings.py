@@ -152,8 +152,9 @@ class ApiSettings(BaseModel):
     rate_limit_burst: int = Field(60, ge=1, le=100_000, description="Requests a key or address may make at once before the rate applies.")
     warm_up: bool = Field(
         True,
-        description="Load the embedding model and the default collection (BM25 mirror included) while the server "
-        "starts, so the first question is answered as fast as the rest; off: load them on first use.",
+        description="Load the embedding model and the default collection (BM25 mirror included) in the background "
+        "as the server starts, so the first question is answered as fast as the rest (/readyz says 503 "
+        "warming_up until then; /healthz answers at once); off: load them on first use.",
     )
 
 

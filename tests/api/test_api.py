@@ -30,6 +30,7 @@ def seeded_settings(tmp_path_factory):
 @pytest.fixture(scope="module")
 def client(seeded_settings, real_embedder):
     with TestClient(create_app(seeded_settings, real_embedder)) as test_client:
+        wait_warm(test_client)
         yield test_client
 
 
@@ -76,13 +77,49 @@ def test_health_and_readiness(client):
     assert ready.status_code == 200 and ready.json()["embedding_dimension"] == 384
 
 
-def test_warm_up_loads_the_default_collection_before_the_first_request(client):
-    # `client` entered the app's lifespan: the default collection's pipeline is open and its
-    # BM25 mirror filled before any request came.
+def wait_warm(client, deadline_s: float = 120.0) -> dict:
+    """/readyz once the background warm-up has ended (503 `warming_up` until then)."""
+    ends = time.monotonic() + deadline_s
+    while True:
+        response = client.get("/readyz")
+        body = response.json()
+        if body.get("warm_up", {}).get("status") != "running":
+            return body
+        assert response.status_code == 503 and body["error"]["code"] == "warming_up"
+        assert time.monotonic() < ends, "the warm-up did not end"
+        time.sleep(0.05)
+
+
+def test_warm_up_loads_the_default_collection_in_the_background(client):
+    # `client` entered the app's lifespan, which started the warm-up: once /readyz says it is
+    # done, the default collection's pipeline is open and its BM25 mirror filled.
+    warm_up = wait_warm(client)["warm_up"]
+    assert warm_up["status"] == "done" and warm_up["seconds"] >= 0
     pipeline = client.app.state.rag._pipelines["default"]
     assert len(pipeline.retriever.bm25) > 0
-    warm_up = client.get("/readyz").json()["warm_up"]
-    assert warm_up["status"] == "done" and warm_up["seconds"] >= 0
+
+
+def test_while_warming_up_health_answers_readiness_waits_and_questions_are_answered(seeded_settings, real_embedder, monkeypatch):
+    from rag.pipeline import Pipeline
+
+    release = threading.Event()
+    original = Pipeline.warm_up
+
+    def slow_warm_up(self):
+        assert release.wait(60), "the test never released the warm-up"
+        original(self)
+
+    monkeypatch.setattr(Pipeline, "warm_up", slow_warm_up)
+    with TestClient(create_app(seeded_settings, real_embedder)) as warming:
+        assert warming.get("/healthz").status_code == 200
+        ready = warming.get("/readyz")
+        assert ready.status_code == 503 and ready.json()["error"]["code"] == "warming_up"
+        assert ready.json()["warm_up"]["status"] == "running"
+        asked = warming.post("/v1/ask", json={"question": QUESTION})
+        assert asked.status_code == 200 and not asked.json()["abstained"]
+        release.set()
+        assert wait_warm(warming)["warm_up"]["status"] == "done"
+        assert warming.get("/readyz").status_code == 200
 
 
 def test_warm_up_can_be_turned_off(seeded_settings, real_embedder):
@@ -99,14 +136,14 @@ def test_warm_up_loads_the_model(seeded_settings):
     app = create_app(seeded_settings)  # the app's own embedder, not the test session's
     assert app.state.rag.embedder._model is None
     with TestClient(app) as warm:
+        assert wait_warm(warm)["warm_up"]["status"] == "done"
         assert app.state.rag.embedder._model is not None
-        assert warm.get("/readyz").json()["warm_up"]["status"] == "done"
 
 
 def test_warm_up_without_the_default_collection_loads_the_model_and_starts(tmp_path, real_embedder):
     settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="none-yet")
     with TestClient(create_app(settings, real_embedder)) as empty:
-        assert empty.get("/readyz").json()["warm_up"]["status"] == "done"
+        assert wait_warm(empty)["warm_up"]["status"] == "done"
         missing = empty.post("/v1/ask", json={"question": QUESTION})
         assert missing.status_code == 422 and missing.json()["error"]["code"] == "unknown_collection"
 
@@ -235,6 +272,7 @@ def test_upload_errors(client, seeded_settings):
 def test_auth_on(seeded_settings, real_embedder):
     settings = seeded_settings.model_copy(update={"api_keys": SecretStr("s3cret-key,other-key")})
     with TestClient(create_app(settings, real_embedder)) as authed:
+        wait_warm(authed)
         assert authed.get("/healthz").status_code == 200 and authed.get("/readyz").status_code == 200
         missing = authed.post("/v1/ask", json={"question": QUESTION})
         assert missing.status_code == 401 and missing.json()["error"]["code"] == "unauthorized"
@@ -281,7 +319,11 @@ def test_chroma_server_down_gives_503_and_recovers(tmp_path, real_embedder):
             # Chroma unreachable at start-up: the warm-up fails, the server starts all the same.
             assert httpx.get(f"{down.url}/healthz", timeout=30).status_code == 200
             assert httpx.get(f"{down.url}/readyz", timeout=30).status_code == 503
+            deadline = time.monotonic() + 60
+            while down.server.config.app.state.rag.warm_up_status["status"] == "running" and time.monotonic() < deadline:
+                time.sleep(0.05)
             assert down.server.config.app.state.rag.warm_up_status["status"] == "failed"
+            assert httpx.get(f"{down.url}/readyz", timeout=30).json()["error"]["code"] == "store_unavailable"
         with UvicornThread(create_app(settings, real_embedder)) as server:
             files = [("files", ("seed.txt", next(SEEDS.glob("*.txt")).read_bytes(), "text/plain"))]
             assert httpx.post(f"{server.url}/v1/documents?wait=true", files=files, timeout=120).status_code == 201

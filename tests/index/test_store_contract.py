@@ -211,3 +211,25 @@ def test_unknown_collection_lists_the_known_ones(store_settings, tmp_path, hash_
     ingestor(store_settings, hash_embedder).ingest([corpus(tmp_path) / "seed.txt"])
     with pytest.raises(UnknownCollection, match=f"Unknown collection 'nwes'.*{store_settings.collection}"):
         open_store(store_settings, "nwes")
+
+
+def test_threads_opening_a_fresh_embedded_store_at_once_all_succeed(tmp_path):
+    """The API's background warm-up and a first request open the store together."""
+    import threading
+
+    settings = Settings(data_dir=tmp_path / "fresh", chroma_url=None)
+    barrier, errors = threading.Barrier(6), []
+
+    def open_it():
+        barrier.wait()
+        try:
+            connect(settings).heartbeat()
+        except Exception as exc:  # noqa: BLE001 - collected for the assertion
+            errors.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert errors == []
