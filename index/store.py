@@ -39,7 +39,9 @@ if TYPE_CHECKING:
 
 REGISTRY_SUFFIX = "__docs"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]$")
-_FINGERPRINT_KEYS = ("embed_model", "embed_backend", "chunker", "chunk_size", "chunk_overlap")
+_FINGERPRINT_KEYS = ("embed_model", "embed_backend", "embed_export", "chunker", "chunk_size", "chunk_overlap")
+# The int8 export recipe that collections were built with before it was recorded.
+_UNRECORDED_EXPORT = "2"
 _PAGE = 1000
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _LOW_SPACE = 64 * 2**20
@@ -54,23 +56,32 @@ class Fingerprint:
     chunk_overlap: int
     chunker: str = CHUNKER_VERSION
     embed_backend: str = "torch"  # int8 vectors differ from fp32 ones: never mixed
+    embed_export: str = ""  # the int8 export recipe (index.onnx_embedding.EXPORT_VERSION); "" for torch
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Fingerprint":
+        export = ""
+        if settings.index.embed_backend == "onnx-int8":
+            from index.onnx_embedding import EXPORT_VERSION
+
+            export = EXPORT_VERSION
         return cls(
             embed_model=canonical_model_name(settings.index.embed_model),
             embed_backend=settings.index.embed_backend,
+            embed_export=export,
             chunk_size=settings.index.chunk_size,
             chunk_overlap=settings.index.chunk_overlap,
         )
 
     @property
     def digest(self) -> str:
-        # The torch backend is left out of the digest, so collections stamped before the
-        # backend was recorded (all torch) keep their fingerprint.
+        # The torch backend, and the int8 recipe that was current before recipes were recorded,
+        # are left out of the digest, so collections stamped before keep their fingerprint.
         fields = {key: getattr(self, key) for key in _FINGERPRINT_KEYS}
         if fields["embed_backend"] == "torch":
             del fields["embed_backend"]
+        if fields["embed_export"] in ("", _UNRECORDED_EXPORT):
+            del fields["embed_export"]
         payload = json.dumps(fields, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 

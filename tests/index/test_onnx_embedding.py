@@ -147,3 +147,17 @@ def test_onnx_token_vectors_pool_like_torch(onnx_embedder, real_embedder):
     _, [(torch_spans, torch_pooled)] = embed_chunks(real_embedder, [chunk])
     assert spans == torch_spans and pooled.shape == torch_pooled.shape == (4, 384)
     assert (pooled * torch_pooled).sum(axis=1).min() > 0.95
+
+
+def test_a_new_export_recipe_refuses_collections_built_with_the_old_one(settings, monkeypatch):
+    """int8 vectors of another recipe differ: a collection built with recipe 2 needs a rebuild
+    under recipe 3, and recipe 2's fingerprint is the one recorded before recipes were."""
+    onnx_settings = settings.model_copy(update={"index": settings.index.model_copy(update={"embed_backend": "onnx-int8"})})
+    fingerprint = Fingerprint.from_settings(onnx_settings)
+    assert fingerprint.embed_export == onnx_embedding.EXPORT_VERSION == "2"
+    legacy = {k: getattr(fingerprint, k) for k in ("embed_model", "embed_backend", "chunker", "chunk_size", "chunk_overlap")}
+    assert fingerprint.digest == hashlib.sha256(json.dumps(legacy, sort_keys=True).encode()).hexdigest()[:16]
+    Ingestor(open_store(onnx_settings, for_writing=True), HashEmbedder(), onnx_settings.index).ingest([SEEDS])
+    monkeypatch.setattr(onnx_embedding, "EXPORT_VERSION", "3")
+    with pytest.raises(FingerprintMismatch, match=r"embed_export: collection has '2', settings say '3'.*--rebuild"):
+        open_store(onnx_settings, for_querying=True)
