@@ -118,6 +118,10 @@ class SentenceTransformerEmbedder:
 
         model = self.model
         tokenizer = model.tokenizer
+        if not getattr(tokenizer, "is_fast", False):
+            # No character offsets from a slow tokenizer: no tokens, so each sentence is encoded alone.
+            empty = TokenEmbeddings(np.zeros((0, self.dimension), np.float32), np.zeros((0, 2), np.int64))
+            return self.embed(texts), [empty] * len(texts)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         tokens: list[TokenEmbeddings | None] = [None] * len(texts)
         # Longest first, as encode() does: batches of similar length pad little.

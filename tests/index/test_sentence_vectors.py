@@ -152,3 +152,13 @@ def test_passages_without_stored_vectors_are_pooled_once_and_cached(hash_embedde
     first, second = source([passage, passage]), source([passage])
     assert calls == [[CHUNK]]
     assert np.array_equal(first[0], second[0]) and first[0].shape == (4, hash_embedder.dimension)
+
+
+@pytest.mark.slow
+def test_a_model_without_character_offsets_encodes_each_sentence_alone(real_embedder, monkeypatch):
+    """A slow tokenizer gives no offsets: every sentence falls back to being encoded on its own."""
+    monkeypatch.setattr(type(real_embedder.model.tokenizer), "is_fast", property(lambda self: False))
+    vectors, [(spans, pooled)] = embed_chunks(real_embedder, [CHUNK])
+    alone = real_embedder.embed([CHUNK[s:e] for s, e in spans])
+    assert np.allclose(pooled, alone, atol=1e-5)
+    assert float(vectors[0] @ real_embedder.embed([CHUNK])[0]) > 0.9999
