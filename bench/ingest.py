@@ -76,6 +76,21 @@ class ProxyEmbedder:
         noisy = picked + self._rng.normal(0, 0.02, picked.shape).astype(np.float32)
         return (noisy / np.linalg.norm(noisy, axis=1, keepdims=True)).astype(np.float32)
 
+    def embed_with_tokens(self, texts):
+        """Proxy token vectors too: one "token" per sentence, so every chunk stores sentence
+        vectors as a real ingest does (their size and the answerer's read path are real)."""
+        import numpy as np
+
+        from index.sentence_vectors import TokenEmbeddings
+        from index.sentences import sentence_spans
+
+        tokens = []
+        for text in texts:
+            spans = sentence_spans(text)
+            vectors = self.embed(["s"] * len(spans)) if spans else np.zeros((0, self.dimension), np.float32)
+            tokens.append(TokenEmbeddings(vectors, np.array(spans, dtype=np.int64).reshape(len(spans), 2)))
+        return self.embed(texts), tokens
+
 
 def connect_vectors(link: Path):
     """The vectors of the collection whose data directory `link` names (a text file)."""
@@ -111,7 +126,8 @@ def split_tail(folder: Path, tail: int) -> tuple[Path, Path]:
 
 
 def worker(kind: str, folder: Path, data: Path) -> dict:
-    """One measurement, in this process; returns seconds, chunks and peak memory."""
+    """One measurement, in this process; returns wall seconds, CPU seconds (all of this process's
+    threads: less sensitive than wall time to other work on shared cores), chunks and peak memory."""
     from index.embedding import SentenceTransformerEmbedder, embedder_from_settings
     from rag.settings import IndexSettings, Settings
 
@@ -122,9 +138,10 @@ def worker(kind: str, folder: Path, data: Path) -> dict:
 
         embedder = embedder_from_settings(settings.index)
         embedder.embed(["warm up"])
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = Ingestor(open_store(settings, for_writing=True), embedder, settings.index).ingest([folder])
         seconds, chunks = time.perf_counter() - started, report.chunks
+        cpu = time.process_time() - cpu_started
     elif kind == "naive":
         from bench.corpus import read_synthetic
         from eval.baseline import LlamaIndexBaseline
@@ -133,27 +150,31 @@ def worker(kind: str, folder: Path, data: Path) -> dict:
         embedder = SentenceTransformerEmbedder()
         embedder.embed(["warm up"])
         client = connect(settings)
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         texts = read_synthetic(folder)  # reading the files is part of its ingest, as it is of ours
         LlamaIndexBaseline(client, "bench", texts, embedder)
         seconds = time.perf_counter() - started
+        cpu = time.process_time() - cpu_started
         chunks = client.get_collection("bench-llamaindex").count()
     elif kind == "prefill":
         from index.ingest import Ingestor
         from index.store import open_store
 
         source = connect_vectors(SOURCE[0])
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         report = Ingestor(open_store(settings, for_writing=True), ProxyEmbedder(source), settings.index).ingest([folder])
         seconds, chunks = time.perf_counter() - started, report.chunks
+        cpu = time.process_time() - cpu_started
     else:
         chunk_texts = _chunks(folder)
         embedder = SentenceTransformerEmbedder() if kind == "bare-torch" else embedder_from_settings(IndexSettings(embed_backend="onnx-int8"))
         embedder.embed(chunk_texts[:64])  # warm up
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         embedder.embed(chunk_texts)
         seconds, chunks = time.perf_counter() - started, len(chunk_texts)
-    return {"seconds": round(seconds, 2), "chunks": chunks, "chunks_per_s": round(chunks / seconds, 1), "peak_rss_mib": peak_rss_mib()}
+        cpu = time.process_time() - cpu_started
+    return {"seconds": round(seconds, 2), "cpu_s": round(cpu, 2), "chunks": chunks, "chunks_per_s": round(chunks / seconds, 1),
+            "peak_rss_mib": peak_rss_mib()}
 
 
 def measure(kind: str, folder: Path, data: Path, fresh: bool = True) -> dict:
@@ -180,6 +201,11 @@ def _complete(result: dict, full_up_to: int) -> None:
         if all(kind in row for kind in KINDS):
             bare = row["bare-onnx"] if result["backend"] == "onnx-int8" else row["bare-torch"]
             row["overhead_over_bare"] = round(bare["chunks_per_s"] / row["ours"]["chunks_per_s"] - 1, 4)
+            if "cpu_s" in bare and "cpu_s" in row["ours"] and "tail_of" not in row["ours"]:
+                # The same in CPU time per chunk (both ran these chunks in full).
+                row["overhead_over_bare_cpu"] = round(row["ours"]["cpu_s"] / row["ours"]["chunks"] / (bare["cpu_s"] / bare["chunks"]) - 1, 4)
+            else:
+                row.pop("overhead_over_bare_cpu", None)
             row["ours_over_naive"] = round(row["ours"]["corpus_chunks_per_s"] / row["naive"]["corpus_chunks_per_s"], 2)
 
 
@@ -207,6 +233,7 @@ def run(sizes: list[int], full_up_to: int, work: Path, out: Path, kinds: list[st
                 row = {kind: measure(kind, folder, data_dir(work, kind, size))}
                 # Throughput over the same corpus: our chunk count over the pipeline's time.
                 row[kind]["corpus_chunks_per_s"] = round(size / row[kind]["seconds"], 1)
+                row[kind]["load_average_after"] = load_average()
                 _report(size, kind, row[kind])
                 row["files"] = sum(1 for p in folder.rglob("*.txt"))
                 row["load_average_after"] = load_average()
@@ -223,6 +250,7 @@ def run(sizes: list[int], full_up_to: int, work: Path, out: Path, kinds: list[st
         _report(size, "prefill", prefill)
         ours = measure("ours-tail", rest, data, fresh=False)
         ours["corpus_chunks_per_s"] = ours["chunks_per_s"]
+        ours["load_average_after"] = load_average()
         _report(size, "ours (tail)", ours)
         row = {"ours": {**ours, "tail_of": size, "prefilled_chunks": prefill["chunks"]}, "prefill_proxy_vectors": prefill,
                "files": sum(1 for p in folder.rglob("*.txt")), "load_average_after": load_average()}
