@@ -187,13 +187,17 @@ class Ingestor:
             return previous
         # One model run gives the chunk vectors and, pooled from its token vectors, the
         # answerer's sentence vectors (stored with each chunk: nothing to encode at question time).
-        vectors, sentences = embed_chunks(self.embedder, [c.text for item in pending for c in item.chunks])
+        texts = [c.text for item in pending for c in item.chunks]
+        if self.settings.store_sentence_vectors:
+            vectors, sentences = embed_chunks(self.embedder, texts)
+        else:
+            vectors, sentences = self.embedder.embed(texts), None
         if previous is not None:
             previous.result()
         return writer.submit(self._write, pending, vectors, sentences, report)
 
-    def _write(self, pending: list[_Pending], vectors: np.ndarray, sentences: list, report: IngestReport) -> None:
-        blobs = [encode_sentence_vectors(spans, rows) for spans, rows in sentences]
+    def _write(self, pending: list[_Pending], vectors: np.ndarray, sentences: list | None, report: IngestReport) -> None:
+        blobs = None if sentences is None else [encode_sentence_vectors(spans, rows) for spans, rows in sentences]
         self.store.replace_documents([(item.document, item.chunks) for item in pending], vectors, blobs)
         for item in pending:
             report.chunks += len(item.chunks)

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
 METADATA_KEY = "sentence_vectors"
 FORMAT = 1
 _HEADER = struct.Struct("<BHH")  # format, sentences, dimension
+_STEP = 64  # texts whose token vectors are held at once
 
 Span = tuple[int, int]
 
@@ -65,14 +66,22 @@ def pool(tokens: TokenEmbeddings, spans: Sequence[Span]) -> tuple[np.ndarray, li
 def embed_chunks(embedder: "Embedder", texts: Sequence[str]) -> tuple[np.ndarray, list[tuple[list[Span], np.ndarray]]]:
     """Chunk vectors (as `embedder.embed` gives them) and, per chunk, its `sentence_spans` with
     one vector each, pooled from the same model run."""
-    vectors, tokens = embedder.embed_with_tokens(texts)
-    per_chunk: list[tuple[list[Span], np.ndarray]] = []
+    vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
+    per_chunk: list[tuple[list[Span], np.ndarray]] = [([], vectors[:0])] * len(texts)
     alone: list[tuple[int, int, str]] = []
-    for index, (text, token_embeddings) in enumerate(zip(texts, tokens)):
-        spans = sentence_spans(text)
-        pooled, empty = pool(token_embeddings, spans)
-        per_chunk.append((spans, pooled))
-        alone.extend((index, row, text[spans[row][0]:spans[row][1]]) for row in empty)
+    # Longest first over the whole input, so model batches pad little, but token vectors are
+    # asked for (and held) one step at a time: memory stays small however many texts come.
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    for start in range(0, len(order), _STEP):
+        rows = order[start:start + _STEP]
+        step_vectors, tokens = embedder.embed_with_tokens([texts[i] for i in rows])
+        vectors[rows] = step_vectors
+        for index, token_embeddings in zip(rows, tokens):
+            text = texts[index]
+            spans = sentence_spans(text)
+            pooled, empty = pool(token_embeddings, spans)
+            per_chunk[index] = (spans, pooled)
+            alone.extend((index, row, text[spans[row][0]:spans[row][1]]) for row in empty)
     if alone:  # sentences past the model's window
         encoded = embedder.embed([text for _, _, text in alone])
         for (index, row, _), vector in zip(alone, encoded):

@@ -52,7 +52,18 @@ class IndexSettings(BaseModel):
         50.0, gt=0, description="Files larger than this many MiB are skipped with a reason."
     )
     write_batch_size: int = Field(
-        256, ge=1, le=5000, description="Chunks embedded and written to Chroma together."
+        1024, ge=1, le=5000,
+        description="Chunks embedded and written to Chroma together (embedded longest first: a larger "
+        "batch pads less; 256 costs about 12% more model work than sorting all chunks, 1024 about 3%).",
+    )
+    store_sentence_vectors: bool = Field(
+        True,
+        description=(
+            "Store each chunk's sentence vectors with it (pooled from the chunk's own model run: no "
+            "extra encoding; about 2.6 KB a chunk, which Chroma also indexes, so the data directory "
+            "grows about 70%). Answers then encode no sentence. Off: a chunk's sentence vectors are "
+            "pooled when it is first retrieved (about 10 ms a chunk) and kept in memory."
+        ),
     )
 
     @model_validator(mode="after")

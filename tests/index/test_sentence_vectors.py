@@ -162,3 +162,15 @@ def test_a_model_without_character_offsets_encodes_each_sentence_alone(real_embe
     alone = real_embedder.embed([CHUNK[s:e] for s, e in spans])
     assert np.allclose(pooled, alone, atol=1e-5)
     assert float(vectors[0] @ real_embedder.embed([CHUNK])[0]) > 0.9999
+
+
+def test_storing_sentence_vectors_can_be_turned_off(settings, hash_embedder):
+    """Off: chunks carry no blob (a smaller data directory); the answerer pools them on demand."""
+    index = settings.index.model_copy(update={"store_sentence_vectors": False})
+    store = open_store(settings, for_writing=True)
+    Ingestor(store, hash_embedder, index).ingest([SEEDS])
+    got = store.chunks.get(include=["documents", "metadatas"])
+    assert got["ids"] and all(METADATA_KEY not in meta for meta in got["metadatas"])
+    passages = [Passage(i, "d", "s", "t", None, 0, len(text), text, 1.0) for i, text in zip(got["ids"], got["documents"])]
+    pooled = SentenceVectorSource(hash_embedder)(passages)
+    assert [len(rows) for rows in pooled] == [len(sentence_spans(text)) for text in got["documents"]]
