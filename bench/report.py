@@ -226,7 +226,10 @@ def render(results: Path) -> tuple[str, str]:
                 continue
             lines.append(f"| {label} | {startup[name]['median_s']} | {startup[name]['min_s']} | {startup[name]['max_s']} |")
         lines.append(f"\nNaive / ours (in-process): {startup['naive_over_ours']}x; {startup['repeat']} runs each.")
-        targets.append(("Cold `rag ask` under 4 s (in-process)", startup["ours"]["median_s"] < 4, f"{startup['ours']['median_s']} s"))
+        targets.append(("Cold `rag ask` under 4 s (in-process, onnx-int8)", startup["ours"]["median_s"] < 4, f"{startup['ours']['median_s']} s"))
+        if "ours_torch" in startup:
+            targets.append(("Cold `rag ask` under 4 s (in-process, torch: the default backend)", startup["ours_torch"]["median_s"] < 4,
+                            f"{startup['ours_torch']['median_s']} s"))
         targets.append(("Cold `rag ask` under 4 s (running server configured)", startup["ours_via_server"]["median_s"] < 4, f"{startup['ours_via_server']['median_s']} s"))
     else:
         lines.append("Not measured.")
