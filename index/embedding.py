@@ -139,8 +139,7 @@ class SentenceTransformerEmbedder:
                 features = model.forward({k: v.to(model.device) for k, v in batch.items()})
             hidden = features["token_embeddings"].float().cpu().numpy()
             mask = batch["attention_mask"].numpy().astype(bool)
-            weights = mask[:, :, None].astype(np.float32)
-            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            pooled = features["sentence_embedding"].float().cpu().numpy()  # the model's own pooling
             out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             for j, i in enumerate(rows):
                 keep = mask[j] & ~special[j]
