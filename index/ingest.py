@@ -13,7 +13,7 @@ import os
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -137,26 +137,42 @@ class Ingestor:
     def _run(self, loaders: list[tuple[str, str, Callable[[], Document]]], report: IngestReport) -> dict[str, DocumentRecord]:
         """Load, chunk, embed and store each document; returns the records known before."""
         known = {record.id: record for record in self.store.records()}
-        pending: list[_Pending] = []
-        pending_chunks = 0
-        # Chroma writes of one batch run in a writer thread while the next batch is read,
-        # chunked and embedded; batches are written strictly in order, one at a time.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-writer") as writer:
+        queue = iter(enumerate(loaders, start=1))
+        # Three stages overlap: a reader thread reads and chunks the next batch while this
+        # thread embeds the current one and a writer thread stores the previous one (batches
+        # are written strictly in order, one at a time). The model never waits for files.
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-reader") as reader, \
+                ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-writer") as writer:
             writing: Future | None = None
-            for done, (source, name, load) in enumerate(loaders, start=1):
-                item = self._prepare(source, load, known, report)
-                self._on_file(Path(name), done, len(loaders))
-                if item is None:
-                    continue
-                pending.append(item)
-                pending_chunks += len(item.chunks)
-                if pending_chunks >= self.settings.write_batch_size:
-                    writing = self._flush(pending, report, writer, writing)
-                    pending, pending_chunks = [], 0
-            writing = self._flush(pending, report, writer, writing)
+            reading = reader.submit(self._read_batch, queue, len(loaders), known, report)
+            while True:
+                batch = reading.result()
+                if not batch:
+                    break
+                reading = reader.submit(self._read_batch, queue, len(loaders), known, report)
+                writing = self._flush(batch, report, writer, writing)
             if writing is not None:
                 writing.result()
         return known
+
+    def _read_batch(
+        self, queue: Iterator[tuple[int, tuple[str, str, Callable[[], Document]]]], total: int,
+        known: dict[str, DocumentRecord], report: IngestReport,
+    ) -> list[_Pending]:
+        """The next documents to embed, up to `write_batch_size` chunks (more if one document
+        alone has more); empty when every file has been read."""
+        batch: list[_Pending] = []
+        chunks = 0
+        for done, (source, name, load) in queue:
+            item = self._prepare(source, load, known, report)
+            self._on_file(Path(name), done, total)
+            if item is None:
+                continue
+            batch.append(item)
+            chunks += len(item.chunks)
+            if chunks >= self.settings.write_batch_size:
+                break
+        return batch
 
     def _prepare(
         self, source: str, load: Callable[[], Document], known: dict[str, DocumentRecord], report: IngestReport

@@ -1,9 +1,13 @@
 """Chroma storage: a collection of chunk vectors, and a registry of whole documents.
 
 For a collection NAME there are two Chroma collections:
-- `NAME` holds one record per chunk: vector, chunk text, and metadata (document id,
+- `NAME` holds one record per chunk: vector and metadata (the chunk text, document id,
   source, title, date, offsets, the document's text hash, and the vectors of the chunk's
-  sentences that the answerer compares with questions: `index.sentence_vectors`);
+  sentences that the answerer compares with questions: `index.sentence_vectors`). The text
+  is a metadata value rather than Chroma's document because Chroma builds a trigram
+  full-text index over documents, which retrieval never uses (BM25 runs on its own mirror)
+  and which cost more than all other writes together (0.8 of 1.2 ms CPU a chunk); collections
+  written before keep the text as the document, and `chunk_rows` reads both;
 - `NAME__docs` holds one record per document: its full text (so any citation can be
   checked) and metadata. A document's registry record is written only after all of its
   chunks, so it doubles as the commit marker that makes interrupted ingests recoverable.
@@ -43,6 +47,7 @@ _FINGERPRINT_KEYS = ("embed_model", "embed_backend", "embed_export", "chunker", 
 # The int8 export recipe that collections were built with before it was recorded.
 _UNRECORDED_EXPORT = "2"
 _PAGE = 1000
+CHUNK_TEXT_KEY = "text"
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _LOW_SPACE = 64 * 2**20
 
@@ -108,6 +113,16 @@ class DocumentRecord:
             sha256=str(meta["sha256"]),
             chunks=int(meta.get("chunks", 0)),
         )
+
+
+def chunk_rows(got: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """(chunk id, text, metadata without the text) of each chunk in a Chroma `get` result that
+    included documents and metadatas: the text is a metadata value, or in collections written
+    before that, the Chroma document."""
+    for chunk_id, document, metadata in zip(got["ids"], got["documents"], got["metadatas"]):
+        metadata = dict(metadata or {})
+        text = metadata.pop(CHUNK_TEXT_KEY, None)
+        yield chunk_id, text if text is not None else (document or ""), metadata
 
 
 def validate_collection_name(name: str) -> str:
@@ -334,7 +349,7 @@ class ChunkStore:
         """
         if not items:
             return
-        ids, texts, metadatas = [], [], []
+        ids, metadatas = [], []
         for document, chunks in items:
             base = {
                 "document_id": document.id,
@@ -347,10 +362,10 @@ class ChunkStore:
                 base["date_int"] = int(document.date.replace("-", ""))
             for chunk in chunks:
                 ids.append(f"{document.id}:{chunk.index}")
-                texts.append(chunk.text)
-                metadatas.append(
-                    {**base, "chunk_index": chunk.index, "start_char": chunk.start_char, "end_char": chunk.end_char}
-                )
+                metadatas.append({
+                    **base, "chunk_index": chunk.index, "start_char": chunk.start_char, "end_char": chunk.end_char,
+                    CHUNK_TEXT_KEY: chunk.text,
+                })
         if len(ids) != len(vectors):
             raise ValueError(f"{len(ids)} chunks but {len(vectors)} vectors")
         if sentence_vectors is not None:
@@ -361,9 +376,7 @@ class ChunkStore:
         with self.storage_errors():
             self.chunks.delete(where={"document_id": {"$in": [document.id for document, _ in items]}})
             for part in _batches(len(ids), self._max_batch):
-                self.chunks.upsert(
-                    ids=ids[part], embeddings=vectors[part], documents=texts[part], metadatas=metadatas[part]
-                )
+                self.chunks.upsert(ids=ids[part], embeddings=vectors[part], metadatas=metadatas[part])
             records = []
             for document, chunks in items:
                 record = {"source": document.source, "title": document.title, "sha256": document.sha256, "chunks": len(chunks)}

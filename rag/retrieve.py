@@ -20,7 +20,7 @@ import numpy as np
 
 from index.embedding import Embedder
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
-from index.store import ChunkStore
+from index.store import ChunkStore, chunk_rows
 from rag.errors import InvalidInput
 from rag.lexical import BM25Index
 
@@ -151,7 +151,7 @@ class Retriever:
         """Index the chunks of `doc_ids`; False if some were mid-write and must be retried."""
         got = self.store.chunks.get(where={"document_id": {"$in": list(doc_ids)}}, include=["documents", "metadatas"])
         by_doc: dict[str, list[tuple[str, str, dict]]] = {}
-        for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+        for chunk_id, text, meta in chunk_rows(got):
             by_doc.setdefault(str(meta["document_id"]), []).append((chunk_id, text, meta))
         complete = True
         for doc_id in doc_ids:
@@ -230,7 +230,7 @@ class Retriever:
         """The passages of `chunk_ids`, in that order, leaving out any whose stored chunk is not
         the committed version of its document (one being rewritten now, or removed)."""
         got = self.store.chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
-        found = {cid: (text, meta) for cid, text, meta in zip(got["ids"], got["documents"], got["metadatas"])}
+        found = {cid: (text, meta) for cid, text, meta in chunk_rows(got)}
         committed = self._mirror.doc_sha
         out = []
         for chunk_id in chunk_ids:

@@ -14,7 +14,7 @@ from index.sentence_vectors import (
     METADATA_KEY, SentenceVectorSource, TokenEmbeddings, decode, embed_chunks, encode, pool,
 )
 from index.sentences import sentence_spans
-from index.store import open_store
+from index.store import chunk_rows, open_store
 from rag.pipeline import Pipeline
 from rag.retrieve import Passage
 from tests.conftest import SEEDS
@@ -100,7 +100,7 @@ def test_ingest_stores_sentence_vectors_for_every_chunk(settings, hash_embedder)
     Ingestor(store, hash_embedder, settings.index).ingest([SEEDS])
     got = store.chunks.get(include=["documents", "metadatas"])
     assert got["ids"]
-    for text, meta in zip(got["documents"], got["metadatas"]):
+    for _, text, meta in chunk_rows(got):
         vectors = decode(meta[METADATA_KEY], text, hash_embedder.dimension)
         assert vectors is not None and len(vectors) == len(sentence_spans(text))
 
@@ -169,8 +169,8 @@ def test_storing_sentence_vectors_can_be_turned_off(settings, hash_embedder):
     index = settings.index.model_copy(update={"store_sentence_vectors": False})
     store = open_store(settings, for_writing=True)
     Ingestor(store, hash_embedder, index).ingest([SEEDS])
-    got = store.chunks.get(include=["documents", "metadatas"])
-    assert got["ids"] and all(METADATA_KEY not in meta for meta in got["metadatas"])
-    passages = [Passage(i, "d", "s", "t", None, 0, len(text), text, 1.0) for i, text in zip(got["ids"], got["documents"])]
+    rows = list(chunk_rows(store.chunks.get(include=["documents", "metadatas"])))
+    assert rows and all(METADATA_KEY not in meta for _, _, meta in rows)
+    passages = [Passage(i, "d", "s", "t", None, 0, len(text), text, 1.0) for i, text, _ in rows]
     pooled = SentenceVectorSource(hash_embedder)(passages)
-    assert [len(rows) for rows in pooled] == [len(sentence_spans(text)) for text in got["documents"]]
+    assert [len(vectors) for vectors in pooled] == [len(sentence_spans(text)) for _, text, _ in rows]

@@ -13,8 +13,9 @@ from index.embedding import HashEmbedder
 from index.ingest import Ingestor
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
 from index.sentence_vectors import decode
-from index.store import ChunkStore, Fingerprint, connect, open_store
+from index.store import CHUNK_TEXT_KEY, ChunkStore, Fingerprint, chunk_rows, connect, open_store
 from rag.errors import FingerprintMismatch, UnknownCollection
+from rag.retrieve import Retriever
 from rag.settings import Settings
 
 from tests.conftest import SEEDS
@@ -60,8 +61,7 @@ def snapshot(store: ChunkStore) -> dict:
     registry = store.registry.get(include=["documents", "metadatas"])
     return {
         "chunks": {
-            i: (d, {k: v for k, v in m.items() if k != SENTENCE_VECTORS_KEY})
-            for i, d, m in zip(chunks["ids"], chunks["documents"], chunks["metadatas"])
+            i: (d, {k: v for k, v in m.items() if k != SENTENCE_VECTORS_KEY}) for i, d, m in chunk_rows(chunks)
         },
         "registry": {i: (d, m) for i, d, m in zip(registry["ids"], registry["documents"], registry["metadatas"])},
     }
@@ -71,7 +71,7 @@ def sentence_vectors(store: ChunkStore, dimension: int) -> dict[str, np.ndarray]
     """Each chunk's decoded sentence vectors, keyed by chunk id (all must decode)."""
     got = store.chunks.get(include=["documents", "metadatas"])
     out = {}
-    for chunk_id, text, meta in zip(got["ids"], got["documents"], got["metadatas"]):
+    for chunk_id, text, meta in chunk_rows(got):
         vectors = decode(meta.get(SENTENCE_VECTORS_KEY), text, dimension)
         assert vectors is not None, f"chunk {chunk_id} has no usable sentence vectors"
         out[chunk_id] = vectors
@@ -90,7 +90,7 @@ def test_chunks_carry_offsets_into_the_stored_text(store_settings, tmp_path, has
     got = store.chunks.get(include=["documents", "metadatas"])
     assert len(got["ids"]) == report.chunks == store.count_chunks()
     texts = {r.id: store.document_text(r.id) for r in store.records()}
-    for text, meta in zip(got["documents"], got["metadatas"]):
+    for _, text, meta in chunk_rows(got):
         assert texts[meta["document_id"]][meta["start_char"] : meta["end_char"]] == text
         assert meta["doc_sha256"] and meta["source"] and meta["title"]
     seed = next(r for r in store.records() if r.source.endswith("seed.txt"))
@@ -103,7 +103,7 @@ def test_real_model_vectors_find_the_right_chunk(store_settings, tmp_path, real_
     store = open_store(store_settings)
     query = real_embedder.embed(["Who reviewed the inspector general report before it was sent to Mayorkas?"])
     hits = store.chunks.query(query_embeddings=query, n_results=2, include=["documents", "metadatas"])
-    assert "Kimberly Cheatle" in " ".join(hits["documents"][0])
+    assert "Kimberly Cheatle" in " ".join(meta["text"] for meta in hits["metadatas"][0])
 
 
 def test_reingest_of_unchanged_files_embeds_nothing(store_settings, tmp_path, real_embedder):
@@ -126,8 +126,8 @@ def test_changed_file_replaces_its_chunks(store_settings, tmp_path, hash_embedde
     assert report.updated == [str(folder / "beta.txt")] and len(report.unchanged) == 2
     store = open_store(store_settings)
     record = next(r for r in store.records() if r.source.endswith("beta.txt"))
-    got = store.chunks.get(where={"document_id": record.id}, include=["documents"])
-    assert got["documents"] == ["Completely new short text."] and record.chunks == 1
+    got = store.chunks.get(where={"document_id": record.id}, include=["documents", "metadatas"])
+    assert [text for _, text, _ in chunk_rows(got)] == ["Completely new short text."] and record.chunks == 1
 
 
 def test_prune_removes_documents_whose_files_are_gone(store_settings, tmp_path, hash_embedder):
@@ -233,3 +233,27 @@ def test_threads_opening_a_fresh_embedded_store_at_once_all_succeed(tmp_path):
     for thread in threads:
         thread.join(60)
     assert errors == []
+
+
+def test_collections_with_the_text_as_chroma_document_still_read(store_settings, tmp_path, hash_embedder):
+    """Collections written before the chunk text moved into metadata keep it as the Chroma
+    document: they are read, searched and cited the same."""
+    ingestor(store_settings, hash_embedder).ingest([corpus(tmp_path)])
+    store = open_store(store_settings)
+    question = "Who reviewed the inspector general report?"
+    before = [(p.chunk_id, p.text, p.start_char, p.end_char) for p in Retriever(store, hash_embedder).retrieve(question, 8)]
+    got = store.chunks.get(include=["embeddings", "documents", "metadatas"])
+    texts = {chunk_id: text for chunk_id, text, _ in chunk_rows(got)}
+    store.chunks.delete(ids=got["ids"])
+    store.chunks.add(
+        ids=got["ids"], embeddings=got["embeddings"], documents=[texts[i] for i in got["ids"]],
+        metadatas=[{k: v for k, v in m.items() if k != CHUNK_TEXT_KEY} for m in got["metadatas"]],
+    )
+    old = open_store(store_settings)
+    stored = old.chunks.get(include=["documents", "metadatas"])
+    assert all(CHUNK_TEXT_KEY not in m for m in stored["metadatas"]) and all(stored["documents"])
+    after = [(p.chunk_id, p.text, p.start_char, p.end_char) for p in Retriever(old, hash_embedder).retrieve(question, 8)]
+    assert after == before and len(before) == 8
+    records = {r.id: old.document_text(r.id) for r in old.records()}
+    for chunk_id, text, start, end in after:
+        assert records[chunk_id.rsplit(":", 1)[0]][start:end] == text
