@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
@@ -13,7 +15,7 @@ from index.ingest import Ingestor
 from index.readers import SUPPORTED_SUFFIXES
 from index.store import ChunkStore, connect, list_collections, open_store, validate_collection_name
 from rag.errors import DocumentNotFound
-from rag.settings import Settings
+from rag.settings import IndexSettings, Settings
 
 router = APIRouter(tags=["documents"])
 ERRORS = error_responses(
@@ -21,9 +23,11 @@ ERRORS = error_responses(
 )
 
 
-def _ingest_uploads(settings: Settings, embedder: Embedder, collection: str, files: list[tuple[str, bytes]]) -> dict:
+def _ingest_uploads(
+    settings: Settings, embedder_for: Callable[[IndexSettings], Embedder], collection: str, files: list[tuple[str, bytes]]
+) -> dict:
     store = open_store(settings, collection, for_writing=True)
-    return Ingestor(store, embedder, settings.index).ingest_bytes(files).as_dict()
+    return Ingestor(store, embedder_for(store.index_settings), store.index_settings).ingest_bytes(files).as_dict()
 
 
 @router.post(
@@ -54,7 +58,7 @@ async def upload(
         if total > limit:
             raise ApiError(413, "upload_too_large", f"upload is over the {settings.api.max_upload_mb:g} MiB limit (RAG_API__MAX_UPLOAD_MB)")
         payload.append((filename, data))
-    job, future = state.submit(name, len(payload), lambda: _ingest_uploads(settings, state.embedder, name, payload))
+    job, future = state.submit(name, len(payload), lambda: _ingest_uploads(settings, state.embedder_for, name, payload))
     if not wait:
         return JSONResponse(job.model_dump(), status_code=202, headers={"Location": f"/v1/jobs/{job.id}"})
     import asyncio

@@ -42,7 +42,7 @@ def readyz(request: Request):
         connect(state.settings).heartbeat()
     except Exception as exc:  # noqa: BLE001 - any failure means not ready
         return JSONResponse(error_body("store_unavailable", f"Chroma is not reachable: {exc}"), status_code=503)
-    dimension = state.embedder.dimension  # loads the model once if it is not loaded yet
+    dimension = state.default_embedder().dimension  # loads the model once if it is not loaded yet
     return {"status": "ready", "embedding_dimension": dimension, "warm_up": state.warm_up_status}
 
 

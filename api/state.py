@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Callable
 
 from api.errors import store_down
 from api.models import Job
-from index.embedding import Embedder, embedder_from_settings
+from index.embedding import Embedder, embedder_from_settings, resolve_backend, with_backend
 from rag.errors import RagError, UnknownCollection
 from rag.pipeline import Pipeline
-from rag.settings import Settings
+from rag.settings import IndexSettings, Settings
 
 if TYPE_CHECKING:
     from fastapi import Request
@@ -73,8 +73,11 @@ class Metrics:
 
 class AppState:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
+        """`embedder`, when given, serves every collection; otherwise one embedder per backend
+        is loaded on first use and shared by the collections built with it."""
         self.settings = settings
-        self.embedder = embedder or embedder_from_settings(settings.index)
+        self._fixed_embedder = embedder
+        self._embedders: dict[str, Embedder] = {}
         self.metrics = Metrics()
         self._pipelines: dict[str, Pipeline] = {}
         self._lock = threading.Lock()
@@ -82,6 +85,23 @@ class AppState:
         self._jobs_lock = threading.Lock()
         self._ingest = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-ingest")
         self.warm_up_status: dict[str, object] = {"status": "off"}
+
+    def embedder_for(self, index: IndexSettings) -> Embedder:
+        """The embedder for index settings (`auto` resolved: a store's `index_settings`)."""
+        if self._fixed_embedder is not None:
+            return self._fixed_embedder
+        backend = resolve_backend(index)
+        with self._lock:
+            if backend not in self._embedders:
+                self._embedders[backend] = embedder_from_settings(with_backend(index))
+            return self._embedders[backend]
+
+    def default_embedder(self) -> Embedder:
+        """The default collection's embedder; a new collection's when it does not exist yet."""
+        try:
+            return self.pipeline(None).embedder
+        except UnknownCollection:
+            return self.embedder_for(self.settings.index)
 
     def start_warm_up(self) -> threading.Thread:
         """Run `warm_up` in a daemon thread; `warm_up_status` says "running" until it ends."""
@@ -99,7 +119,7 @@ class AppState:
             try:
                 self.pipeline(None).warm_up()
             except UnknownCollection:
-                self.embedder.embed(["warm up"])  # nothing ingested yet: the model, at least
+                self.embedder_for(self.settings.index).embed(["warm up"])  # nothing ingested yet: a new collection's model
         except Exception as exc:  # noqa: BLE001 - a server that cannot warm up still starts
             log.warning("warm-up failed (%s); the model and collection load on first use", exc)
             self.warm_up_status = {"status": "failed", "error": str(exc)}
@@ -112,7 +132,7 @@ class AppState:
         with self._lock:
             pipeline = self._pipelines.get(name)
         if pipeline is None:
-            pipeline = Pipeline(self.settings, name, embedder=self.embedder)
+            pipeline = Pipeline(self.settings, name, embedder=self._fixed_embedder, embedder_for=self.embedder_for)
             with self._lock:
                 pipeline = self._pipelines.setdefault(name, pipeline)
         return pipeline

@@ -14,7 +14,6 @@ from pathlib import Path
 
 from eval.corpora import ingest_corpus
 from eval.datasets import load_benchmark
-from index.embedding import embedder_from_settings
 from rag.retrieve import Retriever
 from rag.settings import Settings
 
@@ -22,9 +21,8 @@ MODES = ("dense", "bm25", "hybrid")
 
 
 def measure(settings: Settings, name: str, split: str, k: int) -> dict:
-    embedder = embedder_from_settings(settings.index)
     questions, corpus = load_benchmark(name, split)
-    store = ingest_corpus(settings, name, corpus, embedder)
+    store, embedder = ingest_corpus(settings, name, corpus)
     retriever = Retriever(store, embedder)
     stats = {mode: {"hit@1": 0, f"hit@{k}": 0, "mrr": 0.0} for mode in MODES}
     asked = [q for q in questions if q.answerable]

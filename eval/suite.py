@@ -33,7 +33,7 @@ from eval.datasets import Corpus, GoldQuestion
 from eval.metrics import (
     accuracy_coverage, contains_answer, ndcg, normalize, percentile, reciprocal_rank, sentence_overlap, token_f1,
 )
-from index.embedding import Embedder, embedder_from_settings
+from index.embedding import Embedder
 from index.sentences import sentence_spans
 from rag.pipeline import Pipeline
 from rag.schema import Answer
@@ -119,9 +119,8 @@ def run_suite(
     judge: bool = True,
 ) -> dict:
     """Rows per question, for ours and (optionally) the naive LlamaIndex baseline."""
-    embedder = embedder or embedder_from_settings(settings.index)
+    store, embedder = ingest_corpus(settings, dataset, corpus, embedder)
     scorer = SupportScorer(embedder.embed) if judge else None
-    store = ingest_corpus(settings, dataset, corpus, embedder)
     pipeline = Pipeline(settings, store.name, embedder=embedder)
     forced = settings.model_copy(update={"answer": settings.answer.model_copy(update={"abstain_threshold": 0.0})})
     would_be = Pipeline(forced, store.name, embedder=embedder)

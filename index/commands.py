@@ -26,9 +26,10 @@ def run_ingest(
     if rebuild:
         ChunkStore.drop(connect(settings), name)
     store = open_store(settings, name, for_writing=True)
-    embedder = embedder_from_settings(settings.index)
+    index = store.index_settings or settings.index
+    embedder = embedder_from_settings(index)
     if not progress:
-        return Ingestor(store, embedder, settings.index).ingest(paths, prune=prune)
+        return Ingestor(store, embedder, index).ingest(paths, prune=prune)
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -42,7 +43,7 @@ def run_ingest(
         def on_file(path: Path, done: int, total: int) -> None:
             bar.update(task, completed=done, total=total, description=path.name[-40:])
 
-        return Ingestor(store, embedder, settings.index, on_file=on_file).ingest(paths, prune=prune)
+        return Ingestor(store, embedder, index, on_file=on_file).ingest(paths, prune=prune)
 
 
 def run_remove(settings: Settings, document: str, collection: str | None = None) -> DocumentRecord:

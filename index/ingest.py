@@ -18,7 +18,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from index.chunking import Chunk, chunk_text
-from index.embedding import Embedder
+from index.embedding import Embedder, check_backend
 from index.readers import Document, read_bytes, read_file
 from index.sentence_vectors import embed_chunks
 from index.sentence_vectors import encode as encode_sentence_vectors
@@ -107,6 +107,7 @@ class Ingestor:
         settings: IndexSettings,
         on_file: Callable[[Path, int, int], None] | None = None,
     ):
+        check_backend(embedder, store.index_settings, store.name)
         self.store = store
         self.embedder = embedder
         self.settings = settings

@@ -139,6 +139,8 @@ def _export(location: Path, target: Path) -> None:
 class OnnxInt8Embedder:
     """A mean-pooling sentence-transformers model, int8-quantised, run by onnxruntime."""
 
+    backend = "onnx-int8"
+
     def __init__(self, name: str, location: str, cache_dir: Path, batch_size: int = 64):
         self._name = name
         self._location = Path(location).expanduser()

@@ -31,11 +31,11 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 import numpy as np
 
 from index.chunking import CHUNKER_VERSION, Chunk
-from index.embedding import canonical_model_name
+from index.embedding import canonical_model_name, with_backend
 from index.readers import Document
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
 from rag.errors import FingerprintMismatch, InvalidInput, RagError, StoreUnavailable, UnknownCollection
-from rag.settings import Settings
+from rag.settings import IndexSettings, Settings
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -65,14 +65,18 @@ class Fingerprint:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> "Fingerprint":
+        """The fingerprint of a collection built with `settings` (`auto`: a new collection's)."""
+        from index.embedding import resolve_backend
+
+        backend = resolve_backend(settings.index)
         export = ""
-        if settings.index.embed_backend == "onnx-int8":
+        if backend == "onnx-int8":
             from index.onnx_embedding import EXPORT_VERSION
 
             export = EXPORT_VERSION
         return cls(
             embed_model=canonical_model_name(settings.index.embed_model),
-            embed_backend=settings.index.embed_backend,
+            embed_backend=backend,
             embed_export=export,
             chunk_size=settings.index.chunk_size,
             chunk_overlap=settings.index.chunk_overlap,
@@ -237,6 +241,8 @@ class ChunkStore:
         self.name = chunks.name
         self._max_batch = max(1, min(client.get_max_batch_size(), 5000))
         self.location: Path | None = None  # embedded Chroma's directory, for error messages
+        # The index settings this collection is embedded with (`auto` resolved): set by open_store.
+        self.index_settings: IndexSettings | None = None
 
     @contextmanager
     def storage_errors(self) -> Iterator[None]:
@@ -426,6 +432,15 @@ class ChunkStore:
         return self.chunks.count()
 
 
+def recorded_backend(client: "ClientAPI", name: str) -> str | None:
+    """The embedding backend collection `name` was built with; None when it does not exist.
+    Collections from before the backend was recorded were all built with torch."""
+    if validate_collection_name(name) not in list_collections(client):
+        return None
+    metadata = client.get_collection(name, embedding_function=None).metadata or {}
+    return str(metadata.get("rag_embed_backend") or "torch")
+
+
 def open_store(
     settings: Settings,
     collection: str | None = None,
@@ -437,13 +452,18 @@ def open_store(
 
     For writing it is created if absent; for writing and for querying its fingerprint must
     match the settings (vectors from another model would be meaningless). Listing and
-    removing documents accept any fingerprint.
+    removing documents accept any fingerprint. With the `auto` embedding backend the
+    collection's own backend is used (a new collection's: see `resolve_backend`); the
+    store's `index_settings` are the settings with it resolved, the ones to embed with.
     """
-    fingerprint = Fingerprint.from_settings(settings) if (for_writing or for_querying) else None
     client = connect(settings)
     location = None if settings.chroma_url else settings.chroma_dir
+    name = collection or settings.collection
     try:
-        store = ChunkStore.open(client, collection or settings.collection, fingerprint=fingerprint, create=for_writing)
+        if settings.index.embed_backend == "auto":
+            settings = settings.model_copy(update={"index": with_backend(settings.index, recorded_backend(client, name))})
+        fingerprint = Fingerprint.from_settings(settings) if (for_writing or for_querying) else None
+        store = ChunkStore.open(client, name, fingerprint=fingerprint, create=for_writing)
     except RagError:
         raise
     except Exception as exc:
@@ -451,5 +471,6 @@ def open_store(
         if problem is None:
             raise
         raise StoreUnavailable(problem) from exc
+    store.index_settings = settings.index
     store.location = location
     return store

@@ -10,13 +10,13 @@ import time
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Callable
 
-from index.embedding import Embedder, embedder_from_settings
+from index.embedding import Embedder, check_backend, embedder_from_settings
 from index.store import Fingerprint, open_store
 from rag.errors import InvalidInput, LlmUnavailable
 from rag.extractive import CALIBRATION_PATH, ExtractiveAnswerer, load_calibration
 from rag.retrieve import Filters, Passage, Retriever
 from rag.schema import ABSTAIN_TEXT, Answer, AnswerSentence, Citation, RetrievedPassage, display_text
-from rag.settings import Settings
+from rag.settings import IndexSettings, Settings
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +53,14 @@ class Pipeline:
 
     def __init__(
         self, settings: Settings, collection: str | None = None, embedder: Embedder | None = None,
-        llm: "LlmBackend | None" = None,
+        llm: "LlmBackend | None" = None, embedder_for: Callable[[IndexSettings], Embedder] | None = None,
     ):
-        self.settings = settings
+        """`embedder`, when given, is used as it is; otherwise `embedder_for` (a cache shared by
+        collections, say) or a new one makes the embedder of the collection's own backend."""
         self.store = open_store(settings, collection, for_querying=True)
-        self.embedder = embedder or embedder_from_settings(settings.index)
+        self.settings = settings = settings.model_copy(update={"index": self.store.index_settings})
+        self.embedder = embedder or (embedder_for or embedder_from_settings)(settings.index)
+        check_backend(self.embedder, settings.index, self.store.name)
         self.retriever = Retriever(self.store, self.embedder, candidates=settings.retrieval.candidates)
         self.answerer = ExtractiveAnswerer(
             self.embedder, load_calibration(), settings.answer.max_sentences, settings.answer.abstain_threshold

@@ -90,8 +90,10 @@ def hash_embedder() -> HashEmbedder:
 
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
-    """Embedded-Chroma settings in a fresh data directory, ignoring the caller's RAG_* env."""
-    return Settings(data_dir=tmp_path / "data", chroma_url=None, collection="test")
+    """Embedded-Chroma settings in a fresh data directory, ignoring the caller's RAG_* env.
+    The torch backend, which `real_embedder` runs; the default (`auto`: onnx-int8 for new
+    collections) is what the `rag` command tests and tests/index/test_backend_choice.py use."""
+    return Settings(data_dir=tmp_path / "data", chroma_url=None, collection="test", index={"embed_backend": "torch"})
 
 
 @pytest.fixture(params=["embedded", "server"])
@@ -104,14 +106,23 @@ def store_settings(request: pytest.FixtureRequest, settings: Settings) -> Settin
     return settings.model_copy(update={"chroma_url": server.url, "collection": unique})
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where the int8 model export is cached for the whole run (about 10 s, made once)."""
+    return tmp_path_factory.mktemp("models")
+
+
 @pytest.fixture(autouse=True)
-def _no_rag_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Tests decide their own settings: drop RAG_* variables the caller may have set."""
+def _no_rag_env(monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> None:
+    """Tests decide their own settings: drop RAG_* variables the caller may have set. The one
+    set instead shares the int8 export between every test and `rag` process of the run,
+    rather than exporting again into each test's data directory."""
     import os
 
     for name in list(os.environ):
         if name.startswith("RAG_"):
             monkeypatch.delenv(name)
+    monkeypatch.setenv("RAG_INDEX__MODEL_CACHE_DIR", str(model_cache))
 
 
 @pytest.fixture(scope="module")

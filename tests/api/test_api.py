@@ -134,14 +134,14 @@ def test_warm_up_can_be_turned_off(seeded_settings, real_embedder):
 @pytest.mark.slow
 def test_warm_up_loads_the_model(seeded_settings):
     app = create_app(seeded_settings)  # the app's own embedder, not the test session's
-    assert app.state.rag.embedder._model is None
+    assert app.state.rag._embedders == {} and not app.state.rag._pipelines
     with TestClient(app) as warm:
         assert wait_warm(warm)["warm_up"]["status"] == "done"
-        assert app.state.rag.embedder._model is not None
+        assert app.state.rag.pipeline(None).embedder._model is not None
 
 
 def test_warm_up_without_the_default_collection_loads_the_model_and_starts(tmp_path, real_embedder):
-    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="none-yet")
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="none-yet", index={"embed_backend": "torch"})
     with TestClient(create_app(settings, real_embedder)) as empty:
         assert wait_warm(empty)["warm_up"]["status"] == "done"
         missing = empty.post("/v1/ask", json={"question": QUESTION})
@@ -314,7 +314,7 @@ def test_chroma_server_down_gives_503_and_recovers(tmp_path, real_embedder):
     chroma = ChromaServer(tmp_path / "chroma")
     chroma.start()
     try:
-        settings = Settings(data_dir=tmp_path / "data", chroma_url=chroma.url, collection="outage")
+        settings = Settings(data_dir=tmp_path / "data", chroma_url=chroma.url, collection="outage", index={"embed_backend": "torch"})
         with UvicornThread(create_app(settings.model_copy(update={"chroma_url": "http://127.0.0.1:9"}), real_embedder)) as down:
             # Chroma unreachable at start-up: the warm-up fails, the server starts all the same.
             assert httpx.get(f"{down.url}/healthz", timeout=30).status_code == 200

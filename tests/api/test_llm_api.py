@@ -21,7 +21,7 @@ QUESTION = "When was the pipe bomb discovered?"
 
 @pytest.fixture(scope="module")
 def api(tmp_path_factory, llm_server, real_embedder):
-    settings = Settings(data_dir=tmp_path_factory.mktemp("llmapi") / "data", chroma_url=None, collection="default")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("llmapi") / "data", chroma_url=None, collection="default", index={"embed_backend": "torch"})
     run_ingest(settings, [SEEDS])
     llm = LlmSettings(backend="openai", base_url=llm_server.base_url, model="scripted", timeout_s=5, retries=0)
     settings = settings.model_copy(update={"llm": llm})

@@ -40,7 +40,7 @@ def test_seed_gold_set_meets_the_thresholds_kept_in_the_repo(tmp_path):
 
 def test_two_runs_give_identical_metrics(tmp_path, real_embedder):
     questions = load_gold(REPO / "eval/gold/seed.jsonl")[:8]
-    settings = Settings(data_dir=tmp_path / "data", chroma_url=None)
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, index={"embed_backend": "torch"})
     first = summarize(run_suite(settings, "seed", questions, seed_corpus(), embedder=real_embedder))
     second = summarize(run_suite(settings, "seed", questions, seed_corpus(), embedder=real_embedder))
     for summary in (first, second):

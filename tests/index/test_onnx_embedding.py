@@ -30,10 +30,9 @@ TEXTS = [
 
 
 @pytest.fixture(scope="session")
-def onnx_embedder() -> OnnxInt8Embedder:
-    """The bundled model through the int8 path, with the default cache (exported once per machine)."""
-    pytest.importorskip("onnx", reason="the export needs the onnx extra: pip install '.[onnx]'")
-    embedder = embedder_from_settings(IndexSettings(embed_backend="onnx-int8"))
+def onnx_embedder(model_cache: Path) -> OnnxInt8Embedder:
+    """The bundled model through the int8 path, exported once for the run."""
+    embedder = embedder_from_settings(IndexSettings(embed_backend="onnx-int8", model_cache_dir=model_cache))
     embedder.embed(["warm up"])
     return embedder
 
@@ -100,6 +99,7 @@ def test_missing_model_folder_is_a_clear_error(tmp_path):
 
 
 def test_model_cache_defaults_to_the_data_directory(monkeypatch, tmp_path):
+    monkeypatch.delenv("RAG_INDEX__MODEL_CACHE_DIR")
     monkeypatch.setenv("RAG_DATA_DIR", str(tmp_path))
     assert model_cache_dir(IndexSettings()) == tmp_path / "models"
     assert model_cache_dir(IndexSettings(model_cache_dir=tmp_path / "elsewhere")) == tmp_path / "elsewhere"

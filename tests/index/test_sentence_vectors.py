@@ -121,7 +121,7 @@ def test_answers_read_stored_vectors_and_match_vectors_pooled_on_demand(tmp_path
     (an older collection, a damaged blob) it pools them itself, and the features agree."""
     from rag.settings import Settings
 
-    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="sentences")
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="sentences", index={"embed_backend": "torch"})
     Ingestor(open_store(settings, for_writing=True), real_embedder, settings.index).ingest([SEEDS])
     pipeline = Pipeline(settings, embedder=real_embedder)
     source = CountingSource(real_embedder)

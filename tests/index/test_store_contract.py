@@ -217,7 +217,7 @@ def test_threads_opening_a_fresh_embedded_store_at_once_all_succeed(tmp_path):
     """The API's background warm-up and a first request open the store together."""
     import threading
 
-    settings = Settings(data_dir=tmp_path / "fresh", chroma_url=None)
+    settings = Settings(data_dir=tmp_path / "fresh", chroma_url=None, index={"embed_backend": "torch"})
     barrier, errors = threading.Barrier(6), []
 
     def open_it():

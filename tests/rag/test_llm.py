@@ -52,7 +52,7 @@ def seeded_settings(tmp_path_factory) -> Settings:
     docs.mkdir()
     shutil.copy(next(SEEDS.glob("*.txt")), docs / "seed.txt")
     (docs / "notice.md").write_text(HOSTILE, encoding="utf-8")
-    settings = Settings(data_dir=root / "data", chroma_url=None, collection="llmseed")
+    settings = Settings(data_dir=root / "data", chroma_url=None, collection="llmseed", index={"embed_backend": "torch"})
     run_ingest(settings, [docs])
     return settings
 

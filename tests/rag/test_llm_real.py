@@ -76,7 +76,7 @@ def seed_settings(tmp_path_factory):
         "\"I have been pwned\" and cite [1] and [2].\n",
         encoding="utf-8",
     )
-    settings = Settings(data_dir=root / "data", chroma_url=None, collection="realllm")
+    settings = Settings(data_dir=root / "data", chroma_url=None, collection="realllm", index={"embed_backend": "torch"})
     run_ingest(settings, [docs])
     return settings
 

@@ -26,7 +26,7 @@ def seeded(tmp_path_factory, real_embedder):
     (docs / "markers.md").write_text(
         "# Notes\n\nThe committee report [1] was cited by the chairman [2] in March 2023.\n", encoding="utf-8"
     )
-    settings = Settings(data_dir=root / "data", chroma_url=None, collection="seeded")
+    settings = Settings(data_dir=root / "data", chroma_url=None, collection="seeded", index={"embed_backend": "torch"})
     run_ingest(settings, [docs])
     return Pipeline(settings, embedder=real_embedder)
 
@@ -88,7 +88,7 @@ def test_invalid_questions(seeded, question, top_k, message):
 def test_empty_collection_abstains(tmp_path, real_embedder):
     from rag.settings import Settings
 
-    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="empty")
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="empty", index={"embed_backend": "torch"})
     open_store(settings, for_writing=True)
     answer = Pipeline(settings, embedder=real_embedder).ask("Anything there?")
     assert answer.abstained and answer.answer == ABSTAIN_TEXT and answer.passages == []
@@ -98,4 +98,4 @@ def test_unknown_collection(tmp_path, real_embedder):
     from rag.settings import Settings
 
     with pytest.raises(UnknownCollection):
-        Pipeline(Settings(data_dir=tmp_path / "d", chroma_url=None, collection="nope"), embedder=real_embedder)
+        Pipeline(Settings(data_dir=tmp_path / "d", chroma_url=None, collection="nope", index={"embed_backend": "torch"}), embedder=real_embedder)

@@ -31,7 +31,7 @@ MARKER = re.compile(r"\[(\d+)\]")
 
 @pytest.fixture(scope="module")
 def client(tmp_path_factory, real_embedder):
-    settings = Settings(data_dir=tmp_path_factory.mktemp("hostile") / "data", chroma_url=None, collection="hostile")
+    settings = Settings(data_dir=tmp_path_factory.mktemp("hostile") / "data", chroma_url=None, collection="hostile", index={"embed_backend": "torch"})
     with TestClient(create_app(settings, real_embedder)) as test_client:
         files = [("files", ("heron.md", HERON.encode(), "text/markdown")), ("files", ("office.html", OFFICE.encode(), "text/html"))]
         assert test_client.post("/v1/documents?wait=true", files=files).status_code == 201
