@@ -43,7 +43,7 @@ def main() -> None:
         small, full = [s for s in sizes if int(s) < 10000], [s for s in sizes if int(s) == 10000]
         large = [s for s in sizes if int(s) > 10000]
         ingest = ([["bench/ingest.py", "--sizes", *small]] if small else []) + (
-            [["bench/ingest.py", "--sizes", *full, "--kinds", "ours", "bare-onnx"]] if full else []) + (
+            [["bench/ingest.py", "--sizes", *full, "--kinds", "ours", "bare-onnx", "--repeat", "3"]] if full else []) + (
             [["bench/ingest.py", "--sizes", *large, "--full-up-to", "10000", "--tail", "5000"]] if large else [])
     steps = {
         "quantized": [["bench/quantized.py"] + (["--chunks", "64", "--repeat", "1"] if args.quick else [])],

@@ -50,7 +50,7 @@ def run_eval(
                            progress=lambda done, total: bar.update(task, completed=done))
     result["split"] = split if benchmark else None
     summary = summarize(result)
-    env = environment(settings.index.embed_model)
+    env = environment(settings.index.embed_model, result["embed_backend"])
     folder = report_dir or Path(settings.data_dir) / "reports" / (f"{name}-{split}" if benchmark else name)
     written = write_reports(result, summary, env, folder)
     echo(f"{'metric':<40}{'ours':>10}{'baseline':>10}")

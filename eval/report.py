@@ -14,14 +14,15 @@ from eval.suite import __doc__ as DEFINITIONS
 PACKAGES = ("grounded-rag", "chromadb", "sentence-transformers", "torch", "llama-index-core", "numpy")
 
 
-def environment(settings_model: str) -> dict:
+def environment(settings_model: str, backend: str | None = None) -> dict:
     versions = {}
     for name in PACKAGES:
         try:
             versions[name] = metadata.version(name)
         except metadata.PackageNotFoundError:
             versions[name] = None
-    return {"python": platform.python_version(), "machine": platform.machine(), "embed_model": settings_model, "packages": versions}
+    return {"python": platform.python_version(), "machine": platform.machine(), "embed_model": settings_model,
+            "embed_backend": backend, "packages": versions}
 
 
 def _flat(summary: dict, side: str) -> dict[str, float | None]:
@@ -96,7 +97,7 @@ def write_reports(result: dict, summary: dict, env: dict, folder: Path) -> list[
         f"# Evaluation: {result['dataset']}" + (f" ({result['split']})" if result.get("split") else ""),
         "",
         f"{summary['questions']} questions ({summary['answerable']} answerable, {summary['unanswerable']} unanswerable). "
-        f"Config {result['config_fingerprint']}, abstention threshold {result['threshold']:.3f}, model {env['embed_model']}.",
+        f"Config {result['config_fingerprint']}, abstention threshold {result['threshold']:.3f}, model {env['embed_model']} ({env.get('embed_backend') or 'torch'}).",
         "",
         "| metric | ours | baseline |",
         "|---|---|---|",
@@ -128,7 +129,7 @@ def write_reports(result: dict, summary: dict, env: dict, folder: Path) -> list[
 td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top;font-size:13px}}tr.bad td{{background:#fff4f2}}</style></head><body>
 <h1>Evaluation: {esc(result['dataset'])}{' (' + esc(str(result.get('split'))) + ')' if result.get('split') else ''}</h1>
 <p>{summary['questions']} questions ({summary['answerable']} answerable, {summary['unanswerable']} unanswerable);
-config {esc(result['config_fingerprint'])}; abstention threshold {result['threshold']:.3f}; model {esc(env['embed_model'])}.</p>
+config {esc(result['config_fingerprint'])}; abstention threshold {result['threshold']:.3f}; model {esc(env['embed_model'])} ({esc(env.get('embed_backend') or 'torch')}).</p>
 <table><tr><th>metric</th><th>ours</th><th>baseline</th></tr>{''.join(f'<tr><td>{esc(k)}</td><td>{o}</td><td>{b}</td></tr>' for k, o, b in table)}</table>
 <h2>Accuracy against coverage</h2>{_svg_curve(points)}
 <h2>Latency</h2>{_svg_histogram([r['timings_ms'].get('total', 0.0) for r in rows])}

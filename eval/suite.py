@@ -178,6 +178,7 @@ def run_suite(
     return {
         "dataset": dataset,
         "config_fingerprint": pipeline.fingerprint,
+        "embed_backend": pipeline.settings.index.embed_backend,
         "threshold": pipeline.answerer.threshold,
         "corpus": {name: hashlib.sha256(text.encode()).hexdigest() for name, text in corpus.files},
         "rows": rows,

@@ -21,17 +21,21 @@ def seed_corpus() -> Corpus:
 
 
 @pytest.mark.slow
-def test_seed_gold_set_meets_the_thresholds_kept_in_the_repo(tmp_path):
-    """The CI gate: fails the build when a metric falls below eval/thresholds/seed.json."""
+@pytest.mark.parametrize("backend", [None, "torch"])
+def test_seed_gold_set_meets_the_thresholds_kept_in_the_repo(tmp_path, backend):
+    """The CI gate: fails the build when a metric falls below eval/thresholds/seed.json, with the
+    default embedding backend (onnx-int8 for a new collection) and with torch."""
+    env = {"RAG_DATA_DIR": str(tmp_path / "data")} | ({"RAG_INDEX__EMBED_BACKEND": backend} if backend else {})
     result = CliRunner().invoke(
         app,
         ["eval", "--gold", str(REPO / "eval/gold/seed.jsonl"), "--report", str(tmp_path / "report"),
          "--check", str(REPO / "eval/thresholds/seed.json")],
-        env={"RAG_DATA_DIR": str(tmp_path / "data")},
+        env=env,
     )
     assert result.exit_code == 0, result.output
     metrics = json.loads((tmp_path / "report" / "metrics.json").read_text())
     assert metrics["ours"]["grounding"]["citation_exactness"] == 1.0
+    assert metrics["environment"]["embed_backend"] == (backend or "onnx-int8")
     assert metrics["config_fingerprint"] and metrics["corpus_sha256"] and metrics["environment"]["packages"]["chromadb"]
     html = (tmp_path / "report" / "report.html").read_text()
     assert "<svg" in html and "seed-001" in html
