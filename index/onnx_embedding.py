@@ -92,12 +92,18 @@ def _export(location: Path, target: Path) -> None:
     except ImportError as exc:
         raise ConfigError(
             f"Exporting the onnx-int8 embedding model (once, then cached) needs {exc.name}: "
-            "pip install '.[onnx]' (or set RAG_INDEX__EMBED_BACKEND=torch)."
+            "pip install onnx (a dependency of this package: reinstall it), or set RAG_INDEX__EMBED_BACKEND=torch."
         ) from exc
     import logging
     import warnings
 
-    model = AutoModel.from_pretrained(str(location), attn_implementation="eager").eval()  # nosec B615 - a local model directory, no hub download
+    from transformers.utils import logging as transformers_logging
+
+    transformers_logging.disable_progress_bar()  # no "Loading weights" bar in the middle of `rag ingest`
+    try:
+        model = AutoModel.from_pretrained(str(location), attn_implementation="eager").eval()  # nosec B615 - a local model directory, no hub download
+    finally:
+        transformers_logging.enable_progress_bar()
 
     class Encoder(torch.nn.Module):
         def __init__(self) -> None:
