@@ -257,3 +257,36 @@ def test_collections_with_the_text_as_chroma_document_still_read(store_settings,
     records = {r.id: old.document_text(r.id) for r in old.records()}
     for chunk_id, text, start, end in after:
         assert records[chunk_id.rsplit(":", 1)[0]][start:end] == text
+
+
+def test_reading_ahead_keeps_file_order_and_stops_at_a_failing_file(settings, tmp_path, hash_embedder, monkeypatch):
+    """Files are read one batch ahead of the model in a thread: the report keeps file order,
+    and an unexpected read failure stops the ingest with that error, after committing every
+    batch embedded before it and nothing after."""
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(12):
+        (folder / f"f{i:02d}.txt").write_text(f"Document number {i} talks about topic {i}. " * 5, encoding="utf-8")
+    index = settings.index.model_copy(update={"write_batch_size": 2})
+    report = Ingestor(open_store(settings, for_writing=True), hash_embedder, index).ingest([folder])
+    assert report.added == [str(folder / f"f{i:02d}.txt") for i in range(12)]
+
+    import index.ingest as ingest_module
+
+    real_read = ingest_module.read_file
+
+    def failing(path, max_bytes):
+        if path.name == "g07.txt":
+            raise RuntimeError("disk went away")
+        return real_read(path, max_bytes)
+
+    other = tmp_path / "other"
+    other.mkdir()
+    for i in range(12):
+        (other / f"g{i:02d}.txt").write_text(f"Another document {i} about subject {i}. " * 5, encoding="utf-8")
+    monkeypatch.setattr(ingest_module, "read_file", failing)
+    with pytest.raises(RuntimeError, match="disk went away"):
+        Ingestor(open_store(settings, for_writing=True), hash_embedder, index).ingest([other])
+    stored = {Path(r.source).name for r in open_store(settings).records() if r.source.startswith(str(other))}
+    # One chunk a file, two a batch: the batch holding g06 and g07 never reaches the model.
+    assert stored == {f"g{i:02d}.txt" for i in range(6)}
