@@ -220,7 +220,15 @@ def _save(out: Path, size: int, row: dict, full_up_to: int) -> dict:
     return result
 
 
-def run(sizes: list[int], full_up_to: int, work: Path, out: Path, kinds: list[str], tail: int, repeat: int = 1) -> dict:
+def _get_runs(row: dict | None) -> list[dict]:
+    """The runs recorded in a results row (a row from before runs were recorded is one run)."""
+    if not row or "sample_of" in row:
+        return []
+    return row.get("runs") or [{k: row[k] for k in ("seconds", "cpu_s", "load_average_after") if k in row}]
+
+
+def run(sizes: list[int], full_up_to: int, work: Path, out: Path, kinds: list[str], tail: int, repeat: int = 1,
+        append: bool = False) -> dict:
     from bench.corpus import write_synthetic
 
     result: dict = {"sizes": {}}
@@ -233,6 +241,14 @@ def run(sizes: list[int], full_up_to: int, work: Path, out: Path, kinds: list[st
             # each keeps its fastest run: on shared cores other work only ever adds time, and
             # alternating spreads a slow spell over both sides.
             runs: dict[str, list[dict]] = {kind: [] for kind in kinds}
+            if append and out.exists():  # add to the runs already recorded at this size
+                kept = json.loads(out.read_text()).get("sizes", {}).get(str(size), {})
+                for kind in kinds:
+                    runs[kind] = [
+                        {**kept[kind], **run, "chunks_per_s": round(kept[kind]["chunks"] / run["seconds"], 1),
+                         "corpus_chunks_per_s": round(size / run["seconds"], 1)}
+                        for run in _get_runs(kept.get(kind))
+                    ]
             for _ in range(repeat):
                 for kind in kinds:
                     measured = measure(kind, folder, data_dir(work, kind, size))
@@ -288,6 +304,7 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=Path("docs/bench/ingest.json"))
     parser.add_argument("--kinds", nargs="+", choices=KINDS, default=list(KINDS), help="Pipelines to run at full sizes.")
     parser.add_argument("--repeat", type=int, default=1, help="Run the pipelines in turn this many times at full sizes; each keeps its fastest run.")
+    parser.add_argument("--append", action="store_true", help="Add to the runs already in --out at these sizes.")
     parser.add_argument("--tail", type=int, default=10000, help="Chunks ingested for real above --full-up-to.")
     parser.add_argument("--worker", choices=(*KINDS, "prefill"), help=argparse.SUPPRESS)
     parser.add_argument("--source", type=Path, help=argparse.SUPPRESS)
@@ -299,7 +316,7 @@ def main() -> None:
         print(json.dumps(worker(args.worker, args.corpus, args.data)))
         return
     args.work.mkdir(parents=True, exist_ok=True)
-    result = run(sorted(args.sizes), args.full_up_to, args.work.resolve(), args.out, args.kinds, args.tail, args.repeat)
+    result = run(sorted(args.sizes), args.full_up_to, args.work.resolve(), args.out, args.kinds, args.tail, args.repeat, args.append)
     print(f"\n{'chunks':>8}{'ours/s':>9}{'bare onnx/s':>13}{'bare torch/s':>14}{'naive/s':>9}{'overhead':>10}{'ours/naive':>12}")
     for size, row in result["sizes"].items():
         if "overhead_over_bare" not in row:

@@ -110,7 +110,7 @@ def render(results: Path) -> tuple[str, str]:
         "top-5, the most similar sentence as the answer), embedding with the same bundled all-MiniLM-L6-v2 in",
         "torch fp32, since the LlamaIndex default embedding needs OpenAI. *Ours* uses the default settings",
         f"(hybrid retrieval, extractive answers) with embedding backend `{_get(ingest, 'backend', default='onnx-int8')}`",
-        "(`RAG_INDEX__EMBED_BACKEND`; the default backend is torch fp32, see the quantised section).",
+        "(`RAG_INDEX__EMBED_BACKEND`; what the default, `auto`, gives a new collection of the bundled model; collections built before keep torch fp32).",
         "",
     ]
     targets: list[tuple[str, bool | None, str]] = []

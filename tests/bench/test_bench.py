@@ -45,3 +45,21 @@ def test_report_shows_both_columns_and_the_target_verdicts(tmp_path):
     assert "stays under 2 GiB resident (peak) | 900 MiB | **holds** |" in page
     assert "Cold `rag ask` under 4 s | n/m | not measured |" in page
     assert svg.startswith("<svg") and "polyline" in svg
+
+
+def test_report_shows_every_run_and_the_overhead_of_the_medians(tmp_path):
+    def row(seconds_list):
+        runs = [{"seconds": s, "cpu_s": 2 * s, "load_average_after": [1.0, 1.0, 1.0]} for s in seconds_list]
+        best = min(seconds_list)
+        return {"seconds": best, "cpu_s": 2 * best, "chunks": 10000, "chunks_per_s": 10000 / best,
+                "corpus_chunks_per_s": 10000 / best, "peak_rss_mib": 500.0, "runs": runs}
+
+    ingest = {"machine": "test cpu", "backend": "onnx-int8", "sizes": {"10000": {
+        "ours": row([160.0, 200.0, 190.0]), "bare-onnx": row([156.0, 158.0, 166.0]),
+        "naive": row([600.0]), "bare-torch": row([500.0]),
+        "overhead_over_bare": round(160 / 156 - 1, 4), "ours_over_naive": 3.75}}}
+    (tmp_path / "ingest.json").write_text(json.dumps(ingest))
+    page, _ = render(tmp_path)
+    assert "ran in turn, 3 times each" in page and "Ours: 160 s (320 s CPU), 200 s (400 s CPU), 190 s (380 s CPU)" in page
+    assert "Overhead of the medians: +20.3% wall." in page
+    assert "| +2.6% (fastest runs); +20.3% (medians) | **holds** |" in page
