@@ -100,7 +100,7 @@ class AppState:
         """The default collection's embedder; a new collection's when it does not exist yet."""
         try:
             return self.pipeline(None).embedder
-        except UnknownCollection:
+        except RagError:  # no default collection yet, or one this server cannot open: a new one's
             return self.embedder_for(self.settings.index)
 
     def start_warm_up(self) -> threading.Thread:

@@ -150,25 +150,28 @@ def render(results: Path) -> tuple[str, str]:
                   "search over vectors distributed like real ones, so the answers themselves mean little)."]
     lines.append("")
     lines.append("Where a cell says *sample*, that pipeline did not run at that size; the rate is the one it measured in full at the size named.")
-    medians: dict[str, float] = {}
+    paired: dict[str, float] = {}
     for size, row in (_get(ingest, "sizes", default={}) or {}).items():
         ours_runs, bare_runs = _get(row, "ours", "runs"), _get(row, "bare-onnx", "runs")
         if not ours_runs or not bare_runs or len(ours_runs) < 2:
             continue
-        median = statistics.median(r["seconds"] for r in ours_runs) / statistics.median(r["seconds"] for r in bare_runs) - 1
-        medians[size] = median
+        # Round i of ours against round i of bare: the two ran minutes apart, so a slow spell of
+        # the machine (identical work here has varied by 25% in CPU time) tends to hit both.
+        rounds = [o["seconds"] / b["seconds"] - 1 for o, b in zip(ours_runs, bare_runs)]
+        paired[size] = statistics.median(rounds)
         shown = lambda runs: ", ".join(f"{r['seconds']:.0f} s ({r['cpu_s']:.0f} s CPU)" for r in runs)  # noqa: E731
         lines += ["", f"At {int(size):,} chunks ours and bare int8 encoding ran in turn, {len(ours_runs)} times each; the table keeps each "
-                  f"one's fastest run. Ours: {shown(ours_runs)}; bare: {shown(bare_runs)}. Overhead of the medians: {median:+.1%} wall."]
+                  f"one's fastest run. Ours: {shown(ours_runs)}; bare: {shown(bare_runs)}. Overhead round by round: "
+                  + ", ".join(f"{r:+.1%}" for r in rounds) + f"; median {paired[size]:+.1%}."]
     overhead = _get(ingest, "sizes", "10000", "overhead_over_bare")
-    median = medians.get("10000")
-    # Judged on the fastest runs: identical encoding work in one process took up to 25% more CPU
-    # time at some moments than at others on these shared cores (see the notes), so slow runs say
-    # more about the machine than the pipeline; the medians are shown beside them.
-    verdict = None if overhead is None else overhead <= 0.10
+    median = paired.get("10000")
+    # Judged on the median of the paired rounds where there are several (the fastest runs show
+    # what the pipeline can do, not what a user can count on); else on the single pair.
+    judged = median if median is not None else overhead
+    verdict = None if judged is None else judged <= 0.10
     value = _fmt(None if overhead is None else overhead * 100, "+.1f", "%")
     if median is not None:
-        value += f" (fastest runs); {median * 100:+.1f}% (medians)"
+        value = f"{median * 100:+.1f}% (median of {len(_get(ingest, 'sizes', '10000', 'ours', 'runs'))} paired rounds); {value} (fastest runs)"
     targets.append(("Ingest overhead over bare encoding at most 10% at 10k chunks", verdict, value))
     lines.append("")
 

@@ -84,3 +84,20 @@ def test_the_server_keeps_one_embedder_per_backend(settings):
     assert isinstance(old, SentenceTransformerEmbedder) and isinstance(new, OnnxInt8Embedder)
     assert new is other
     assert state.pipeline("old-one").settings.index.embed_backend == "torch"
+
+
+def test_readiness_with_a_default_collection_this_server_cannot_open(settings):
+    """A default collection built with other chunking settings fails the warm-up, but /readyz
+    still answers (200, with the warm-up's failure), never a 500."""
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.api.test_api import wait_warm
+
+    other = settings.model_copy(update={"collection": "default", "index": settings.index.model_copy(update={"chunk_size": 500})})
+    open_store(other, for_writing=True)
+    with TestClient(create_app(settings.model_copy(update={"collection": "default"}))) as client:
+        body = wait_warm(client)
+        assert body["warm_up"]["status"] == "failed" and "chunk_size" in body["warm_up"]["error"]
+        ready = client.get("/readyz")
+        assert ready.status_code == 200 and ready.json()["embedding_dimension"] == 384
