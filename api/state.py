@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Callable
 
 from api.errors import store_down
 from api.models import Job
-from index.embedding import Embedder, embedder_from_settings, resolve_backend, with_backend
+from index.embedding import Embedder, Embedders
 from rag.errors import RagError, UnknownCollection
 from rag.pipeline import Pipeline
-from rag.settings import IndexSettings, Settings
+from rag.settings import Settings
 
 if TYPE_CHECKING:
     from fastapi import Request
@@ -76,8 +76,7 @@ class AppState:
         """`embedder`, when given, serves every collection; otherwise one embedder per backend
         is loaded on first use and shared by the collections built with it."""
         self.settings = settings
-        self._fixed_embedder = embedder
-        self._embedders: dict[str, Embedder] = {}
+        self.embedder_for = Embedders(embedder)
         self.metrics = Metrics()
         self._pipelines: dict[str, Pipeline] = {}
         self._lock = threading.Lock()
@@ -85,16 +84,6 @@ class AppState:
         self._jobs_lock = threading.Lock()
         self._ingest = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-ingest")
         self.warm_up_status: dict[str, object] = {"status": "off"}
-
-    def embedder_for(self, index: IndexSettings) -> Embedder:
-        """The embedder for index settings (`auto` resolved: a store's `index_settings`)."""
-        if self._fixed_embedder is not None:
-            return self._fixed_embedder
-        backend = resolve_backend(index)
-        with self._lock:
-            if backend not in self._embedders:
-                self._embedders[backend] = embedder_from_settings(with_backend(index))
-            return self._embedders[backend]
 
     def default_embedder(self) -> Embedder:
         """The default collection's embedder; a new collection's when it does not exist yet."""
@@ -132,7 +121,7 @@ class AppState:
         with self._lock:
             pipeline = self._pipelines.get(name)
         if pipeline is None:
-            pipeline = Pipeline(self.settings, name, embedder=self._fixed_embedder, embedder_for=self.embedder_for)
+            pipeline = Pipeline(self.settings, name, embedder_for=self.embedder_for)
             with self._lock:
                 pipeline = self._pipelines.setdefault(name, pipeline)
         return pipeline

@@ -24,6 +24,7 @@ from eval.commands import SEEDS, corpus_from
 from eval.corpora import ingest_corpus
 from eval.datasets import load_benchmark, load_gold
 from eval.metrics import contains_answer, normalize
+from index.embedding import Embedders
 from index.sentence_vectors import SentenceVectorSource
 from rag.extractive import (
     ANSWERABLE_FEATURES, CALIBRATION_PATH, SELECT_FEATURES, Calibration, LinearModel,
@@ -50,13 +51,14 @@ def _label(name: str, text: str, question) -> bool:
 
 def collect(settings: Settings, top_k: int) -> list[dict]:
     """Per dev question: its candidates' features and labels, and whether it is answerable."""
+    embedders = Embedders()  # one model load per backend the dev collections are built with
     records = []
     for name in DATASETS:
         if name == "seed-dev":
             questions, corpus = load_gold(SEED_DEV), corpus_from(SEEDS)
         else:
             questions, corpus = load_benchmark(name, "dev")
-        store, embedder = ingest_corpus(settings, name, corpus)  # the embedder of its own backend
+        store, embedder = ingest_corpus(settings, name, corpus, embedder_for=embedders)
         retriever = Retriever(store, embedder)
         sentence_vectors = SentenceVectorSource(embedder)
         started = time.perf_counter()

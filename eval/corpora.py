@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from index.embedding import Embedder, embedder_from_settings
 from index.ingest import Ingestor
 from index.store import ChunkStore, open_store
 from eval.datasets import Corpus
-from rag.settings import Settings
+from rag.settings import IndexSettings, Settings
 
 
 def ingest_corpus(
-    settings: Settings, name: str, corpus: Corpus, embedder: Embedder | None = None
+    settings: Settings, name: str, corpus: Corpus, embedder: Embedder | None = None,
+    embedder_for: Callable[[IndexSettings], Embedder] = embedder_from_settings,
 ) -> tuple[ChunkStore, Embedder]:
     """Collection `bench-NAME` holding `corpus` (unchanged files are not embedded again), and
-    the embedder it was built with: `embedder`, or one for the collection's own backend."""
+    the embedder it was built with: `embedder`, or `embedder_for` the collection's own backend."""
     folder = corpus.write(Path(settings.data_dir) / "corpora" / name)
     store = open_store(settings, f"bench-{name}", for_writing=True)
-    embedder = embedder or embedder_from_settings(store.index_settings or settings.index)
+    embedder = embedder or embedder_for(store.index_settings or settings.index)
     Ingestor(store, embedder, settings.index).ingest([folder], prune=True)
     return store, embedder

@@ -224,6 +224,31 @@ def check_backend(embedder: Embedder, settings: IndexSettings | None, collection
         )
 
 
+class Embedders:
+    """One embedder per backend, made on first use and shared by every collection built with
+    it (each loads its model lazily); `fixed`, when given, serves every collection."""
+
+    def __init__(self, fixed: Embedder | None = None):
+        self.fixed = fixed
+        self._made: dict[str, Embedder] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, settings: IndexSettings) -> Embedder:
+        """The embedder for index settings (`auto` resolved: a store's `index_settings`)."""
+        if self.fixed is not None:
+            return self.fixed
+        backend = resolve_backend(settings)
+        with self._lock:
+            if backend not in self._made:
+                self._made[backend] = embedder_from_settings(with_backend(settings))
+            return self._made[backend]
+
+    def made(self) -> dict[str, Embedder]:
+        """The embedders made so far, by backend."""
+        with self._lock:
+            return dict(self._made)
+
+
 def embedder_from_settings(settings: IndexSettings) -> Embedder:
     """The embedder the index settings name (loaded lazily, on first use); `auto` means the
     backend of a new collection: for an existing one, use the store's `index_settings`."""

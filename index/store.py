@@ -262,11 +262,12 @@ class ChunkStore:
 
     @classmethod
     def open(
-        cls, client: "ClientAPI", name: str, fingerprint: Fingerprint | None = None, create: bool = False
+        cls, client: "ClientAPI", name: str, fingerprint: Fingerprint | None = None, create: bool = False,
+        check: bool = True,
     ) -> "ChunkStore":
         """Open collection `name`; with `create`, make it (stamped with `fingerprint`) if absent.
 
-        With a fingerprint, an existing collection built with other settings is refused.
+        With a fingerprint (and `check`), an existing collection built with other settings is refused.
         """
         validate_collection_name(name)
         existing = list_collections(client)
@@ -288,9 +289,15 @@ class ChunkStore:
             name + REGISTRY_SUFFIX, embedding_function=None, metadata={"rag_registry_of": name}
         )
         store = cls(client, chunks, registry)
-        if fingerprint is not None:
+        if fingerprint is not None and check:
             store.check_fingerprint(fingerprint)
         return store
+
+    @property
+    def recorded_backend(self) -> str:
+        """The embedding backend this collection was built with (collections from before the
+        backend was recorded were all built with torch)."""
+        return str((self.chunks.metadata or {}).get("rag_embed_backend") or "torch")
 
     def check_fingerprint(self, expected: Fingerprint) -> None:
         stored = self.chunks.metadata or {}
@@ -432,15 +439,6 @@ class ChunkStore:
         return self.chunks.count()
 
 
-def recorded_backend(client: "ClientAPI", name: str) -> str | None:
-    """The embedding backend collection `name` was built with; None when it does not exist.
-    Collections from before the backend was recorded were all built with torch."""
-    if validate_collection_name(name) not in list_collections(client):
-        return None
-    metadata = client.get_collection(name, embedding_function=None).metadata or {}
-    return str(metadata.get("rag_embed_backend") or "torch")
-
-
 def open_store(
     settings: Settings,
     collection: str | None = None,
@@ -460,10 +458,14 @@ def open_store(
     location = None if settings.chroma_url else settings.chroma_dir
     name = collection or settings.collection
     try:
-        if settings.index.embed_backend == "auto":
-            settings = settings.model_copy(update={"index": with_backend(settings.index, recorded_backend(client, name))})
+        # `auto` means the collection's own backend: open it first (a new one is stamped with
+        # a new collection's backend), then check it against the settings resolved with it.
         fingerprint = Fingerprint.from_settings(settings) if (for_writing or for_querying) else None
-        store = ChunkStore.open(client, name, fingerprint=fingerprint, create=for_writing)
+        store = ChunkStore.open(client, name, fingerprint=fingerprint, create=for_writing, check=False)
+        if settings.index.embed_backend == "auto":
+            settings = settings.model_copy(update={"index": with_backend(settings.index, store.recorded_backend)})
+        if fingerprint is not None:
+            store.check_fingerprint(Fingerprint.from_settings(settings))
     except RagError:
         raise
     except Exception as exc:

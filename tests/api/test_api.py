@@ -134,7 +134,7 @@ def test_warm_up_can_be_turned_off(seeded_settings, real_embedder):
 @pytest.mark.slow
 def test_warm_up_loads_the_model(seeded_settings):
     app = create_app(seeded_settings)  # the app's own embedder, not the test session's
-    assert app.state.rag._embedders == {} and not app.state.rag._pipelines
+    assert app.state.rag.embedder_for.made() == {} and not app.state.rag._pipelines
     with TestClient(app) as warm:
         assert wait_warm(warm)["warm_up"]["status"] == "done"
         assert app.state.rag.pipeline(None).embedder._model is not None
