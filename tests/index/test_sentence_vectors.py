@@ -174,3 +174,26 @@ def test_storing_sentence_vectors_can_be_turned_off(settings, hash_embedder):
     passages = [Passage(i, "d", "s", "t", None, 0, len(text), text, 1.0) for i, text, _ in rows]
     pooled = SentenceVectorSource(hash_embedder)(passages)
     assert [len(vectors) for vectors in pooled] == [len(sentence_spans(text)) for _, text, _ in rows]
+
+
+def test_pool_matches_averaging_each_span_on_its_own():
+    """The one-product pooling gives what averaging each span's tokens one span at a time gives,
+    with spans that hold no token, tokens straddling a span's edge and empty tokens."""
+    rng = np.random.default_rng(3)
+    for _ in range(50):
+        count = int(rng.integers(0, 30))
+        starts = np.sort(rng.integers(0, 200, count))
+        ends = starts + rng.integers(0, 8, count)  # some empty tokens (end == start)
+        tokens = TokenEmbeddings(rng.normal(size=(count, 8)).astype(np.float32), np.stack([starts, ends], axis=1).reshape(count, 2))
+        cuts = np.sort(rng.choice(np.arange(1, 210), size=int(rng.integers(1, 8)), replace=False))
+        spans = [(int(a), int(b)) for a, b in zip(np.r_[0, cuts[:-1]], cuts)]
+        vectors, empty = pool(tokens, spans)
+        for row, (start, end) in enumerate(spans):
+            inside = (starts >= start) & (ends <= end) & (ends > starts)
+            if not inside.any():
+                assert row in empty and not vectors[row].any()
+                continue
+            mean = tokens.vectors[inside].mean(axis=0)
+            assert row not in empty
+            assert np.allclose(vectors[row], mean / np.linalg.norm(mean), atol=1e-5)
+        assert vectors.dtype == np.float32 and vectors.shape == (len(spans), 8)
