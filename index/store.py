@@ -1,6 +1,6 @@
 """Chroma storage: a collection of chunk vectors, and a registry of whole documents.
 
-For a collection NAME there are two Chroma collections:
+For a collection NAME there are three Chroma collections:
 - `NAME` holds one record per chunk: vector and metadata (the chunk text, document id,
   source, title, date, offsets, the document's text hash, and the vectors of the chunk's
   sentences that the answerer compares with questions: `index.sentence_vectors`). The text
@@ -8,9 +8,12 @@ For a collection NAME there are two Chroma collections:
   full-text index over documents, which retrieval never uses (BM25 runs on its own mirror)
   and which cost more than all other writes together (0.8 of 1.2 ms CPU a chunk); collections
   written before keep the text as the document, and `chunk_rows` reads both;
-- `NAME__docs` holds one record per document: its full text (so any citation can be
-  checked) and metadata. A document's registry record is written only after all of its
-  chunks, so it doubles as the commit marker that makes interrupted ingests recoverable.
+- `NAME__texts` holds each document's full text (so any citation can be checked), as a
+  metadata value for the same reason (the full-text index was half of all write time at 10k
+  chunks). Collections written before keep it as the registry record's document; `document_text` reads both;
+- `NAME__docs` holds one record per document: its metadata. A document's registry record is
+  written only after its chunks and text, so it doubles as the commit marker that makes
+  interrupted ingests recoverable. Listing documents reads only these small records.
 
 The collection's metadata carries the fingerprint of the embedding model, its backend
 (torch fp32 or ONNX int8) and chunking parameters; opening it with other settings raises `FingerprintMismatch`.
@@ -42,6 +45,8 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
 REGISTRY_SUFFIX = "__docs"
+TEXTS_SUFFIX = "__texts"
+_SUFFIXES = (REGISTRY_SUFFIX, TEXTS_SUFFIX)
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]$")
 _FINGERPRINT_KEYS = ("embed_model", "embed_backend", "embed_export", "chunker", "chunk_size", "chunk_overlap")
 # The int8 export recipe that collections were built with before it was recorded.
@@ -130,10 +135,10 @@ def chunk_rows(got: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]
 
 
 def validate_collection_name(name: str) -> str:
-    if not _NAME.match(name) or REGISTRY_SUFFIX in name:
+    if not _NAME.match(name) or any(suffix in name for suffix in _SUFFIXES):
         raise InvalidInput(
             f"Invalid collection name {name!r}: use 3-63 letters, digits, '-' or '_', starting and "
-            f"ending with a letter or digit, without '{REGISTRY_SUFFIX}'."
+            f"ending with a letter or digit, without '{REGISTRY_SUFFIX}' or '{TEXTS_SUFFIX}'."
         )
     return name
 
@@ -223,7 +228,7 @@ def connect(settings: Settings) -> "ClientAPI":
 
 def list_collections(client: "ClientAPI") -> list[str]:
     names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
-    return sorted(n for n in names if not n.endswith(REGISTRY_SUFFIX))
+    return sorted(n for n in names if not n.endswith(_SUFFIXES))
 
 
 def _batches(n: int, size: int) -> Iterator[slice]:
@@ -232,12 +237,13 @@ def _batches(n: int, size: int) -> Iterator[slice]:
 
 
 class ChunkStore:
-    """One collection: its chunk vectors and its document registry."""
+    """One collection: its chunk vectors, its document registry and the documents' texts."""
 
-    def __init__(self, client: "ClientAPI", chunks: "Collection", registry: "Collection"):
+    def __init__(self, client: "ClientAPI", chunks: "Collection", registry: "Collection", texts: "Collection"):
         self.client = client
         self.chunks = chunks
         self.registry = registry
+        self.texts = texts
         self.name = chunks.name
         self._max_batch = max(1, min(client.get_max_batch_size(), 5000))
         self.location: Path | None = None  # embedded Chroma's directory, for error messages
@@ -288,7 +294,10 @@ class ChunkStore:
         registry = client.get_or_create_collection(
             name + REGISTRY_SUFFIX, embedding_function=None, metadata={"rag_registry_of": name}
         )
-        store = cls(client, chunks, registry)
+        texts = client.get_or_create_collection(
+            name + TEXTS_SUFFIX, embedding_function=None, metadata={"rag_texts_of": name}
+        )
+        store = cls(client, chunks, registry, texts)
         if fingerprint is not None and check:
             store.check_fingerprint(fingerprint)
         return store
@@ -318,8 +327,8 @@ class ChunkStore:
 
     @staticmethod
     def drop(client: "ClientAPI", name: str) -> None:
-        """Delete a collection and its registry."""
-        for full in (name, name + REGISTRY_SUFFIX):
+        """Delete a collection, its registry and its texts."""
+        for full in (name, *(name + suffix for suffix in _SUFFIXES)):
             try:
                 client.delete_collection(full)
             except Exception:  # noqa: BLE001 - absent is fine
@@ -347,8 +356,11 @@ class ChunkStore:
 
     def document_text(self, doc_id: str) -> str | None:
         with self.storage_errors():
-            got = self.registry.get(ids=[doc_id], include=["documents"])
-        return got["documents"][0] if got["ids"] else None
+            got = self.texts.get(ids=[doc_id], include=["metadatas"])
+            if got["ids"]:
+                return str((got["metadatas"][0] or {}).get(CHUNK_TEXT_KEY, ""))
+            got = self.registry.get(ids=[doc_id], include=["documents"])  # written before texts moved out
+        return (got["documents"][0] or "") if got["ids"] else None
 
     def replace_documents(
         self, items: Sequence[tuple[Document, Sequence[Chunk]]], vectors: np.ndarray,
@@ -358,7 +370,7 @@ class ChunkStore:
 
         `vectors` holds one row per chunk, in the order of `items`; `sentence_vectors`, when
         given, one `index.sentence_vectors` string per chunk, kept in its metadata. All writes are batched:
-        one delete, chunk upserts of up to Chroma's batch size, then one registry upsert.
+        one delete, chunk upserts of up to Chroma's batch size, the texts, then one registry upsert.
         """
         if not items:
             return
@@ -390,6 +402,12 @@ class ChunkStore:
             self.chunks.delete(where={"document_id": {"$in": [document.id for document, _ in items]}})
             for part in _batches(len(ids), self._max_batch):
                 self.chunks.upsert(ids=ids[part], embeddings=vectors[part], metadatas=metadatas[part])
+            for part in _batches(len(items), self._max_batch):
+                self.texts.upsert(
+                    ids=[document.id for document, _ in items[part]],
+                    embeddings=[[1.0]] * len(items[part]),
+                    metadatas=[{CHUNK_TEXT_KEY: document.text} for document, _ in items[part]],
+                )
             records = []
             for document, chunks in items:
                 record = {"source": document.source, "title": document.title, "sha256": document.sha256, "chunks": len(chunks)}
@@ -400,7 +418,6 @@ class ChunkStore:
                 self.registry.upsert(
                     ids=[document.id for document, _ in items[part]],
                     embeddings=[[1.0]] * len(records[part]),
-                    documents=[document.text for document, _ in items[part]],
                     metadatas=records[part],
                 )
             self._bump_generation()
@@ -410,6 +427,7 @@ class ChunkStore:
         with self.storage_errors():
             self.registry.delete(ids=[doc_id])
             self.chunks.delete(where={"document_id": doc_id})
+            self.texts.delete(ids=[doc_id])
             self._bump_generation()
 
     def generation(self) -> str | None:
@@ -431,6 +449,17 @@ class ChunkStore:
         while True:
             got = self.chunks.get(include=["metadatas"], limit=_PAGE * 5, offset=offset)
             ids.update(str(m["document_id"]) for m in got["metadatas"])
+            if len(got["ids"]) < _PAGE * 5:
+                return ids
+            offset += _PAGE * 5
+
+    def text_document_ids(self) -> set[str]:
+        """Document ids that have a text stored (for sweeping orphans); reads ids only."""
+        ids: set[str] = set()
+        offset = 0
+        while True:
+            got = self.texts.get(include=[], limit=_PAGE * 5, offset=offset)
+            ids.update(got["ids"])
             if len(got["ids"]) < _PAGE * 5:
                 return ids
             offset += _PAGE * 5

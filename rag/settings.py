@@ -59,9 +59,10 @@ class IndexSettings(BaseModel):
         50.0, gt=0, description="Files larger than this many MiB are skipped with a reason."
     )
     write_batch_size: int = Field(
-        1024, ge=1, le=5000,
-        description="Chunks embedded and written to Chroma together (sorted by token count within the "
-        "batch; with 16-chunk model runs a 1024-chunk batch pads 0.7%, the whole corpus sorted at once 0.07%).",
+        2048, ge=1, le=5000,
+        description="Chunks embedded, then written to Chroma, together: sorted by token count within the "
+        "batch (16-chunk model runs pad 0.34% in a 2048-chunk batch, 0.7% in 1024), and each write has a "
+        "fixed cost (about 0.2 s), so larger batches are faster; an interrupted ingest redoes at most one batch.",
     )
     store_sentence_vectors: bool = Field(
         True,

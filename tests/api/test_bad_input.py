@@ -246,6 +246,7 @@ def test_unknown_or_traversal_ids_are_404(client, path):
         pytest.param(("DELETE", "/v1/documents/abc?collection=nope"), "unknown_collection", id="delete-in-unknown-collection"),
         pytest.param(("GET", "/v1/documents?collection=..%2Fetc"), "invalid_input", id="traversal-collection-name"),
         pytest.param(("GET", "/v1/documents?collection=default__docs"), "invalid_input", id="registry-collection-name"),
+        pytest.param(("GET", "/v1/documents?collection=default__texts"), "invalid_input", id="texts-collection-name"),
     ],
 )
 def test_unknown_or_invalid_collections_are_422(client, request_args, code):

@@ -146,6 +146,7 @@ def test_prune_removes_documents_whose_files_are_gone(store_settings, tmp_path, 
     assert sources == ["beta.txt", "other.txt", "seed.txt"]
     alpha_chunks = [m for m in store.chunks.get(include=["metadatas"])["metadatas"] if m["source"].endswith("alpha.md")]
     assert alpha_chunks == []
+    assert store.text_document_ids() == {r.id for r in store.records()}  # its text went too
 
 
 def test_remove_one_document(store_settings, tmp_path, hash_embedder):
@@ -157,6 +158,7 @@ def test_remove_one_document(store_settings, tmp_path, hash_embedder):
     store = open_store(store_settings)
     assert store.get_record(record.id) is None
     assert store.chunks.get(where={"document_id": record.id})["ids"] == []
+    assert store.document_text(record.id) is None and record.id not in store.text_document_ids()
     assert len(store.records()) == 2
 
 
@@ -290,3 +292,53 @@ def test_reading_ahead_keeps_file_order_and_stops_at_a_failing_file(settings, tm
     stored = {Path(r.source).name for r in open_store(settings).records() if r.source.startswith(str(other))}
     # One chunk a file, two a batch: the batch holding g06 and g07 never reaches the model.
     assert stored == {f"g{i:02d}.txt" for i in range(6)}
+
+
+def test_documents_written_with_the_text_in_the_registry_still_read(store_settings, tmp_path, hash_embedder):
+    """Collections written before document texts moved to `NAME__texts` keep each text as its
+    registry record's Chroma document: citations are checked against it the same, and a changed
+    file replaces it."""
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    store = open_store(store_settings)
+    records = store.records()
+    texts = {r.id: store.document_text(r.id) for r in records}
+    got = store.registry.get(include=["metadatas"])
+    store.registry.upsert(ids=got["ids"], embeddings=[[1.0]] * len(got["ids"]), metadatas=got["metadatas"],
+                          documents=[texts[i] for i in got["ids"]])
+    store.texts.delete(ids=list(texts))
+    old = open_store(store_settings)
+    assert old.text_document_ids() == set()
+    assert {r.id: old.document_text(r.id) for r in old.records()} == texts
+    (folder / "beta.txt").write_text("Beta changed entirely. " * 40, encoding="utf-8")
+    report = ingestor(store_settings, hash_embedder).ingest([folder])
+    assert report.updated == [str(folder / "beta.txt")]
+    beta = next(r for r in open_store(store_settings).records() if r.source.endswith("beta.txt"))
+    assert open_store(store_settings).document_text(beta.id) == "Beta changed entirely. " * 40
+
+
+def test_a_text_left_without_its_record_is_swept_by_prune(store_settings, tmp_path, hash_embedder):
+    """An ingest stopped after writing a document's chunks and text but before its record (the
+    commit marker) leaves them behind; `--prune` sweeps both."""
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    store = open_store(store_settings)
+    seed = next(r for r in store.records() if r.source.endswith("seed.txt"))
+    store.registry.delete(ids=[seed.id])  # as if the ingest died before committing it
+    (folder / "seed.txt").unlink()
+    ingestor(store_settings, hash_embedder).ingest([folder], prune=True)
+    store = open_store(store_settings)
+    assert seed.id not in store.text_document_ids() and store.chunks.get(where={"document_id": seed.id})["ids"] == []
+    assert store.text_document_ids() == {r.id for r in store.records()}
+
+
+def test_a_large_document_text_is_kept_exactly(store_settings, tmp_path, hash_embedder):
+    folder = tmp_path / "large"
+    folder.mkdir()
+    text = "".join(f"Line {i}: caf\u00e9 na\u00efve \u2014 \U0001F600 end.\n" for i in range(60_000))  # about 2.5 MB
+    (folder / "big.txt").write_text(text, encoding="utf-8")
+    index = store_settings.index.model_copy(update={"store_sentence_vectors": False})
+    Ingestor(open_store(store_settings, for_writing=True), hash_embedder, index).ingest([folder])
+    store = open_store(store_settings)
+    [record] = store.records()
+    assert store.document_text(record.id) == text
