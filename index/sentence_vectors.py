@@ -40,7 +40,8 @@ Span = tuple[int, int]
 
 @dataclass(frozen=True)
 class TokenEmbeddings:
-    """One text's token vectors (special tokens left out) and each token's character span."""
+    """One text's token vectors and each token's character span. Special tokens are left out,
+    or kept with empty (0, 0) spans, which `pool` never counts."""
 
     vectors: np.ndarray  # (tokens, dimension) float32
     offsets: np.ndarray  # (tokens, 2) int: [start, end) into the text; (0, 0) for special tokens
@@ -55,7 +56,7 @@ def pool(tokens: TokenEmbeddings, spans: Sequence[Span]) -> tuple[np.ndarray, li
     empty: list[int] = []
     starts, ends = tokens.offsets[:, 0], tokens.offsets[:, 1]
     # One span at a time, without BLAS: a matrix product here ran on OpenBLAS's threads,
-    # which kept spinning into the next model run and slowed it (ingest about 8% slower).
+    # which kept spinning into the next model run and slowed it (model runs 8 to 10% slower).
     for row, (start, end) in enumerate(spans):
         inside = (starts >= start) & (ends <= end) & (ends > starts)
         if not inside.any():
