@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Iterator, Protocol, Sequence
 
 import numpy as np
 
-from index.sentence_vectors import TokenEmbeddings
+from index.sentence_vectors import TokenEmbeddings, gather
 from rag.errors import ConfigError
 from rag.settings import BUNDLED_MODEL, IndexSettings
 
@@ -114,13 +114,19 @@ class SentenceTransformerEmbedder:
         if len(texts) <= self._batch_size or not getattr(model.tokenizer, "is_fast", False):
             return self._encode(texts)
         # encode() sorts by characters; batches sorted by tokens pad far less (see token_batches).
-        lengths = [len(ids) for ids in model.tokenizer(list(texts), truncation=True, max_length=model.max_seq_length)["input_ids"]]
-        order = sorted(range(len(texts)), key=lambda i: -lengths[i])
+        order = self._longest_first(texts)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for start in range(0, len(order), self._batch_size):
             rows = order[start:start + self._batch_size]
             out[rows] = self._encode([texts[i] for i in rows])
         return out
+
+    def _longest_first(self, texts: Sequence[str]) -> list[int]:
+        """Indexes of `texts`, most tokens first, so each batch pads little (sorted by characters,
+        as encode() does, a benchmark corpus padded by 25%; by tokens under 1%)."""
+        model = self.model
+        lengths = [len(ids) for ids in model.tokenizer(list(texts), truncation=True, max_length=model.max_seq_length)["input_ids"]]
+        return sorted(range(len(texts)), key=lambda i: -lengths[i])
 
     def _encode(self, texts: Sequence[str]) -> np.ndarray:
         vectors = self.model.encode(
@@ -133,13 +139,7 @@ class SentenceTransformerEmbedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenEmbeddings]]:
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        tokens: list[TokenEmbeddings | None] = [None] * len(texts)
-        for rows, vectors, batch_tokens in self.token_batches(texts):
-            out[rows] = vectors
-            for i, token_embeddings in zip(rows, batch_tokens):
-                tokens[i] = token_embeddings
-        return out, tokens  # type: ignore[return-value]
+        return gather(self.token_batches(texts), len(texts), self.dimension)
 
     def token_batches(self, texts: Sequence[str]) -> Iterator[tuple[list[int], np.ndarray, list[TokenEmbeddings]]]:
         """One model batch at a time: its rows (indexes into `texts`), their vectors and their
@@ -155,10 +155,7 @@ class SentenceTransformerEmbedder:
             empty = TokenEmbeddings(np.zeros((0, self.dimension), np.float32), np.zeros((0, 2), np.int64))
             yield list(range(len(texts))), self.embed(texts), [empty] * len(texts)
             return
-        # Longest first in tokens, so each batch pads little (by characters, as encode()
-        # sorts, a benchmark corpus padded by 25%; by tokens under 1%).
-        lengths = [len(ids) for ids in tokenizer(list(texts), truncation=True, max_length=model.max_seq_length)["input_ids"]]
-        order = sorted(range(len(texts)), key=lambda i: -lengths[i])
+        order = self._longest_first(texts)
         for start in range(0, len(order), self._batch_size):
             rows = order[start:start + self._batch_size]
             batch = tokenizer(

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 
-from index.sentence_vectors import TokenEmbeddings
+from index.sentence_vectors import TokenEmbeddings, gather
 from rag.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -204,13 +204,7 @@ class OnnxInt8Embedder:
         return out
 
     def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenEmbeddings]]:
-        out = np.zeros((len(texts), self.dimension), dtype=np.float32)
-        tokens: list[TokenEmbeddings | None] = [None] * len(texts)
-        for rows, vectors, batch_tokens in self.token_batches(texts):
-            out[rows] = vectors
-            for i, token_embeddings in zip(rows, batch_tokens):
-                tokens[i] = token_embeddings
-        return out, tokens  # type: ignore[return-value]
+        return gather(self.token_batches(texts), len(texts), self.dimension)
 
     def token_batches(self, texts: Sequence[str]) -> Iterator[tuple[list[int], np.ndarray, list[TokenEmbeddings]]]:
         """One model batch at a time: its rows (indexes into `texts`), their vectors and their

@@ -47,6 +47,17 @@ class TokenEmbeddings:
     offsets: np.ndarray  # (tokens, 2) int: [start, end) into the text; (0, 0) for special tokens
 
 
+def gather(batches: Iterator[tuple[list[int], np.ndarray, list[TokenEmbeddings]]], count: int, dimension: int) -> tuple[np.ndarray, list[TokenEmbeddings]]:
+    """All of `token_batches`' output in input order: what `embed_with_tokens` returns."""
+    out = np.zeros((count, dimension), dtype=np.float32)
+    tokens: list[TokenEmbeddings | None] = [None] * count
+    for rows, vectors, batch_tokens in batches:
+        out[rows] = vectors
+        for i, token_embeddings in zip(rows, batch_tokens):
+            tokens[i] = token_embeddings
+    return out, tokens  # type: ignore[return-value]
+
+
 def pool(tokens: TokenEmbeddings, spans: Sequence[Span]) -> tuple[np.ndarray, list[int]]:
     """Unit vectors, one per span, the mean of the tokens lying inside it; also the indexes of
     spans no token lies in (their rows are zero). Tokens with empty offsets (special tokens)

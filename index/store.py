@@ -231,6 +231,17 @@ def list_collections(client: "ClientAPI") -> list[str]:
     return sorted(n for n in names if not n.endswith(_SUFFIXES))
 
 
+def _pages(collection: "Collection", include: list) -> Iterator[dict]:
+    """Every record of `collection`, a page of `_PAGE * 5` at a time."""
+    offset = 0
+    while True:
+        got = collection.get(include=include, limit=_PAGE * 5, offset=offset)
+        yield got
+        if len(got["ids"]) < _PAGE * 5:
+            return
+        offset += _PAGE * 5
+
+
 def _batches(n: int, size: int) -> Iterator[slice]:
     for start in range(0, n, size):
         yield slice(start, min(n, start + size))
@@ -444,25 +455,11 @@ class ChunkStore:
 
     def chunk_document_ids(self) -> set[str]:
         """Document ids that have chunks stored (for sweeping orphans)."""
-        ids: set[str] = set()
-        offset = 0
-        while True:
-            got = self.chunks.get(include=["metadatas"], limit=_PAGE * 5, offset=offset)
-            ids.update(str(m["document_id"]) for m in got["metadatas"])
-            if len(got["ids"]) < _PAGE * 5:
-                return ids
-            offset += _PAGE * 5
+        return {str(m["document_id"]) for got in _pages(self.chunks, ["metadatas"]) for m in got["metadatas"]}
 
     def text_document_ids(self) -> set[str]:
         """Document ids that have a text stored (for sweeping orphans); reads ids only."""
-        ids: set[str] = set()
-        offset = 0
-        while True:
-            got = self.texts.get(include=[], limit=_PAGE * 5, offset=offset)
-            ids.update(got["ids"])
-            if len(got["ids"]) < _PAGE * 5:
-                return ids
-            offset += _PAGE * 5
+        return {i for got in _pages(self.texts, []) for i in got["ids"]}
 
     def count_chunks(self) -> int:
         return self.chunks.count()
