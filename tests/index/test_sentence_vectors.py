@@ -177,16 +177,25 @@ def test_storing_sentence_vectors_can_be_turned_off(settings, hash_embedder):
 
 
 def test_pool_matches_averaging_each_span_on_its_own():
-    """The one-product pooling gives what averaging each span's tokens one span at a time gives,
-    with spans that hold no token, tokens straddling a span's edge and empty tokens."""
+    """The pooling gives what averaging each span's tokens one span at a time gives,
+    with spans that hold no token, tokens straddling a span's edge, empty tokens, gaps between
+    spans, overlapping spans and tokens out of text order."""
     rng = np.random.default_rng(3)
-    for _ in range(50):
+    for case in range(200):
         count = int(rng.integers(0, 30))
         starts = np.sort(rng.integers(0, 200, count))
         ends = starts + rng.integers(0, 8, count)  # some empty tokens (end == start)
         tokens = TokenEmbeddings(rng.normal(size=(count, 8)).astype(np.float32), np.stack([starts, ends], axis=1).reshape(count, 2))
         cuts = np.sort(rng.choice(np.arange(1, 210), size=int(rng.integers(1, 8)), replace=False))
         spans = [(int(a), int(b)) for a, b in zip(np.r_[0, cuts[:-1]], cuts)]
+        if case % 4 == 1:  # gaps between spans
+            spans = [(a + int(rng.integers(0, 3)), max(a + 1, b - int(rng.integers(0, 3)))) for a, b in spans]
+        elif case % 4 == 2:  # overlapping spans
+            spans = [(a, b + int(rng.integers(0, 20))) for a, b in spans]
+        elif case % 4 == 3 and count > 1:  # tokens out of text order
+            order = rng.permutation(count)
+            tokens = TokenEmbeddings(tokens.vectors[order], tokens.offsets[order])
+            starts, ends = tokens.offsets[:, 0], tokens.offsets[:, 1]
         vectors, empty = pool(tokens, spans)
         for row, (start, end) in enumerate(spans):
             inside = (starts >= start) & (ends <= end) & (ends > starts)

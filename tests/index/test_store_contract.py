@@ -243,7 +243,7 @@ def test_collections_with_the_text_as_chroma_document_still_read(store_settings,
     ingestor(store_settings, hash_embedder).ingest([corpus(tmp_path)])
     store = open_store(store_settings)
     question = "Who reviewed the inspector general report?"
-    before = [(p.chunk_id, p.text, p.start_char, p.end_char) for p in Retriever(store, hash_embedder).retrieve(question, 8)]
+    before = [(p.document_id, p.chunk_id, p.text, p.start_char, p.end_char) for p in Retriever(store, hash_embedder).retrieve(question, 8)]
     got = store.chunks.get(include=["embeddings", "documents", "metadatas"])
     texts = {chunk_id: text for chunk_id, text, _ in chunk_rows(got)}
     store.chunks.delete(ids=got["ids"])
@@ -254,11 +254,11 @@ def test_collections_with_the_text_as_chroma_document_still_read(store_settings,
     old = open_store(store_settings)
     stored = old.chunks.get(include=["documents", "metadatas"])
     assert all(CHUNK_TEXT_KEY not in m for m in stored["metadatas"]) and all(stored["documents"])
-    after = [(p.chunk_id, p.text, p.start_char, p.end_char) for p in Retriever(old, hash_embedder).retrieve(question, 8)]
+    after = [(p.document_id, p.chunk_id, p.text, p.start_char, p.end_char) for p in Retriever(old, hash_embedder).retrieve(question, 8)]
     assert after == before and len(before) == 8
     records = {r.id: old.document_text(r.id) for r in old.records()}
-    for chunk_id, text, start, end in after:
-        assert records[chunk_id.rsplit(":", 1)[0]][start:end] == text
+    for document_id, _, text, start, end in after:
+        assert records[document_id][start:end] == text
 
 
 def test_reading_ahead_keeps_file_order_and_stops_at_a_failing_file(settings, tmp_path, hash_embedder, monkeypatch):
@@ -342,3 +342,36 @@ def test_a_large_document_text_is_kept_exactly(store_settings, tmp_path, hash_em
     store = open_store(store_settings)
     [record] = store.records()
     assert store.document_text(record.id) == text
+
+
+def test_chunks_left_by_an_interrupted_write_of_the_same_version_are_replaced(store_settings, tmp_path, hash_embedder):
+    """Chunks are added, not upserted: a chunk of the same document version left by a write that
+    died before its record (same ids) must be deleted first, not kept as it was."""
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    store = open_store(store_settings)
+    seed = next(r for r in store.records() if r.source.endswith("seed.txt"))
+    got = store.chunks.get(where={"document_id": seed.id}, include=["metadatas"])
+    damaged = [{**meta, CHUNK_TEXT_KEY: "left over"} for meta in got["metadatas"]]
+    store.chunks.update(ids=got["ids"], metadatas=damaged)
+    store.registry.delete(ids=[seed.id])  # as if the ingest died before committing it
+    report = ingestor(store_settings, hash_embedder).ingest([folder])
+    assert report.added == [str(folder / "seed.txt")]
+    store = open_store(store_settings)
+    again = store.chunks.get(where={"document_id": seed.id}, include=["documents", "metadatas"])
+    assert sorted(again["ids"]) == sorted(got["ids"])
+    text = store.document_text(seed.id)
+    for _, chunk_text, meta in chunk_rows(again):
+        assert chunk_text != "left over" and chunk_text == text[meta["start_char"]:meta["end_char"]]
+
+
+def test_two_versions_of_a_document_never_share_chunk_ids(store_settings, tmp_path, hash_embedder):
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    before = set(open_store(store_settings).chunks.get()["ids"])
+    (folder / "beta.txt").write_text("Beta delta epsilon, edited.\r\n" * 60, encoding="utf-8")
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    store = open_store(store_settings)
+    beta = next(r for r in store.records() if r.source.endswith("beta.txt"))
+    fresh = set(store.chunks.get(where={"document_id": beta.id})["ids"])
+    assert fresh and not fresh & before
