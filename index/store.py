@@ -3,7 +3,10 @@
 For a collection NAME there are three Chroma collections:
 - `NAME` holds one record per chunk: vector and metadata (the chunk text, document id,
   source, title, date, offsets, the document's text hash, and the vectors of the chunk's
-  sentences that the answerer compares with questions: `index.sentence_vectors`). The text
+  sentences that the answerer compares with questions: `index.sentence_vectors`). The keys
+  queries filter on (document id, source, date) are metadata keys of their own; the rest are
+  one JSON value (`PACKED_KEY`); collections written before keep every key apart. Chunks are
+  added, never upserted, under ids that carry their document's text hash (`chunk_id`). The text
   is a metadata value rather than Chroma's document because Chroma builds a trigram
   full-text index over documents, which retrieval never uses (BM25 runs on its own mirror)
   and which cost more than all other writes together (0.8 of 1.2 ms CPU a chunk); collections
@@ -23,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import re
 import threading
@@ -52,7 +56,15 @@ _FINGERPRINT_KEYS = ("embed_model", "embed_backend", "embed_export", "chunker", 
 # The int8 export recipe that collections were built with before it was recorded.
 _UNRECORDED_EXPORT = "2"
 _PAGE = 1000
+log = logging.getLogger(__name__)
 CHUNK_TEXT_KEY = "text"
+# A chunk's metadata that no query filters on (text, title, offsets, hash, sentence vectors, ...)
+# is stored as one JSON value under this key: Chroma writes a row and an index entry per key,
+# and packing them cut chunk writes by about a fifth at 10k chunks. Only the keys filtered on
+# (`_FILTERED_KEYS`) stay apart. Collections written before keep every key apart; `chunk_rows`
+# reads both.
+PACKED_KEY = "rag_chunk"
+_FILTERED_KEYS = ("document_id", "source", "date_int")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
 _LOW_SPACE = 64 * 2**20
 
@@ -138,8 +150,22 @@ def chunk_rows(got: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]
     before that, the Chroma document."""
     for chunk_id, document, metadata in zip(got["ids"], got["documents"], got["metadatas"]):
         metadata = dict(metadata or {})
+        packed = metadata.pop(PACKED_KEY, None)
+        if packed is not None:
+            try:
+                metadata = {**json.loads(packed), **metadata}  # a key set apart later wins
+            except (TypeError, ValueError):
+                log.warning("chunk %s has damaged metadata; it is left out until its document is ingested again", chunk_id)
+                continue
         text = metadata.pop(CHUNK_TEXT_KEY, None)
         yield chunk_id, text if text is not None else (document or ""), metadata
+
+
+def _pack(metadata: dict[str, Any]) -> dict[str, Any]:
+    """`metadata` as stored: the keys queries filter on, and the rest as one JSON value."""
+    stored = {key: metadata[key] for key in _FILTERED_KEYS if key in metadata}
+    stored[PACKED_KEY] = json.dumps({k: v for k, v in metadata.items() if k not in _FILTERED_KEYS}, ensure_ascii=False)
+    return stored
 
 
 def validate_collection_name(name: str) -> str:
@@ -423,7 +449,7 @@ class ChunkStore:
             # ids carry the text's hash (`chunk_id`), so no id can already be there. (`upsert`
             # looks each id up first: 17% more time for the same rows, measured at 10k chunks.)
             for part in _batches(len(ids), self._max_batch):
-                self.chunks.add(ids=ids[part], embeddings=vectors[part], metadatas=metadatas[part])
+                self.chunks.add(ids=ids[part], embeddings=vectors[part], metadatas=[_pack(m) for m in metadatas[part]])
             for part in _batches(len(items), self._max_batch):
                 self.texts.upsert(
                     ids=[document.id for document, _ in items[part]],

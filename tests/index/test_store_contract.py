@@ -13,7 +13,7 @@ from index.embedding import HashEmbedder
 from index.ingest import Ingestor
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
 from index.sentence_vectors import decode
-from index.store import CHUNK_TEXT_KEY, ChunkStore, Fingerprint, chunk_rows, connect, open_store
+from index.store import CHUNK_TEXT_KEY, PACKED_KEY, ChunkStore, Fingerprint, chunk_rows, connect, open_store
 from rag.errors import FingerprintMismatch, UnknownCollection
 from rag.retrieve import Retriever
 from rag.settings import Settings
@@ -103,7 +103,8 @@ def test_real_model_vectors_find_the_right_chunk(store_settings, tmp_path, real_
     store = open_store(store_settings)
     query = real_embedder.embed(["Who reviewed the inspector general report before it was sent to Mayorkas?"])
     hits = store.chunks.query(query_embeddings=query, n_results=2, include=["documents", "metadatas"])
-    assert "Kimberly Cheatle" in " ".join(meta["text"] for meta in hits["metadatas"][0])
+    first = {key: hits[key][0] for key in ("ids", "documents", "metadatas")}
+    assert "Kimberly Cheatle" in " ".join(text for _, text, _ in chunk_rows(first))
 
 
 def test_reingest_of_unchanged_files_embeds_nothing(store_settings, tmp_path, real_embedder):
@@ -245,15 +246,16 @@ def test_collections_with_the_text_as_chroma_document_still_read(store_settings,
     question = "Who reviewed the inspector general report?"
     before = [(p.document_id, p.chunk_id, p.text, p.start_char, p.end_char) for p in Retriever(store, hash_embedder).retrieve(question, 8)]
     got = store.chunks.get(include=["embeddings", "documents", "metadatas"])
-    texts = {chunk_id: text for chunk_id, text, _ in chunk_rows(got)}
+    rows = {chunk_id: (text, meta) for chunk_id, text, meta in chunk_rows(got)}
     store.chunks.delete(ids=got["ids"])
-    store.chunks.add(
-        ids=got["ids"], embeddings=got["embeddings"], documents=[texts[i] for i in got["ids"]],
-        metadatas=[{k: v for k, v in m.items() if k != CHUNK_TEXT_KEY} for m in got["metadatas"]],
+    store.chunks.add(  # every key apart, the text as the Chroma document
+        ids=got["ids"], embeddings=got["embeddings"], documents=[rows[i][0] for i in got["ids"]],
+        metadatas=[rows[i][1] for i in got["ids"]],
     )
     old = open_store(store_settings)
     stored = old.chunks.get(include=["documents", "metadatas"])
-    assert all(CHUNK_TEXT_KEY not in m for m in stored["metadatas"]) and all(stored["documents"])
+    assert all(CHUNK_TEXT_KEY not in m and PACKED_KEY not in m and "start_char" in m for m in stored["metadatas"])
+    assert all(stored["documents"])
     after = [(p.document_id, p.chunk_id, p.text, p.start_char, p.end_char) for p in Retriever(old, hash_embedder).retrieve(question, 8)]
     assert after == before and len(before) == 8
     records = {r.id: old.document_text(r.id) for r in old.records()}
@@ -351,9 +353,11 @@ def test_chunks_left_by_an_interrupted_write_of_the_same_version_are_replaced(st
     ingestor(store_settings, hash_embedder).ingest([folder])
     store = open_store(store_settings)
     seed = next(r for r in store.records() if r.source.endswith("seed.txt"))
-    got = store.chunks.get(where={"document_id": seed.id}, include=["metadatas"])
-    damaged = [{**meta, CHUNK_TEXT_KEY: "left over"} for meta in got["metadatas"]]
-    store.chunks.update(ids=got["ids"], metadatas=damaged)
+    got = store.chunks.get(where={"document_id": seed.id}, include=["embeddings", "documents", "metadatas"])
+    damaged = [{**meta, CHUNK_TEXT_KEY: "left over"} for _, _, meta in chunk_rows(got)]
+    store.chunks.delete(ids=got["ids"])
+    store.chunks.add(ids=got["ids"], embeddings=got["embeddings"], metadatas=damaged)
+    assert {text for _, text, _ in chunk_rows(store.chunks.get(ids=got["ids"], include=["documents", "metadatas"]))} == {"left over"}
     store.registry.delete(ids=[seed.id])  # as if the ingest died before committing it
     report = ingestor(store_settings, hash_embedder).ingest([folder])
     assert report.added == [str(folder / "seed.txt")]
@@ -375,3 +379,25 @@ def test_two_versions_of_a_document_never_share_chunk_ids(store_settings, tmp_pa
     beta = next(r for r in store.records() if r.source.endswith("beta.txt"))
     fresh = set(store.chunks.get(where={"document_id": beta.id})["ids"])
     assert fresh and not fresh & before
+
+
+def test_chunk_metadata_keeps_apart_only_the_keys_queries_filter_on(store_settings, tmp_path, hash_embedder):
+    ingestor(store_settings, hash_embedder).ingest([corpus(tmp_path)])
+    store = open_store(store_settings)
+    raw = store.chunks.get(include=["documents", "metadatas"])
+    assert raw["ids"] and all(set(m) <= {"document_id", "source", "date_int", PACKED_KEY} for m in raw["metadatas"])
+    for _, text, meta in chunk_rows(raw):
+        assert text and {"title", "doc_sha256", "chunk_index", "start_char", "end_char", SENTENCE_VECTORS_KEY} <= set(meta)
+
+
+def test_a_chunk_with_damaged_metadata_is_left_out_not_fatal(store_settings, tmp_path, hash_embedder):
+    ingestor(store_settings, hash_embedder).ingest([corpus(tmp_path)])
+    store = open_store(store_settings)
+    question = "Who reviewed the inspector general report?"
+    [first] = Retriever(store, hash_embedder).retrieve(question, 1)
+    store.chunks.update(ids=[first.chunk_id], metadatas=[{PACKED_KEY: "{not json"}])
+    fresh = open_store(store_settings)
+    rows = list(chunk_rows(fresh.chunks.get(include=["documents", "metadatas"])))
+    assert rows and first.chunk_id not in {chunk_id for chunk_id, _, _ in rows}
+    hits = Retriever(fresh, hash_embedder).retrieve(question, 3)
+    assert hits and first.chunk_id not in {h.chunk_id for h in hits}

@@ -7,7 +7,7 @@ import pytest
 from index.ingest import Ingestor
 from index.readers import Document, text_sha256
 from index.chunking import chunk_text
-from index.store import open_store
+from index.store import chunk_rows, open_store
 from rag.errors import InvalidInput
 from rag.retrieve import Filters, Retriever
 
@@ -119,11 +119,12 @@ def test_a_chunk_rewritten_after_the_last_sync_is_never_returned(store_settings,
     store = open_store(store_settings, for_querying=True)
     retriever = Retriever(store, real_embedder)
     assert retriever.retrieve("pipe bomb", 1)[0].source.endswith("bomb.txt")
-    old = store.chunks.get(where={"source": str(docs / "bomb.txt")}, include=["metadatas"])
+    old = store.chunks.get(where={"source": str(docs / "bomb.txt")}, include=["documents", "metadatas"])
     text = "Rewritten: the pipe bomb story, not committed yet."
-    store.chunks.upsert(
+    store.chunks.delete(ids=old["ids"])
+    store.chunks.add(
         ids=old["ids"], embeddings=real_embedder.embed([text] * len(old["ids"])), documents=[text] * len(old["ids"]),
-        metadatas=[{**meta, "doc_sha256": text_sha256(text)} for meta in old["metadatas"]],
+        metadatas=[{**meta, "doc_sha256": text_sha256(text)} for _, _, meta in chunk_rows(old)],
     )
     for mode in ("hybrid", "dense", "bm25"):
         hits = retriever.retrieve("pipe bomb story", 3, mode=mode)
