@@ -30,6 +30,7 @@ import logging
 import os
 import re
 import threading
+import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -58,11 +59,11 @@ _UNRECORDED_EXPORT = "2"
 _PAGE = 1000
 log = logging.getLogger(__name__)
 CHUNK_TEXT_KEY = "text"
-# A chunk's metadata that no query filters on (text, title, offsets, hash, sentence vectors, ...)
-# is stored as one JSON value under this key: Chroma writes a row and an index entry per key,
-# and packing them cut chunk writes by about a fifth at 10k chunks. Only the keys filtered on
-# (`_FILTERED_KEYS`) stay apart. Collections written before keep every key apart; `chunk_rows`
-# reads both.
+# A chunk's metadata that no query filters on (text, title, offsets, hash, sentence vectors, ...),
+# and a document's whole registry record, are stored as one JSON value under this key: Chroma
+# writes a row and an index entry per key, and packing them cut chunk writes by about a fifth at
+# 10k chunks. Only the chunk keys filtered on (`_FILTERED_KEYS`) stay apart. Collections written
+# before keep every key apart; `chunk_rows` and `DocumentRecord.from_chroma` read both.
 PACKED_KEY = "rag_chunk"
 _FILTERED_KEYS = ("document_id", "source", "date_int")
 _SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -126,6 +127,12 @@ class DocumentRecord:
 
     @classmethod
     def from_chroma(cls, doc_id: str, meta: dict[str, Any]) -> "DocumentRecord":
+        """The record stored under `doc_id`: one JSON value (`PACKED_KEY`), or in registries
+        written before, one metadata key per field."""
+        meta = dict(meta or {})
+        packed = meta.pop(PACKED_KEY, None)
+        if packed is not None:
+            meta = {**json.loads(packed), **meta}  # ValueError when damaged
         return cls(
             id=doc_id,
             source=str(meta["source"]),
@@ -134,6 +141,23 @@ class DocumentRecord:
             sha256=str(meta["sha256"]),
             chunks=int(meta.get("chunks", 0)),
         )
+
+
+def _record(doc_id: str, meta: dict[str, Any]) -> DocumentRecord | None:
+    """The record, or None (logged) when it is damaged: the document then counts as not stored,
+    so its chunks are never cited and the next ingest of its file writes it again."""
+    try:
+        return DocumentRecord.from_chroma(doc_id, meta)
+    except (KeyError, TypeError, ValueError):
+        log.warning("document %s has a damaged registry record; ingest its file again to restore it", doc_id)
+        return None
+
+
+def _placeholder(doc_id: str) -> list[float]:
+    """The one-number vector a registry record or text is stored with (Chroma wants one; nothing
+    searches these collections). Spread by id, not all equal: Chroma's index builds about a fifth
+    faster when its points differ."""
+    return [zlib.crc32(doc_id.encode()) / 2**32]
 
 
 def chunk_id(document: Document, index: int) -> str:
@@ -386,7 +410,7 @@ class ChunkStore:
             got = self.registry.get(ids=[doc_id], include=["metadatas"])
         if not got["ids"]:
             return None
-        return DocumentRecord.from_chroma(got["ids"][0], got["metadatas"][0])
+        return _record(got["ids"][0], got["metadatas"][0])
 
     def records(self) -> list[DocumentRecord]:
         out: list[DocumentRecord] = []
@@ -394,7 +418,7 @@ class ChunkStore:
         while True:
             with self.storage_errors():
                 got = self.registry.get(include=["metadatas"], limit=_PAGE, offset=offset)
-            out.extend(DocumentRecord.from_chroma(i, m) for i, m in zip(got["ids"], got["metadatas"]))
+            out.extend(record for i, m in zip(got["ids"], got["metadatas"]) if (record := _record(i, m)) is not None)
             if len(got["ids"]) < _PAGE:
                 return out
             offset += _PAGE
@@ -453,7 +477,7 @@ class ChunkStore:
             for part in _batches(len(items), self._max_batch):
                 self.texts.upsert(
                     ids=[document.id for document, _ in items[part]],
-                    embeddings=[[1.0]] * len(items[part]),
+                    embeddings=[_placeholder(document.id) for document, _ in items[part]],
                     metadatas=[{CHUNK_TEXT_KEY: document.text} for document, _ in items[part]],
                 )
             records = []
@@ -461,11 +485,11 @@ class ChunkStore:
                 record = {"source": document.source, "title": document.title, "sha256": document.sha256, "chunks": len(chunks)}
                 if document.date:
                     record["date"] = document.date
-                records.append(record)
+                records.append({PACKED_KEY: json.dumps(record, ensure_ascii=False)})  # one key: see PACKED_KEY
             for part in _batches(len(items), self._max_batch):
                 self.registry.upsert(
                     ids=[document.id for document, _ in items[part]],
-                    embeddings=[[1.0]] * len(records[part]),
+                    embeddings=[_placeholder(document.id) for document, _ in items[part]],
                     metadatas=records[part],
                 )
             self._bump_generation()

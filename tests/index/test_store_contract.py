@@ -305,13 +305,17 @@ def test_documents_written_with_the_text_in_the_registry_still_read(store_settin
     store = open_store(store_settings)
     records = store.records()
     texts = {r.id: store.document_text(r.id) for r in records}
-    got = store.registry.get(include=["metadatas"])
-    store.registry.upsert(ids=got["ids"], embeddings=[[1.0]] * len(got["ids"]), metadatas=got["metadatas"],
-                          documents=[texts[i] for i in got["ids"]])
+    store.registry.delete(ids=[r.id for r in records])
+    store.registry.add(  # every field its own key, the text as the Chroma document
+        ids=[r.id for r in records], embeddings=[[1.0]] * len(records), documents=[texts[r.id] for r in records],
+        metadatas=[{"source": r.source, "title": r.title, "sha256": r.sha256, "chunks": r.chunks, **({"date": r.date} if r.date else {})}
+                   for r in records],
+    )
     store.texts.delete(ids=list(texts))
     old = open_store(store_settings)
     assert old.text_document_ids() == set()
     assert {r.id: old.document_text(r.id) for r in old.records()} == texts
+    assert sorted(old.records(), key=lambda r: r.id) == sorted(records, key=lambda r: r.id)
     (folder / "beta.txt").write_text("Beta changed entirely. " * 40, encoding="utf-8")
     report = ingestor(store_settings, hash_embedder).ingest([folder])
     assert report.updated == [str(folder / "beta.txt")]
@@ -401,3 +405,42 @@ def test_a_chunk_with_damaged_metadata_is_left_out_not_fatal(store_settings, tmp
     assert rows and first.chunk_id not in {chunk_id for chunk_id, _, _ in rows}
     hits = Retriever(fresh, hash_embedder).retrieve(question, 3)
     assert hits and first.chunk_id not in {h.chunk_id for h in hits}
+
+
+def test_a_damaged_registry_record_counts_as_not_stored_until_ingested_again(store_settings, tmp_path, hash_embedder):
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    store = open_store(store_settings)
+    assert all(set(m) == {PACKED_KEY} for m in store.registry.get(include=["metadatas"])["metadatas"])
+    seed = next(r for r in store.records() if r.source.endswith("seed.txt"))
+    store.registry.update(ids=[seed.id], metadatas=[{PACKED_KEY: "{not json"}])
+    fresh = open_store(store_settings)
+    assert seed.id not in {r.id for r in fresh.records()} and fresh.get_record(seed.id) is None
+    hits = Retriever(fresh, hash_embedder).retrieve("Who reviewed the inspector general report?", 5)
+    assert all(h.document_id != seed.id for h in hits)
+    report = ingestor(store_settings, hash_embedder).ingest([folder])
+    assert report.added == [str(folder / "seed.txt")]
+    assert open_store(store_settings).get_record(seed.id) == seed
+
+
+def test_the_first_batch_is_small_so_the_model_starts_early(settings, tmp_path, hash_embedder, monkeypatch):
+    """The model starts after a few files, not a whole write batch of them; later batches are full."""
+    import index.ingest as ingest_module
+
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(300):
+        (folder / f"f{i:03d}.txt").write_text(f"Document number {i} talks about topic {i}. " * 5, encoding="utf-8")
+    sizes = []
+    real_embed_chunks = ingest_module.embed_chunks
+    monkeypatch.setattr(ingest_module, "embed_chunks", lambda embedder, texts: (sizes.append(len(texts)), real_embed_chunks(embedder, texts))[1])
+    index = settings.index.model_copy(update={"write_batch_size": 100})
+    report = Ingestor(open_store(settings, for_writing=True), hash_embedder, index).ingest([folder])
+    assert len(report.added) == 300 and sum(sizes) == report.chunks == 300
+    assert sizes == [100, 100, 100]  # write batches smaller than the first batch's limit: unchanged
+    sizes.clear()
+    monkeypatch.setattr(ingest_module, "_FIRST_BATCH_CHUNKS", 8)
+    other = tmp_path / "other"
+    shutil.copytree(folder, other)
+    report = Ingestor(open_store(settings, for_writing=True), hash_embedder, index).ingest([other])
+    assert sizes == [8, 100, 100, 92] and report.chunks == 300
