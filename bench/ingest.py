@@ -276,7 +276,14 @@ def run(sizes: list[int], full_up_to: int, work: Path, out: Path, kinds: list[st
         ours["corpus_chunks_per_s"] = ours["chunks_per_s"]
         ours["load_average_after"] = load_average()
         _report(size, "ours (tail)", ours)
+        # Bare encoding of the tail's own chunks: the tail's texts are not the 10k corpus's (their
+        # token counts differ), so only this says what ingesting them cost beyond the model.
+        bare_kind = "bare-onnx" if BACKEND == "onnx-int8" else "bare-torch"
+        bare = measure(bare_kind, rest, data_dir(work, bare_kind, size))
+        _report(size, f"{bare_kind} (tail)", bare)
         row = {"ours": {**ours, "tail_of": size, "prefilled_chunks": prefill["chunks"]}, "prefill_proxy_vectors": prefill,
+               "bare_on_tail": {**bare, "kind": bare_kind},
+               "tail_overhead_over_bare": round(ours["seconds"] / bare["seconds"] - 1, 4) if bare["chunks"] == ours["chunks"] else None,
                "files": sum(1 for p in folder.rglob("*.txt")), "load_average_after": load_average()}
         result = _save(out, size, row, full_up_to)
     return result

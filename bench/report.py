@@ -141,6 +141,12 @@ def render(results: Path) -> tuple[str, str]:
             f"{row['overhead_over_bare']:+.1%} / {_fmt(_get(row, 'overhead_over_bare_cpu'), '+.1%')} | {row['ours']['peak_rss_mib']:.0f} / {naive['peak_rss_mib']:.0f}{' (sample)' if 'sample_of' in naive else ''} |"
         )
     for size, tail, pre in prefilled:
+        row = ingest["sizes"][str(size)]
+        if _get(row, "tail_overhead_over_bare") is not None:
+            bare = row["bare_on_tail"]
+            lines += ["", f"At {size:,}, the bare cells are the 10k corpus's rate. The tail's own {tail:,} chunks (other passages, other token",
+                      f"counts) took {bare['seconds']:.1f} s to encode bare ({bare['chunks_per_s']:.1f} chunks/s) against {row['ours']['seconds']:.1f} s for ours to ingest them into",
+                      f"the {pre:,}-chunk collection: overhead {row['tail_overhead_over_bare']:+.1%} in one run."]
         lines += ["", f"At {size:,} chunks, encoding everything would take hours on these two busy cores, so the collection was",
                   f"first filled with {pre:,} chunks through the real ingest path (reading, chunking, writing to Chroma, real text)",
                   "but with proxy vectors (real vectors of the 10k run, drawn at random, plus noise; each chunk also stores",

@@ -444,3 +444,18 @@ def test_the_first_batch_is_small_so_the_model_starts_early(settings, tmp_path, 
     shutil.copytree(folder, other)
     report = Ingestor(open_store(settings, for_writing=True), hash_embedder, index).ingest([other])
     assert sizes == [8, 100, 100, 92] and report.chunks == 300
+
+
+def test_listing_reads_every_page(store_settings, tmp_path, hash_embedder, monkeypatch):
+    import index.store as store_module
+
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    store = open_store(store_settings)
+    everything = {r.id for r in store.records()}
+    chunk_docs, text_docs = store.chunk_document_ids(), store.text_document_ids()
+    assert len(everything) == 3
+    for page in (1, 2, 3):
+        monkeypatch.setattr(store_module, "_PAGE", page)
+        assert {r.id for r in store.records()} == everything
+        assert store.chunk_document_ids() == chunk_docs == everything and store.text_document_ids() == text_docs == everything
