@@ -135,7 +135,9 @@ class DocumentRecord:
         meta = dict(meta or {})
         packed = meta.pop(PACKED_KEY, None)
         if packed is not None:
-            meta = {**json.loads(packed), **meta}  # ValueError when damaged
+            # The packed value wins: Chroma's upsert merges keys, so a record of the older layout
+            # updated since keeps its stale keys beside the new value. ValueError when damaged.
+            meta = {**meta, **json.loads(packed)}
         return cls(
             id=doc_id,
             source=str(meta["source"]),
@@ -175,17 +177,17 @@ def chunk_rows(got: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]
     """(chunk id, text, metadata without the text) of each chunk in a Chroma `get` result that
     included documents and metadatas: the text is a metadata value, or in collections written
     before that, the Chroma document."""
-    for chunk_id, document, metadata in zip(got["ids"], got["documents"], got["metadatas"]):
+    for cid, document, metadata in zip(got["ids"], got["documents"], got["metadatas"]):
         metadata = dict(metadata or {})
         packed = metadata.pop(PACKED_KEY, None)
         if packed is not None:
             try:
-                metadata = {**json.loads(packed), **metadata}  # a key set apart later wins
+                metadata = {**metadata, **json.loads(packed)}  # the packed value is the newer write
             except (TypeError, ValueError):
-                log.warning("chunk %s has damaged metadata; it is left out until its document is ingested again", chunk_id)
+                log.warning("chunk %s has damaged metadata; it is left out until its document is ingested again", cid)
                 continue
         text = metadata.pop(CHUNK_TEXT_KEY, None)
-        yield chunk_id, text if text is not None else (document or ""), metadata
+        yield cid, text if text is not None else (document or ""), metadata
 
 
 def _pack(metadata: dict[str, Any]) -> dict[str, Any]:

@@ -319,8 +319,15 @@ def test_documents_written_with_the_text_in_the_registry_still_read(store_settin
     (folder / "beta.txt").write_text("Beta changed entirely. " * 40, encoding="utf-8")
     report = ingestor(store_settings, hash_embedder).ingest([folder])
     assert report.updated == [str(folder / "beta.txt")]
-    beta = next(r for r in open_store(store_settings).records() if r.source.endswith("beta.txt"))
-    assert open_store(store_settings).document_text(beta.id) == "Beta changed entirely. " * 40
+    store = open_store(store_settings)
+    beta = next(r for r in store.records() if r.source.endswith("beta.txt"))
+    assert store.document_text(beta.id) == "Beta changed entirely. " * 40
+    # The record written over the old one (Chroma merges keys on upsert) reads as the new version,
+    # so the new chunks count as committed and are found.
+    assert beta.chunks == len(store.chunks.get(where={"document_id": beta.id})["ids"])
+    assert beta.sha256 == next(meta["doc_sha256"] for _, _, meta in chunk_rows(store.chunks.get(where={"document_id": beta.id}, include=["documents", "metadatas"])))
+    hits = Retriever(store, hash_embedder).retrieve("Beta changed entirely", 3)
+    assert hits[0].document_id == beta.id and "Beta changed entirely" in hits[0].text
 
 
 def test_a_text_left_without_its_record_is_swept_by_prune(store_settings, tmp_path, hash_embedder):
