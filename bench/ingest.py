@@ -189,6 +189,11 @@ def measure(kind: str, folder: Path, data: Path, fresh: bool = True) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
+def _bare_kind(backend: str) -> str:
+    """The bare encoding that ours is compared with: the same backend's."""
+    return "bare-onnx" if backend == "onnx-int8" else "bare-torch"
+
+
 def _complete(result: dict, full_up_to: int) -> None:
     """Fill each kind a size lacks with that kind's rate at the largest size where it ran in
     full (a fixed sample, marked `sample_of`), and compute the ratios where all are present."""
@@ -199,7 +204,7 @@ def _complete(result: dict, full_up_to: int) -> None:
                 row[kind] = {**result["sizes"][str(max(full))][kind], "sample_of": max(full)}
     for row in result["sizes"].values():
         if all(kind in row for kind in KINDS):
-            bare = row["bare-onnx"] if result["backend"] == "onnx-int8" else row["bare-torch"]
+            bare = row[_bare_kind(result["backend"])]
             row["overhead_over_bare"] = round(bare["chunks_per_s"] / row["ours"]["chunks_per_s"] - 1, 4)
             if "cpu_s" in bare and "cpu_s" in row["ours"] and "tail_of" not in row["ours"]:
                 # The same in CPU time per chunk (both ran these chunks in full).
@@ -278,7 +283,7 @@ def run(sizes: list[int], full_up_to: int, work: Path, out: Path, kinds: list[st
         _report(size, "ours (tail)", ours)
         # Bare encoding of the tail's own chunks: the tail's texts are not the 10k corpus's (their
         # token counts differ), so only this says what ingesting them cost beyond the model.
-        bare_kind = "bare-onnx" if BACKEND == "onnx-int8" else "bare-torch"
+        bare_kind = _bare_kind(BACKEND)
         bare = measure(bare_kind, rest, data_dir(work, bare_kind, size))
         _report(size, f"{bare_kind} (tail)", bare)
         row = {"ours": {**ours, "tail_of": size, "prefilled_chunks": prefill["chunks"]}, "prefill_proxy_vectors": prefill,

@@ -132,12 +132,7 @@ class DocumentRecord:
     def from_chroma(cls, doc_id: str, meta: dict[str, Any]) -> "DocumentRecord":
         """The record stored under `doc_id`: one JSON value (`PACKED_KEY`), or in registries
         written before, one metadata key per field."""
-        meta = dict(meta or {})
-        packed = meta.pop(PACKED_KEY, None)
-        if packed is not None:
-            # The packed value wins: Chroma's upsert merges keys, so a record of the older layout
-            # updated since keeps its stale keys beside the new value. ValueError when damaged.
-            meta = {**meta, **json.loads(packed)}
+        meta = _unpacked(meta)
         return cls(
             id=doc_id,
             source=str(meta["source"]),
@@ -146,6 +141,15 @@ class DocumentRecord:
             sha256=str(meta["sha256"]),
             chunks=int(meta.get("chunks", 0)),
         )
+
+
+def _unpacked(metadata: dict[str, Any] | None) -> dict[str, Any]:
+    """Stored metadata with its `PACKED_KEY` value spread out (ValueError when that is damaged).
+    The packed value wins: Chroma's upsert merges keys, so a record of the older layout updated
+    since keeps its stale keys beside the new value."""
+    metadata = dict(metadata or {})
+    packed = metadata.pop(PACKED_KEY, None)
+    return metadata if packed is None else {**metadata, **json.loads(packed)}
 
 
 def _record(doc_id: str, meta: dict[str, Any]) -> DocumentRecord | None:
@@ -178,14 +182,11 @@ def chunk_rows(got: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]
     included documents and metadatas: the text is a metadata value, or in collections written
     before that, the Chroma document."""
     for cid, document, metadata in zip(got["ids"], got["documents"], got["metadatas"]):
-        metadata = dict(metadata or {})
-        packed = metadata.pop(PACKED_KEY, None)
-        if packed is not None:
-            try:
-                metadata = {**metadata, **json.loads(packed)}  # the packed value is the newer write
-            except (TypeError, ValueError):
-                log.warning("chunk %s has damaged metadata; it is left out until its document is ingested again", cid)
-                continue
+        try:
+            metadata = _unpacked(metadata)
+        except (TypeError, ValueError):
+            log.warning("chunk %s has damaged metadata; it is left out until its document is ingested again", cid)
+            continue
         text = metadata.pop(CHUNK_TEXT_KEY, None)
         yield cid, text if text is not None else (document or ""), metadata
 
@@ -418,15 +419,11 @@ class ChunkStore:
         return _record(got["ids"][0], got["metadatas"][0])
 
     def records(self) -> list[DocumentRecord]:
-        out: list[DocumentRecord] = []
-        offset = 0
-        while True:
-            with self.storage_errors():
-                got = self.registry.get(include=["metadatas"], limit=_PAGE, offset=offset)
-            out.extend(record for i, m in zip(got["ids"], got["metadatas"]) if (record := _record(i, m)) is not None)
-            if len(got["ids"]) < _PAGE:
-                return out
-            offset += _PAGE
+        with self.storage_errors():
+            return [
+                record for got in _pages(self.registry, ["metadatas"])
+                for i, m in zip(got["ids"], got["metadatas"]) if (record := _record(i, m)) is not None
+            ]
 
     def document_text(self, doc_id: str) -> str | None:
         with self.storage_errors():
@@ -444,7 +441,7 @@ class ChunkStore:
 
         `vectors` holds one row per chunk, in the order of `items`; `sentence_vectors`, when
         given, one `index.sentence_vectors` string per chunk, kept in its metadata. All writes are batched:
-        one delete, chunk upserts of up to Chroma's batch size, the texts, then one registry upsert.
+        one delete, chunk adds of up to Chroma's batch size, the texts, then the registry records.
         """
         if not items:
             return
