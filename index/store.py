@@ -517,8 +517,11 @@ class ChunkStore:
         self.chunks.modify(metadata={**(fresh.metadata or {}), "rag_generation": uuid.uuid4().hex})
 
     def chunk_document_ids(self) -> set[str]:
-        """Document ids that have chunks stored (for sweeping orphans)."""
-        return {str(m["document_id"]) for got in _pages(self.chunks, ["metadatas"]) for m in got["metadatas"]}
+        """Document ids that have chunks stored (for sweeping orphans); reads ids only. A chunk id
+        starts with its document's id and a colon in every layout (`chunk_id`; before it,
+        `DOCUMENT:N`), and document ids are hex digests (`index.readers.document_id`). Reading
+        metadata instead would bring every chunk's text and sentence vectors along."""
+        return {chunk.split(":", 1)[0] for got in _pages(self.chunks, []) for chunk in got["ids"]}
 
     def text_document_ids(self) -> set[str]:
         """Document ids that have a text stored (for sweeping orphans); reads ids only."""

@@ -345,6 +345,26 @@ def test_a_text_left_without_its_record_is_swept_by_prune(store_settings, tmp_pa
     assert store.text_document_ids() == {r.id for r in store.records()}
 
 
+def test_orphan_chunks_of_either_id_layout_are_found_from_ids_and_swept(store_settings, tmp_path, hash_embedder):
+    """`chunk_document_ids` reads chunk ids only (metadata would bring every chunk's text and
+    sentence vectors): it names the same documents the chunks' metadata does, for ids of today's
+    layout (DOCUMENT:HASH8:N) and the older one (DOCUMENT:N), and prune sweeps chunks left without a record."""
+    folder = corpus(tmp_path)
+    ingestor(store_settings, hash_embedder).ingest([folder])
+    store = open_store(store_settings)
+    orphans = {"0123456789abcdef": "0123456789abcdef:0", "fedcba9876543210": "fedcba9876543210:1a2b3c4d:0"}
+    store.chunks.add(
+        ids=list(orphans.values()), embeddings=hash_embedder.embed(["left over", "left over too"]),
+        metadatas=[{"document_id": doc, "source": f"/gone/{doc}.txt"} for doc in orphans],
+    )
+    from_metadata = {str(m["document_id"]) for m in store.chunks.get(include=["metadatas"])["metadatas"]}
+    assert store.chunk_document_ids() == from_metadata == {r.id for r in store.records()} | set(orphans)
+    ingestor(store_settings, hash_embedder).ingest([folder], prune=True)
+    store = open_store(store_settings)
+    assert store.chunk_document_ids() == {r.id for r in store.records()}
+    assert store.chunks.get(ids=list(orphans.values()))["ids"] == []
+
+
 def test_a_large_document_text_is_kept_exactly(store_settings, tmp_path, hash_embedder):
     folder = tmp_path / "large"
     folder.mkdir()
