@@ -11,6 +11,8 @@ import time
 # The configuration the benchmarks call "ours": the fast embedding path (RAG_INDEX__EMBED_BACKEND
 # in the environment chooses another).
 BACKEND = os.environ.get("RAG_INDEX__EMBED_BACKEND") or "onnx-int8"
+# Whether ours embeds in a worker process (`index.embed_worker`); the default, off, unless set.
+EMBED_WORKER = os.environ.get("RAG_INDEX__EMBED_WORKER") or "off"
 
 
 def bench_env(**extra: str) -> dict[str, str]:

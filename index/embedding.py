@@ -62,6 +62,7 @@ class SentenceTransformerEmbedder:
     """A sentence-transformers model, loaded once, encoding in batches."""
 
     backend = "torch"  # what a collection records; checked against the store's before writing
+    runs_in_worker = True  # picklable without its model: `index.embed_worker` may load it in a child process
 
     def __init__(self, model: str = BUNDLED_MODEL, batch_size: int = 64, device: str = "cpu"):
         self._name = canonical_model_name(model)
@@ -69,6 +70,12 @@ class SentenceTransformerEmbedder:
         self._device = device
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_model": None, "_lock": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _lock=threading.Lock())
 
     @property
     def name(self) -> str:
@@ -180,6 +187,8 @@ class SentenceTransformerEmbedder:
 
 class HashEmbedder:
     """Deterministic bag-of-words hashing vectors: texts sharing words are close. For tests."""
+
+    runs_in_worker = True
 
     def __init__(self, dimension: int = 64):
         self._dimension = dimension

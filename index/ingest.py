@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import os
+from collections import deque
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,8 +21,7 @@ import numpy as np
 from index.chunking import Chunk, chunk_text
 from index.embedding import Embedder, check_backend
 from index.readers import Document, read_bytes, read_file
-from index.sentence_vectors import embed_chunks
-from index.sentence_vectors import encode as encode_sentence_vectors
+from index.embed_worker import Embedded, Embedding
 from index.store import ChunkStore, DocumentRecord
 from rag.errors import InvalidInput, SkipFile
 from rag.settings import IndexSettings
@@ -88,6 +88,13 @@ def safe_name(name: str) -> str:
     return base[:255]
 
 
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0  # reading it will say what is wrong
+
+
 def _under(source: str, roots: list[Path]) -> bool:
     return any(source == str(root) or source.startswith(str(root).rstrip(os.sep) + os.sep) for root in roots)
 
@@ -121,7 +128,7 @@ class Ingestor:
         files, skipped = discover(paths)
         report = IngestReport(skipped=skipped)
         loaders = [(str(path), path.name, lambda path=path: read_file(path, self._max_bytes)) for path in files]
-        known = self._run(loaders, report)
+        known = self._run(loaders, report, sum(map(_size, files)))
         if prune:
             self._prune([p.absolute() for p in paths], known, report)
         return report
@@ -130,34 +137,50 @@ class Ingestor:
         """Ingest uploaded files given as (file name, bytes); the source is prefix + base name."""
         report = IngestReport()
         loaders = []
+        size = 0
         for name, data in files:
+            size += len(data)
             base = safe_name(name)
             source = source_prefix + base
             loaders.append((source, base, lambda data=data, base=base, source=source: read_bytes(data, base, source, self._max_bytes)))
-        self._run(loaders, report)
+        self._run(loaders, report, size)
         return report
 
-    def _run(self, loaders: list[tuple[str, str, Callable[[], Document]]], report: IngestReport) -> dict[str, DocumentRecord]:
+    def _run(
+        self, loaders: list[tuple[str, str, Callable[[], Document]]], report: IngestReport, input_bytes: int
+    ) -> dict[str, DocumentRecord]:
         """Load, chunk, embed and store each document; returns the records known before."""
         known = {record.id: record for record in self.store.records()}
         queue = iter(enumerate(loaders, start=1))
         # A reader thread reads and chunks the next batch while this thread embeds and stores
-        # the current one, so the model never waits for files. Storing is not overlapped with
-        # embedding: Chroma's writes hold the interpreter lock for their whole length (0.5 to
-        # 1 s a batch), which stalls the model loop anyway, and on two cores its index
-        # building slowed the model's own threads by more than the write took (measured:
-        # storing in turn was faster than storing alongside, 39 to 41 s against 45 s for 3,047 chunks).
+        # the current one, so the model never waits for files. In one process, storing is not
+        # overlapped with embedding: Chroma's writes hold the interpreter lock for their whole
+        # length (0.5 to 1 s a batch), which stalls the model loop anyway, and on two cores its
+        # index building slowed the model's own threads by more than the write took (storing in
+        # turn was faster than storing alongside, 39 to 41 s against 45 s for 3,047 chunks). With
+        # `embed_worker` set, a large ingest embeds in a worker process instead
+        # (`index.embed_worker`), one batch ahead of the writes here.
         # The first batch is small, so the model starts after a few files rather than after a
         # whole batch of them (about 1 s at 2,048 chunks); the reader fills the next meanwhile.
         first = min(self.settings.write_batch_size, _FIRST_BATCH_CHUNKS)
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-reader") as reader:
+        in_flight: deque[tuple[list[_Pending], Callable[[], Embedded]]] = deque()
+        with (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-reader") as reader,
+            Embedding(self.embedder, self.settings, input_bytes) as embedding,
+        ):
             reading = reader.submit(self._read_batch, queue, len(loaders), known, report, first)
             while True:
                 batch = reading.result()
+                if batch:
+                    reading = reader.submit(self._read_batch, queue, len(loaders), known, report, self.settings.write_batch_size)
+                    in_flight.append((batch, embedding.submit([c.text for item in batch for c in item.chunks])))
+                # With a worker, the newest batch is being embedded there while the one before is written here.
+                while in_flight and (not batch or len(in_flight) > embedding.ahead):
+                    done, embedded = in_flight.popleft()
+                    vectors, blobs = embedded()
+                    self._write(done, vectors, blobs, report)
                 if not batch:
                     break
-                reading = reader.submit(self._read_batch, queue, len(loaders), known, report, self.settings.write_batch_size)
-                self._flush(batch, report)
         return known
 
     def _read_batch(
@@ -200,21 +223,9 @@ class Ingestor:
         chunks = chunk_text(document.text, self.settings.chunk_size, self.settings.chunk_overlap)
         return _Pending(document, chunks, is_update=record is not None)
 
-    def _flush(self, pending: list[_Pending], report: IngestReport) -> None:
-        """Embed `pending`, then store it."""
-        if not pending:
-            return
-        # One model run gives the chunk vectors and, pooled from its token vectors, the
-        # answerer's sentence vectors (stored with each chunk: nothing to encode at question time).
-        texts = [c.text for item in pending for c in item.chunks]
-        if self.settings.store_sentence_vectors:
-            vectors, sentences = embed_chunks(self.embedder, texts)
-        else:
-            vectors, sentences = self.embedder.embed(texts), None
-        self._write(pending, vectors, sentences, report)
-
-    def _write(self, pending: list[_Pending], vectors: np.ndarray, sentences: list | None, report: IngestReport) -> None:
-        blobs = None if sentences is None else [encode_sentence_vectors(spans, rows) for spans, rows in sentences]
+    def _write(self, pending: list[_Pending], vectors: np.ndarray, blobs: list[str] | None, report: IngestReport) -> None:
+        # One model run gave the chunk vectors and, pooled from its token vectors, the answerer's
+        # sentence vectors (stored with each chunk: nothing to encode at question time).
         self.store.replace_documents([(item.document, item.chunks) for item in pending], vectors, blobs)
         for item in pending:
             report.chunks += len(item.chunks)

@@ -146,6 +146,7 @@ class OnnxInt8Embedder:
     """A mean-pooling sentence-transformers model, int8-quantised, run by onnxruntime."""
 
     backend = "onnx-int8"
+    runs_in_worker = True  # picklable without its session: `index.embed_worker` may load it in a child process
 
     def __init__(self, name: str, location: str, cache_dir: Path, batch_size: int = 64):
         self._name = name
@@ -157,6 +158,12 @@ class OnnxInt8Embedder:
         self._tokenizer: Tokenizer | None = None
         self._dimension: int | None = None
         self._pad_id = 0
+
+    def __getstate__(self) -> dict:
+        return {**self.__dict__, "_session": None, "_tokenizer": None, "_lock": None}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state, _lock=threading.Lock())
 
     @property
     def name(self) -> str:

@@ -452,6 +452,7 @@ def test_a_damaged_registry_record_counts_as_not_stored_until_ingested_again(sto
 
 def test_the_first_batch_is_small_so_the_model_starts_early(settings, tmp_path, hash_embedder, monkeypatch):
     """The model starts after a few files, not a whole write batch of them; later batches are full."""
+    import index.embed_worker as embed_worker_module
     import index.ingest as ingest_module
 
     folder = tmp_path / "many"
@@ -459,8 +460,8 @@ def test_the_first_batch_is_small_so_the_model_starts_early(settings, tmp_path, 
     for i in range(300):
         (folder / f"f{i:03d}.txt").write_text(f"Document number {i} talks about topic {i}. " * 5, encoding="utf-8")
     sizes = []
-    real_embed_chunks = ingest_module.embed_chunks
-    monkeypatch.setattr(ingest_module, "embed_chunks", lambda embedder, texts: (sizes.append(len(texts)), real_embed_chunks(embedder, texts))[1])
+    real_embed_chunks = embed_worker_module.embed_chunks
+    monkeypatch.setattr(embed_worker_module, "embed_chunks", lambda embedder, texts: (sizes.append(len(texts)), real_embed_chunks(embedder, texts))[1])
     index = settings.index.model_copy(update={"write_batch_size": 100})
     report = Ingestor(open_store(settings, for_writing=True), hash_embedder, index).ingest([folder])
     assert len(report.added) == 300 and sum(sizes) == report.chunks == 300

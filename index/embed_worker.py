@@ -1,0 +1,234 @@
+"""Embedding a large ingest's chunks in a child process, while this process writes to Chroma.
+
+Chroma's Python bindings hold the interpreter lock for the whole of a write (0.5 to 1 s a
+2,048-chunk batch), so in one process the model loop stalls through every write. A worker
+process has its own interpreter lock: it embeds batch n+1 (model runs, sentence pooling, blob
+encoding) while this process writes batch n. It costs a second copy of the model in memory
+(about 300 MiB more at peak at 10k chunks) and about a second of start-up, and it makes no
+CPU time: on two cores, which the model alone keeps busy, the writes' CPU time still comes out
+of the model's, and it measured no faster than one process (10k chunks: +10 to +16% over bare
+encoding, against +15% for one process). With a core to spare (the model on one thread of two)
+it cut the overhead from 16% to 6%. So it is off by default (`IndexSettings.embed_worker`);
+`Embedding` starts one for large ingests when asked, and embeds the first batch here meanwhile.
+
+Anything wrong with the worker (it cannot start, dies, or raises) is logged and the batch is
+embedded here instead, where a real error raises as it would have without a worker: a worker
+never changes what an ingest stores, only how fast.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import TYPE_CHECKING, Any, Callable, Sequence
+
+import numpy as np
+
+from index.sentence_vectors import embed_chunks
+from index.sentence_vectors import encode as encode_sentence_vectors
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+
+    from index.embedding import Embedder
+    from rag.settings import IndexSettings
+
+log = logging.getLogger(__name__)
+
+Embedded = tuple[np.ndarray, "list[str] | None"]
+# Input bytes from which `auto` starts a worker: about 1,600 chunks at the default chunk size,
+# some 15 s of encoding on two cores, against about 1 s for a worker to start.
+AUTO_MIN_BYTES = 2**20
+_POLL_S = 0.5  # how often a wait for the worker checks that it is still alive
+_STOP_S = 10.0  # how long a closing worker may take to exit before it is terminated
+
+
+class WorkerFailed(Exception):
+    """The worker could not give a batch's vectors (it died, or raised)."""
+
+
+def embed_here(embedder: "Embedder", texts: Sequence[str], with_sentences: bool) -> Embedded:
+    """Chunk vectors and, when asked, each chunk's sentence-vector blob, in this process."""
+    if not with_sentences:
+        return embedder.embed(texts), None
+    vectors, sentences = embed_chunks(embedder, texts)
+    return vectors, [encode_sentence_vectors(spans, rows) for spans, rows in sentences]
+
+
+def _serve(conn: "Connection", embedder: "Embedder", with_sentences: bool) -> None:
+    """The worker process: batches of texts in, `embed_here`'s output back, in order, until None."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it closes us
+    try:
+        try:
+            embedder.dimension  # load the model before the first batch comes
+        except Exception as exc:  # noqa: BLE001 - the parent logs it and embeds here, where it raises for real
+            conn.send(("error", f"could not load the model: {type(exc).__name__}: {exc}"))
+            return
+        conn.send(("ready", None))
+        while True:
+            texts = conn.recv()
+            if texts is None:
+                return
+            try:
+                conn.send(("ok", embed_here(embedder, texts, with_sentences)))
+            except Exception as exc:  # noqa: BLE001 - the parent logs it and embeds the batch itself
+                conn.send(("error", f"{type(exc).__name__}: {exc}"))
+    except (EOFError, OSError):
+        return  # the parent went away
+
+
+class EmbeddingWorker:
+    """One child process embedding batches in the order they are submitted."""
+
+    def __init__(self, embedder: "Embedder", with_sentences: bool):
+        import multiprocessing
+
+        # spawn, not fork: this process runs Chroma's and onnxruntime's threads, which fork would copy mid-flight.
+        context = multiprocessing.get_context("spawn")
+        self._conn, theirs = context.Pipe()
+        self._process = context.Process(
+            target=_serve, args=(theirs, embedder, with_sentences), name="rag-embed-worker", daemon=True
+        )
+        self._process.start()
+        theirs.close()
+        # Sends go through a thread: a send blocks until the worker reads, and the worker reads
+        # only after its previous reply has been read here.
+        self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-embed-send")
+        self._sends: list[Future] = []
+        self._submitted = self._received = 0
+        self._ready = False
+        self._closed = False
+
+    @property
+    def pid(self) -> int | None:
+        return self._process.pid
+
+    def submit(self, texts: Sequence[str]) -> int:
+        """Queue a batch; returns its ticket for `result`."""
+        if self._closed:
+            raise WorkerFailed("the embedding worker is closed")
+        self._sends.append(self._sender.submit(self._conn.send, list(texts)))
+        self._submitted += 1
+        return self._submitted - 1
+
+    def result(self, ticket: int) -> Embedded:
+        """The output for `ticket`; tickets must be collected in the order they were submitted."""
+        if ticket != self._received:
+            raise ValueError(f"ticket {ticket} collected out of order (next is {self._received})")
+        if not self._ready:
+            kind, value = self._receive()
+            if kind != "ready":
+                raise WorkerFailed(f"the embedding worker did not start: {value}")
+            self._ready = True
+        kind, value = self._receive()
+        self._received += 1
+        if kind != "ok":
+            raise WorkerFailed(str(value))
+        return value
+
+    def _receive(self) -> tuple[str, Any]:
+        try:
+            while not self._conn.poll(_POLL_S):
+                if not self._process.is_alive():
+                    self._fail(f"it exited with code {self._process.exitcode}")
+            return self._conn.recv()
+        except (EOFError, OSError) as exc:
+            self._fail(f"it stopped ({type(exc).__name__})")
+            raise  # unreachable: _fail raises
+
+    def _fail(self, why: str) -> None:
+        for send in self._sends:
+            if send.done() and send.exception() is not None:
+                why += f"; sending failed: {send.exception()}"
+                break
+        raise WorkerFailed(f"the embedding worker failed: {why}")
+
+    def close(self) -> None:
+        """Stop the worker (idempotent): an idle one is asked to exit; a busy one, whose work
+        nobody will collect, is terminated."""
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            if self._received == self._submitted and self._process.is_alive():
+                self._conn.send(None)  # it is waiting for a batch, or still starting: it exits at once
+                self._process.join(_STOP_S)
+        except OSError:
+            pass  # it has gone already
+        finally:
+            if self._process.is_alive():
+                self._process.terminate()
+                self._process.join(_STOP_S)
+            self._sender.shutdown(wait=False, cancel_futures=True)
+            self._conn.close()
+
+
+class Embedding:
+    """Turns batches of chunk texts into vectors and sentence-vector blobs, here or in a worker.
+
+    `submit` returns a callable giving the batch's output; callers collect them in order. With a
+    worker running, `ahead` is 1: collect batch n only after submitting n+1, so the worker
+    embeds n+1 while batch n is written.
+    """
+
+    def __init__(self, embedder: "Embedder", settings: "IndexSettings", input_bytes: int):
+        self.embedder = embedder
+        self.with_sentences = settings.store_sentence_vectors
+        self._worker: EmbeddingWorker | None = None
+        self._submitted = 0
+        if _wanted(settings.embed_worker, embedder, input_bytes):
+            try:
+                self._worker = EmbeddingWorker(embedder, self.with_sentences)
+            except Exception as exc:  # noqa: BLE001 - embedding here instead is always possible
+                log.warning("embedding in this process: the embedding worker could not start (%s)", exc)
+
+    @property
+    def worker(self) -> EmbeddingWorker | None:
+        return self._worker
+
+    @property
+    def ahead(self) -> int:
+        return 0 if self._worker is None else 1
+
+    def submit(self, texts: Sequence[str]) -> Callable[[], Embedded]:
+        first = self._submitted == 0
+        self._submitted += 1
+        # The first batch is embedded here while the worker starts (the first batch is small).
+        if self._worker is not None and not first:
+            try:
+                ticket = self._worker.submit(texts)
+                return lambda: self._from_worker(ticket, texts)
+            except WorkerFailed as exc:
+                self._give_up(exc)
+        return lambda: embed_here(self.embedder, texts, self.with_sentences)
+
+    def _from_worker(self, ticket: int, texts: Sequence[str]) -> Embedded:
+        worker = self._worker
+        if worker is not None:
+            try:
+                return worker.result(ticket)
+            except WorkerFailed as exc:
+                self._give_up(exc)
+        return embed_here(self.embedder, texts, self.with_sentences)
+
+    def _give_up(self, exc: Exception) -> None:
+        log.warning("%s; embedding the rest of this ingest in this process", exc)
+        self.close()
+
+    def close(self) -> None:
+        worker, self._worker = self._worker, None
+        if worker is not None:
+            worker.close()
+
+    def __enter__(self) -> "Embedding":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+def _wanted(mode: str, embedder: "Embedder", input_bytes: int) -> bool:
+    if mode == "off" or not getattr(embedder, "runs_in_worker", False):
+        return False
+    return mode == "on" or input_bytes >= AUTO_MIN_BYTES
