@@ -20,6 +20,9 @@ from __future__ import annotations
 
 import logging
 import signal
+import sys
+import threading
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any, Callable, Sequence
 
@@ -41,7 +44,11 @@ Embedded = tuple[np.ndarray, "list[str] | None"]
 # some 15 s of encoding on two cores, against about 1 s for a worker to start.
 AUTO_MIN_BYTES = 2**20
 _POLL_S = 0.5  # how often a wait for the worker checks that it is still alive
-_STOP_S = 10.0  # how long a closing worker may take to exit before it is terminated
+_STOP_S = 10.0  # how long a closing worker may take to exit before it is terminated, then killed
+# How long a batch may take in the worker before it counts as stuck (and the batch is embedded
+# here): generous, as a busy machine can be many times slower than the ~85 chunks/s measured here.
+_WAIT_BASE_S = 120.0
+_WAIT_PER_TEXT_S = 1.0
 
 
 class WorkerFailed(Exception):
@@ -59,6 +66,7 @@ def embed_here(embedder: "Embedder", texts: Sequence[str], with_sentences: bool)
 def _serve(conn: "Connection", embedder: "Embedder", with_sentences: bool) -> None:
     """The worker process: batches of texts in, `embed_here`'s output back, in order, until None."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it closes us
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # terminated: exit through cleanups (temporary files)
     try:
         try:
             embedder.dimension  # load the model before the first batch comes
@@ -90,12 +98,21 @@ class EmbeddingWorker:
         self._process = context.Process(
             target=_serve, args=(theirs, embedder, with_sentences), name="rag-embed-worker", daemon=True
         )
-        self._process.start()
+        # Ignored from before the child starts: Ctrl-C during its imports would print its traceback.
+        # (An ignored SIGINT is inherited and kept by the new interpreter; `_serve` ignores it too.)
+        on_main = threading.current_thread() is threading.main_thread()
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if on_main else None
+        try:
+            self._process.start()
+        finally:
+            if on_main:  # None: a handler not set from Python, which cannot be put back; Python's own then
+                signal.signal(signal.SIGINT, previous if previous is not None else signal.default_int_handler)
         theirs.close()
         # Sends go through a thread: a send blocks until the worker reads, and the worker reads
         # only after its previous reply has been read here.
         self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-embed-send")
         self._sends: list[Future] = []
+        self._sizes: list[int] = []
         self._submitted = self._received = 0
         self._ready = False
         self._closed = False
@@ -109,6 +126,7 @@ class EmbeddingWorker:
         if self._closed:
             raise WorkerFailed("the embedding worker is closed")
         self._sends.append(self._sender.submit(self._conn.send, list(texts)))
+        self._sizes.append(len(texts))
         self._submitted += 1
         return self._submitted - 1
 
@@ -117,24 +135,29 @@ class EmbeddingWorker:
         if ticket != self._received:
             raise ValueError(f"ticket {ticket} collected out of order (next is {self._received})")
         if not self._ready:
-            kind, value = self._receive()
+            kind, value = self._receive(_WAIT_BASE_S)
             if kind != "ready":
                 raise WorkerFailed(f"the embedding worker did not start: {value}")
             self._ready = True
-        kind, value = self._receive()
+        kind, value = self._receive(_WAIT_BASE_S + _WAIT_PER_TEXT_S * self._sizes[ticket])
         self._received += 1
         if kind != "ok":
             raise WorkerFailed(str(value))
         return value
 
-    def _receive(self) -> tuple[str, Any]:
+    def _receive(self, within_s: float) -> tuple[str, Any]:
+        deadline = time.monotonic() + within_s
         try:
             while not self._conn.poll(_POLL_S):
                 if not self._process.is_alive():
                     self._fail(f"it exited with code {self._process.exitcode}")
+                if time.monotonic() > deadline:
+                    self._fail(f"no answer within {within_s:.0f} s")
             return self._conn.recv()
         except (EOFError, OSError) as exc:
-            self._fail(f"it stopped ({type(exc).__name__})")
+            self._process.join(_POLL_S)  # the pipe closes as the process ends: say how it ended
+            code = self._process.exitcode
+            self._fail(f"it exited with code {code}" if code is not None else f"it stopped ({type(exc).__name__})")
             raise  # unreachable: _fail raises
 
     def _fail(self, why: str) -> None:
@@ -145,22 +168,24 @@ class EmbeddingWorker:
         raise WorkerFailed(f"the embedding worker failed: {why}")
 
     def close(self) -> None:
-        """Stop the worker (idempotent): an idle one is asked to exit; a busy one, whose work
-        nobody will collect, is terminated."""
+        """Stop the worker (idempotent): an idle one is asked to exit; one still starting, or busy
+        with work nobody will collect, is terminated (killed if that does not stop it)."""
         if self._closed:
             return
         self._closed = True
         try:
-            if self._received == self._submitted and self._process.is_alive():
-                self._conn.send(None)  # it is waiting for a batch, or still starting: it exits at once
+            if self._ready and self._received == self._submitted and self._process.is_alive():
+                self._conn.send(None)  # it is waiting for a batch: it exits at once
                 self._process.join(_STOP_S)
         except OSError:
             pass  # it has gone already
         finally:
-            if self._process.is_alive():
-                self._process.terminate()
+            for stop in (self._process.terminate, self._process.kill):
+                if not self._process.is_alive():
+                    break
+                stop()
                 self._process.join(_STOP_S)
-            self._sender.shutdown(wait=False, cancel_futures=True)
+            self._sender.shutdown(wait=True, cancel_futures=True)  # a send blocked on the pipe failed when the worker went
             self._conn.close()
 
 
@@ -175,13 +200,9 @@ class Embedding:
     def __init__(self, embedder: "Embedder", settings: "IndexSettings", input_bytes: int):
         self.embedder = embedder
         self.with_sentences = settings.store_sentence_vectors
+        self._wanted = _wanted(settings.embed_worker, embedder, input_bytes)
         self._worker: EmbeddingWorker | None = None
         self._submitted = 0
-        if _wanted(settings.embed_worker, embedder, input_bytes):
-            try:
-                self._worker = EmbeddingWorker(embedder, self.with_sentences)
-            except Exception as exc:  # noqa: BLE001 - embedding here instead is always possible
-                log.warning("embedding in this process: the embedding worker could not start (%s)", exc)
 
     @property
     def worker(self) -> EmbeddingWorker | None:
@@ -194,14 +215,28 @@ class Embedding:
     def submit(self, texts: Sequence[str]) -> Callable[[], Embedded]:
         first = self._submitted == 0
         self._submitted += 1
-        # The first batch is embedded here while the worker starts (the first batch is small).
-        if self._worker is not None and not first:
+        if first:
+            # The worker starts with the first batch, so an ingest with nothing to embed starts
+            # none, and after the model is loaded here (a first use may export it: once, here).
+            # The first batch (a small one) is embedded here at once, while the worker starts.
+            if self._wanted:
+                self.embedder.dimension
+                self._start()
+            done = embed_here(self.embedder, texts, self.with_sentences)
+            return lambda: done
+        if self._worker is not None:
             try:
                 ticket = self._worker.submit(texts)
                 return lambda: self._from_worker(ticket, texts)
             except WorkerFailed as exc:
                 self._give_up(exc)
         return lambda: embed_here(self.embedder, texts, self.with_sentences)
+
+    def _start(self) -> None:
+        try:
+            self._worker = EmbeddingWorker(self.embedder, self.with_sentences)
+        except Exception as exc:  # noqa: BLE001 - embedding here instead is always possible
+            log.warning("embedding in this process: the embedding worker could not start (%s)", exc)
 
     def _from_worker(self, ticket: int, texts: Sequence[str]) -> Embedded:
         worker = self._worker

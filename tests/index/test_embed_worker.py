@@ -85,7 +85,7 @@ def test_a_worker_stores_exactly_what_one_process_stores(tmp_path, monkeypatch):
     assert stored["on"].keys() == stored["off"].keys()
     for chunk, (vector, meta) in stored["on"].items():
         other_vector, other_meta = stored["off"][chunk]
-        assert np.allclose(vector, other_vector, atol=1e-6), chunk
+        assert np.array_equal(vector, other_vector), chunk
         assert meta == other_meta, chunk  # text, offsets and the sentence-vector blob alike
 
 
@@ -115,26 +115,40 @@ def test_no_worker_by_default_nor_for_a_small_ingest_in_auto(settings, tmp_path,
     assert len(spy.workers) == 1 and spy.results >= 3 and len(report.added) == 12
 
 
-def test_a_worker_that_dies_mid_ingest_leaves_a_complete_ingest(tmp_path, monkeypatch, caplog):
+class _DiesInAChild(HashEmbedder):
+    """Embeds in the process that made it; in any other, the process dies (or, with `hang`, never
+    answers) on the batch holding `marker`: a model that crashes or wedges the worker mid-ingest."""
+
+    def __init__(self, marker: str, hang: bool = False):
+        super().__init__()
+        self.home, self.marker, self.hang = os.getpid(), marker, hang
+
+    def embed_with_tokens(self, texts):
+        if os.getpid() != self.home and any(self.marker in text for text in texts):
+            if self.hang:
+                import time
+
+                time.sleep(3600)
+            os._exit(3)
+        return super().embed_with_tokens(texts)
+
+
+@pytest.mark.parametrize("hang", [False, True], ids=["dies", "hangs"])
+def test_a_worker_that_dies_or_hangs_mid_ingest_leaves_a_complete_ingest(tmp_path, monkeypatch, caplog, hang):
     folder = _corpus(tmp_path / "docs")
     spy = _Spy(monkeypatch)
-    real_result = EmbeddingWorker.result
-
-    def killing_result(worker, ticket):
-        if ticket == 1:
-            worker._process.kill()
-            worker._process.join()
-        return real_result(worker, ticket)
-
-    monkeypatch.setattr(EmbeddingWorker, "result", killing_result)
+    monkeypatch.setattr(embed_worker, "_WAIT_BASE_S", 3.0)
+    monkeypatch.setattr(embed_worker, "_WAIT_PER_TEXT_S", 0.0)
     caplog.set_level(logging.WARNING, logger="index.embed_worker")
     stored = {}
     for worker in ("on", "off"):
         settings = _settings(tmp_path, worker, worker, embed_backend="torch")
-        report = Ingestor(open_store(settings, for_writing=True), HashEmbedder(), settings.index).ingest([folder])
+        embedder = _DiesInAChild("Part 7.", hang=hang)
+        report = Ingestor(open_store(settings, for_writing=True), embedder, settings.index).ingest([folder])
         assert len(report.added) == 12 and not report.skipped
         stored[worker] = _stored(settings)
-    assert len(spy.workers) == 1
+    assert len(spy.workers) == 1 and 1 <= spy.results and not spy.workers[0]._process.is_alive()
+    assert ("no answer within 3 s" if hang else "exited with code 3") in caplog.text
     assert "embedding the rest of this ingest in this process" in caplog.text
     assert stored["on"].keys() == stored["off"].keys()
     assert all(np.array_equal(stored["on"][c][0], stored["off"][c][0]) and stored["on"][c][1] == stored["off"][c][1] for c in stored["on"])
@@ -199,12 +213,31 @@ def test_tickets_come_back_in_order_and_a_closed_worker_refuses_work():
     worker.close()  # idempotent
 
 
+def test_closing_a_worker_that_is_still_starting_stops_it_at_once():
+    import time
+
+    started = time.monotonic()
+    worker = EmbeddingWorker(HashEmbedder(), with_sentences=True)
+    worker.close()
+    assert not worker._process.is_alive() and time.monotonic() - started < 5
+
+
+def test_an_ingest_with_nothing_to_embed_starts_no_worker(tmp_path, monkeypatch):
+    folder = _corpus(tmp_path / "docs")
+    settings = _settings(tmp_path, "data", "on", embed_backend="torch")
+    Ingestor(open_store(settings, for_writing=True), HashEmbedder(), settings.index).ingest([folder])
+    spy = _Spy(monkeypatch)
+    report = Ingestor(open_store(settings, for_writing=True), HashEmbedder(), settings.index).ingest([folder])
+    assert len(report.unchanged) == 12 and spy.workers == []
+
+
 def test_embedding_keeps_the_first_batch_here_and_sends_the_rest(monkeypatch):
     sent = []
     monkeypatch.setattr(EmbeddingWorker, "submit", lambda worker, texts: sent.append(list(texts)) or len(sent) - 1)
     with Embedding(HashEmbedder(), IndexSettings(embed_worker="on"), 0) as embedding:
-        assert embedding.ahead == 1
+        assert embedding.ahead == 0 and embedding.worker is None  # started by the first batch
         first = embedding.submit(["alpha beta."])
+        assert embedding.ahead == 1 and embedding.worker is not None
         embedding.submit(["gamma."])
         assert sent == [["gamma."]]
         vectors, blobs = first()
