@@ -6,8 +6,8 @@ process has its own interpreter lock: it embeds batch n+1 (model runs, sentence 
 encoding) while this process writes batch n. It costs a second copy of the model in memory
 (about 300 MiB more at peak at 10k chunks) and about a second of start-up, and it makes no
 CPU time: on two cores, which the model alone keeps busy, the writes' CPU time still comes out
-of the model's, and it measured no faster than one process (10k chunks: +10 to +16% over bare
-encoding, against +15% for one process). With a core to spare (the model on one thread of two)
+of the model's, and it measured no faster than one process (10k chunks, alternating: +11.7% over
+bare encoding, median of 4 rounds, against +13.0% for one process). With a core to spare (the model on one thread of two)
 it cut the overhead from 16% to 6%. So it is off by default (`IndexSettings.embed_worker`);
 `Embedding` starts one for large ingests when asked, and embeds the first batch here meanwhile.
 
