@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Sequence
 
 import numpy as np
 
@@ -117,10 +117,6 @@ class EmbeddingWorker:
         self._ready = False
         self._closed = False
 
-    @property
-    def pid(self) -> int | None:
-        return self._process.pid
-
     def submit(self, texts: Sequence[str]) -> int:
         """Queue a batch; returns its ticket for `result`."""
         if self._closed:
@@ -158,9 +154,8 @@ class EmbeddingWorker:
             self._process.join(_POLL_S)  # the pipe closes as the process ends: say how it ended
             code = self._process.exitcode
             self._fail(f"it exited with code {code}" if code is not None else f"it stopped ({type(exc).__name__})")
-            raise  # unreachable: _fail raises
 
-    def _fail(self, why: str) -> None:
+    def _fail(self, why: str) -> NoReturn:
         for send in self._sends:
             if send.done() and send.exception() is not None:
                 why += f"; sending failed: {send.exception()}"
@@ -197,12 +192,13 @@ class Embedding:
     embeds n+1 while batch n is written.
     """
 
-    def __init__(self, embedder: "Embedder", settings: "IndexSettings", input_bytes: int):
+    def __init__(self, embedder: "Embedder", settings: "IndexSettings", input_bytes: Callable[[], int]):
+        """`input_bytes` gives the ingest's input size, asked only when `auto` needs it."""
         self.embedder = embedder
         self.with_sentences = settings.store_sentence_vectors
         self._wanted = _wanted(settings.embed_worker, embedder, input_bytes)
         self._worker: EmbeddingWorker | None = None
-        self._submitted = 0
+        self._started = False
 
     @property
     def worker(self) -> EmbeddingWorker | None:
@@ -213,9 +209,8 @@ class Embedding:
         return 0 if self._worker is None else 1
 
     def submit(self, texts: Sequence[str]) -> Callable[[], Embedded]:
-        first = self._submitted == 0
-        self._submitted += 1
-        if first:
+        if not self._started:
+            self._started = True
             # The worker starts with the first batch, so an ingest with nothing to embed starts
             # none, and after the model is loaded here (a first use may export it: once, here).
             # The first batch (a small one) is embedded here at once, while the worker starts.
@@ -263,7 +258,7 @@ class Embedding:
         self.close()
 
 
-def _wanted(mode: str, embedder: "Embedder", input_bytes: int) -> bool:
+def _wanted(mode: str, embedder: "Embedder", input_bytes: Callable[[], int]) -> bool:
     if mode == "off" or not getattr(embedder, "runs_in_worker", False):
         return False
-    return mode == "on" or input_bytes >= AUTO_MIN_BYTES
+    return mode == "on" or input_bytes() >= AUTO_MIN_BYTES

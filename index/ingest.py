@@ -128,7 +128,7 @@ class Ingestor:
         files, skipped = discover(paths)
         report = IngestReport(skipped=skipped)
         loaders = [(str(path), path.name, lambda path=path: read_file(path, self._max_bytes)) for path in files]
-        known = self._run(loaders, report, sum(map(_size, files)))
+        known = self._run(loaders, report, lambda: sum(map(_size, files)))
         if prune:
             self._prune([p.absolute() for p in paths], known, report)
         return report
@@ -136,20 +136,20 @@ class Ingestor:
     def ingest_bytes(self, files: Iterable[tuple[str, bytes]], source_prefix: str = "upload://") -> IngestReport:
         """Ingest uploaded files given as (file name, bytes); the source is prefix + base name."""
         report = IngestReport()
-        loaders = []
-        size = 0
+        loaders, sizes = [], []
         for name, data in files:
-            size += len(data)
+            sizes.append(len(data))
             base = safe_name(name)
             source = source_prefix + base
             loaders.append((source, base, lambda data=data, base=base, source=source: read_bytes(data, base, source, self._max_bytes)))
-        self._run(loaders, report, size)
+        self._run(loaders, report, lambda: sum(sizes))
         return report
 
     def _run(
-        self, loaders: list[tuple[str, str, Callable[[], Document]]], report: IngestReport, input_bytes: int
+        self, loaders: list[tuple[str, str, Callable[[], Document]]], report: IngestReport, input_bytes: Callable[[], int]
     ) -> dict[str, DocumentRecord]:
-        """Load, chunk, embed and store each document; returns the records known before."""
+        """Load, chunk, embed and store each document; returns the records known before.
+        `input_bytes` gives the input's size, asked only if a worker may be wanted."""
         known = {record.id: record for record in self.store.records()}
         queue = iter(enumerate(loaders, start=1))
         # A reader thread reads and chunks the next batch while this thread embeds and stores

@@ -81,7 +81,7 @@ def test_a_worker_stores_exactly_what_one_process_stores(tmp_path, monkeypatch):
         assert report.chunks > 24 and not report.skipped
         stored[worker] = _stored(settings)
     assert spy.results >= 3  # batches of 8 chunks: all but the first came from the worker
-    assert [w.pid for w in spy.workers] and not any(w._process.is_alive() for w in spy.workers)
+    assert spy.workers and not any(w._process.is_alive() for w in spy.workers)
     assert stored["on"].keys() == stored["off"].keys()
     for chunk, (vector, meta) in stored["on"].items():
         other_vector, other_meta = stored["off"][chunk]
@@ -91,14 +91,14 @@ def test_a_worker_stores_exactly_what_one_process_stores(tmp_path, monkeypatch):
 
 def test_auto_starts_a_worker_only_for_large_inputs_and_models_that_can_move():
     embedder = HashEmbedder()
-    assert not _wanted("auto", embedder, AUTO_MIN_BYTES - 1)
-    assert _wanted("auto", embedder, AUTO_MIN_BYTES)
-    assert _wanted("on", embedder, 10) and not _wanted("off", embedder, 10 * AUTO_MIN_BYTES)
+    assert not _wanted("auto", embedder, lambda: AUTO_MIN_BYTES - 1)
+    assert _wanted("auto", embedder, lambda: AUTO_MIN_BYTES)
+    assert _wanted("on", embedder, lambda: 10) and not _wanted("off", embedder, lambda: 10 * AUTO_MIN_BYTES)
 
     class Fixed(HashEmbedder):
         runs_in_worker = False  # e.g. one that holds what a child process cannot be given
 
-    assert not _wanted("on", Fixed(), 10 * AUTO_MIN_BYTES)
+    assert not _wanted("on", Fixed(), lambda: 10 * AUTO_MIN_BYTES)
 
 
 def test_no_worker_by_default_nor_for_a_small_ingest_in_auto(settings, tmp_path, hash_embedder, monkeypatch):
@@ -234,7 +234,7 @@ def test_an_ingest_with_nothing_to_embed_starts_no_worker(tmp_path, monkeypatch)
 def test_embedding_keeps_the_first_batch_here_and_sends_the_rest(monkeypatch):
     sent = []
     monkeypatch.setattr(EmbeddingWorker, "submit", lambda worker, texts: sent.append(list(texts)) or len(sent) - 1)
-    with Embedding(HashEmbedder(), IndexSettings(embed_worker="on"), 0) as embedding:
+    with Embedding(HashEmbedder(), IndexSettings(embed_worker="on"), lambda: 0) as embedding:
         assert embedding.ahead == 0 and embedding.worker is None  # started by the first batch
         first = embedding.submit(["alpha beta."])
         assert embedding.ahead == 1 and embedding.worker is not None
