@@ -46,6 +46,10 @@ def corpus_dir(work: Path, size: int) -> Path:
 
 
 def data_dir(work: Path, kind: str, size: int) -> Path:
+    """Where a pipeline's collection is kept; ours on a backend other than the default gets its
+    own (bench/query.py reads the default one)."""
+    if kind == "ours" and BACKEND != "onnx-int8":
+        kind = f"{kind}-{BACKEND}"
     return work / f"data-{kind}-{size}"
 
 
