@@ -42,7 +42,7 @@ async def upload(
 ):
     state = app_state(request)
     settings = state.settings
-    name = validate_collection_name(collection or settings.collection)
+    name = validate_collection_name(settings.collection if collection is None else collection)
     if len(files) > settings.api.max_batch_files:
         raise ApiError(422, "invalid_input", f"at most {settings.api.max_batch_files} files per upload, got {len(files)}")
     limit = int(settings.api.max_upload_mb * 2**20)

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from rag.errors import InvalidInput, check_text
 from rag.schema import Answer
 
 
@@ -43,10 +44,21 @@ _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206
 def plain_text(value: str) -> str:
     """Text a person typed: no control characters (tab and line breaks are fine), and not only
     invisible characters (zero-width and direction marks)."""
+    try:
+        check_text(value, "the value")
+    except InvalidInput as exc:
+        raise ValueError(str(exc)) from None
     if found := _CONTROL.search(value):
         raise ValueError(f"contains the control character U+{ord(found.group()):04X} at position {found.start()}; remove it")
     if value and not _INVISIBLE.sub("", value):
         raise ValueError("must not be empty (it holds only invisible characters)")
+    return value
+
+
+def not_boolean(value: object) -> object:
+    """A count given as true or false is a mistake, not 1 or 0 (numbers as strings are read as numbers)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a whole number, not true or false")
     return value
 
 
@@ -56,6 +68,16 @@ class DateFilters(BaseModel):
     sources: list[str] = Field(default_factory=list, max_length=100, description="Only these document sources.")
     date_from: str | None = Field(None, description="Only documents dated on or after YYYY-MM-DD.")
     date_to: str | None = Field(None, description="Only documents dated on or before YYYY-MM-DD.")
+
+    @field_validator("sources")
+    @classmethod
+    def _text_sources(cls, value: list[str]) -> list[str]:
+        for source in value:
+            try:
+                check_text(source, "a source")
+            except InvalidInput as exc:
+                raise ValueError(str(exc)) from None
+        return value
 
 
 class AskRequest(BaseModel):
@@ -72,10 +94,29 @@ class AskRequest(BaseModel):
     def _plain_question(cls, value: str) -> str:
         return plain_text(value)
 
+    @field_validator("top_k", mode="before")
+    @classmethod
+    def _count_not_boolean(cls, value: object) -> object:
+        return not_boolean(value)
+
 
 class Message(BaseModel):
     role: Literal["system", "user", "assistant"]
-    content: str
+    content: str = Field(description="The text; OpenAI's list of parts is accepted when every part is text.")
+
+    @field_validator("content", mode="before")
+    @classmethod
+    def _joined_parts(cls, value: object) -> object:
+        """OpenAI clients may send `[{"type": "text", "text": "..."}, ...]`: the texts, one a line."""
+        if not isinstance(value, list):
+            return value
+        texts = []
+        for part in value:
+            if not isinstance(part, dict) or part.get("type") != "text" or not isinstance(part.get("text"), str):
+                kind = part.get("type") if isinstance(part, dict) else type(part).__name__
+                raise ValueError(f"only text parts are supported (a part of type {kind!r} is not); send the question as text")
+            texts.append(part["text"])
+        return "\n".join(texts)
 
     @field_validator("content")
     @classmethod
@@ -90,6 +131,11 @@ class ChatRequest(BaseModel):
     top_k: int | None = Field(None, ge=1, le=50)
     collection: str | None = None
     filters: DateFilters | None = None
+
+    @field_validator("top_k", mode="before")
+    @classmethod
+    def _count_not_boolean(cls, value: object) -> object:
+        return not_boolean(value)
 
 
 class ChatResponse(Answer):

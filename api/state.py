@@ -117,7 +117,7 @@ class AppState:
         log.info("warmed up in %.1f s", self.warm_up_status["seconds"])
 
     def pipeline(self, collection: str | None) -> Pipeline:
-        name = collection or self.settings.collection
+        name = self.settings.collection if collection is None else collection
         with self._lock:
             pipeline = self._pipelines.get(name)
         if pipeline is None:

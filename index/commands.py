@@ -22,7 +22,7 @@ def run_ingest(
     rebuild: bool = False,
     progress: bool = False,
 ) -> IngestReport:
-    name = collection or settings.collection
+    name = settings.collection if collection is None else collection
     if rebuild:
         ChunkStore.drop(connect(settings), name)
     store = open_store(settings, name, for_writing=True)

@@ -549,7 +549,7 @@ def open_store(
     """
     client = connect(settings)
     location = None if settings.chroma_url else settings.chroma_dir
-    name = collection or settings.collection
+    name = settings.collection if collection is None else collection  # "" is refused as a name, not taken as the default
     try:
         # `auto` means the collection's own backend: open it first (a new one is stamped with
         # a new collection's backend), then check it against the settings resolved with it.

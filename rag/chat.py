@@ -118,8 +118,8 @@ def run_repl(
         elif command.startswith("/"):
             write(f"Unknown command {text!r}. /help lists commands.")
         else:
-            resolved = conversation.resolve(text)
             try:
+                resolved = conversation.resolve(text)
                 answer = ask(resolved)
             except Exception as exc:  # noqa: BLE001 - a bad turn must not end the chat
                 write(f"error: {exc}")

@@ -37,6 +37,13 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
+def _exit_code(exc: RagError) -> int:
+    """2 for a value the user gave that is not allowed (bad usage), 1 for any other problem."""
+    from rag.errors import InvalidInput
+
+    return 2 if isinstance(exc, InvalidInput) else 1
+
+
 def load_settings() -> "Settings":
     """Settings from the environment, or a clear message and exit code 2."""
     from pydantic import ValidationError
@@ -75,11 +82,11 @@ def ingest(
     try:
         report = run_ingest(settings, paths, collection, prune=prune, rebuild=rebuild, progress=not as_json)
     except RagError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), _exit_code(exc)) from None
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         return
-    name = collection or settings.collection
+    name = settings.collection if collection is None else collection
     typer.echo(
         f"Collection {name!r}: {len(report.added)} added, {len(report.updated)} updated, "
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
@@ -98,7 +105,7 @@ def documents(collection: CollectionOpt = None, as_json: JsonOpt = False) -> Non
     try:
         records = sorted(open_store(settings, collection).records(), key=lambda r: r.source)
     except RagError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), _exit_code(exc)) from None
     if as_json:
         rows = [
             {"id": r.id, "source": r.source, "title": r.title, "date": r.date, "chunks": r.chunks}
@@ -131,7 +138,7 @@ def remove(
     try:
         record = run_remove(settings, document, collection)
     except RagError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), _exit_code(exc)) from None
     if as_json:
         typer.echo(json.dumps({"removed": {"id": record.id, "source": record.source}}))
     else:
@@ -143,7 +150,7 @@ def _pipeline(settings: "Settings", collection: str | None):
     from index.store import connect, list_collections
     from rag.pipeline import Pipeline
 
-    name = collection or settings.collection
+    name = settings.collection if collection is None else collection
     if not settings.chroma_url and name == settings.collection and name not in list_collections(connect(settings)):
         seeds = Path(__file__).resolve().parent.parent / "seeds"
         if seeds.is_dir():
@@ -155,10 +162,20 @@ def _pipeline(settings: "Settings", collection: str | None):
 
 
 def _read_batch(path: Path) -> list[tuple[int, str | None, str | None]]:
-    """(line number, question or None, problem or None) for each non-empty line."""
-    text = sys.stdin.read() if str(path) == "-" else path.read_text(encoding="utf-8")
+    """(line number, question or None, problem or None) for each non-empty line; a line that is
+    not UTF-8 is a problem of its own line, and the others are still answered."""
+    if str(path) == "-":
+        stream = getattr(sys.stdin, "buffer", None)
+        data = stream.read() if stream is not None else sys.stdin.read().encode("utf-8", "surrogateescape")
+    else:
+        data = path.read_bytes()
     out = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, raw in enumerate(data.removeprefix(b"\xef\xbb\xbf").splitlines(), start=1):
+        try:
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            out.append((number, None, f"not UTF-8 text (byte {exc.start + 1} of the line); save the file as UTF-8"))
+            continue
         if not line.strip():
             continue
         if line.lstrip().startswith("{"):
@@ -205,11 +222,12 @@ def _ask_server(settings: "Settings", questions: list[tuple[int, str | None, str
                         typer.echo(answer.model_dump_json(indent=2) if as_json else _format(answer))
                     continue
                 try:
-                    problem = response.json()["error"]["message"]
-                except (ValueError, KeyError, TypeError):
-                    problem = f"HTTP {response.status_code}: {response.text[:200]}"
-                if not batch:
-                    raise _fail(f"the rag server at {settings.server_url} says: {problem}")
+                    error = response.json()["error"]
+                    problem, kind = str(error["message"]), error.get("code")
+                except (ValueError, KeyError, TypeError, AttributeError):
+                    problem, kind = f"HTTP {response.status_code}: {response.text[:200]}", None
+                if not batch:  # a question or value the server refuses is bad usage, as in this process
+                    raise _fail(f"the rag server at {settings.server_url} says: {problem}", 2 if kind == "invalid_input" else 1)
             typer.echo(json.dumps({"line": number, "error": {"code": "invalid_input", "message": problem}}))
 
 
@@ -225,7 +243,7 @@ def ask(
     collection: CollectionOpt = None,
     top_k: Annotated[Optional[int], typer.Option("--top-k", "-k", help="Passages to retrieve (1-50).")] = None,
     batch: Annotated[Optional[Path], typer.Option("--batch", help="File of questions (one a line, or JSONL with 'question'); '-' for stdin. Prints one JSON result a line.")] = None,
-    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only passages from this document source (repeatable).")] = None,
+    source: Annotated[Optional[list[str]], typer.Option("--source", help="Only passages from this document source, as `rag documents` shows it; a relative path is taken from the current folder (repeatable).")] = None,
     date_from: Annotated[Optional[str], typer.Option("--from", help="Only documents dated on or after YYYY-MM-DD.")] = None,
     date_to: Annotated[Optional[str], typer.Option("--to", help="Only documents dated on or before YYYY-MM-DD.")] = None,
     as_json: JsonOpt = False,
@@ -233,6 +251,8 @@ def ask(
     """Answer a question from the documents, citing the passages each sentence comes from."""
     if (question is None) == (batch is None):
         raise _fail("give either a QUESTION or --batch FILE", 2)
+    # Sources are stored as absolute paths (or upload://NAME): a relative path names a file here.
+    source = [s if "://" in s or Path(s).is_absolute() else str(Path(s).absolute()) for s in source] if source else source
     settings = load_settings()
     if settings.server_url:
         try:
@@ -262,7 +282,7 @@ def ask(
     except OSError as exc:
         raise _fail(f"cannot read {batch}: {exc.strerror or exc}") from None
     except RagError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), _exit_code(exc)) from None
     typer.echo(answer.model_dump_json(indent=2) if as_json else _format(answer))
 
 
@@ -275,7 +295,9 @@ def chat(collection: CollectionOpt = None) -> None:
     try:
         pipeline = _pipeline(settings, collection)
     except RagError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), _exit_code(exc)) from None
+    if hasattr(sys.stdin, "reconfigure"):  # a line that is not UTF-8 becomes one refused question, not the end of the chat
+        sys.stdin.reconfigure(errors="surrogateescape")
     run_repl(pipeline.ask, sys.stdin, typer.echo, condense=pipeline.condense)
 
 
@@ -290,7 +312,9 @@ def serve(
 
     settings = load_settings()
     host = host or settings.api.host
-    port = port or settings.api.port
+    port = settings.api.port if port is None else port
+    if not 1 <= port <= 65535:
+        raise _fail(f"--port must be between 1 and 65535, got {port}", 2)
     if workers > 1 and not settings.chroma_url:
         raise _fail(
             "several workers cannot share embedded Chroma; start a server (`chroma run --path DIR`) and "
@@ -341,7 +365,7 @@ def collections(as_json: JsonOpt = False) -> None:
     try:
         names = list_collections(connect(settings))
     except RagError as exc:
-        raise _fail(str(exc)) from None
+        raise _fail(str(exc), _exit_code(exc)) from None
     typer.echo(json.dumps(names) if as_json else ("\n".join(names) or "No collections yet."))
 
 

@@ -13,6 +13,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class RagError(Exception):
     """Base of every error the service raises on purpose."""
@@ -54,3 +56,18 @@ class SkipFile(RagError):
     """A file that is skipped; the message is the reason shown to the user."""
 
     code = "skipped"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def check_text(value: str, what: str) -> str:
+    """`value` when it is valid Unicode text; InvalidInput naming `what` when it holds an unpaired
+    surrogate: a JSON escape such as "\\ud800", or bytes that were not UTF-8 in a command-line
+    argument (Python keeps them as surrogates). Nothing downstream can encode such a string."""
+    if found := _SURROGATE.search(value):
+        raise InvalidInput(
+            f"{what} is not valid text: it holds an unpaired surrogate (U+{ord(found.group()):04X}) at position "
+            f"{found.start()}, from bytes that are not UTF-8 or a broken \\u escape; send UTF-8 text"
+        )
+    return value

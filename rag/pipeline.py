@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Callable
 
 from index.embedding import Embedder, check_backend, embedder_from_settings
 from index.store import Fingerprint, open_store
-from rag.errors import InvalidInput, LlmUnavailable
+from rag.errors import InvalidInput, LlmUnavailable, check_text
 from rag.extractive import CALIBRATION_PATH, ExtractiveAnswerer, load_calibration
 from rag.retrieve import Filters, Passage, Retriever
 from rag.schema import ABSTAIN_TEXT, Answer, AnswerSentence, Citation, RetrievedPassage, display_text
@@ -113,6 +113,7 @@ class Pipeline:
     def check_question(self, question: str) -> str:
         if not isinstance(question, str) or not question.strip():
             raise InvalidInput("question must not be empty")
+        check_text(question, "the question")
         limit = self.settings.answer.max_question_chars
         if len(question) > limit:
             raise InvalidInput(f"question must be at most {limit} characters, got {len(question)}")

@@ -21,7 +21,7 @@ import numpy as np
 from index.embedding import Embedder
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
 from index.store import ChunkStore, chunk_rows
-from rag.errors import InvalidInput
+from rag.errors import InvalidInput, check_text
 from rag.lexical import BM25Index
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -40,6 +40,8 @@ class Filters:
     date_to: str | None = None
 
     def __post_init__(self) -> None:
+        for source in self.sources:
+            check_text(source, "a source filter")
         for name in ("date_from", "date_to"):
             value = getattr(self, name)
             if value is not None:

@@ -37,8 +37,8 @@ class IndexSettings(BaseModel):
         "auto",
         description=(
             "How the embedding model runs: 'onnx-int8' (exported to ONNX and quantised to int8 once, "
-            "cached under model_cache_dir; about 1.7x faster on CPU, retrieval and answers within 1 "
-            "point of fp32, no torch import: a cold `rag ask` in about 1.5 s), 'torch' "
+            "cached under model_cache_dir; about 1.8x faster on CPU, retrieval and answers within 1 "
+            "point of fp32, no torch import: a cold `rag ask` in about 2 s), 'torch' "
             "(sentence-transformers, fp32), or 'auto': a collection keeps the backend it was built "
             "with, and a new one gets onnx-int8 for the bundled model, torch for any other model "
             "(int8 quality is measured for the bundled one only). Recorded in each collection: "

@@ -66,7 +66,7 @@ def test_human_summary_names_skipped_files(env, folder, real_embedder):
 
 def test_missing_path_is_a_clear_error(env, tmp_path):
     result = invoke(["ingest", str(tmp_path / "nope")], env)
-    assert result.exit_code == 1
+    assert result.exit_code == 2  # a path that is not there is bad usage
     assert "No such file or folder" in result.stderr
 
 
@@ -76,7 +76,9 @@ def test_unknown_collection_and_unknown_document(env, folder, real_embedder):
     result = invoke(["remove", "0000000000000000"], env)
     assert result.exit_code == 1 and "rag documents" in result.stderr
     bad = invoke(["documents", "-c", "bad name!"], env)
-    assert bad.exit_code == 1 and "Invalid collection name" in bad.stderr
+    assert bad.exit_code == 2 and "Invalid collection name" in bad.stderr
+    empty = invoke(["documents", "-c", ""], env)  # not the default collection
+    assert empty.exit_code == 2 and "Invalid collection name ''" in empty.stderr
 
 
 def test_invalid_settings_exit_2_naming_the_variable(env, folder):
@@ -118,31 +120,62 @@ def test_ask_on_first_use_ingests_the_demo_corpus(env):
     assert "[1]" in human.stdout and "secret-service" in human.stdout
 
 
+def test_a_relative_source_filter_names_a_file_here(env, monkeypatch):
+    """Sources are stored as absolute paths; `--source seeds/x.txt` from the folder above means that file."""
+    seed = next(SEEDS.glob("*.txt"))
+    monkeypatch.chdir(SEEDS.parent)
+    relative = invoke(["ask", "What time was the pipe bomb discovered?", "--source", f"seeds/{seed.name}", "--json"], env)
+    answer = json.loads(relative.stdout)
+    assert not answer["abstained"] and {c["source"] for c in answer["citations"]} == {str(seed)}
+    elsewhere = invoke(["ask", "What time was the pipe bomb discovered?", "--source", "seeds/other.txt", "--json"], env)
+    assert json.loads(elsewhere.stdout)["abstained"]
+
+
 def test_ask_batch_in_order_with_errors_per_line(env, tmp_path):
     batch = tmp_path / "questions.txt"
-    batch.write_text(
-        'What time was the pipe bomb discovered?\n{"question": "Who is the DHS inspector general?"}\n'
-        '{"question": 5}\n{not json\n\n', encoding="utf-8"
+    batch.write_bytes(
+        b'What time was the pipe bomb discovered?\n{"question": "Who is the DHS inspector general?"}\n'
+        b'{"question": 5}\n{not json\n\n'
+        b'caf\xe9 latin-1, not UTF-8?\n{"question": "\\ud800 when?"}\nWhen was the pipe bomb discovered?\n'
     )
     result = invoke(["ask", "--batch", str(batch)], env)
     assert result.exit_code == 0, result.output
     lines = [json.loads(line) for line in result.stdout.splitlines()]
-    assert len(lines) == 4
+    assert len(lines) == 7
     assert lines[0]["question"].startswith("What time") and lines[1]["question"].startswith("Who is")
     assert lines[2]["line"] == 3 and "question" in lines[2]["error"]["message"]
     assert lines[3]["line"] == 4 and "JSON" in lines[3]["error"]["message"]
+    assert lines[4]["line"] == 6 and "not UTF-8" in lines[4]["error"]["message"]
+    assert lines[5]["line"] == 7 and "unpaired surrogate" in lines[5]["error"]["message"]
+    assert lines[6]["question"] == "When was the pipe bomb discovered?" and not lines[6]["abstained"]  # the batch went on
 
 
 def test_ask_usage_errors(env):
     assert invoke(["ask"], env).exit_code == 2
     assert invoke(["ask", "q?", "--batch", "x"], env).exit_code == 2
     bad = invoke(["ask", "q?", "--top-k", "0"], env)
-    assert bad.exit_code == 1 and "between 1 and 50" in bad.stderr
+    assert bad.exit_code == 2 and "between 1 and 50" in bad.stderr
+    date = invoke(["ask", "q?", "--from", "2024-13-45"], env)
+    assert date.exit_code == 2 and "date_from must be a date" in date.stderr
+    assert invoke(["ask", "  "], env).exit_code == 2
+    # Bytes that are not UTF-8 in an argument reach Python as surrogates (\xff -> U+DCFF).
+    undecodable = invoke(["ask", "\udcff when?"], env)
+    assert undecodable.exit_code == 2 and "unpaired surrogate (U+DCFF)" in undecodable.stderr
+    assert "Traceback" not in undecodable.output and "TypeError" not in undecodable.output
+    empty_name = invoke(["ask", "q?", "-c", ""], env)
+    assert empty_name.exit_code == 2 and "Invalid collection name ''" in empty_name.stderr
+
+
+@pytest.mark.parametrize("port", ["0", "70000", "-1"])
+def test_serve_refuses_a_port_out_of_range(env, port):
+    result = invoke(["serve", "--port", port], env)
+    assert result.exit_code == 2 and "--port must be between 1 and 65535" in result.stderr
 
 
 def test_chat_in_process(env):
     result = runner.invoke(
-        app, ["chat"], env=env, input="What time was the pipe bomb discovered?\n/sources\n/quit\n"
+        app, ["chat"], env=env, input=b"caf\xe9?\nWhat time was the pipe bomb discovered?\n/sources\n/quit\n"
     )
     assert result.exit_code == 0, result.output
+    assert "error: the question is not valid text" in result.stdout  # a line that is not UTF-8: that turn only
     assert "1:05 p.m." in result.stdout and "chars" in result.stdout

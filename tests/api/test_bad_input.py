@@ -50,6 +50,7 @@ def error_of(response, status: int) -> dict:
         pytest.param({"question": "ok?", "filters": {"sources": "x"}}, "filters.sources: Input should be a valid list", id="sources-not-a-list"),
         pytest.param({"question": "ok?", "filters": {"date_to": "2024-02-30"}}, "date_to must be a date", id="impossible-date"),
         pytest.param({"question": "ok?", "stream": "perhaps"}, "stream", id="stream-not-a-boolean"),
+        pytest.param({"question": "ok?", "top_k": True}, "top_k: Value error, must be a whole number, not true or false", id="top_k-a-boolean"),
         pytest.param([1, 2], "body: Input should be a valid dictionary", id="body-not-an-object"),
     ],
 )
@@ -117,6 +118,42 @@ def test_json_body_over_the_limit_is_413(client):
 def test_chat_message_with_control_characters_is_422(client):
     response = client.post("/v1/chat", json={"messages": [{"role": "user", "content": "hi\x07"}]})
     assert "messages.0.content" in error_of(response, 422)["message"]
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        pytest.param("/v1/ask", b'{"question": "\\ud800 when was it?"}', id="ask"),
+        pytest.param("/v1/ask", b'{"question": "\\udcff when?", "stream": true}', id="ask-streamed"),
+        pytest.param("/v1/ask", b'{"question": "when?", "filters": {"sources": ["\\udfff"]}}', id="source-filter"),
+        pytest.param("/v1/chat", b'{"messages": [{"role": "user", "content": "where? \\ud83d"}]}', id="chat"),
+        pytest.param("/v1/chat/completions", b'{"messages": [{"role": "user", "content": "\\ude00"}]}', id="chat-completions"),
+    ],
+)
+def test_lone_surrogates_are_422_not_500(client, path, body):
+    """JSON may escape half of a surrogate pair ("\\ud800" alone): Python's parser accepts it, and
+    no tokenizer or store can encode the string. Once a 500 with a TypeError from the tokenizer."""
+    response = client.post(path, content=body, headers={"content-type": "application/json"})
+    error = error_of(response, 422)
+    assert error["code"] == "invalid_input" and "unpaired surrogate" in error["message"], error
+    assert client.post("/v1/ask", json={"question": QUESTION}).status_code == 200  # and the server answers on
+
+
+def test_chat_completions_take_openai_text_parts(client):
+    parts = [{"type": "text", "text": "What time was the pipe bomb"}, {"type": "text", "text": "discovered?"}]
+    response = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": parts}]})
+    assert response.status_code == 200, response.text
+    assert "1:05 p.m." in response.json()["choices"][0]["message"]["content"]
+    image = [{"type": "image_url", "image_url": {"url": "http://example.invalid/x.png"}}]
+    error = error_of(client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": image}]}), 422)
+    assert "only text parts are supported" in error["message"] and "'image_url'" in error["message"]
+    assert error_of(client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": []}]}), 422)["code"] == "invalid_input"
+
+
+def test_an_empty_collection_name_is_refused_not_the_default(client):
+    error = error_of(client.post("/v1/ask", json={"question": QUESTION, "collection": ""}), 422)
+    assert error["code"] == "invalid_input" and "Invalid collection name ''" in error["message"]
+    assert error_of(client.get("/v1/documents?collection="), 422)["code"] == "invalid_input"
 
 
 def test_wrong_method_is_405(client):
