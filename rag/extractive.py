@@ -47,6 +47,8 @@ ANSWERABLE_FEATURES = (
 )
 
 
+# A Markdown heading ("# Pricing meeting") names a section; it is never quoted as an answer.
+_HEADING = re.compile(r"#{1,6}[ \t]")
 _NEGATIONS = frozenset(
     "not no never none nobody nothing neither nor without cannot unable fail failed fails lack lacked".split()
 )
@@ -393,8 +395,12 @@ class ExtractiveAnswerer:
         logit = float(model.logits(feature_matrix([row], model.features))[0])
         answerability = 1.0 / (1.0 + math.exp(-logit))
         ranked = sorted(candidates, key=lambda c: (-c.logit, c.passage, c.start_char))
-        if answerability < self.threshold:
-            return Selection(ranked[:1], answerability, True)
+        # A Markdown heading stays a candidate (the features compare each sentence with the
+        # others, as in calibration) but is never quoted: it names a section, it states nothing.
+        quotable = [c for c in ranked if not _HEADING.match(c.text)]
+        if answerability < self.threshold or not quotable:
+            return Selection((quotable or ranked)[:1], answerability, True)
+        ranked = quotable
         limit = self.max_sentences if answer_type(question) == "other" else min(2, self.max_sentences)
         best = ranked[0].probability
         chosen = [ranked[0]] + [
