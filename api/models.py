@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from rag.errors import InvalidInput, check_text
 from rag.schema import Answer
@@ -41,13 +41,18 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _INVISIBLE = re.compile(r"[\s\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 
 
+def _unicode(value: str, what: str) -> str:
+    """`rag.errors.check_text` as a field error (pydantic reports a ValueError against the field)."""
+    try:
+        return check_text(value, what)
+    except InvalidInput as exc:
+        raise ValueError(str(exc)) from None
+
+
 def plain_text(value: str) -> str:
     """Text a person typed: no control characters (tab and line breaks are fine), and not only
     invisible characters (zero-width and direction marks)."""
-    try:
-        check_text(value, "the value")
-    except InvalidInput as exc:
-        raise ValueError(str(exc)) from None
+    _unicode(value, "the value")
     if found := _CONTROL.search(value):
         raise ValueError(f"contains the control character U+{ord(found.group()):04X} at position {found.start()}; remove it")
     if value and not _INVISIBLE.sub("", value):
@@ -62,6 +67,10 @@ def not_boolean(value: object) -> object:
     return value
 
 
+# Passages to retrieve: 1-50, and never a boolean.
+TopK = Annotated[Annotated[int, Field(ge=1, le=50)] | None, BeforeValidator(not_boolean)]
+
+
 class DateFilters(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -72,19 +81,14 @@ class DateFilters(BaseModel):
     @field_validator("sources")
     @classmethod
     def _text_sources(cls, value: list[str]) -> list[str]:
-        for source in value:
-            try:
-                check_text(source, "a source")
-            except InvalidInput as exc:
-                raise ValueError(str(exc)) from None
-        return value
+        return [_unicode(source, "a source") for source in value]
 
 
 class AskRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     question: str = Field(description="The question, in plain language (at most RAG_ANSWER__MAX_QUESTION_CHARS characters).")
-    top_k: int | None = Field(None, ge=1, le=50, description="Passages to retrieve, 1-50.")
+    top_k: TopK = Field(None, description="Passages to retrieve, 1-50.")
     collection: str | None = Field(None, description="Collection to ask (default: the configured one).")
     filters: DateFilters | None = None
     stream: bool = Field(False, description="Answer as Server-Sent Events.")
@@ -94,10 +98,6 @@ class AskRequest(BaseModel):
     def _plain_question(cls, value: str) -> str:
         return plain_text(value)
 
-    @field_validator("top_k", mode="before")
-    @classmethod
-    def _count_not_boolean(cls, value: object) -> object:
-        return not_boolean(value)
 
 
 class Message(BaseModel):
@@ -128,14 +128,10 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     messages: list[Message] = Field(min_length=1, max_length=200, description="The conversation; the last user message is answered.")
-    top_k: int | None = Field(None, ge=1, le=50)
+    top_k: TopK = None
     collection: str | None = None
     filters: DateFilters | None = None
 
-    @field_validator("top_k", mode="before")
-    @classmethod
-    def _count_not_boolean(cls, value: object) -> object:
-        return not_boolean(value)
 
 
 class ChatResponse(Answer):

@@ -112,8 +112,8 @@ class EmbeddingWorker:
         # only after its previous reply has been read here.
         self._sender = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-embed-send")
         self._sends: list[Future] = []
-        self._sizes: list[int] = []
-        self._submitted = self._received = 0
+        self._sizes: list[int] = []  # texts per submitted batch; its length is the next ticket
+        self._received = 0
         self._ready = False
         self._closed = False
 
@@ -123,8 +123,7 @@ class EmbeddingWorker:
             raise WorkerFailed("the embedding worker is closed")
         self._sends.append(self._sender.submit(self._conn.send, list(texts)))
         self._sizes.append(len(texts))
-        self._submitted += 1
-        return self._submitted - 1
+        return len(self._sizes) - 1
 
     def result(self, ticket: int) -> Embedded:
         """The output for `ticket`; tickets must be collected in the order they were submitted."""
@@ -169,7 +168,7 @@ class EmbeddingWorker:
             return
         self._closed = True
         try:
-            if self._ready and self._received == self._submitted and self._process.is_alive():
+            if self._ready and self._received == len(self._sizes) and self._process.is_alive():
                 self._conn.send(None)  # it is waiting for a batch: it exits at once
                 self._process.join(_STOP_S)
         except OSError:

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Annotated, Optional
 
 import typer
 
-from rag.errors import RagError
+from rag.errors import InvalidInput, RagError
 
 if TYPE_CHECKING:
     from rag.settings import Settings
@@ -37,11 +37,9 @@ def _fail(message: str, code: int = 1) -> typer.Exit:
     return typer.Exit(code)
 
 
-def _exit_code(exc: RagError) -> int:
-    """2 for a value the user gave that is not allowed (bad usage), 1 for any other problem."""
-    from rag.errors import InvalidInput
-
-    return 2 if isinstance(exc, InvalidInput) else 1
+def _failed(exc: RagError) -> typer.Exit:
+    """`_fail` for a RagError: exit 2 for a value the user gave that is not allowed (bad usage), 1 otherwise."""
+    return _fail(str(exc), 2 if isinstance(exc, InvalidInput) else 1)
 
 
 def load_settings() -> "Settings":
@@ -82,7 +80,7 @@ def ingest(
     try:
         report = run_ingest(settings, paths, collection, prune=prune, rebuild=rebuild, progress=not as_json)
     except RagError as exc:
-        raise _fail(str(exc), _exit_code(exc)) from None
+        raise _failed(exc) from None
     if as_json:
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         return
@@ -105,7 +103,7 @@ def documents(collection: CollectionOpt = None, as_json: JsonOpt = False) -> Non
     try:
         records = sorted(open_store(settings, collection).records(), key=lambda r: r.source)
     except RagError as exc:
-        raise _fail(str(exc), _exit_code(exc)) from None
+        raise _failed(exc) from None
     if as_json:
         rows = [
             {"id": r.id, "source": r.source, "title": r.title, "date": r.date, "chunks": r.chunks}
@@ -138,7 +136,7 @@ def remove(
     try:
         record = run_remove(settings, document, collection)
     except RagError as exc:
-        raise _fail(str(exc), _exit_code(exc)) from None
+        raise _failed(exc) from None
     if as_json:
         typer.echo(json.dumps({"removed": {"id": record.id, "source": record.source}}))
     else:
@@ -282,7 +280,7 @@ def ask(
     except OSError as exc:
         raise _fail(f"cannot read {batch}: {exc.strerror or exc}") from None
     except RagError as exc:
-        raise _fail(str(exc), _exit_code(exc)) from None
+        raise _failed(exc) from None
     typer.echo(answer.model_dump_json(indent=2) if as_json else _format(answer))
 
 
@@ -295,7 +293,7 @@ def chat(collection: CollectionOpt = None) -> None:
     try:
         pipeline = _pipeline(settings, collection)
     except RagError as exc:
-        raise _fail(str(exc), _exit_code(exc)) from None
+        raise _failed(exc) from None
     if hasattr(sys.stdin, "reconfigure"):  # a line that is not UTF-8 becomes one refused question, not the end of the chat
         sys.stdin.reconfigure(errors="surrogateescape")
     run_repl(pipeline.ask, sys.stdin, typer.echo, condense=pipeline.condense)
@@ -365,7 +363,7 @@ def collections(as_json: JsonOpt = False) -> None:
     try:
         names = list_collections(connect(settings))
     except RagError as exc:
-        raise _fail(str(exc), _exit_code(exc)) from None
+        raise _failed(exc) from None
     typer.echo(json.dumps(names) if as_json else ("\n".join(names) or "No collections yet."))
 
 
