@@ -292,6 +292,18 @@ def render(results: Path) -> tuple[str, str]:
     else:
         lines.append("Not measured.")
     lines.append("")
+    reader = _load(results, "reader")
+    lines += ["## The reading model (`bench/reader.py`)", ""]
+    if reader:
+        added = reader["rss_after_mib"] - reader["rss_before_mib"]
+        lines += [f"Reader {reader['model']} ({reader['model_mb']} MB, int8 ONNX): loads in {reader['load_s']:.2f} s in a new "
+                  f"process and adds {added:.0f} MiB resident (onnxruntime and the tokenizer included). One question against "
+                  "N candidate sentences, each with the sentence before it (the answerer reads 8):", "",
+                  "| sentences | p50 ms | p95 ms |", "|---:|---:|---:|"]
+        lines += [f"| {n} | {row['p50_ms']} | {row['p95_ms']} |" for n, row in reader["latency"].items()]
+    else:
+        lines.append("Not measured.")
+    lines.append("")
     memory = _get(query, "sizes", "100000", "http", "server_peak_rss_mib")
     targets.append(("A server answering over 100k chunks stays under 2 GiB resident (peak)", None if memory is None else memory < 2048, _fmt(memory, ".0f", " MiB")))
     lines += ["## Memory", ""]

@@ -84,19 +84,15 @@ def _export(location: Path, target: Path) -> None:
     """Export with eager attention (a graph onnxruntime's BERT optimizer can fuse), fuse
     attention, GELU and layer norms, then quantise the weights to int8 per channel."""
     try:
-        import onnx
+        import onnx  # noqa: F401 - quantize_bert needs it: fail here with the message below
         import torch
-        from onnxruntime.quantization import QuantType, quantize_dynamic
-        from onnxruntime.transformers.optimizer import optimize_model
+        from onnxruntime.quantization import quantize_dynamic  # noqa: F401
         from transformers import AutoModel
     except ImportError as exc:
         raise ConfigError(
             f"Exporting the onnx-int8 embedding model (once, then cached) needs {exc.name}: "
             "pip install onnx (a dependency of this package: reinstall it), or set RAG_INDEX__EMBED_BACKEND=torch."
         ) from exc
-    import logging
-    import warnings
-
     from transformers.utils import logging as transformers_logging
 
     transformers_logging.disable_progress_bar()  # no "Loading weights" bar in the middle of `rag ingest`
@@ -115,6 +111,24 @@ def _export(location: Path, target: Path) -> None:
 
     sample = {name: torch.ones((2, 8), dtype=torch.long) for name in _INPUTS}
     sample["attention_mask"][1, 5:] = 0  # trace with padding, so the mask path is exported
+    quantize_bert(
+        Encoder(), tuple(sample[name] for name in _INPUTS), target, output_name="last_hidden_state",
+        num_heads=model.config.num_attention_heads, hidden_size=model.config.hidden_size,
+    )
+
+
+def quantize_bert(module: Any, sample: tuple, target: Path, output_name: str, num_heads: int, hidden_size: int) -> None:
+    """Export a BERT-shaped torch module taking (input_ids, attention_mask, token_type_ids) to
+    ONNX, fuse attention, GELU and layer norms, quantise the weights to int8 per channel, and
+    move the result to `target` atomically. The reader's export uses it too."""
+    import logging
+    import warnings
+
+    import onnx
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from onnxruntime.transformers.optimizer import optimize_model
+
     root = logging.getLogger()
     level = root.level
     with tempfile.TemporaryDirectory(dir=target.parent) as tmp, warnings.catch_warnings():
@@ -124,14 +138,13 @@ def _export(location: Path, target: Path) -> None:
             fp32, fused, int8 = (Path(tmp) / f"{stage}.onnx" for stage in ("fp32", "fused", "int8"))
             with torch.no_grad():
                 torch.onnx.export(
-                    Encoder(), tuple(sample[name] for name in _INPUTS), str(fp32),
-                    input_names=list(_INPUTS), output_names=["last_hidden_state"],
-                    dynamic_axes={name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, "last_hidden_state")},
+                    module, sample, str(fp32),
+                    input_names=list(_INPUTS), output_names=[output_name],
+                    dynamic_axes={name: {0: "batch", 1: "tokens"} for name in (*_INPUTS, output_name)},
                     opset_version=17, dynamo=False,
                 )
             optimize_model(
-                str(fp32), model_type="bert",
-                num_heads=model.config.num_attention_heads, hidden_size=model.config.hidden_size,
+                str(fp32), model_type="bert", num_heads=num_heads, hidden_size=hidden_size,
             ).save_model_to_file(str(fused))
             quantize_dynamic(
                 str(fused), str(int8), weight_type=QuantType.QInt8, per_channel=True,

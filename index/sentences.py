@@ -22,7 +22,8 @@ _ABBREVIATIONS = frozenset(
 _TERMINAL = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]\u00bb]*(?=\s|$)")
 _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[^\S\r\n]*(?:\r\n|\r|\n)\s*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
-_BULLET = re.compile(r"[-*\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|#{1,6}\s")
+# What starts a line of its own: a list item, a heading, a Markdown table row.
+_BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|#{1,6}\s|\|")
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
 _INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}$")
 
@@ -66,10 +67,11 @@ def _line_ends_block(line: str) -> bool:
     """True when a single line break after `line` ends a sentence.
 
     Short lines are headings or list items; long lines that end with sentence punctuation
-    end a sentence; other long lines are hard-wrapped text that goes on.
+    end a sentence, and so does a table row, however long; other long lines are hard-wrapped
+    text that goes on.
     """
     stripped = line.rstrip()
-    return len(stripped) < 60 or stripped[-1] in _LINE_ENDERS
+    return len(stripped) < 60 or stripped[-1] in _LINE_ENDERS or stripped.lstrip().startswith("|")
 
 
 def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:

@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import numpy as np
 
@@ -30,6 +30,9 @@ from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, stem, terms, words
 from rag.question import answer_detail, answer_type, detail_contexts, has_new_instance
 from rag.retrieve import Passage
+
+if TYPE_CHECKING:
+    from rag.reader import Reader
 
 CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
 
@@ -45,10 +48,21 @@ ANSWERABLE_FEATURES = (
     "negation_mismatch_top", "key_missing_top_passage", "has_keys",
     "detail_match", "has_detail", "key_missing_window", "cos_z", "detail_any", "detail_cos", "detail_cos_best",
 )
+# What the reader adds: the ranker's inputs, and question-level features for answerability.
+RANK_FEATURES = ("logit", "reader")
+READER_FEATURES = ("reader_top", "reader_max", "reader_gap", "reader_mean")
 
 
 # A Markdown heading ("# Pricing meeting") names a section; it is never quoted as an answer.
 _HEADING = re.compile(r"#{1,6}[ \t]")
+# A Markdown table's rule row ("|---|:--:|") separates header from body; it states nothing either.
+_RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
+
+
+def quotable(text: str) -> bool:
+    """False for what names or draws structure instead of stating something: a Markdown heading
+    or a table's rule row."""
+    return not (_HEADING.match(text) or _RULE.match(text))
 _NEGATIONS = frozenset(
     "not no never none nobody nothing neither nor without cannot unable fail failed fails lack lacked".split()
 )
@@ -104,6 +118,7 @@ class Candidate:
     text: str
     features: dict[str, float] = field(default_factory=dict)
     logit: float = 0.0
+    previous: str = ""  # the sentence before it in its passage: the reader's context
 
     @property
     def probability(self) -> float:
@@ -139,19 +154,37 @@ class LinearModel:
 
 
 @dataclass(frozen=True)
+class ReaderStage:
+    """How the reader joins in: it reads the selector's `candidates` best sentences, the
+    `ranker` orders them on (selector logit, reader logit), and a second sentence joins the
+    answer only when its reader logit reaches `second_reader`."""
+
+    candidates: int
+    ranker: LinearModel
+    second_reader: float
+    model: str  # the reader's version (`rag.reader.model_version`) it was calibrated with
+
+    def as_dict(self) -> dict:
+        return {"candidates": self.candidates, "ranker": self.ranker.as_dict(),
+                "second_reader": round(self.second_reader, 4), "model": self.model}
+
+
+@dataclass(frozen=True)
 class Calibration:
     selector: LinearModel
     answerable: LinearModel
     threshold: float
     second_ratio: float
+    reader: ReaderStage | None = None
 
     def as_dict(self, extra: dict | None = None) -> dict:
         return {
-            "version": 1,
+            "version": 2 if self.reader else 1,
             "selector": self.selector.as_dict(),
             "answerable": self.answerable.as_dict(),
             "threshold": round(self.threshold, 4),
             "second_ratio": self.second_ratio,
+            **({"reader": self.reader.as_dict()} if self.reader else {}),
             **(extra or {}),
         }
 
@@ -160,15 +193,34 @@ class Calibration:
 def load_calibration(path: Path = CALIBRATION_PATH) -> Calibration:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        stage = data.get("reader")
+        reader = ReaderStage(
+            int(stage["candidates"]), LinearModel.from_dict(stage["ranker"]), float(stage["second_reader"]),
+            str(stage["model"]),
+        ) if stage else None
         return Calibration(
             LinearModel.from_dict(data["selector"]), LinearModel.from_dict(data["answerable"]),
-            float(data["threshold"]), float(data["second_ratio"]),
+            float(data["threshold"]), float(data["second_ratio"]), reader,
         )
     except (OSError, ValueError, KeyError) as exc:
         raise ConfigError(
             f"Cannot load the answer calibration {path} ({exc}). Reinstall the package, or "
             "regenerate it with `python -m eval.calibrate`."
         ) from None
+
+
+def _context(text: str, spans: Sequence[tuple[int, int]], i: int) -> str:
+    """What the reader reads before sentence `i`: the sentence before it, or for a Markdown
+    table row, the table's header row (the row above its rule row), which names the columns."""
+    sentence = text[spans[i][0]:spans[i][1]]
+    if sentence.startswith("|"):
+        for j in range(i - 1, 0, -1):
+            row = text[spans[j][0]:spans[j][1]]
+            if not row.startswith("|"):
+                break
+            if _RULE.match(row) and text[spans[j - 1][0]:spans[j - 1][1]].startswith("|"):
+                return text[spans[j - 1][0]:spans[j - 1][1]] if j - 1 != i else ""
+    return text[spans[i - 1][0]:spans[i - 1][1]] if i else ""
 
 
 def _weights(question_terms: set[str], idf: Callable[[str], float]) -> dict[str, float]:
@@ -226,8 +278,9 @@ def build_candidates(
             if key in seen or end - start < 2 or is_instruction(passage.text[start:end]):
                 continue  # a sentence addressed to an AI model is never an answer
             seen.add(key)
+            previous = _context(passage.text, spans, i)
             candidates.append(
-                Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end])
+                Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end], previous=previous)
             )
             rows.append((index, i))
             windows.append(set().union(*sentence_terms[max(0, i - 1) : i + 2]))
@@ -331,6 +384,16 @@ def question_features(candidates: Sequence[Candidate], context: dict[str, float]
         "missing_all": context["missing_all"],
         "best_lex": context["best_lex"],
     }
+    read = sorted((c.features["reader"] for c in candidates if c.features.get("read")), reverse=True)
+    if read:
+        features.update({
+            "reader_top": top.features["reader"],
+            "reader_max": read[0],
+            "reader_gap": read[0] - (read[1] if len(read) > 1 else read[0] - 5.0),
+            "reader_mean": float(np.mean(read)),
+        })
+    else:
+        features.update(dict.fromkeys(READER_FEATURES, 0.0))
     return features
 
 
@@ -350,9 +413,15 @@ class Selection:
 class ExtractiveAnswerer:
     """Chooses verbatim sentences from the passages, or abstains."""
 
-    def __init__(self, embedder: Embedder, calibration: Calibration, max_sentences: int = 3, threshold: float | None = None):
+    def __init__(
+        self, embedder: Embedder, calibration: Calibration, max_sentences: int = 3, threshold: float | None = None,
+        reader: "Reader | None" = None,
+    ):
+        """`reader` is used when the calibration has a reader stage; without one (or with
+        `reader=None`) the answerer runs on the calibrated features alone."""
         self.embedder = embedder
         self.calibration = calibration
+        self.reader = reader if calibration.reader is not None else None
         self.max_sentences = max_sentences
         self.threshold = calibration.threshold if threshold is None else threshold
         self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -390,6 +459,9 @@ class ExtractiveAnswerer:
         if not candidates:
             return Selection([], 0.0, True)
         score(candidates, self.calibration.selector)
+        stage = self.calibration.reader if self.reader is not None else None
+        if stage is not None:
+            read(question, candidates, self.reader, stage)
         row = question_features(candidates, context_features(question, candidates, passages, idf))
         model = self.calibration.answerable
         logit = float(model.logits(feature_matrix([row], model.features))[0])
@@ -397,16 +469,33 @@ class ExtractiveAnswerer:
         ranked = sorted(candidates, key=lambda c: (-c.logit, c.passage, c.start_char))
         # A Markdown heading stays a candidate (the features compare each sentence with the
         # others, as in calibration) but is never quoted: it names a section, it states nothing.
-        quotable = [c for c in ranked if not _HEADING.match(c.text)]
-        if answerability < self.threshold or not quotable:
-            return Selection((quotable or ranked)[:1], answerability, True)
-        ranked = quotable
+        answers = [c for c in ranked if quotable(c.text)]
+        if answerability < self.threshold or not answers:
+            return Selection((answers or ranked)[:1], answerability, True)
         limit = self.max_sentences if answer_type(question) == "other" else min(2, self.max_sentences)
-        best = ranked[0].probability
-        chosen = [ranked[0]] + [
-            c for c in ranked[1:limit] if c.probability >= self.calibration.second_ratio * best
+        best = answers[0].probability
+        chosen = [answers[0]] + [
+            c for c in answers[1:limit] if c.probability >= self.calibration.second_ratio * best
+            and (stage is None or c.features.get("reader", -math.inf) >= stage.second_reader)
         ]
         return Selection(chosen, answerability, False)
+
+
+def read(question: str, candidates: Sequence[Candidate], reader: "Reader", stage: ReaderStage) -> None:
+    """The reader reads the selector's best quotable candidates; every candidate's logit
+    becomes the ranker's (those left unread get the lowest reader logit seen, less one)."""
+    pool = sorted((c for c in candidates if quotable(c.text)), key=lambda c: -c.logit)[:stage.candidates]
+    logits = reader.score(question, [c.text for c in pool], [c.previous for c in pool])
+    apply_reader(candidates, pool, logits, stage.ranker)
+
+
+def apply_reader(candidates: Sequence[Candidate], pool: Sequence[Candidate], logits: Sequence[float], ranker: LinearModel) -> None:
+    floor = float(min(logits)) - 1.0 if len(logits) else 0.0
+    for candidate in candidates:
+        candidate.features.update(logit=candidate.logit, reader=floor, read=0.0)
+    for candidate, value in zip(pool, logits):
+        candidate.features.update(reader=float(value), read=1.0)
+    score(candidates, ranker)
 
 
 def score(candidates: Sequence[Candidate], model: LinearModel) -> None:

@@ -31,13 +31,14 @@ STOPWORDS = frozenset(
 
 @lru_cache(maxsize=1)
 def _porter() -> Callable[[str], str]:
-    from rag.porter import PorterStemmer  # NLTK's, vendored: importing nltk costs seconds
+    import Stemmer  # PyStemmer: Snowball's C stemmers (importing nltk costs seconds)
 
-    return PorterStemmer().stem
+    return Stemmer.Stemmer("porter").stemWord
 
 
 @lru_cache(maxsize=200_000)
 def stem(word: str) -> str:
+    """Porter's stem of a lower-cased word ("discovered" -> "discov")."""
     return _porter()(word)
 
 

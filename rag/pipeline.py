@@ -14,6 +14,7 @@ from index.embedding import Embedder, check_backend, embedder_from_settings
 from index.store import Fingerprint, open_store
 from rag.errors import InvalidInput, LlmUnavailable, check_text
 from rag.extractive import CALIBRATION_PATH, ExtractiveAnswerer, load_calibration
+from rag.reader import model_version, shared_reader
 from rag.retrieve import Filters, Passage, Retriever
 from rag.schema import ABSTAIN_TEXT, Answer, AnswerSentence, Citation, RetrievedPassage, display_text
 from rag.settings import IndexSettings, Settings
@@ -33,6 +34,7 @@ def config_fingerprint(settings: Settings) -> str:
         "retrieval": settings.retrieval.model_dump(),
         "answer": settings.answer.model_dump(),
         "calibration": hashlib.sha256(CALIBRATION_PATH.read_bytes()).hexdigest()[:16],
+        "reader": model_version(),
     }
     if settings.llm.backend != "extractive":
         from rag.prompts import PROMPT_VERSION
@@ -63,7 +65,8 @@ class Pipeline:
         check_backend(self.embedder, settings.index, self.store.name)
         self.retriever = Retriever(self.store, self.embedder, candidates=settings.retrieval.candidates)
         self.answerer = ExtractiveAnswerer(
-            self.embedder, load_calibration(), settings.answer.max_sentences, settings.answer.abstain_threshold
+            self.embedder, load_calibration(), settings.answer.max_sentences, settings.answer.abstain_threshold,
+            reader=shared_reader(),
         )
         self.fingerprint = config_fingerprint(settings)
         self.llm_answerer = self._llm_answerer(llm)

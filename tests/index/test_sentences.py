@@ -50,3 +50,19 @@ def test_region_offsets_are_into_the_whole_text():
     text = "Skip this. Take this one. And this."
     start = text.index("Take")
     assert [text[s:e] for s, e in sentence_spans(text, start)] == ["Take this one.", "And this."]
+
+
+def test_markdown_table_rows_and_list_items_are_sentences_of_their_own():
+    row = "| Parthe | 3 | 30 | ask reception, or book through the facilities team well in advance |"
+    text = (
+        "Rooms we have:\n\n| Room | Floor | Seats | Booking |\n|---|---|---|---|\n"
+        "| Elster | 1 | 12 | calendar |\n" + row + "\n\n"
+        "- Facilities contact is Jonas Weber.\n- The security officer is Amira Haddad; she also runs drills\n"
+        "+ Milk comes on Tuesday\n"
+    )
+    got = [text[s:e] for s, e in sentence_spans(text)]
+    assert got == [
+        "Rooms we have:", "| Room | Floor | Seats | Booking |", "|---|---|---|---|", "| Elster | 1 | 12 | calendar |",
+        row, "- Facilities contact is Jonas Weber.", "- The security officer is Amira Haddad; she also runs drills",
+        "+ Milk comes on Tuesday",
+    ]

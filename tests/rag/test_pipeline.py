@@ -99,3 +99,33 @@ def test_unknown_collection(tmp_path, real_embedder):
 
     with pytest.raises(UnknownCollection):
         Pipeline(Settings(data_dir=tmp_path / "d", chroma_url=None, collection="nope", index={"embed_backend": "torch"}), embedder=real_embedder)
+
+
+@pytest.fixture(scope="module")
+def office(tmp_path_factory, real_embedder):
+    """A user's own notes (Markdown with lists and a table), not the seed article."""
+    from rag.settings import Settings
+
+    root = tmp_path_factory.mktemp("office")
+    docs = root / "docs"
+    docs.mkdir()
+    corpus = SEEDS.parent / "eval" / "transfer" / "corpus"
+    for name in ("office-notes.md", "espresso-manual.md"):
+        shutil.copy(corpus / name, docs / name)
+    settings = Settings(data_dir=root / "data", chroma_url=None, collection="office")
+    run_ingest(settings, [docs])
+    return Pipeline(settings)
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Who is the facilities contact?", "Facilities contact is Jonas Weber."),
+    ("How much water does the tank hold?", "The tank holds 1.8 litres."),
+    ("How many seats does the Parthe room have?", "| Parthe | 3 | 30 | ask reception |"),
+])
+def test_answers_stated_in_a_users_notes_are_given_not_declined(office, question, expected):
+    """A new user's complaint: answers stated word for word in their notes were declined. The
+    reader reads the best candidates; a table row is quoted as a row of its own."""
+    answer = office.ask(question)
+    assert not answer.abstained, answer.model_dump(include={"answerability", "answer"})
+    assert answer.citations[0].quote == expected
+    check_citations(office, answer)

@@ -89,10 +89,20 @@ def test_detail_similarity_tells_whose_value_it_is(real_embedder):
 
 def test_the_committed_calibration_reads_the_features_the_code_computes():
     """A feature added to the answerer without running `python -m eval.calibrate` fails here."""
+    from rag.extractive import RANK_FEATURES, READER_FEATURES
+    from rag.reader import model_version
+
     calibration = load_calibration()
     assert calibration.selector.features == SELECT_FEATURES
-    assert calibration.answerable.features == ANSWERABLE_FEATURES
+    from eval.calibrate import ANSWERABLE_DROP
+
+    assert calibration.answerable.features == tuple(
+        f for f in ANSWERABLE_FEATURES + READER_FEATURES if f not in ANSWERABLE_DROP
+    )
     assert 0.0 < calibration.threshold < 1.0 and 0.0 < calibration.second_ratio <= 1.0
+    # The reader stage was calibrated with the committed reading model, not another one.
+    assert calibration.reader is not None and calibration.reader.ranker.features == RANK_FEATURES
+    assert calibration.reader.model == model_version() and calibration.reader.candidates >= 1
 
 
 def test_a_markdown_heading_is_never_quoted_as_an_answer(real_embedder):
@@ -101,7 +111,9 @@ def test_a_markdown_heading_is_never_quoted_as_an_answer(real_embedder):
     even scores best, but the answer quotes the best sentence that states something."""
     text = "# Pricing meeting\n\nOn 2024-03-04 we decided to set the Pro plan price at $29 per month.\n\n## Owner\n\nAlice owns the page."
     passage = Passage("c", "d", "notes.md", "Pricing meeting", None, 0, len(text), text, 1.0, 0.5)
-    answerer = ExtractiveAnswerer(real_embedder, load_calibration(), 3, 0.0)
+    from rag.reader import shared_reader
+
+    answerer = ExtractiveAnswerer(real_embedder, load_calibration(), 3, 0.0, reader=shared_reader())
     headings_on_top = 0
     for question, expected in (("What was the pricing meeting about?", "On 2024-03-04 we decided"), ("Who is the owner?", "Alice owns the page.")):
         vector = real_embedder.embed([question])[0]

@@ -1,0 +1,173 @@
+"""Training pairs for the reader, built from SQuAD 1.1 (which has no unanswerable questions).
+
+For each question: its answer-bearing sentence is a positive; the negatives are the paragraph's
+other sentences that lack the answer (the one right after the answer first: it carries the
+answer in its context segment, so the model learns to judge the sentence itself), the most
+on-topic sentence of another paragraph of the same article, and the question perturbed so the
+positive sentence no longer answers it: a name or number swapped for another from the article,
+a negation, an antonym (the kinds of unanswerable question SQuAD 2.0 was written as). Every
+choice is seeded. Paragraphs are split with the splitter the answerer uses.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from dataclasses import dataclass
+from typing import Iterator
+
+from index.sentences import sentence_spans
+from rag.lexical import STOPWORDS, terms
+
+_NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
+_NUMBER = re.compile(r"\b\d[\d,.]*\b")
+_AUX = re.compile(r"\b(is|was|are|were|did|does|do|can|could|has|have|had|will|would|should)\b", re.IGNORECASE)
+_ANTONYMS = dict(
+    pair for a, b in (
+        ("first", "last"), ("largest", "smallest"), ("biggest", "smallest"), ("before", "after"),
+        ("most", "least"), ("highest", "lowest"), ("earliest", "latest"), ("increase", "decrease"),
+        ("increased", "decreased"), ("north", "south"), ("east", "west"), ("won", "lost"),
+        ("minimum", "maximum"), ("older", "younger"), ("oldest", "youngest"), ("longest", "shortest"),
+        ("more", "fewer"), ("best", "worst"), ("start", "end"), ("began", "ended"), ("early", "late"),
+        ("inside", "outside"), ("above", "below"), ("upper", "lower"), ("major", "minor"),
+        ("positive", "negative"), ("rise", "fall"), ("male", "female"), ("open", "closed"),
+        ("accepted", "rejected"), ("allowed", "banned"), ("successful", "unsuccessful"),
+    ) for pair in ((a, b), (b, a))
+)
+WH = frozenset("what which who whom whose when where why how".split())
+
+
+@dataclass(frozen=True)
+class Pair:
+    question: str
+    sentence: str
+    previous: str
+    label: float
+    kind: str  # positive, paragraph, next, article, swap, negation, antonym
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def _overlap(question_terms: set[str], text: str) -> float:
+    return len(question_terms & set(terms(text))) / (len(question_terms) or 1)
+
+
+def _sentences(context: str) -> list[str]:
+    return [context[s:e] for s, e in sentence_spans(context)]
+
+
+def _answer_sentence(spans: list[tuple[int, int]], context: str, answer: str, hint: int, question_terms: set[str]) -> int | None:
+    """The sentence that holds the answer: of the sentences holding its text, the one that
+    best matches the question (`answer_start` may point at an earlier occurrence)."""
+    holding = [i for i, (s, e) in enumerate(spans) if answer in context[s:e]]
+    if not holding:
+        return next((i for i, (s, e) in enumerate(spans) if s <= hint < e), None)
+    return max(holding, key=lambda i: (_overlap(question_terms, context[spans[i][0]:spans[i][1]]), -i))
+
+
+def swap_entity(question: str, sentence: str, pool: list[str], rng: random.Random) -> str | None:
+    """The question with one of its names or numbers that the sentence states replaced by
+    another from the article that the sentence does not state."""
+    lowered = sentence.lower()
+    spots = [m for m in list(_NAME.finditer(question)) + list(_NUMBER.finditer(question))
+             if m.start() > 0 and m.group().lower() in lowered and m.group().lower() not in STOPWORDS]
+    if not spots:
+        return None
+    spot = rng.choice(spots)
+    is_number = spot.group()[0].isdigit()
+    options = [p for p in pool if p[0].isdigit() == is_number and p.lower() not in lowered and p != spot.group()]
+    if not options:
+        return None
+    return question[:spot.start()] + rng.choice(options) + question[spot.end():]
+
+
+def negate(question: str) -> str | None:
+    match = _AUX.search(question)
+    if not match:
+        return None
+    if re.search(r"\bnot\b|n't\b|\bnever\b", question):
+        return None
+    return question[:match.end()] + " not" + question[match.end():]
+
+
+def antonym(question: str) -> str | None:
+    tokens = re.split(r"(\W+)", question)
+    spots = [i for i, t in enumerate(tokens) if t.lower() in _ANTONYMS]
+    if not spots:
+        return None
+    i = spots[0]
+    word = _ANTONYMS[tokens[i].lower()]
+    tokens[i] = word.capitalize() if tokens[i][0].isupper() else word
+    return "".join(tokens)
+
+
+def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] | None = None) -> Iterator[Pair]:
+    """Pairs for the article's questions (only the (paragraph, question) indexes in `keep`, if given)."""
+    paragraphs = [p["context"] for p in article["paragraphs"]]
+    split = [sentence_spans(c) for c in paragraphs]
+    pool = sorted({m.group() for c in paragraphs for m in _NAME.finditer(c) if len(m.group()) > 2}
+                  | {m.group().rstrip(".,") for c in paragraphs for m in _NUMBER.finditer(c)})
+    for index, paragraph in enumerate(article["paragraphs"]):
+        context, spans = paragraphs[index], split[index]
+        sentences = [context[s:e] for s, e in spans]
+        for number, qa in enumerate(paragraph["qas"]):
+            if keep is not None and (index, number) not in keep:
+                continue
+            question = qa["question"].strip()
+            answer = qa["answers"][0]
+            question_terms = set(terms(question))
+            at = _answer_sentence(spans, context, answer["text"], answer["answer_start"], question_terms)
+            if at is None:
+                continue
+            previous = sentences[at - 1] if at else ""
+            yield Pair(question, sentences[at], previous, 1.0, "positive")
+            answer_norm = _norm(answer["text"])
+            lacking = [i for i in range(len(sentences)) if i != at and answer_norm not in _norm(sentences[i])]
+            if at + 1 in lacking:
+                yield Pair(question, sentences[at + 1], sentences[at], 0.0, "next")
+                lacking.remove(at + 1)
+            if lacking:
+                i = max(lacking, key=lambda j: (_overlap(question_terms, sentences[j]), rng.random()))
+                yield Pair(question, sentences[i], sentences[i - 1] if i else "", 0.0, "paragraph")
+            others = [(p, j) for p in range(len(paragraphs)) if p != index for j in range(len(split[p]))]
+            if others:
+                sample = rng.sample(others, min(40, len(others)))
+                texts = {(p, j): paragraphs[p][split[p][j][0]:split[p][j][1]] for p, j in sample}
+                candidates = [key for key in sample if answer_norm not in _norm(texts[key])]
+                if candidates:
+                    p, j = max(candidates, key=lambda key: _overlap(question_terms, texts[key]))
+                    prev = paragraphs[p][split[p][j - 1][0]:split[p][j - 1][1]] if j else ""
+                    yield Pair(question, texts[(p, j)], prev, 0.0, "article")
+            for kind, perturbed in _perturbations(question, sentences[at], pool, rng):
+                yield Pair(perturbed, sentences[at], previous, 0.0, kind)
+
+
+def _perturbations(question: str, sentence: str, pool: list[str], rng: random.Random) -> list[tuple[str, str]]:
+    """At most one perturbed question: a swap when one is possible (the commonest kind of
+    unanswerable question), else an antonym, else a negation, each only where it applies."""
+    for kind, make in (("swap", lambda: swap_entity(question, sentence, pool, rng)),
+                       ("antonym", lambda: antonym(question)), ("negation", lambda: negate(question))):
+        if kind == "negation" and rng.random() < 0.5:
+            continue  # negation is the weakest signal: half of the questions without a swap skip it
+        text = make()
+        if text and text != question:
+            return [(kind, text)]
+    return []
+
+
+def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int | None = None) -> list[Pair]:
+    """Pairs from the given articles; with `max_questions`, that many questions drawn evenly
+    across the articles (seeded)."""
+    rng = random.Random(seed)
+    per_article = max(1, round(max_questions / len(articles))) if max_questions and articles else None
+    out: list[Pair] = []
+    for a in articles:
+        article = data["data"][a]
+        keep = None
+        if per_article is not None:
+            every = [(p, q) for p, paragraph in enumerate(article["paragraphs"]) for q in range(len(paragraph["qas"]))]
+            keep = set(rng.sample(every, min(per_article, len(every))))
+        out.extend(article_pairs(article, rng, keep))
+    return out

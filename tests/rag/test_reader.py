@@ -1,0 +1,106 @@
+"""The committed reading model: it loads offline, reads as it was trained, and its training
+path runs end to end (on a tiny sample: a test of the path, not of quality)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.extractive import _context
+from index.sentences import sentence_spans
+from rag.reader import READER_PATH, Reader, model_version
+
+SQUAD = Path(__file__).resolve().parents[3] / "shared" / "training" / "squad11" / "train.json"
+
+
+def test_the_committed_reader_is_small_and_versioned():
+    assert READER_PATH.is_file()
+    assert READER_PATH.stat().st_size <= 30 * 1024 * 1024
+    assert len(model_version()) == 12 and model_version() != "missing"
+    card = READER_PATH.with_suffix(".md").read_text(encoding="utf-8")
+    assert "CC BY-SA 4.0" in card and model_version() in card
+
+
+def test_the_reader_tells_the_answering_sentence_from_its_neighbours():
+    reader = Reader()
+    question = "Who is the facilities contact?"
+    sentences = ["Facilities contact is Jonas Weber.", "The kitchen is cleaned on Fridays.",
+                 "Payroll questions go to Lena Fischer in finance."]
+    logits = reader.score(question, sentences, ["", "", ""])
+    assert logits.shape == (3,) and int(np.argmax(logits)) == 0 and logits[0] > 0
+    assert reader.score(question, [], []).shape == (0,)
+
+
+def test_a_table_row_is_read_with_its_header():
+    text = "| Room | Floor | Seats |\n|---|---|---|\n| Elster | 1 | 12 |\n| Parthe | 3 | 30 |\n\nAfter the table."
+    spans = sentence_spans(text)
+    assert _context(text, spans, 3) == "| Room | Floor | Seats |"
+    assert _context(text, spans, 2) == "| Room | Floor | Seats |"
+    assert _context(text, spans, 4) == "| Parthe | 3 | 30 |"
+    assert _context(text, spans, 0) == ""
+
+
+@pytest.mark.slow
+def test_training_runs_end_to_end_and_the_onnx_export_matches_torch(tmp_path):
+    from eval import train_reader
+
+    if not SQUAD.is_file():
+        pytest.skip(f"SQuAD 1.1 train file not at {SQUAD} (../shared/training)")
+    data = json.loads(SQUAD.read_text(encoding="utf-8"))
+    tiny = {"data": [data["data"][i] for i in (0, 1, 40)]}  # article 40 is held out
+    sample = tmp_path / "tiny.json"
+    sample.write_text(json.dumps(tiny), encoding="utf-8")
+    args = ["--squad", str(sample), "--dir", str(tmp_path / "run"), "--questions", "24", "--held-out-questions", "8",
+            "--batch-size", "8", "--checkpoint-every", "2", "--export", str(tmp_path / "reader.onnx")]
+    train_reader.main(args)
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert record["trained_steps"] == record["steps"] > 0
+    assert len(record["data_sha256"]) == 64 and record["seed"] == 13
+    assert record["export"]["max_abs_diff"] < 0.5  # int8 weights against the fp32 torch model, in eval mode
+    assert (tmp_path / "reader.onnx").stat().st_size < 30 * 1024 * 1024
+    # The ONNX file loads in the runtime reader and scores as the export check saw it.
+    reader = Reader(tmp_path / "reader.onnx")
+    fixed = train_reader.FIXED_PAIRS
+    scores = reader.score(fixed[0].question, [fixed[0].sentence], [fixed[0].previous])
+    assert abs(float(scores[0]) - record["export"]["onnx"][0]) < 1e-3
+    # A rerun with the same settings resumes from the checkpoint instead of training again.
+    train_reader.main(args)
+    again = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert again["trained_steps"] == record["trained_steps"] and again["checkpoint"] == record["checkpoint"]
+
+
+class _KeywordReader:
+    """A fake reader for fast unit tests: a sentence answers when it holds the keyword."""
+
+    def __init__(self, keyword: str):
+        self.keyword = keyword
+        self.read: list[str] = []
+
+    def score(self, question, sentences, previous):
+        self.read.extend(sentences)
+        return np.array([4.0 if self.keyword in s else -4.0 for s in sentences], dtype=np.float32)
+
+
+def test_the_reader_reorders_the_selectors_best_and_gates_a_second_sentence():
+    from rag.extractive import Candidate, LinearModel, ReaderStage, read
+
+    def candidate(text: str, logit: float) -> Candidate:
+        c = Candidate(0, "d", 0, len(text), text)
+        c.logit = logit
+        return c
+
+    candidates = [candidate("Parking notes.", 2.0), candidate("The code is 4711.", 1.0),
+                  candidate("# Parking", 3.0), candidate("Lunch is at noon.", -5.0)]
+    ranker = LinearModel(("logit", "reader"), np.zeros(2), np.ones(2), np.array([0.2, 1.0]), 0.0)
+    reader = _KeywordReader("4711")
+    read("What is the code?", candidates, reader, ReaderStage(2, ranker, 0.0, "test"))
+    # The heading is never read (never quoted); the two best quotable candidates are.
+    assert reader.read == ["Parking notes.", "The code is 4711."]
+    best = max(candidates, key=lambda c: c.logit)
+    assert best.text == "The code is 4711." and best.features["read"] == 1.0
+    unread = candidates[3]
+    assert unread.features["read"] == 0.0 and unread.features["reader"] == -5.0
+    assert unread.logit < min(c.logit for c in candidates[:2])
