@@ -37,7 +37,7 @@ from rag.retrieve import Retriever
 from rag.settings import Settings
 
 
-DECLINE_TARGET = 0.55
+DECLINE_TARGET = 0.5  # 0.55 put the threshold over the answerability of one-line facts in small notes (0.46-0.48)
 SEED_DEV = Path(__file__).resolve().parent / "gold" / "seed-dev.jsonl"
 # 46 seed-dev questions against 892 benchmark ones: each counts this many times in the fit.
 SEED_DEV_WEIGHT = 5.0
@@ -49,7 +49,7 @@ READ_AT_MOST = 12  # read this many in calibration, so smaller pools can be comp
 # passages set the bar and users' notes were declined: on eval/transfer 0.50 correct with 0.44
 # false abstentions, against 0.72 and 0.19 without (the dev splits stay about level).
 ANSWERABLE_DROP = ("passage_dense", "best_lex", "top_cos", "cos_z")
-SECOND_READER = 0.0  # a second sentence joins only when the reader gives it even odds or better
+SECOND_READER = -1.5  # a second sentence joins only when the reader does not rule it out (negatives average about -2.5; CLAPNQ dev, whose answers run over several sentences, 0.389 correct at 0.0, 0.474 at -1.5)
 DATASETS = ("squad2", "clapnq", "seed-dev")
 
 

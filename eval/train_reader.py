@@ -186,7 +186,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(pairs)} training pairs ({kinds}), {len(val)} held-out, built in {time.perf_counter() - started:.0f}s", flush=True)
 
     tokenizer = load_tokenizer(MAX_TOKENS)
-    rng = random.Random(args.seed)
+    rng = random.Random(args.seed)  # nosec B311 - seeded batch order, not security
     epochs = max(1, math.ceil(args.epochs))
     schedule = [b for _ in range(epochs) for b in _batches(pairs, tokenizer, args.batch_size, rng)]
     schedule = schedule[:max(1, round(len(schedule) * args.epochs / epochs))]

@@ -209,6 +209,16 @@ def load_calibration(path: Path = CALIBRATION_PATH) -> Calibration:
         ) from None
 
 
+def _table_structure(text: str, spans: Sequence[tuple[int, int]], i: int) -> bool:
+    """True for a Markdown table's rule row and for the header row just above it."""
+    row = text[spans[i][0]:spans[i][1]]
+    if not row.startswith("|"):
+        return False
+    if _RULE.match(row):
+        return True
+    return i + 1 < len(spans) and bool(_RULE.match(text[spans[i + 1][0]:spans[i + 1][1]]))
+
+
 def _context(text: str, spans: Sequence[tuple[int, int]], i: int) -> str:
     """What the reader reads before sentence `i`: the sentence before it, or for a Markdown
     table row, the table's header row (the row above its rule row), which names the columns."""
@@ -277,6 +287,8 @@ def build_candidates(
             key = (passage.document_id, passage.start_char + start, passage.start_char + end)
             if key in seen or end - start < 2 or is_instruction(passage.text[start:end]):
                 continue  # a sentence addressed to an AI model is never an answer
+            if _table_structure(passage.text, spans, i):
+                continue  # a table's header and rule rows name columns: the reader reads the header with each row
             seen.add(key)
             previous = _context(passage.text, spans, i)
             candidates.append(

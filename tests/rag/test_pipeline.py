@@ -118,7 +118,7 @@ def office(tmp_path_factory, real_embedder):
 
 
 @pytest.mark.parametrize("question, expected", [
-    ("Who is the facilities contact?", "Facilities contact is Jonas Weber."),
+    ("Who is the facilities contact?", "- Facilities contact is Jonas Weber."),
     ("How much water does the tank hold?", "The tank holds 1.8 litres."),
     ("How many seats does the Parthe room have?", "| Parthe | 3 | 30 | ask reception |"),
 ])

@@ -65,7 +65,8 @@ def test_training_runs_end_to_end_and_the_onnx_export_matches_torch(tmp_path):
     reader = Reader(tmp_path / "reader.onnx")
     fixed = train_reader.FIXED_PAIRS
     scores = reader.score(fixed[0].question, [fixed[0].sentence], [fixed[0].previous])
-    assert abs(float(scores[0]) - record["export"]["onnx"][0]) < 1e-3
+    # (dynamic int8 quantises activations per batch, so alone it scores a hair apart from in a batch)
+    assert abs(float(scores[0]) - record["export"]["onnx"][0]) < 0.05
     # A rerun with the same settings resumes from the checkpoint instead of training again.
     train_reader.main(args)
     again = json.loads((tmp_path / "run" / "run.json").read_text())
