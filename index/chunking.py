@@ -40,7 +40,7 @@ def _split_long(text: str, start: int, end: int, size: int) -> list[tuple[int, i
         cut = text.rfind(" ", start + size // 2, limit + 1)
         if cut == -1:
             cut = max(
-                (text.rfind(ws, start + size // 2, limit + 1) for ws in "\t\n\r\u3000\u00a0"),
+                (text.rfind(ws, start + size // 2, limit + 1) for ws in "\t\n\r\u3000\u00a0\u2028\u2029"),
                 default=-1,
             )
         if cut > start:
@@ -53,6 +53,8 @@ def _split_long(text: str, start: int, end: int, size: int) -> list[tuple[int, i
             while piece_end > start + 1 and _joins_previous(text[piece_end]):
                 piece_end -= 1
             next_start = piece_end
+            while piece_end > start + 1 and text[piece_end - 1].isspace():  # a cut just after a space
+                piece_end -= 1
         pieces.append((start, piece_end))
         start = next_start
         while start < end and text[start].isspace():

@@ -87,3 +87,8 @@ def test_overlap_never_repeats_a_chunk_when_the_next_sentence_is_long():
     # longer fit, and the second chunk ended where the first did.
     text = "The report was late. The report was late. " + "The report was late." * 4
     check_invariants(text, 100, 25)
+
+
+def test_a_hard_cut_never_leaves_a_line_separator_at_a_chunk_end():
+    """Found by the property test: a 99-character line then U+2028 was cut right after it."""
+    check_invariants("\U0001f44d\U0001f3fd" + "x" * 97 + "\u2028The report was late.", 100, 0)
