@@ -24,13 +24,13 @@ import numpy as np
 from eval.commands import SEEDS, corpus_from
 from eval.corpora import ingest_corpus
 from eval.datasets import load_benchmark, load_gold
-from eval.metrics import contains_answer, normalize
+from eval.metrics import contains_answer, normalize, roc_auc
 from index.embedding import Embedders
 from index.sentence_vectors import SentenceVectorSource
 from rag.extractive import (
     ANSWERABLE_FEATURES, CALIBRATION_PATH, RANK_FEATURES, READER_FEATURES, SELECT_FEATURES, Calibration,
     Candidate, LinearModel, ReaderStage, apply_reader, build_candidates, context_features, feature_matrix,
-    question_features, quotable, score,
+    question_features, reading_pool, score,
 )
 from rag.reader import READER_PATH, Reader
 from rag.retrieve import Retriever
@@ -188,18 +188,18 @@ def main() -> None:
 def _scored(record: dict, selector: LinearModel, stage: ReaderStage | None) -> list[Candidate]:
     """The record's candidates scored as the answerer scores them (with the reader's cached
     logits for the pool the selector gives it)."""
-    candidates = [Candidate(0, "", 0, 0, t, features=dict(f)) for f, t in zip(record["candidates"], record["texts"])]
-    score(candidates, selector)
+    candidates = _selected(record, selector)
     if stage is not None:
-        pool = _pool(candidates, stage.candidates)
+        pool = reading_pool(candidates, stage.candidates)
         apply_reader(candidates, [candidates[i] for i in pool], [record["reader"][str(i)] for i in pool], stage.ranker)
     return candidates
 
 
-def _pool(candidates: list[Candidate], size: int) -> list[int]:
-    """Indexes of the selector's best quotable candidates, as `rag.extractive.read` takes them."""
-    order = sorted((i for i, c in enumerate(candidates) if quotable(c.text)), key=lambda i: -candidates[i].logit)
-    return order[:size]
+def _selected(record: dict, selector: LinearModel) -> list[Candidate]:
+    """The record's candidates (their own copies of its features), scored by the selector."""
+    candidates = [Candidate(0, "", 0, 0, t, features=dict(f)) for f, t in zip(record["candidates"], record["texts"])]
+    score(candidates, selector)
+    return candidates
 
 
 def read_pools(records: list[dict], selector: LinearModel, reader: Reader, cache: Path | None) -> None:
@@ -210,9 +210,8 @@ def read_pools(records: list[dict], selector: LinearModel, reader: Reader, cache
         memo = json.loads(memo_file.read_text())
     started = time.perf_counter()
     for record in records:
-        candidates = [Candidate(0, "", 0, 0, t, features=dict(f)) for f, t in zip(record["candidates"], record["texts"])]
-        score(candidates, selector)
-        pool = _pool(candidates, READ_AT_MOST)
+        candidates = _selected(record, selector)
+        pool = reading_pool(candidates, READ_AT_MOST)
         keys = [hashlib.sha256(f"{record['question']}\0{record['texts'][i]}\0{record['previous'][i]}".encode()).hexdigest()[:20] for i in pool]
         missing = [(i, k) for i, k in zip(pool, keys) if k not in memo]
         if missing:
@@ -231,9 +230,8 @@ def fit_reader_stage(records: list[dict], selector: LinearModel, size: int, vers
     for record in records:
         if not record["answerable"]:
             continue
-        candidates = [Candidate(0, "", 0, 0, t, features=dict(f)) for f, t in zip(record["candidates"], record["texts"])]
-        score(candidates, selector)
-        pool = _pool(candidates, size)
+        candidates = _selected(record, selector)
+        pool = reading_pool(candidates, size)
         if not any(record["labels"][i] for i in pool):
             continue
         for i in pool:
@@ -242,14 +240,6 @@ def fit_reader_stage(records: list[dict], selector: LinearModel, size: int, vers
             weights.append(20 * _weight(record) / len(pool))
     ranker = fit(feature_matrix(rows, RANK_FEATURES), np.array(labels), RANK_FEATURES, np.array(weights))
     return ReaderStage(size, ranker, SECOND_READER, version)
-
-
-def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    positive, negative = scores[labels > 0.5], scores[labels <= 0.5]
-    if not len(positive) or not len(negative):
-        return float("nan")
-    ranks = np.argsort(np.argsort(np.concatenate([positive, negative]))) + 1
-    return float((ranks[:len(positive)].sum() - len(positive) * (len(positive) + 1) / 2) / (len(positive) * len(negative)))
 
 
 if __name__ == "__main__":

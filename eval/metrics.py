@@ -1,4 +1,4 @@
-"""Answer metrics with standard definitions (SQuAD normalisation, token F1, containment)."""
+"""Answer metrics with standard definitions (SQuAD normalisation, token F1, containment, ROC AUC)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import math
 import re
 import string
 from collections import Counter
+
+import numpy as np
 
 _ARTICLES = re.compile(r"\b(a|an|the)\b")
 _PUNCT = set(string.punctuation) | {"\u2018", "\u2019", "\u201c", "\u201d", "\u2013", "\u2014"}
@@ -88,3 +90,12 @@ def percentile(values: list[float], share: float) -> float:
         return 0.0
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, math.ceil(share * len(ordered)) - 1))]
+
+
+def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
+    """Area under the ROC curve (Mann-Whitney U over ranks); nan without both classes."""
+    positive, negative = scores[labels > 0.5], scores[labels <= 0.5]
+    if not len(positive) or not len(negative):
+        return float("nan")
+    ranks = np.argsort(np.argsort(np.concatenate([positive, negative]))) + 1
+    return float((ranks[:len(positive)].sum() - len(positive) * (len(positive) + 1) / 2) / (len(positive) * len(negative)))

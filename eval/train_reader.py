@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from eval.metrics import roc_auc
 from eval.reader_data import Pair, build_pairs
 from rag.reader import INPUTS, MAX_TOKENS, encode_pairs, load_tokenizer, pair_text
 
@@ -94,19 +95,11 @@ def evaluate(model, pairs: list[Pair], tokenizer, batch_size: int = 64) -> dict:
     return result
 
 
-def roc_auc(labels: np.ndarray, scores: np.ndarray) -> float:
-    positive, negative = scores[labels > 0.5], scores[labels <= 0.5]
-    if not len(positive) or not len(negative):
-        return float("nan")
-    ranks = np.argsort(np.argsort(np.concatenate([positive, negative]))) + 1
-    return float((ranks[:len(positive)].sum() - len(positive) * (len(positive) + 1) / 2) / (len(positive) * len(negative)))
-
-
 def export_onnx(model, target: Path, tokenizer) -> dict:
     """int8 ONNX with the embedder's recipe; returns the largest gap to torch on fixed inputs."""
     import torch
 
-    from index.onnx_embedding import quantize_bert
+    from index.onnx_embedding import cpu_session, quantize_bert
 
     class Scorer(torch.nn.Module):
         def __init__(self) -> None:
@@ -123,9 +116,7 @@ def export_onnx(model, target: Path, tokenizer) -> dict:
         Scorer().eval(), tuple(sample[name] for name in INPUTS), target, output_name="logits",
         num_heads=model.config.num_attention_heads, hidden_size=model.config.hidden_size,
     )
-    import onnxruntime
-
-    session = onnxruntime.InferenceSession(str(target), providers=["CPUExecutionProvider"])
+    session = cpu_session(target)
     onnx_out = session.run(None, {k: v.numpy() for k, v in sample.items()})[0].reshape(-1)
     with torch.no_grad():
         torch_out = model(**sample).logits.reshape(-1).numpy()

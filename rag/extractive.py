@@ -493,10 +493,15 @@ class ExtractiveAnswerer:
         return Selection(chosen, answerability, False)
 
 
+def reading_pool(candidates: Sequence[Candidate], size: int) -> list[int]:
+    """Indexes of the `size` quotable candidates the selector scores best: what the reader reads."""
+    return sorted((i for i, c in enumerate(candidates) if quotable(c.text)), key=lambda i: -candidates[i].logit)[:size]
+
+
 def read(question: str, candidates: Sequence[Candidate], reader: "Reader", stage: ReaderStage) -> None:
     """The reader reads the selector's best quotable candidates; every candidate's logit
     becomes the ranker's (those left unread get the lowest reader logit seen, less one)."""
-    pool = sorted((c for c in candidates if quotable(c.text)), key=lambda c: -c.logit)[:stage.candidates]
+    pool = [candidates[i] for i in reading_pool(candidates, stage.candidates)]
     logits = reader.score(question, [c.text for c in pool], [c.previous for c in pool])
     apply_reader(candidates, pool, logits, stage.ranker)
 

@@ -96,14 +96,10 @@ class Reader:
                         f"The reading model {str(self.path)!r} is missing. Reinstall the package, or train "
                         "one with `python -m eval.train_reader --export PATH`."
                     )
-                import onnxruntime
+                from index.onnx_embedding import cpu_session
 
-                options = onnxruntime.SessionOptions()
-                options.graph_optimization_level = onnxruntime.GraphOptimizationLevel.ORT_ENABLE_ALL
-                options.log_severity_level = 3
-                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 self._tokenizer = load_tokenizer()
-                self._session = onnxruntime.InferenceSession(str(self.path), options, providers=["CPUExecutionProvider"])
+                self._session = cpu_session(self.path)
             return self._session, self._tokenizer  # type: ignore[return-value]
 
     def load(self) -> None:
