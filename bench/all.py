@@ -34,7 +34,7 @@ def main() -> None:
     parser.add_argument("--light", action="store_true",
                         help="What fits in about 90 minutes on two busy cores: naive and bare fp32 encoding at 1k only, "
                              "the last 5,000 chunks real at 100k, fewer questions and repeats.")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["quantized", "ingest", "ingest-torch", "query", "startup", "load", "reader"])
+    parser.add_argument("--skip", nargs="*", default=[], choices=["quantized", "ingest", "ingest-torch", "query", "startup", "load", "reader", "verify"])
     args = parser.parse_args()
     sizes = [str(s) for s in ([300] if args.quick else args.sizes)]
     results = args.results or Path("bench/results" if args.quick else "docs/bench")
@@ -59,6 +59,7 @@ def main() -> None:
                                                           ["--questions", "40", "--questions-largest", "30"] if light else [])],
         "startup": [["bench/startup.py"] + (["--repeat", "2"] if args.quick else ["--repeat", "3"] if light else [])],
         "reader": [["bench/reader.py"] + (["--repeat", "5"] if args.quick else [])],
+        "verify": [["bench/verify.py"] + (["--repeat", "5"] if args.quick else [])],
         "load": [["bench/load.py"] + (["--seconds", "3", "--max-requests", "40"] if args.quick else
                                       ["--seconds", "8", "--max-requests", "200"] if light else [])],
     }

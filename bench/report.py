@@ -304,6 +304,22 @@ def render(results: Path) -> tuple[str, str]:
     else:
         lines.append("Not measured.")
     lines.append("")
+    verify = _load(results, "verify")
+    lines += ["## Support checking (`bench/verify.py`)", ""]
+    if verify:
+        rows = verify["rows"]
+        one = _get(rows, "1_cited_each", "p50_ms")
+        targets.append(("Checking adds at most 30 ms p50 to an LLM answer of 5 sentences over 5 passages",
+                        None if one is None else one <= 30, _fmt(one, ".1f", " ms")))
+        lines += [f"Checker {verify['model']} ({verify['model_mb']} MB, int8 ONNX), reading {verify['candidates']} "
+                  "sentence(s) of each cited passage, each with its neighbours; an answer of 5 sentences over 5 "
+                  "passages of the seed article:", "",
+                  "| each sentence cites | p50 ms | p95 ms | pairs read | judged supported |", "|---:|---:|---:|---:|---:|"]
+        lines += [f"| {name[0]} passage(s) | {row['p50_ms']} | {row['p95_ms']} | {row['pairs_read']} | {row['supported']} of 5 |"
+                  for name, row in rows.items()]
+    else:
+        lines.append("Not measured.")
+    lines.append("")
     memory = _get(query, "sizes", "100000", "http", "server_peak_rss_mib")
     targets.append(("A server answering over 100k chunks stays under 2 GiB resident (peak)", None if memory is None else memory < 2048, _fmt(memory, ".0f", " MiB")))
     lines += ["## Memory", ""]

@@ -1,11 +1,13 @@
-"""Fit the support scorer on ExpertQA `*_val` and report it on `*_test`.
+"""Choose the support checker's settings on ExpertQA val claims it was not trained on, and
+report it on ExpertQA test (never tuned on).
 
-    python -m eval.calibrate_support [--out rag/support_calibration.json]
-    python -m eval.calibrate_support --guards [--sample N]   # choose the guards, keep the model
+    python -m eval.calibrate_support [--out rag/support_calibration.json] [--sample N]
 
-Fitted on val claims that have evidence text; the threshold maximises balanced accuracy there; test is only scored, never tuned on.
-Scores are reported for all labelled claims and for those that have evidence text (the
-setting of published checkers; a claim without evidence is trivially unsupported).
+The checker (`rag/checker.py`) trains on three quarters of the val questions
+(`eval.checker_data.holdout`); the other quarter chooses how many evidence sentences it reads
+per claim, the threshold (the highest balanced accuracy) and the lexical guards (kept only
+when they raise it). Scores are reported for claims with evidence text (the setting of
+published checkers) and for all labelled claims (a claim without evidence is unsupported).
 """
 
 from __future__ import annotations
@@ -15,136 +17,99 @@ import json
 import random
 from dataclasses import asdict
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
-from eval.calibrate import fit
-from eval.expertqa import balanced_scores, load_claims
-from index.embedding import SentenceTransformerEmbedder
-from rag.extractive import feature_matrix
-from rag.verify import (
-    SUPPORT_CALIBRATION_PATH, SUPPORT_FEATURES, Guards, SupportCalibration, SupportScorer, guard_failures,
-    load_support_calibration, support_features,
-)
+from eval.checker_data import holdout
+from eval.expertqa import Claim, balanced_scores, load_claims
+from rag.checker import shared_checker
+from rag.verify import SUPPORT_CALIBRATION_PATH, Guards, SupportCalibration, SupportScorer, coverage, guard_failures
+
+CANDIDATES = (1, 2, 3, 4, 6, 12)
+GUARD_OPTIONS = tuple(Guards(n, m, c) for n in (False, True) for m in (False, True) for c in (0.0, 0.3, 0.5))
 
 
-def features_of(claims, embed, with_flag: bool = False) -> np.ndarray:
-    names = SUPPORT_FEATURES + (("has_evidence",) if with_flag else ())
-    return feature_matrix([support_features(c.claim, c.evidence, embed) for c in claims], names)
-
-
-GUARD_MIN_PRECISION = 0.90
-
-
-def memo_embed(embed):
-    """`embed` remembering every text (ExpertQA claims share much of their evidence)."""
-    memo: dict[str, np.ndarray] = {}
-
-    def embed_memo(texts: list[str]) -> np.ndarray:
-        missing = [t for t in dict.fromkeys(texts) if t not in memo]
-        if missing:
-            memo.update(zip(missing, embed(missing)))
-        return np.vstack([memo[t] for t in texts])
-
-    return embed_memo
-
-
-def sample(claims, size: int | None, seed: int = 7):
-    if size is None or size >= len(claims):
-        return claims
-    order = list(range(len(claims)))
+def sample(items: list, size: int | None, seed: int = 7) -> list:
+    if size is None or size >= len(items):
+        return items
+    order = list(range(len(items)))
     random.Random(seed).shuffle(order)  # nosec B311 - a seeded evaluation sample, not security
-    return [claims[i] for i in sorted(order[:size])]
+    return [items[i] for i in sorted(order[:size])]
 
 
-def choose_guards(out: Path, size: int | None) -> None:
-    """Keep the fitted model and threshold; choose the guards on val claims with evidence: the
-    highest balanced accuracy among settings whose precision reaches GUARD_MIN_PRECISION.
-    Then report test (never tuned on)."""
-    calibration = load_support_calibration(out)
-    embed = memo_embed(SentenceTransformerEmbedder().embed)
-
-    def scored(claims):
-        rows = []
-        for claim in claims:
-            row = support_features(claim.claim, claim.evidence, embed)
-            logit = float(calibration.model.logits(feature_matrix([row], calibration.model.features))[0])
-            rows.append((claim, 1 / (1 + np.exp(-logit)), row["lex_best"], row["cos_max"]))
-        return rows
-
-    def predict(rows, guards):
-        return [
-            p >= calibration.threshold and not guard_failures(c.claim, c.evidence, lex, guards, cos)
-            for c, p, lex, cos in rows
-        ]
-
-    val = scored(sample([c for c in load_claims("val")[0] if c.evidence], size))
-    gold = [c.supported for c, *_ in val]
-    options = [
-        Guards(n, m, cov, sim) for n in (True, False) for m in (True, False)
-        for cov in (0.0, 0.3, 0.4, 0.5) for sim in (0.0, 0.5, 0.6, 0.7)
-    ]
-    results = [(balanced_scores(predict(val, g), gold), g) for g in options]
-    eligible = [r for r in results if r[0]["precision"] >= GUARD_MIN_PRECISION] or results
-    best_scores, best = max(eligible, key=lambda r: r[0]["balanced_accuracy"])
-    test = scored(sample([c for c in load_claims("test")[0] if c.evidence], size))
-    test_gold = [c.supported for c, *_ in test]
-    report = {
-        "guards": asdict(best),
-        "val_claims_with_evidence": best_scores,
-        "val_without_guards": balanced_scores(predict(val, Guards(False, False, 0.0)), gold),
-        "test_claims_with_evidence": balanced_scores(predict(test, best), test_gold),
-        "test_without_guards": balanced_scores(predict(test, Guards(False, False, 0.0)), test_gold),
-        "sample": size,
-    }
-    data = json.loads(out.read_text(encoding="utf-8"))
-    data["guards"] = asdict(best)
-    data["metrics"]["guards"] = report
-    out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
-    print(json.dumps(report, indent=2))
+def held_out_val() -> list[Claim]:
+    """Val claims with evidence whose question the checker never trained on."""
+    return [c for c in load_claims("val", with_question=True)[0] if c.evidence and holdout(c.question)]
 
 
-def main() -> None:
+def scores_of(claims: Sequence[Claim], calibration: SupportCalibration) -> np.ndarray:
+    scorer = SupportScorer(calibration)
+    return np.array([scorer.score(c.claim, c.evidence) for c in claims])
+
+
+def best_threshold(scores: np.ndarray, gold: list[bool]) -> tuple[float, float]:
+    """(balanced accuracy, threshold) at the best of a grid of score quantiles."""
+    grid = np.unique(np.quantile(scores, np.linspace(0.02, 0.98, 193)))
+    return max((balanced_scores(list(scores >= t), gold)["balanced_accuracy"], round(float(t), 4)) for t in grid)
+
+
+def guarded(scores: np.ndarray, claims: Sequence[Claim], threshold: float, guards: Guards) -> np.ndarray:
+    """`scores` as the scorer gives them with `guards` on (a failing claim: at most half the threshold)."""
+    return np.array([
+        min(score, threshold / 2) if guard_failures(c.claim, c.evidence, coverage(c.claim, c.evidence), guards) else score
+        for score, c in zip(scores, claims)
+    ])
+
+
+def choose(val: Sequence[Claim], version: str) -> tuple[SupportCalibration, dict]:
+    gold = [c.supported for c in val]
+    trials, raw = {}, {}
+    for k in CANDIDATES:
+        raw[k] = scores_of(val, SupportCalibration(0.5, k, version))
+        accuracy, threshold = best_threshold(raw[k], gold)
+        trials[k] = (accuracy, threshold)
+        print(f"candidates {k}: balanced accuracy {accuracy:.4f} at {threshold:.4f}", flush=True)
+    # The fewest sentences within half a point of the best: reading is the cost of checking.
+    top = max(a for a, _ in trials.values())
+    k = min(k for k, (a, _) in trials.items() if a >= top - 0.005)
+    calibration = SupportCalibration(trials[k][1], k, version)
+    guards = {}
+    for option in GUARD_OPTIONS:
+        scores = guarded(raw[k], val, calibration.threshold, option)
+        guards[option] = balanced_scores(list(scores >= calibration.threshold), gold)["balanced_accuracy"]
+    plain = guards[Guards(False, False, 0.0)]
+    best = max(guards, key=lambda g: (guards[g], -(g.numbers + g.names + (g.min_coverage > 0))))
+    chosen = best if guards[best] > plain else Guards(False, False, 0.0)
+    report = {"candidates": {str(k): {"balanced_accuracy": a, "threshold": t} for k, (a, t) in trials.items()},
+              "guards": [{**asdict(g), "balanced_accuracy": a} for g, a in guards.items()]}
+    return SupportCalibration(calibration.threshold, k, version, chosen), report
+
+
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=SUPPORT_CALIBRATION_PATH)
-    parser.add_argument("--guards", action="store_true", help="choose the guards on val, keep the model")
-    parser.add_argument("--sample", type=int, help="with --guards: a seeded random sample of N claims per split")
-    args = parser.parse_args()
-    if args.guards:
-        return choose_guards(args.out, args.sample)
-    embedder = SentenceTransformerEmbedder()
-    # Fit on claims that have evidence text: without evidence the scorer says "unsupported"
-    # by rule, and such claims would only teach the model to look for missing evidence.
-    val = [c for c in load_claims("val")[0] if c.evidence]
-    rows = features_of(val, embedder.embed)
-    labels = np.array([c.supported for c in val])
-    model = fit(rows, labels, SUPPORT_FEATURES, balanced=True)
-    probs = 1 / (1 + np.exp(-model.logits(rows)))
-    threshold = max(
-        np.linspace(0.05, 0.95, 181),
-        key=lambda t: balanced_scores(list(probs >= t), list(labels))["balanced_accuracy"],
-    )
-    calibration = SupportCalibration(model, float(threshold))
+    parser.add_argument("--sample", type=int, help="a seeded random sample of N claims per split (a quick look)")
+    args = parser.parse_args(argv)
+    version = shared_checker().version
+    val = sample(held_out_val(), args.sample)
+    calibration, trials = choose(val, version)
+    val_scores = scores_of(val, calibration)
     test, left_out = load_claims("test")
-    scorer = SupportScorer(embedder.embed, calibration)
-    test_rows = features_of(test, embedder.embed, with_flag=True)
-    test_probs = np.where(test_rows[:, -1] > 0, 1 / (1 + np.exp(-model.logits(test_rows[:, :-1]))), 0.0)
-    predicted = list(test_probs >= threshold)
+    test = sample(test, args.sample)
+    predicted = list(scores_of(test, calibration) >= calibration.threshold)
     gold = [c.supported for c in test]
     with_evidence = [i for i, c in enumerate(test) if c.evidence]
     report = {
-        "threshold": round(float(threshold), 4),
-        "val": balanced_scores(list(probs >= threshold), list(labels)),
+        "val_held_out_claims_with_evidence": balanced_scores(list(val_scores >= calibration.threshold),
+                                                             [c.supported for c in val]),
         "test_all_claims": balanced_scores(predicted, gold),
         "test_claims_with_evidence": balanced_scores([predicted[i] for i in with_evidence], [gold[i] for i in with_evidence]),
-        "test_left_out_partial_or_unlabelled": left_out,
+        "test_left_out_partial_or_unlabelled": left_out, "sample": args.sample, "trials": trials,
     }
-    args.out.write_text(json.dumps({
-        "model": model.as_dict(), "threshold": round(float(threshold), 4), "metrics": report,
-        "guards": {"numbers": False, "names": False, "min_coverage": 0.0},  # choose them again with --guards
-    }, indent=2) + "\n")
-    assert scorer.calibration is calibration
-    print(json.dumps(report, indent=2))
+    args.out.write_text(json.dumps({**calibration.as_dict(), "metrics": report}, indent=2) + "\n", encoding="utf-8")
+    print(json.dumps({k: v for k, v in report.items() if k != "trials"}, indent=2))
+    print(f"chosen: {json.dumps(calibration.as_dict())} -> {args.out}")
 
 
 if __name__ == "__main__":

@@ -63,14 +63,12 @@ def run_eval(
 def run_expertqa(settings: Settings, split: str, report_dir: Path | None, echo: Callable[[str], None]) -> list[str]:
     """The support scorer against ExpertQA's human labels (dev = the `*_val` files)."""
     from eval.expertqa import balanced_scores, load_claims
-    from index.embedding import embedder_from_settings
     from rag.verify import SupportScorer
 
-    from eval.calibrate_support import memo_embed
-
-    scorer = SupportScorer(memo_embed(embedder_from_settings(settings.index).embed))
+    scorer = SupportScorer()
     splits = ["val", "test"] if split == "all" else ["val" if split == "dev" else "test"]
     metrics: dict = {"dataset": "expertqa", "split": split, "threshold": scorer.calibration.threshold,
+                     "candidates": scorer.calibration.candidates, "checker": scorer.checker.version,
                      "labels": "Complete = supported; Missing, Incomplete = not; Partial and N/A left out"}
     for name in splits:
         claims, left_out = load_claims(name)

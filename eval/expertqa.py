@@ -22,10 +22,12 @@ class Claim:
     claim: str
     evidence: tuple[str, ...]
     supported: bool
+    question: str = ""
 
 
-def load_claims(split: str, root: Path | None = None) -> tuple[list[Claim], int]:
-    """(claims with a usable label, number left out as Partial/N/A) for 'val' or 'test'."""
+def load_claims(split: str, root: Path | None = None, with_question: bool = False) -> tuple[list[Claim], int]:
+    """(claims with a usable label, number left out as Partial/N/A) for 'val' or 'test';
+    `with_question` keeps each claim's question (what the checker's val hold-out splits on)."""
     root = (root or default_benchmarks_dir()) / "expertqa"
     claims, left_out = [], 0
     for prefix in ("rand", "domain"):
@@ -38,7 +40,8 @@ def load_claims(split: str, root: Path | None = None) -> tuple[list[Claim], int]
                         left_out += 1
                         continue
                     evidence = tuple(_HEADER.sub("", e, count=1) for e in claim.get("evidence") or [] if e.strip())
-                    claims.append(Claim(claim["claim_string"], evidence, label == "Complete"))
+                    claims.append(Claim(claim["claim_string"], evidence, label == "Complete",
+                                        record["question"] if with_question else ""))
     return claims, left_out
 
 

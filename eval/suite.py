@@ -120,7 +120,7 @@ def run_suite(
 ) -> dict:
     """Rows per question, for ours and (optionally) the naive LlamaIndex baseline."""
     store, embedder = ingest_corpus(settings, dataset, corpus, embedder)
-    scorer = SupportScorer(embedder.embed) if judge else None
+    scorer = SupportScorer() if judge else None
     pipeline = Pipeline(settings, store.name, embedder=embedder)
     forced = settings.model_copy(update={"answer": settings.answer.model_copy(update={"abstain_threshold": 0.0})})
     would_be = Pipeline(forced, store.name, embedder=embedder)

@@ -37,6 +37,7 @@ def config_fingerprint(settings: Settings) -> str:
         "reader": model_version(),
     }
     if settings.llm.backend != "extractive":
+        from rag.checker import model_version as checker_version
         from rag.prompts import PROMPT_VERSION
         from rag.verify import SUPPORT_CALIBRATION_PATH
 
@@ -46,6 +47,7 @@ def config_fingerprint(settings: Settings) -> str:
             "gguf": settings.llm.gguf_path.name if settings.llm.gguf_path else None,
             "prompts": PROMPT_VERSION,
             "support_calibration": hashlib.sha256(SUPPORT_CALIBRATION_PATH.read_bytes()).hexdigest()[:16],
+            "checker": checker_version(),
         }
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()[:16]
 
@@ -81,8 +83,7 @@ class Pipeline:
         from rag.llm.answer import LlmAnswerer
         from rag.verify import SupportScorer
 
-        embed = self.answerer.embed_sentences
-        return LlmAnswerer(llm, SupportScorer(embed), self.settings.llm, embed)
+        return LlmAnswerer(llm, SupportScorer(), self.settings.llm)
 
     def condense(self, history: list[str], question: str) -> str | None:
         """A standalone version of a follow-up question, written by the LLM; None without an

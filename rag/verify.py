@@ -1,10 +1,10 @@
-"""Support scoring: does a passage (or several) support a sentence? Offline, deterministic.
+"""Support checking: does a passage (or several) support a sentence? Offline, deterministic.
 
-Features of a (claim, evidence) pair: the best MiniLM cosine between the claim and an
-evidence sentence (and a 2-sentence window), how much of the claim's content words, and of
-its numbers and names, the evidence repeats, and negation agreement. A logistic model
-calibrated on ExpertQA's `*_val` human labels (`python -m eval.calibrate_support`) turns
-them into a probability; `supported` means it reaches the calibrated threshold.
+The trained checker (`rag.checker`) reads the claim against the evidence sentences most worth
+reading (by shared terms), each with its neighbours, and the best of them decides: the
+support score is the sigmoid of its logit, and `supported` means it reaches the threshold
+chosen on ExpertQA's held-out val claims (`python -m eval.calibrate_support`). Lexical guards
+(a number or a name the cited text lacks) apply on top where they measured better.
 """
 
 from __future__ import annotations
@@ -12,66 +12,68 @@ from __future__ import annotations
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Sequence
 
-import numpy as np
-
-from index.sentences import sentence_spans
+from rag.checker import Checker, candidates, evidence_spans, evidence_text, overlap, shared_checker
 from rag.errors import ConfigError
-from rag.extractive import LinearModel, feature_matrix
 from rag.injection import is_instruction
-from rag.lexical import STOPWORDS, terms, words
+from rag.lexical import STOPWORDS, words
 
 SUPPORT_CALIBRATION_PATH = Path(__file__).with_name("support_calibration.json")
-SUPPORT_FEATURES = (
-    "cos_max", "cos_top2", "cos_window", "lex_recall", "lex_best", "key_recall", "negation_mismatch",
-    "claim_length",
-)
 _MARKERS = re.compile(r"\s*\[\d{1,3}\]")
-_KEY = re.compile(r"\b[A-Z][\w'-]*|\b\d[\d,.]*\b")
-_NEGATIONS = frozenset("not no never none nobody nothing neither nor without cannot".split())
-MAX_SENTENCES = 120
-
-
 _NUMBER = re.compile(r"\d+(?:[.,:]\d+)*")
 _NAME = re.compile(r"(?<![.!?]\s)(?<!^)\b[A-Z][a-z][\w'\u2019-]*")
+MAX_PIECES = 400  # evidence pieces considered for one claim
 
 
 @dataclass(frozen=True)
 class Guards:
-    """Lexical checks a supported claim must also pass: facts that a small embedding model
-    glosses over (a changed number, a swapped name, a claim pieced together from words
-    scattered over the passage)."""
+    """Lexical checks a supported claim must also pass: facts a small model can gloss over
+    (a changed number, a swapped name, a claim pieced together from scattered words)."""
 
     numbers: bool = True
     names: bool = True
     min_coverage: float = 0.0
-    min_similarity: float = 0.0
 
     @classmethod
     def from_dict(cls, data: dict | None) -> "Guards":
-        return cls(**(data or {}))
+        known = {k: v for k, v in (data or {}).items() if k in cls.__dataclass_fields__}
+        return cls(**known)
 
 
 @dataclass(frozen=True)
 class SupportCalibration:
-    model: LinearModel
-    threshold: float
+    threshold: float  # on the support score (the sigmoid of the checker's logit)
+    candidates: int  # evidence sentences the checker reads per claim
+    model: str  # the checker's version (`rag.checker.model_version`) it was chosen with
     guards: Guards = Guards(numbers=False, names=False)
+
+    def as_dict(self) -> dict:
+        return {"threshold": self.threshold, "candidates": self.candidates, "model": self.model,
+                "guards": asdict(self.guards)}
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """The checker's verdict on a claim: its score and the evidence piece that decided it
+    (`evidence` index, and offsets within that text)."""
+
+    score: float
+    evidence: int = -1
+    start: int = 0
+    end: int = 0
 
 
 def _numbers(text: str) -> set[str]:
     return {n.replace(",", "").rstrip(".:") for n in _NUMBER.findall(text)}
 
 
-def guard_failures(
-    claim: str, evidence: Sequence[str], lex_best: float, guards: Guards, cos_max: float = 1.0
-) -> list[str]:
-    """Why the claim fails the guards (empty when it passes). `lex_best` and `cos_max` are the
-    support features of the same name."""
+def guard_failures(claim: str, evidence: Sequence[str], coverage: float, guards: Guards) -> list[str]:
+    """Why the claim fails the guards (empty when it passes). `coverage`: the largest share
+    of the claim's terms found in one place of the evidence (`rag.checker.overlap`)."""
     claim = strip_markers(claim)
     joined = " ".join(evidence)
     failures = []
@@ -85,19 +87,25 @@ def guard_failures(
         missing = sorted(names - evidence_words)
         if missing:
             failures.append(f"names not in the cited text: {', '.join(missing)}")
-    if lex_best < guards.min_coverage:
-        failures.append(f"only {lex_best:.0%} of its words are in any one place of the cited text")
-    if cos_max < guards.min_similarity:
-        failures.append(f"no cited sentence says anything close (similarity {cos_max:.2f})")
+    if coverage < guards.min_coverage:
+        failures.append(f"only {coverage:.0%} of its words are in any one place of the cited text")
     return failures
+
+
+def coverage(claim: str, evidence: Sequence[str]) -> float:
+    """The largest share of the claim's terms found in one place (a sentence and its
+    neighbours) of the evidence: what the `min_coverage` guard reads."""
+    claim = strip_markers(claim)
+    shares = [overlap(claim, [t[s:e] for s, e in evidence_spans(t)]) for t in evidence if t.strip()]
+    return max((float(x.max()) for x in shares if len(x)), default=0.0)
 
 
 @lru_cache(maxsize=2)
 def load_support_calibration(path: Path = SUPPORT_CALIBRATION_PATH) -> SupportCalibration:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
-        guards = Guards.from_dict(data.get("guards", {"numbers": False, "names": False}))
-        return SupportCalibration(LinearModel.from_dict(data["model"]), float(data["threshold"]), guards)
+        return SupportCalibration(float(data["threshold"]), int(data["candidates"]), str(data["model"]),
+                                  Guards.from_dict(data.get("guards")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(
             f"Cannot load the support calibration {path} ({exc}); regenerate it with `python -m eval.calibrate_support`."
@@ -108,58 +116,51 @@ def strip_markers(text: str) -> str:
     return _MARKERS.sub("", text).strip()
 
 
-def _negated(text: str) -> bool:
-    return any(w in _NEGATIONS or w.endswith("n't") for w in words(text))
-
-
-def support_features(claim: str, evidence: Sequence[str], embed: Callable[[list[str]], np.ndarray]) -> dict[str, float]:
-    claim = strip_markers(claim)
-    sentences = [
-        text[s:e] for text in evidence for s, e in sentence_spans(text) if not is_instruction(text[s:e])
-    ][:MAX_SENTENCES]
-    claim_terms = set(terms(claim))
-    keys = {w for match in _KEY.finditer(claim) for w in words(match.group()) if w not in STOPWORDS}
-    base = {"claim_length": math.log1p(len(claim) / 100.0), "has_evidence": float(bool(sentences))}
-    if not sentences or not claim:
-        return {**{name: 0.0 for name in SUPPORT_FEATURES}, **base}
-    windows = [" ".join(sentences[i : i + 2]) for i in range(len(sentences))]
-    vectors = embed([claim, *sentences, *windows])
-    claim_vector, sentence_vectors, window_vectors = vectors[0], vectors[1 : 1 + len(sentences)], vectors[1 + len(sentences) :]
-    cosines = np.sort(sentence_vectors @ claim_vector)[::-1]
-    best = int(np.argmax(sentence_vectors @ claim_vector))
-    everything = set().union(*(set(terms(s)) for s in sentences))
-    evidence_words = set().union(*(set(words(s)) for s in sentences))
-    per_sentence = [len(claim_terms & set(terms(" ".join(sentences[max(0, i - 1) : i + 2])))) for i in range(len(sentences))]
-    return {
-        "cos_max": float(cosines[0]),
-        "cos_top2": float(cosines[:2].mean()),
-        "cos_window": float((window_vectors @ claim_vector).max()),
-        "lex_recall": len(claim_terms & everything) / len(claim_terms) if claim_terms else 0.0,
-        "lex_best": max(per_sentence) / len(claim_terms) if claim_terms else 0.0,
-        "key_recall": len(keys & evidence_words) / len(keys) if keys else 1.0,
-        "negation_mismatch": float(_negated(claim) != _negated(sentences[best])),
-        **base,
-    }
-
-
 class SupportScorer:
     """Probability that `evidence` supports `claim`, and the calibrated yes/no."""
 
-    def __init__(self, embed: Callable[[list[str]], np.ndarray], calibration: SupportCalibration | None = None):
-        self.embed = embed
+    def __init__(self, calibration: SupportCalibration | None = None, checker: Checker | None = None):
         self.calibration = calibration or load_support_calibration()
+        self.checker = checker or shared_checker()
+
+    def judge_each(self, claim: str, evidence: Sequence[str]) -> list[Judgement]:
+        """One judgement per evidence text: the checker reads the text's `candidates` pieces
+        with the most shared terms, each with its neighbours, and the best one decides."""
+        claim = strip_markers(claim)
+        jobs: list[tuple[int, tuple[int, int], str]] = []
+        shares: dict[int, float] = {}
+        for n, text in enumerate(evidence):
+            spans = [(s, e) for s, e in evidence_spans(text) if not is_instruction(text[s:e])][:MAX_PIECES]
+            if not claim or not spans:
+                continue
+            pieces = [text[s:e] for s, e in spans]
+            shares[n] = float(overlap(claim, pieces).max())
+            for i in candidates(claim, pieces, self.calibration.candidates):
+                jobs.append((n, spans[i], evidence_text(pieces, i)))
+        logits = self.checker.score_pairs([claim] * len(jobs), [text for _, _, text in jobs])
+        best: dict[int, Judgement] = {}
+        for (n, (start, end), _), logit in zip(jobs, logits):
+            score = 1.0 / (1.0 + math.exp(-float(logit)))
+            if n not in best or score > best[n].score:
+                best[n] = Judgement(score, n, start, end)
+        coverage = max(shares.values(), default=0.0)
+        cap = self.calibration.threshold / 2
+        failed = bool(best) and bool(guard_failures(claim, evidence, coverage, self.calibration.guards))
+        return [
+            Judgement(min(best[n].score, cap) if failed else best[n].score, n, best[n].start, best[n].end)
+            if n in best else Judgement(0.0, n) for n in range(len(evidence))
+        ]
+
+    def judge(self, claim: str, evidence: Sequence[str]) -> Judgement:
+        """The best-supported reading of `claim` over all of `evidence`."""
+        return max(self.judge_each(claim, evidence), key=lambda j: j.score, default=Judgement(0.0))
 
     def score(self, claim: str, evidence: Sequence[str]) -> float:
-        """The calibrated probability of support; a claim that fails a guard scores at most
-        half the threshold, so `supported` is always `score >= threshold`."""
-        row = support_features(claim, evidence, self.embed)
-        if not row["has_evidence"]:
-            return 0.0  # nothing to support it
-        logit = float(self.calibration.model.logits(feature_matrix([row], self.calibration.model.features))[0])
-        probability = 1.0 / (1.0 + math.exp(-logit))
-        if guard_failures(claim, evidence, row["lex_best"], self.calibration.guards, row["cos_max"]):
-            return min(probability, self.calibration.threshold / 2)
-        return probability
+        """The support probability; a claim that fails a guard scores at most half the
+        threshold, so `supported` is always `score >= threshold`."""
+        return self.judge(claim, evidence).score
 
     def supports(self, claim: str, evidence: Sequence[str]) -> bool:
         return self.score(claim, evidence) >= self.calibration.threshold
+
+

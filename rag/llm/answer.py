@@ -13,18 +13,15 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
-import numpy as np
-
 from index.sentences import sentence_spans
 from rag.errors import LlmUnavailable
 from rag.injection import is_instruction
-from rag.lexical import terms
 from rag.llm.backend import LlmBackend
 from rag.prompts import answer_messages
 from rag.retrieve import Passage
 from rag.schema import ABSTAIN_TEXT, Answer, AnswerSentence, Citation, RetrievedPassage
 from rag.settings import LlmSettings
-from rag.verify import SupportScorer
+from rag.verify import Judgement, SupportScorer
 
 MARKERS = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
 _LEADING_MARKERS = re.compile(r"^\s*(?:\[\d{1,3}(?:\s*[,;]\s*\d{1,3})*\]\s*)+")
@@ -82,29 +79,13 @@ def is_refusal(generated: str) -> bool:
     return text.startswith(ABSTAIN_TEXT[:-1]) or (bool(_REFUSAL.search(text)) and not MARKERS.search(text))
 
 
-def best_span(claim_vector: np.ndarray, claim: str, passage: Passage, embed: Callable[[list[str]], np.ndarray]) -> tuple[int, int, str]:
-    """The sentence of `passage` that best supports `claim`: (start_char, end_char, quote) in
-    document offsets; the quote is the passage text there, verbatim."""
-    spans = [(s, e) for s, e in sentence_spans(passage.text) if not is_instruction(passage.text[s:e])]
-    spans = spans or sentence_spans(passage.text) or [(0, len(passage.text))]
-    texts = [passage.text[s:e] for s, e in spans]
-    cosines = embed(texts) @ claim_vector
-    claim_terms = set(terms(claim))
-    overlap = [len(claim_terms & set(terms(t))) / len(claim_terms) if claim_terms else 0.0 for t in texts]
-    best = int(np.argmax(cosines + 0.3 * np.asarray(overlap)))
-    start, end = spans[best]
-    return passage.start_char + start, passage.start_char + end, passage.text[start:end]
-
-
 class LlmAnswerer:
     """Asks the backend for a cited answer, then checks every sentence."""
 
-    def __init__(self, backend: LlmBackend, scorer: SupportScorer, settings: LlmSettings,
-                 embed: Callable[[list[str]], np.ndarray]):
+    def __init__(self, backend: LlmBackend, scorer: SupportScorer, settings: LlmSettings):
         self.backend = backend
         self.scorer = scorer
         self.settings = settings
-        self.embed = embed
 
     @property
     def label(self) -> str:
@@ -141,13 +122,16 @@ class LlmAnswerer:
             f"dropped citation marker [{n}]: there are only {len(passages)} passages"
             for d in drafts for n in d.unknown
         ]
-        kept: list[tuple[DraftSentence, float, bool]] = []
+        kept: list[tuple[DraftSentence, list[Judgement], float, bool]] = []
         removed: list[AnswerSentence] = []
         for draft in drafts:
-            support = self.scorer.score(draft.text, [passages[m - 1].text for m in draft.markers]) if draft.markers else 0.0
+            # One reading per cited passage: its best piece is the citation's quote, and the
+            # best of them is the sentence's support.
+            judged = self.scorer.judge_each(draft.text, [passages[m - 1].text for m in draft.markers])
+            support = max((j.score for j in judged), default=0.0)
             supported = bool(draft.markers) and support >= self.scorer.calibration.threshold
             if supported or self.settings.keep_unsupported:
-                kept.append((draft, support, supported))
+                kept.append((draft, judged, support, supported))
             else:
                 removed.append(AnswerSentence(text=draft.text, citation_ids=[], supported=False,
                                               support_score=round(support, 4), passage_ids=draft.markers))
@@ -160,23 +144,22 @@ class LlmAnswerer:
         return Answer(answer=" ".join(parts), abstained=False, citations=citations, sentences=sentences,
                       warnings=warnings, removed_sentences=removed, **base)
 
-    def _cite(self, kept: list[tuple[DraftSentence, float, bool]], passages: Sequence[Passage]):
+    def _cite(self, kept: list[tuple[DraftSentence, list[Judgement], float, bool]], passages: Sequence[Passage]):
         citations: list[Citation] = []
         by_span: dict[tuple[str, int, int], int] = {}
         sentences, parts = [], []
-        for draft, support, supported in kept:
-            claim_vector = self.embed([draft.text])[0]
+        for draft, judged, support, supported in kept:
             ids = []
-            for marker in draft.markers:
+            for marker, judgement in zip(draft.markers, judged):
                 passage = passages[marker - 1]
-                start, end, quote = best_span(claim_vector, draft.text, passage, self.embed)
-                key = (passage.document_id, start, end)
+                start, end = _quote_span(passage.text, judgement)
+                key = (passage.document_id, passage.start_char + start, passage.start_char + end)
                 if key not in by_span:
                     by_span[key] = len(citations) + 1
-                    pair_support = self.scorer.score(draft.text, [quote])
                     citations.append(Citation(
                         id=by_span[key], document_id=passage.document_id, source=passage.source, title=passage.title,
-                        start_char=start, end_char=end, quote=quote, score=round(pair_support, 4),
+                        start_char=key[1], end_char=key[2], quote=passage.text[start:end],
+                        score=round(judgement.score, 4),
                     ))
                 if by_span[key] not in ids:
                     ids.append(by_span[key])
@@ -184,3 +167,12 @@ class LlmAnswerer:
                                             support_score=round(support, 4), passage_ids=draft.markers))
             parts.append(" ".join([draft.text, "".join(f"[{n}]" for n in ids)]).strip())
         return citations, sentences, parts
+
+
+def _quote_span(text: str, judgement: Judgement) -> tuple[int, int]:
+    """The checker's best piece of `text`, or (when it read none: only planted instructions or
+    blank text) the first sentence, so every citation still quotes the passage verbatim."""
+    if judgement.end > judgement.start:
+        return judgement.start, judgement.end
+    spans = [(s, e) for s, e in sentence_spans(text) if not is_instruction(text[s:e])] or sentence_spans(text)
+    return spans[0] if spans else (0, len(text))

@@ -113,7 +113,7 @@ def test_the_same_text_kept_flagged_when_asked(answers):
     pipeline, results = answers
     flagged_settings = pipeline.settings.llm.model_copy(update={"keep_unsupported": True})
     base = pipeline.llm_answerer
-    keeper = LlmAnswerer(base.backend, base.scorer, flagged_settings, base.embed)
+    keeper = LlmAnswerer(base.backend, base.scorer, flagged_settings)
     generated = [a for a in results if a.answered_by == "openai:gemma" and a.removed_sentences]
     for answer in generated:
         passages = pipeline.retriever.retrieve(answer.question, pipeline.settings.retrieval.top_k)
