@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api import ask, documents, errors, health
+from api import ask, documents, errors, health, web
 from api.limits import BodyLimit, RateLimiter, identity, retry_after
 from api.state import AppState
 from index.embedding import Embedder
@@ -60,7 +60,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
                 errors.error_body("rate_limited", f"Too many requests: at most {limits.rate_limit_per_minute} a minute (bursts of {limits.rate_limit_burst}); retry in {retry_after(wait)} s."),
                 status_code=429, headers={"Retry-After": retry_after(wait)},
             )
-        elif keys and request.url.path not in OPEN_PATHS:
+        elif keys and request.url.path not in OPEN_PATHS and not web.is_page_path(request.url.path):
             if scheme.lower() != "bearer" or not token:
                 response = JSONResponse(errors.error_body("unauthorized", "Send 'Authorization: Bearer KEY'."), status_code=401, headers={"WWW-Authenticate": "Bearer"})
             elif not valid:
@@ -69,6 +69,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
                 response = await call_next(request)
         else:
             response = await call_next(request)
+        if web.is_page_path(request.url.path):
+            response.headers.update(web.PAGE_HEADERS)
         route = request.scope.get("route")
         path = getattr(route, "path", "unmatched")
         app.state.rag.metrics.record_request(request.method, path, response.status_code, time.perf_counter() - started)
@@ -80,6 +82,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.include_router(ask.router)
     app.include_router(documents.router)
     app.include_router(health.router)
+    web.install(app)
 
     return app
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import queue
 import threading
@@ -92,18 +93,26 @@ def answer_events(answer: Answer) -> Iterator[str]:
 )
 def ask(body: AskRequest, request: Request):
     state = app_state(request)
-    if body.stream and state.settings.llm.backend != "extractive":
-        pipeline = state.pipeline(body.collection)  # unknown collection: a 404 before the stream starts
-        pipeline.check_question(body.question)
+    if body.stream:
+        return _streamed(state, body.question, body.top_k, body.collection, body.filters)
+    return _answer(state, body.question, body.top_k, body.collection, body.filters)
+
+
+def _streamed(state: AppState, question: str, top_k: int | None, collection: str | None, filters: DateFilters | None,
+              lead: tuple[str, ...] = ()) -> StreamingResponse:
+    """The answer as Server-Sent Events, after the `lead` events. Bad input is refused with
+    its status before the stream starts."""
+    if state.settings.llm.backend != "extractive":
+        pipeline = state.pipeline(collection)  # unknown collection: a 422 before the stream starts
+        pipeline.check_question(question)
 
         def run(on_token: Callable[[str], None]) -> Answer:
-            return _answer(state, body.question, body.top_k, body.collection, body.filters, on_token)
+            return _answer(state, question, top_k, collection, filters, on_token)
 
-        return StreamingResponse(live_events(run), media_type="text/event-stream")
-    answer = _answer(state, body.question, body.top_k, body.collection, body.filters)
-    if body.stream:
-        return StreamingResponse(answer_events(answer), media_type="text/event-stream")
-    return answer
+        events = live_events(run)
+    else:
+        events = answer_events(_answer(state, question, top_k, collection, filters))
+    return StreamingResponse(itertools.chain(lead, events), media_type="text/event-stream")
 
 
 def _resolve(messages: list[Message], state: AppState, collection: str | None) -> tuple[str, Conversation]:
@@ -119,10 +128,19 @@ def _resolve(messages: list[Message], state: AppState, collection: str | None) -
     return conversation.resolve(users[-1]), conversation
 
 
-@router.post("/v1/chat", response_model=ChatResponse, responses=ERRORS, summary="Answer the last question of a conversation")
-def chat(body: ChatRequest, request: Request) -> ChatResponse:
+@router.post(
+    "/v1/chat", response_model=ChatResponse, responses={**ERRORS, 200: {"content": {"text/event-stream": {}}, "description": (
+        "The answer with the question as resolved; with stream=true, Server-Sent Events: question "
+        "(`resolved_question`), then those of /v1/ask."
+    )}},
+    summary="Answer the last question of a conversation",
+)
+def chat(body: ChatRequest, request: Request):
     state = app_state(request)
     question, _ = _resolve(body.messages, state, body.collection)
+    if body.stream:
+        lead = (_sse("question", {"resolved_question": question}),)
+        return _streamed(state, question, body.top_k, body.collection, body.filters, lead)
     answer = _answer(state, question, body.top_k, body.collection, body.filters)
     return ChatResponse(**answer.model_dump(), resolved_question=question)
 

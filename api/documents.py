@@ -8,7 +8,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.errors import ApiError
-from api.models import DocumentInfo, DocumentWithText, Job, error_responses
+from api.models import CollectionCreated, DocumentInfo, DocumentWithText, Job, NewCollection, error_responses
 from api.state import app_state
 from index.embedding import Embedder
 from index.ingest import Ingestor
@@ -113,3 +113,17 @@ def delete_document(document_id: str, request: Request, collection: str | None =
 @router.get("/v1/collections", response_model=list[str], responses=ERRORS, summary="List the collections")
 def collections(request: Request) -> list[str]:
     return list_collections(connect(app_state(request).settings))
+
+
+@router.post(
+    "/v1/collections", response_model=CollectionCreated, status_code=201,
+    responses={**ERRORS, 200: {"model": CollectionCreated, "description": "The collection already existed; nothing was changed."}},
+    summary="Create an empty collection",
+)
+def create_collection(body: NewCollection, request: Request):
+    settings = app_state(request).settings
+    name = validate_collection_name(body.name)
+    if name in list_collections(connect(settings)):
+        return JSONResponse(CollectionCreated(name=name, created=False).model_dump(), status_code=200)
+    open_store(settings, name, for_writing=True)  # stamped with the settings' fingerprint, like a first upload
+    return JSONResponse(CollectionCreated(name=name, created=True).model_dump(), status_code=201)

@@ -131,6 +131,7 @@ class ChatRequest(BaseModel):
     top_k: TopK = None
     collection: str | None = None
     filters: DateFilters | None = None
+    stream: bool = Field(False, description="Answer as Server-Sent Events: `question` (the resolved question), then those of /v1/ask.")
 
 
 
@@ -144,6 +145,17 @@ class ChatCompletionRequest(BaseModel):
     model: str = Field("rag", description="Ignored except as a label; the collection answers.")
     messages: list[Message] = Field(min_length=1, max_length=200)
     stream: bool = False
+
+
+class NewCollection(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(description="3-63 letters, digits, '-' or '_', starting and ending with a letter or digit.")
+
+
+class CollectionCreated(BaseModel):
+    name: str
+    created: bool = Field(description="False when the collection already existed (nothing was changed).")
 
 
 class DocumentInfo(BaseModel):

@@ -182,6 +182,37 @@ def test_chat_resolves_follow_ups(client):
     assert "pipe" in body["resolved_question"] and "bomb" in body["resolved_question"]
 
 
+def test_streamed_chat_sends_the_resolved_question_then_the_answer(client):
+    messages = [{"role": "user", "content": "Where was the pipe bomb placed?"}, {"role": "user", "content": "and when was it found?"}]
+    plain = client.post("/v1/chat", json={"messages": messages}).json()
+    streamed = client.post("/v1/chat", json={"messages": messages, "stream": True})
+    assert streamed.status_code == 200 and streamed.headers["content-type"].startswith("text/event-stream")
+    events = sse_events(streamed.text)
+    assert events[0] == ("question", {"resolved_question": plain["resolved_question"]})
+    assert [name for name, _ in events][1] == "passages" and events[-1][0] == "done"
+    assert "".join(data["text"] for name, data in events if name == "delta") == plain["answer"]
+    resolved = plain.pop("resolved_question")
+    assert without_timings(events[-1][1]) == without_timings(plain) and resolved != messages[-1]["content"]
+    refused = client.post("/v1/chat", json={"messages": messages, "stream": True, "collection": "nwes"})
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "unknown_collection"
+
+
+def test_create_a_collection(client):
+    created = client.post("/v1/collections", json={"name": "made-empty"})
+    assert created.status_code == 201 and created.json() == {"name": "made-empty", "created": True}
+    assert "made-empty" in client.get("/v1/collections").json()
+    assert client.get("/v1/documents?collection=made-empty").json() == []
+    assert client.post("/v1/ask", json={"question": QUESTION, "collection": "made-empty"}).json()["abstained"]
+    again = client.post("/v1/collections", json={"name": "made-empty"})
+    assert again.status_code == 200 and again.json() == {"name": "made-empty", "created": False}
+    existing = client.post("/v1/collections", json={"name": "default"})
+    assert existing.status_code == 200 and not existing.json()["created"]
+    for body in ({"name": "no"}, {"name": "bad name"}, {"name": "x__docs"}, {"name": ""}, {}, {"name": "ok-name", "extra": 1}):
+        refused = client.post("/v1/collections", json=body)
+        assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid_input", body
+    assert "no" not in client.get("/v1/collections").json()
+
+
 def test_openai_compatible_completions(client):
     messages = [{"role": "user", "content": QUESTION}]
     plain = client.post("/v1/chat/completions", json={"model": "rag", "messages": messages}).json()
@@ -295,6 +326,7 @@ def test_openapi_documents_every_route_and_error(client):
     for path in ("/v1/ask", "/v1/chat", "/v1/chat/completions", "/v1/documents", "/v1/documents/{document_id}",
                  "/v1/jobs/{job_id}", "/v1/collections", "/healthz", "/readyz", "/metrics"):
         assert path in spec["paths"], path
+    assert set(spec["paths"]["/v1/collections"]) == {"get", "post"}
     assert "422" in spec["paths"]["/v1/ask"]["post"]["responses"]
     assert "503" in spec["paths"]["/v1/ask"]["post"]["responses"]
 
