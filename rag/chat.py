@@ -1,13 +1,27 @@
-"""Conversations: follow-up questions resolved from the history, and the `rag chat` REPL."""
+"""Conversations: follow-up questions resolved from the history, and the `rag chat` REPL.
+
+In a terminal the REPL reads lines with prompt_toolkit (line editing, arrow-key history kept in
+a file, Ctrl-C cancels the line, Ctrl-D leaves); from a pipe it reads plain lines, so scripts
+see the same output as always.
+"""
 
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
-from typing import Callable, TextIO
+from functools import partial
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, TextIO
 
 from rag.lexical import STOPWORDS, words
 from rag.schema import Answer
+
+if TYPE_CHECKING:
+    from prompt_toolkit import PromptSession
+    from prompt_toolkit.history import History
+    from prompt_toolkit.input import Input
+    from prompt_toolkit.output import Output
 
 _FOLLOW_UP = re.compile(
     r"\b(it|its|it's|he|him|his|she|her|hers|they|them|their|that|this|those|these|there|then|the same)\b"
@@ -61,7 +75,8 @@ HELP = """Ask a question, or type a command:
   /sources   show the passages cited by the last answer
   /history   show the questions asked so far
   /reset     forget the conversation
-  /quit      leave (also /exit, Ctrl-D)"""
+  /quit      leave (also /exit, Ctrl-D)
+In a terminal, Up and Down recall earlier questions; Ctrl-C drops the line or stops an answer."""
 
 
 def format_answer(answer: Answer) -> str:
@@ -85,46 +100,138 @@ def format_answer(answer: Answer) -> str:
 
 def run_repl(
     ask: Callable[[str], Answer], read: TextIO, write: Callable[[str], None], prompt: str = "you> ",
-    condense: Callable[[list[str], str], str | None] | None = None,
+    condense: Callable[[list[str], str], str | None] | None = None, *,
+    history_path: Path | None = None, terminal_input: Input | None = None, terminal_output: Output | None = None,
 ) -> int:
-    """Read questions and commands until /quit or end of input; returns the number of answers."""
+    """Read questions and commands until /quit or end of input; returns the number of answers.
+
+    When `read` and stdout are a terminal (or `terminal_input` is given: prompt_toolkit's own
+    input, as tests pass), lines come from a prompt_toolkit session whose history is kept in
+    `history_path` (default: DATA_DIR/chat_history); Ctrl-C drops the line or stops the answer
+    being written, Ctrl-D on an empty line leaves. Otherwise lines are read from `read`, and
+    Ctrl-C ends the chat with one line on stderr and exit status 130 (SystemExit)."""
     conversation = Conversation(condense=condense)
     write("Ask about your documents. /help lists commands.")
+    in_terminal = terminal_input is not None or (read.isatty() and sys.stdout.isatty())
+    if in_terminal:
+        session = _session(history_path, write, terminal_input, terminal_output)
+        next_line: Callable[[], str] = partial(session.prompt, prompt)
+    else:
+        next_line = partial(_plain_line, read, prompt)
     answered = 0
     while True:
-        write(prompt) if read.isatty() else None
-        line = read.readline()
-        if not line:
+        try:
+            text = next_line().strip()
+        except KeyboardInterrupt:
+            if not in_terminal:
+                _interrupted()
+            continue  # Ctrl-C at the prompt: the line is dropped, a fresh prompt follows
+        except EOFError:
+            if in_terminal:
+                write("Goodbye.")
             break
-        text = line.strip()
         if not text:
             continue
-        command = text.lower()
-        if command in ("/quit", "/exit", "/q"):
+        if text.lower() in ("/quit", "/exit", "/q"):
+            if in_terminal:
+                write("Goodbye.")
             break
-        if command == "/help":
-            write(HELP)
-        elif command == "/reset":
-            conversation.reset()
-            write("Conversation reset.")
-        elif command == "/history":
-            write("\n".join(f"{i}. {t.question}" for i, t in enumerate(conversation.turns, 1)) or "No questions yet.")
-        elif command == "/sources":
-            last = conversation.turns[-1].answer if conversation.turns else None
-            if last is None or not last.citations:
-                write("No sources to show.")
-            else:
-                write("\n".join(f"[{c.id}] {c.source} ({c.start_char}-{c.end_char}): {c.quote}" for c in last.citations))
-        elif command.startswith("/"):
-            write(f"Unknown command {text!r}. /help lists commands.")
-        else:
-            try:
-                resolved = conversation.resolve(text)
-                answer = ask(resolved)
-            except Exception as exc:  # noqa: BLE001 - a bad turn must not end the chat
-                write(f"error: {exc}")
-                continue
-            conversation.add(text, resolved, answer)
-            write(format_answer(answer))
-            answered += 1
+        try:
+            answered += _turn(text, conversation, ask, write)
+        except KeyboardInterrupt:
+            if not in_terminal:
+                _interrupted()
+            write("Answer stopped.")
     return answered
+
+
+def _turn(text: str, conversation: Conversation, ask: Callable[[str], Answer], write: Callable[[str], None]) -> int:
+    """One command or question; 1 when a question was answered."""
+    command = text.lower()
+    if command == "/help":
+        write(HELP)
+    elif command == "/reset":
+        conversation.reset()
+        write("Conversation reset.")
+    elif command == "/history":
+        write("\n".join(f"{i}. {t.question}" for i, t in enumerate(conversation.turns, 1)) or "No questions yet.")
+    elif command == "/sources":
+        last = conversation.turns[-1].answer if conversation.turns else None
+        if last is None or not last.citations:
+            write("No sources to show.")
+        else:
+            write("\n".join(f"[{c.id}] {c.source} ({c.start_char}-{c.end_char}): {c.quote}" for c in last.citations))
+    elif command.startswith("/"):
+        write(f"Unknown command {text!r}. /help lists commands.")
+    else:
+        try:
+            resolved = conversation.resolve(text)
+            answer = ask(resolved)
+        except Exception as exc:  # noqa: BLE001 - a bad turn must not end the chat
+            write(f"error: {exc}")
+            return 0
+        conversation.add(text, resolved, answer)
+        write(format_answer(answer))
+        return 1
+    return 0
+
+
+def _plain_line(read: TextIO, prompt: str) -> str:
+    """The next line of a pipe or file; EOFError at its end. A prompt, if any, goes to stderr:
+    stdout is not a terminal here, and what is written there is the answers."""
+    if read.isatty():
+        sys.stderr.write(prompt)
+        sys.stderr.flush()
+    line = read.readline()
+    if not line:
+        raise EOFError
+    return line
+
+
+def _interrupted() -> None:
+    sys.stderr.write("Interrupted (Ctrl-C): chat ended.\n")
+    raise SystemExit(130)
+
+
+def _session(
+    history_path: Path | None, write: Callable[[str], None], terminal_input: Input | None, terminal_output: Output | None
+) -> PromptSession:
+    from prompt_toolkit import PromptSession
+
+    if history_path is None:
+        from rag.settings import Settings
+
+        history_path = Settings().data_dir / "chat_history"
+    history, problem = _history(history_path)
+    if problem:
+        write(f"note: questions are not saved for next time ({problem})")
+    return PromptSession(history=history, input=terminal_input, output=terminal_output)
+
+
+def _history(path: Path) -> tuple[History, str | None]:
+    """The file history at `path`, or an in-memory one and why, when the file cannot be written."""
+    from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+    class _TolerantFileHistory(FileHistory):
+        """A FileHistory that goes on in memory when the file cannot be read or written any
+        more (a full disk, a removed directory) instead of ending the chat."""
+
+        def load_history_strings(self) -> list[str]:
+            try:
+                return list(super().load_history_strings())
+            except OSError:
+                return []
+
+        def store_string(self, string: str) -> None:
+            try:
+                super().store_string(string)
+            except OSError:
+                pass
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "ab"):
+            pass
+    except OSError as exc:
+        return InMemoryHistory(), f"cannot write {path}: {exc.strerror or exc}"
+    return _TolerantFileHistory(str(path)), None
