@@ -8,6 +8,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 
 from api.errors import ApiError
+from api.jobs import KEEP
 from api.models import CollectionCreated, DocumentInfo, DocumentWithText, Job, NewCollection, error_responses
 from api.state import app_state
 from index.embedding import Embedder
@@ -67,7 +68,7 @@ async def upload(
         await asyncio.wrap_future(future)
     except Exception:  # noqa: BLE001 - the job records the failure
         pass
-    finished = state.jobs[job.id]
+    finished = state.jobs.get(job.id)
     if finished.status == "failed" and finished.error is not None:
         status = 503 if finished.error.code == "store_unavailable" else 422 if finished.error.code in ("invalid_input", "fingerprint_mismatch") else 500
         raise ApiError(status, finished.error.code, finished.error.message)
@@ -78,7 +79,7 @@ async def upload(
 def get_job(job_id: str, request: Request) -> Job:
     job = app_state(request).jobs.get(job_id)
     if job is None:
-        raise ApiError(404, "job_not_found", f"No job {job_id!r}; jobs are kept in the worker that ran them, for the last 1000.")
+        raise ApiError(404, "job_not_found", f"No job {job_id!r}; the last {KEEP} jobs are kept.")
     return job
 
 

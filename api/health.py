@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 
 from fastapi import APIRouter, Request
@@ -14,9 +15,9 @@ from index.store import connect
 router = APIRouter(tags=["health"])
 
 
-@router.get("/healthz", summary="The process is alive")
+@router.get("/healthz", summary="The process is alive", description="`worker`: the process id of the API worker that answered.")
 def healthz() -> dict:
-    return {"status": "ok"}
+    return {"status": "ok", "worker": os.getpid()}
 
 
 @router.get(

@@ -1,5 +1,5 @@
 """What one API worker holds: settings, the embedding model (loaded once), a pipeline per
-collection, ingest jobs, and metrics."""
+collection, the ingest jobs it runs (their records are shared: `api.jobs`), and metrics."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import logging
 import threading
 import time
 import uuid
-from collections import defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Callable
 
 from api.errors import store_down
+from api.jobs import JobStore
+from api.metrics import Metrics
 from api.models import Job
 from index.embedding import Embedder, Embedders
 from rag.errors import RagError, UnknownCollection
@@ -29,48 +30,6 @@ def app_state(request: "Request") -> "AppState":
     return request.app.state.rag
 
 
-class Metrics:
-    """Request counts and latencies per route, and answer-stage latencies, for /metrics."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self.requests: dict[tuple[str, str, int], int] = defaultdict(int)
-        self.latency: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-        self.stages: dict[str, list[float]] = defaultdict(lambda: [0.0, 0])
-
-    def record_request(self, method: str, route: str, status: int, seconds: float) -> None:
-        with self._lock:
-            self.requests[(method, route, status)] += 1
-            entry = self.latency[route]
-            entry[0] += seconds
-            entry[1] += 1
-
-    def record_stages(self, timings_ms: dict[str, float]) -> None:
-        with self._lock:
-            for stage, ms in timings_ms.items():
-                entry = self.stages[stage]
-                entry[0] += ms / 1000
-                entry[1] += 1
-
-    def render(self) -> str:
-        lines = [
-            "# HELP rag_requests_total HTTP requests by method, route and status.",
-            "# TYPE rag_requests_total counter",
-        ]
-        with self._lock:
-            for (method, route, status), count in sorted(self.requests.items()):
-                lines.append(f'rag_requests_total{{method="{method}",route="{route}",status="{status}"}} {count}')
-            lines += ["# HELP rag_request_seconds Request latency by route.", "# TYPE rag_request_seconds summary"]
-            for route, (total, count) in sorted(self.latency.items()):
-                lines.append(f'rag_request_seconds_sum{{route="{route}"}} {total:.6f}')
-                lines.append(f'rag_request_seconds_count{{route="{route}"}} {count}')
-            lines += ["# HELP rag_stage_seconds Answer latency by pipeline stage.", "# TYPE rag_stage_seconds summary"]
-            for stage, (total, count) in sorted(self.stages.items()):
-                lines.append(f'rag_stage_seconds_sum{{stage="{stage}"}} {total:.6f}')
-                lines.append(f'rag_stage_seconds_count{{stage="{stage}"}} {count}')
-        return "\n".join(lines) + "\n"
-
-
 class AppState:
     def __init__(self, settings: Settings, embedder: Embedder | None = None):
         """`embedder`, when given, serves every collection; otherwise one embedder per backend
@@ -80,8 +39,7 @@ class AppState:
         self.metrics = Metrics()
         self._pipelines: dict[str, Pipeline] = {}
         self._lock = threading.Lock()
-        self.jobs: dict[str, Job] = {}
-        self._jobs_lock = threading.Lock()
+        self.jobs = JobStore(settings)
         self._ingest = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rag-ingest")
         self.warm_up_status: dict[str, object] = {"status": "off"}
 
@@ -127,29 +85,23 @@ class AppState:
         return pipeline
 
     def submit(self, collection: str, files: int, work: Callable[[], object]):
-        """Run `work` as an ingest job, one at a time, and return (job, future)."""
+        """Run `work` as an ingest job, one at a time in this worker, and return (job, future).
+        The job's record is kept in the store, where every worker finds it (`api.jobs`)."""
         job = Job(id=uuid.uuid4().hex, status="queued", collection=collection, files=files)
-        with self._jobs_lock:
-            self.jobs[job.id] = job
-            while len(self.jobs) > 1000:
-                self.jobs.pop(next(iter(self.jobs)))
+        self.jobs.add(job)
 
         def run():
-            self._update(job.id, status="running")
+            self.jobs.update(job.id, status="running")
             try:
                 result = work()
             except Exception as exc:  # noqa: BLE001 - a failed job reports, it does not crash
                 code = exc.code if isinstance(exc, RagError) else ("store_unavailable" if store_down(exc) else "internal_error")
-                self._update(job.id, status="failed", error={"code": code, "message": str(exc)})
+                self.jobs.update(job.id, status="failed", error={"code": code, "message": str(exc)})
                 raise
-            self._update(job.id, status="done", result=result)
+            self.jobs.update(job.id, status="done", result=result)
             return result
 
         return job, self._ingest.submit(run)
-
-    def _update(self, job_id: str, **changes) -> None:
-        with self._jobs_lock:
-            self.jobs[job_id] = Job.model_validate({**self.jobs[job_id].model_dump(), **changes})
 
     def close(self) -> None:
         self._ingest.shutdown(wait=True)

@@ -8,7 +8,7 @@ from typing import Sequence
 
 from index.embedding import embedder_from_settings
 from index.ingest import IngestReport, Ingestor
-from index.store import ChunkStore, DocumentRecord, connect, open_store
+from index.store import ChunkStore, DocumentRecord, open_store, source
 from rag.errors import DocumentNotFound
 from rag.settings import Settings
 
@@ -24,7 +24,7 @@ def run_ingest(
 ) -> IngestReport:
     name = settings.collection if collection is None else collection
     if rebuild:
-        ChunkStore.drop(connect(settings), name)
+        ChunkStore.drop(source(settings), name)
     store = open_store(settings, name, for_writing=True)
     index = store.index_settings or settings.index
     embedder = embedder_from_settings(index)

@@ -238,9 +238,5 @@ class Ingestor:
                 self.store.delete_document(record.id)
                 report.removed.append(record.source)
         live = {record.id for record in self.store.records()}
-        for orphan in self.store.chunk_document_ids() - live:
-            self.store.chunks.delete(where={"document_id": orphan})
-        orphan_texts = self.store.text_document_ids() - live
-        if orphan_texts:
-            self.store.texts.delete(ids=sorted(orphan_texts))
+        self.store.delete_orphans(self.store.chunk_document_ids() - live, self.store.text_document_ids() - live)
 

@@ -27,9 +27,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import re
-import threading
 import zlib
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -39,6 +37,7 @@ from typing import TYPE_CHECKING, Any, Iterator, Sequence
 import numpy as np
 
 from index.chunking import CHUNKER_VERSION, Chunk
+from index.client import Source, connect, data_dir_problem, source
 from index.embedding import canonical_model_name, with_backend
 from index.readers import Document
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
@@ -52,6 +51,8 @@ if TYPE_CHECKING:
 REGISTRY_SUFFIX = "__docs"
 TEXTS_SUFFIX = "__texts"
 _SUFFIXES = (REGISTRY_SUFFIX, TEXTS_SUFFIX)
+# The API's ingest jobs (`api.jobs`): a collection of the store, not one of the user's.
+JOBS_COLLECTION = "rag__jobs"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]$")
 _FINGERPRINT_KEYS = ("embed_model", "embed_backend", "embed_export", "chunker", "chunk_size", "chunk_overlap")
 # The int8 export recipe that collections were built with before it was recorded.
@@ -69,8 +70,6 @@ CHUNK_TEXT_KEY = "text"
 # before keep every key apart; `chunk_rows` and `DocumentRecord.from_chroma` read both.
 PACKED_KEY = "rag_chunk"
 _FILTERED_KEYS = ("document_id", "source", "date_int")
-_SQLITE_MAGIC = b"SQLite format 3\x00"
-_LOW_SPACE = 64 * 2**20
 
 
 @dataclass(frozen=True)
@@ -205,100 +204,18 @@ def _pack(metadata: dict[str, Any]) -> dict[str, Any]:
 
 
 def validate_collection_name(name: str) -> str:
-    if not _NAME.match(name) or any(suffix in name for suffix in _SUFFIXES):
+    if not _NAME.match(name) or any(suffix in name for suffix in _SUFFIXES) or name == JOBS_COLLECTION:
         raise InvalidInput(
             f"Invalid collection name {name!r}: use 3-63 letters, digits, '-' or '_', starting and "
-            f"ending with a letter or digit, without '{REGISTRY_SUFFIX}' or '{TEXTS_SUFFIX}'."
+            f"ending with a letter or digit, without '{REGISTRY_SUFFIX}' or '{TEXTS_SUFFIX}', and not "
+            f"{JOBS_COLLECTION!r} (the API's jobs)."
         )
     return name
 
 
-def data_dir_problem(path: Path, exc: BaseException | None = None) -> str | None:
-    """What is wrong with embedded Chroma's directory `path` after `exc`, and what to do;
-    None when the directory looks fine. Looks at the file system, not only at the message."""
-    text = str(exc or "").lower()
-    base = path
-    while not base.exists() and base != base.parent:
-        base = base.parent
-    try:
-        fs = os.statvfs(base)
-    except OSError:
-        fs = None
-    if (fs is not None and fs.f_flag & os.ST_RDONLY) or "readonly" in text or "read-only" in text:
-        return (
-            f"The data directory {path} is on a read-only file system ({exc}). Make it writable, or "
-            "point RAG_DATA_DIR at a writable directory; nothing stored there was changed."
-        )
-    if not os.access(base, os.W_OK) or "permission denied" in text:
-        return (
-            f"The data directory {path} cannot be written by this user ({exc}). Fix its permissions, "
-            "or point RAG_DATA_DIR at a writable directory; nothing stored there was changed."
-        )
-    free = fs.f_bavail * fs.f_frsize if fs is not None else None
-    if "disk is full" in text or "no space" in text or (free is not None and free < _LOW_SPACE):
-        shown = f"{free / 2**20:.1f} MiB free" if free is not None else "no space"
-        return (
-            f"The disk holding the data directory {path} is full ({shown}; {exc}). Free some space or "
-            "point RAG_DATA_DIR at a bigger disk, then run the command again: documents already "
-            "stored are kept, and an interrupted ingest completes when it is run again."
-        )
-    database = path / "chroma.sqlite3"
-    try:
-        with open(database, "rb") as handle:
-            damaged = handle.read(16) != _SQLITE_MAGIC
-    except OSError:
-        damaged = False
-    if damaged or "malformed" in text or "not a database" in text:
-        return (
-            f"The Chroma database {database} is damaged ({exc}). It was left as it is: restore the "
-            f"data directory from a backup, or move {path} aside and ingest your documents again."
-        )
-    return None
-
-
-_CONNECT_LOCK = threading.Lock()
-
-
-def connect(settings: Settings) -> "ClientAPI":
-    """A Chroma client: the server at `chroma_url`, or embedded under the data directory."""
-    import chromadb
-
-    chroma_settings = chromadb.Settings(anonymized_telemetry=False, allow_reset=False)
-    if settings.chroma_url:
-        from urllib.parse import urlparse
-
-        url = urlparse(settings.chroma_url)
-        try:
-            return chromadb.HttpClient(
-                host=url.hostname or "127.0.0.1",
-                port=url.port or (443 if url.scheme == "https" else 8000),
-                ssl=url.scheme == "https",
-                settings=chroma_settings,
-            )
-        except Exception as exc:  # noqa: BLE001 - connection errors come in many types
-            raise StoreUnavailable(
-                f"Cannot reach the Chroma server at {settings.chroma_url} ({exc}). Start it with "
-                f"`chroma run --path DIR --port {url.port or 8000}`, or unset RAG_CHROMA_URL to "
-                "use embedded Chroma."
-            ) from exc
-    path = settings.chroma_dir
-    try:
-        path.mkdir(parents=True, exist_ok=True)
-        # Chroma's shared per-path system is not safe to create from two threads at once (the
-        # background warm-up and a first request: one of them failed with "no attribute 'bindings'").
-        with _CONNECT_LOCK:
-            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
-    except Exception as exc:  # noqa: BLE001
-        raise StoreUnavailable(
-            data_dir_problem(path, exc)
-            or f"Cannot open the Chroma store at {path} ({exc}). Check that the directory is "
-            "writable, or point RAG_DATA_DIR somewhere else."
-        ) from exc
-
-
 def list_collections(client: "ClientAPI") -> list[str]:
     names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
-    return sorted(n for n in names if not n.endswith(_SUFFIXES))
+    return sorted(n for n in names if not n.endswith(_SUFFIXES) and n != JOBS_COLLECTION)
 
 
 def _pages(collection: "Collection", include: list) -> Iterator[dict]:
@@ -318,18 +235,59 @@ def _batches(n: int, size: int) -> Iterator[slice]:
 
 
 class ChunkStore:
-    """One collection: its chunk vectors, its document registry and the documents' texts."""
+    """One collection: its chunk vectors, its document registry and the documents' texts.
 
-    def __init__(self, client: "ClientAPI", chunks: "Collection", registry: "Collection", texts: "Collection"):
-        self.client = client
-        self.chunks = chunks
-        self.registry = registry
-        self.texts = texts
-        self.name = chunks.name
-        self._max_batch = max(1, min(client.get_max_batch_size(), 5000))
-        self.location: Path | None = None  # embedded Chroma's directory, for error messages
+    Its Chroma handles come from its `Source` and are fetched again whenever that opens a new
+    client (an embedded directory another process wrote to: `index.client`); every write goes
+    through the source's write lock.
+    """
+
+    def __init__(self, origin: Source, name: str):
+        self.source = origin
+        self.name = name
+        self._handles: dict[str, "Collection"] = {}
+        self._epoch = -1
+        self._max_batch = max(1, min(origin.client().get_max_batch_size(), 5000))
+        self.location: Path | None = origin.location  # embedded Chroma's directory, for error messages
         # The index settings this collection is embedded with (`auto` resolved): set by open_store.
         self.index_settings: IndexSettings | None = None
+
+    @property
+    def client(self) -> "ClientAPI":
+        return self.source.client()
+
+    def _handle(self, suffix: str) -> "Collection":
+        self.source.refresh()
+        if self._epoch != self.source.epoch:
+            client = self.source.client()
+            self._handles = {
+                key: client.get_collection(self.name + key, embedding_function=None)
+                for key in ("", REGISTRY_SUFFIX, TEXTS_SUFFIX)
+            }
+            self._epoch = self.source.epoch
+        return self._handles[suffix]
+
+    @property
+    def chunks(self) -> "Collection":
+        return self._handle("")
+
+    @chunks.setter
+    def chunks(self, handle: "Collection") -> None:
+        self._handle("")
+        self._handles[""] = handle
+
+    @property
+    def registry(self) -> "Collection":
+        return self._handle(REGISTRY_SUFFIX)
+
+    @registry.setter
+    def registry(self, handle: "Collection") -> None:
+        self._handle("")
+        self._handles[REGISTRY_SUFFIX] = handle
+
+    @property
+    def texts(self) -> "Collection":
+        return self._handle(TEXTS_SUFFIX)
 
     @contextmanager
     def storage_errors(self) -> Iterator[None]:
@@ -345,11 +303,20 @@ class ChunkStore:
                 raise
             raise StoreUnavailable(problem) from exc
 
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """One write: under the source's lock, then the collection's generation is bumped (after
+        the directory's stamp, so a reader that sees the new generation sees the new stamp too)."""
+        with self.storage_errors():
+            with self.source.writing():
+                yield
+            self._bump_generation()
+
     # -- opening -----------------------------------------------------------------------
 
     @classmethod
     def open(
-        cls, client: "ClientAPI", name: str, fingerprint: Fingerprint | None = None, create: bool = False,
+        cls, origin: Source, name: str, fingerprint: Fingerprint | None = None, create: bool = False,
         check: bool = True,
     ) -> "ChunkStore":
         """Open collection `name`; with `create`, make it (stamped with `fingerprint`) if absent.
@@ -357,28 +324,24 @@ class ChunkStore:
         With a fingerprint (and `check`), an existing collection built with other settings is refused.
         """
         validate_collection_name(name)
-        existing = list_collections(client)
-        if name not in existing:
-            if not create:
-                available = ", ".join(existing) or "none yet; run `rag ingest PATH` first"
-                raise UnknownCollection(f"Unknown collection {name!r}. Available: {available}.")
-            if fingerprint is None:
-                raise ValueError("creating a collection needs a fingerprint")
-            chunks = client.get_or_create_collection(
-                name,
-                embedding_function=None,
-                metadata=fingerprint.as_metadata(),
-                configuration={"hnsw": {"space": "cosine"}},
-            )
-        else:
-            chunks = client.get_collection(name, embedding_function=None)
-        registry = client.get_or_create_collection(
-            name + REGISTRY_SUFFIX, embedding_function=None, metadata={"rag_registry_of": name}
-        )
-        texts = client.get_or_create_collection(
-            name + TEXTS_SUFFIX, embedding_function=None, metadata={"rag_texts_of": name}
-        )
-        store = cls(client, chunks, registry, texts)
+        existing = list_collections(origin.client())
+        if name not in existing and not create:
+            available = ", ".join(existing) or "none yet; run `rag ingest PATH` first"
+            raise UnknownCollection(f"Unknown collection {name!r}. Available: {available}.")
+        if name not in existing and fingerprint is None:
+            raise ValueError("creating a collection needs a fingerprint")
+        missing = name not in existing or not {name + REGISTRY_SUFFIX, name + TEXTS_SUFFIX} <= _all_names(origin.client())
+        if missing:
+            with origin.writing():
+                client = origin.client()
+                if name not in existing:
+                    client.get_or_create_collection(
+                        name, embedding_function=None, metadata=fingerprint.as_metadata(),
+                        configuration={"hnsw": {"space": "cosine"}},
+                    )
+                client.get_or_create_collection(name + REGISTRY_SUFFIX, embedding_function=None, metadata={"rag_registry_of": name})
+                client.get_or_create_collection(name + TEXTS_SUFFIX, embedding_function=None, metadata={"rag_texts_of": name})
+        store = cls(origin, name)
         if fingerprint is not None and check:
             store.check_fingerprint(fingerprint)
         return store
@@ -407,13 +370,16 @@ class ChunkStore:
         )
 
     @staticmethod
-    def drop(client: "ClientAPI", name: str) -> None:
-        """Delete a collection, its registry and its texts."""
-        for full in (name, *(name + suffix for suffix in _SUFFIXES)):
-            try:
-                client.delete_collection(full)
-            except Exception:  # noqa: BLE001 - absent is fine
-                pass
+    def drop(origin: "Source | ClientAPI", name: str) -> bool:
+        """Delete a collection, its registry and its texts; False when there was none."""
+        origin = origin if isinstance(origin, Source) else Source(origin)
+        with origin.writing():
+            client = origin.client()
+            names = _all_names(client)
+            full = [n for n in (name, *(name + suffix for suffix in _SUFFIXES)) if n in names]
+            for each in full:
+                client.delete_collection(each)
+        return name in full
 
     # -- documents ---------------------------------------------------------------------
 
@@ -483,7 +449,7 @@ class ChunkStore:
             if document.date:
                 record["date"] = document.date
             records.append({PACKED_KEY: json.dumps(record, ensure_ascii=False)})  # one key: see PACKED_KEY
-        with self.storage_errors():
+        with self.writing():
             self.chunks.delete(where={"document_id": {"$in": doc_ids}})
             # `add`, not `upsert`: the delete above removed every id of these documents, and
             # ids carry the text's hash (`chunk_id`), so no id can already be there. (`upsert`
@@ -497,21 +463,37 @@ class ChunkStore:
                 )
             for part in _batches(len(items), self._max_batch):
                 self.registry.upsert(ids=doc_ids[part], embeddings=placeholders[part], metadatas=records[part])
-            self._bump_generation()
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document: its record first (so it stops counting), then its chunks."""
-        with self.storage_errors():
+        with self.writing():
             self.registry.delete(ids=[doc_id])
             self.chunks.delete(where={"document_id": doc_id})
             self.texts.delete(ids=[doc_id])
-            self._bump_generation()
+
+    def delete_orphans(self, chunk_documents: set[str], text_documents: set[str]) -> None:
+        """Remove the chunks and texts of documents that have no registry record (an ingest that
+        died before its commit, or a removal that died halfway)."""
+        if not chunk_documents and not text_documents:
+            return
+        with self.writing():
+            for orphan in sorted(chunk_documents):
+                self.chunks.delete(where={"document_id": orphan})
+            if text_documents:
+                self.texts.delete(ids=sorted(text_documents))
 
     def generation(self) -> str | None:
         """A token that changes whenever the collection's documents change (any process)."""
-        fresh = self.client.get_collection(self.name, embedding_function=None)
+        try:
+            fresh = self.client.get_collection(self.name, embedding_function=None)
+        except Exception as exc:  # noqa: BLE001 - Chroma's not-found error differs by client
+            if self.name not in list_collections(self.client):
+                raise UnknownCollection(f"Collection {self.name!r} was deleted; `rag collections` lists those there are.") from exc
+            raise
+        if fresh.id != self.chunks.id:  # deleted and made again under the same name: new handles
+            self._epoch = -1
         value = (fresh.metadata or {}).get("rag_generation")
-        return None if value is None else str(value)
+        return None if value is None else f"{fresh.id}:{value}"
 
     def _bump_generation(self) -> None:
         import uuid
@@ -532,6 +514,10 @@ class ChunkStore:
         return self.chunks.count()
 
 
+def _all_names(client: "ClientAPI") -> set[str]:
+    return {c if isinstance(c, str) else c.name for c in client.list_collections()}
+
+
 def open_store(
     settings: Settings,
     collection: str | None = None,
@@ -547,14 +533,14 @@ def open_store(
     collection's own backend is used (a new collection's: see `resolve_backend`); the
     store's `index_settings` are the settings with it resolved, the ones to embed with.
     """
-    client = connect(settings)
-    location = None if settings.chroma_url else settings.chroma_dir
+    origin = source(settings)
+    location = origin.location
     name = settings.collection if collection is None else collection  # "" is refused as a name, not taken as the default
     try:
         # `auto` means the collection's own backend: open it first (a new one is stamped with
         # a new collection's backend), then check it against the settings resolved with it.
         fingerprint = Fingerprint.from_settings(settings) if (for_writing or for_querying) else None
-        store = ChunkStore.open(client, name, fingerprint=fingerprint, create=for_writing, check=False)
+        store = ChunkStore.open(origin, name, fingerprint=fingerprint, create=for_writing, check=False)
         if settings.index.embed_backend == "auto":
             settings = settings.model_copy(update={"index": with_backend(settings.index, store.recorded_backend)})
         if fingerprint is not None:
@@ -567,5 +553,4 @@ def open_store(
             raise
         raise StoreUnavailable(problem) from exc
     store.index_settings = settings.index
-    store.location = location
     return store

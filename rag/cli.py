@@ -319,11 +319,32 @@ def serve(
             "set RAG_CHROMA_URL, or use --workers 1", 2
         )
     if workers > 1:
-        uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="info")
+        _serve_workers(host, port, workers)
         return
     from api.app import create_app
 
     uvicorn.run(create_app(settings), host=host, port=port, log_level="info")
+
+
+def _serve_workers(host: str, port: int, workers: int) -> None:
+    """`workers` uvicorn processes; their /metrics count every worker's requests, through a
+    fresh directory for prometheus-client's multiprocess mode (unless one is set already)."""
+    import os
+    import shutil
+    import tempfile
+
+    import uvicorn
+
+    from api.metrics import MULTIPROC_ENV
+
+    made = None
+    if not os.environ.get(MULTIPROC_ENV):
+        made = os.environ[MULTIPROC_ENV] = tempfile.mkdtemp(prefix="rag-metrics-")
+    try:
+        uvicorn.run("api.app:app_from_env", factory=True, host=host, port=port, workers=workers, log_level="info")
+    finally:
+        if made is not None:
+            shutil.rmtree(made, ignore_errors=True)
 
 
 @app.command(name="eval")

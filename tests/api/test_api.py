@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import threading
 import time
 
@@ -72,7 +73,7 @@ def without_timings(answer: dict) -> dict:
 
 
 def test_health_and_readiness(client):
-    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/healthz").json() == {"status": "ok", "worker": os.getpid()}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["embedding_dimension"] == 384
 
