@@ -9,7 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
-from api import ask, documents, errors, health, web
+from api import ask, docs, documents, errors, health, openai_models, web
 from api.limits import BodyLimit, RateLimiter, identity, retry_after
 from api.state import AppState
 from index.embedding import Embedder
@@ -38,6 +38,8 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
         title="grounded-rag",
         version="0.1.0",
         description="Answers questions about your documents; every answer sentence cites the exact passage it quotes.",
+        docs_url=None,  # served offline by api/docs.py, with /redoc
+        redoc_url=None,
     )
     app.state.rag = AppState(settings, embedder)
     keys = [key.encode() for key in settings.api_key_list]
@@ -82,7 +84,9 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
     app.include_router(ask.router)
     app.include_router(documents.router)
     app.include_router(health.router)
+    app.include_router(openai_models.router)
     web.install(app)
+    docs.install(app)
 
     return app
 

@@ -16,6 +16,7 @@ from fastapi.responses import StreamingResponse
 
 from api.errors import ApiError
 from api.models import AskRequest, ChatCompletionRequest, ChatRequest, ChatResponse, DateFilters, Message, error_responses
+from api.openai_models import collection_for_model
 from api.state import AppState, app_state
 from rag.chat import Conversation
 from rag.retrieve import Filters
@@ -152,11 +153,13 @@ def chat(body: ChatRequest, request: Request):
         "content": {"application/json": {}, "text/event-stream": {}},
     }},
     summary="OpenAI-compatible chat completions, answered from the documents",
+    description="`model` picks the collection when it names one (GET /v1/models lists them); any other model answers from the default collection.",
 )
 def chat_completions(body: ChatCompletionRequest, request: Request):
     state = app_state(request)
-    question, _ = _resolve(body.messages, state, None)
-    answer = _answer(state, question, None, None, None)
+    collection = collection_for_model(state.settings, body.model)
+    question, _ = _resolve(body.messages, state, collection)
+    answer = _answer(state, question, None, collection, None)
     completion_id = f"chatcmpl-{uuid.uuid4().hex[:24]}"
     created = int(time.time())
     citations = [c.model_dump() for c in answer.citations]
