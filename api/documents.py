@@ -9,18 +9,19 @@ from fastapi.responses import JSONResponse
 
 from api.errors import ApiError
 from api.jobs import KEEP
-from api.models import CollectionCreated, DocumentInfo, DocumentWithText, Job, NewCollection, error_responses
+from api.models import CollectionCreated, CollectionDeleted, DocumentInfo, DocumentWithText, Job, NewCollection, error_responses
 from api.state import app_state
+from index.commands import collection_size, run_delete_collection
 from index.embedding import Embedder
 from index.ingest import Ingestor
 from index.readers import SUPPORTED_SUFFIXES
 from index.store import ChunkStore, connect, list_collections, open_store, validate_collection_name
-from rag.errors import DocumentNotFound
+from rag.errors import DocumentNotFound, UnknownCollection
 from rag.settings import IndexSettings, Settings
 
 router = APIRouter(tags=["documents"])
 ERRORS = error_responses(
-    e404="Unknown document or job.", e422="Invalid input: unknown collection, unsupported file type, too many files."
+    e404="Unknown document, job or collection (to delete).", e422="Invalid input: unknown collection, unsupported file type, too many files."
 )
 
 
@@ -128,3 +129,18 @@ def create_collection(body: NewCollection, request: Request):
         return JSONResponse(CollectionCreated(name=name, created=False).model_dump(), status_code=200)
     open_store(settings, name, for_writing=True)  # stamped with the settings' fingerprint, like a first upload
     return JSONResponse(CollectionCreated(name=name, created=True).model_dump(), status_code=201)
+
+
+@router.delete(
+    "/v1/collections/{name}", response_model=CollectionDeleted, responses=ERRORS,
+    summary="Delete a collection: its documents, chunks and vectors",
+)
+def delete_collection(name: str, request: Request) -> CollectionDeleted:
+    state = app_state(request)
+    try:
+        documents, chunks = collection_size(state.settings, validate_collection_name(name))
+        run_delete_collection(state.settings, name)
+    except UnknownCollection as exc:
+        raise ApiError(404, exc.code, str(exc)) from None
+    state.forget(name)
+    return CollectionDeleted(name=name, documents=documents, chunks=chunks)

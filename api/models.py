@@ -142,7 +142,7 @@ class ChatResponse(Answer):
 class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    model: str = Field("rag", description="Ignored except as a label; the collection answers.")
+    model: str = Field("rag", description="A collection name picks the collection to answer from (GET /v1/models lists them); any other value answers from the default collection.")
     messages: list[Message] = Field(min_length=1, max_length=200)
     stream: bool = False
 
@@ -156,6 +156,12 @@ class NewCollection(BaseModel):
 class CollectionCreated(BaseModel):
     name: str
     created: bool = Field(description="False when the collection already existed (nothing was changed).")
+
+
+class CollectionDeleted(BaseModel):
+    name: str
+    documents: int = Field(description="Documents the collection held.")
+    chunks: int = Field(description="Chunks (vectors) the collection held.")
 
 
 class DocumentInfo(BaseModel):

@@ -15,6 +15,8 @@ from api.jobs import JobStore
 from api.metrics import Metrics
 from api.models import Job
 from index.embedding import Embedder, Embedders
+from index.store import connect, list_collections
+from rag.demo import answering_collection
 from rag.errors import RagError, UnknownCollection
 from rag.pipeline import Pipeline
 from rag.settings import Settings
@@ -75,7 +77,11 @@ class AppState:
         log.info("warmed up in %.1f s", self.warm_up_status["seconds"])
 
     def pipeline(self, collection: str | None) -> Pipeline:
+        """The pipeline of `collection`; when none is named, the default collection's, or the demo
+        corpus's while the default one does not exist (`rag.demo`)."""
         name = self.settings.collection if collection is None else collection
+        if collection is None:
+            name = answering_collection(self.settings, None, list_collections(connect(self.settings)))
         with self._lock:
             pipeline = self._pipelines.get(name)
         if pipeline is None:
@@ -83,6 +89,12 @@ class AppState:
             with self._lock:
                 pipeline = self._pipelines.setdefault(name, pipeline)
         return pipeline
+
+    def forget(self, collection: str) -> None:
+        """Drop this worker's pipeline of a deleted collection (other workers' notice on their own:
+        a deleted collection is refused, and one made again under its name is read afresh)."""
+        with self._lock:
+            self._pipelines.pop(collection, None)
 
     def submit(self, collection: str, files: int, work: Callable[[], object]):
         """Run `work` as an ingest job, one at a time in this worker, and return (job, future).

@@ -8,8 +8,8 @@ from typing import Sequence
 
 from index.embedding import embedder_from_settings
 from index.ingest import IngestReport, Ingestor
-from index.store import ChunkStore, DocumentRecord, open_store, source
-from rag.errors import DocumentNotFound
+from index.store import ChunkStore, DocumentRecord, open_store, source, validate_collection_name
+from rag.errors import DocumentNotFound, UnknownCollection
 from rag.settings import Settings
 
 
@@ -59,3 +59,16 @@ def run_remove(settings: Settings, document: str, collection: str | None = None)
         )
     store.delete_document(record.id)
     return record
+
+
+def collection_size(settings: Settings, name: str) -> tuple[int, int]:
+    """(documents, chunks) of collection `name`; UnknownCollection when there is none."""
+    store = open_store(settings, name)
+    return len(store.records()), store.count_chunks()
+
+
+def run_delete_collection(settings: Settings, name: str) -> None:
+    """Delete collection `name` with its registry and texts; UnknownCollection when there is none."""
+    validate_collection_name(name)
+    if not ChunkStore.drop(source(settings), name):
+        raise UnknownCollection(f"No collection {name!r} to delete; `rag collections` lists them.")

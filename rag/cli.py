@@ -49,24 +49,47 @@ def load_settings() -> "Settings":
     from rag.settings import Settings
 
     try:
-        return Settings()
+        settings = Settings()
     except ValidationError as exc:
         problems = "; ".join(
             f"RAG_{'__'.join(str(p).upper() for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise _fail(f"invalid settings: {problems}", 2) from None
+    _announce_data_dir(settings)
+    return settings
+
+
+def _announce_data_dir(settings: "Settings") -> None:
+    """Make the data directory when there is none yet, and say where it is: state that appears
+    somewhere unexpected, or an empty index where one was expected, must never be silent."""
+    import os
+
+    if settings.data_dir.exists():
+        return
+    try:
+        settings.data_dir.mkdir(parents=True)
+    except OSError:
+        return  # the command's own error names the directory and what to do
+    how = "RAG_DATA_DIR" if os.environ.get("RAG_DATA_DIR") else "set RAG_DATA_DIR to use another"
+    typer.echo(f"Created the data directory {settings.data_dir} ({how}).", err=True)
 
 
 @app.callback()
 def _main(
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True, help="-v for info, -vv for debug logs.")] = 0,
+    ctx: typer.Context,
+    verbose: Annotated[int, typer.Option(
+        "--verbose", "-v", count=True, metavar="", show_default=False,
+        help="More detail: -v lists every skipped file and logs info, -vv debug (or --verbose 1, --verbose 2).",
+    )] = 0,
 ) -> None:
+    ctx.obj = {"verbose": verbose}
     level = {0: logging.WARNING, 1: logging.INFO}.get(verbose, logging.DEBUG)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
 
 
 @app.command()
 def ingest(
+    ctx: typer.Context,
     paths: Annotated[list[Path], typer.Argument(help="Files or folders to ingest.", show_default=False)],
     collection: CollectionOpt = None,
     prune: Annotated[bool, typer.Option("--prune", help="Also remove indexed documents under PATH whose files are gone.")] = False,
@@ -90,8 +113,34 @@ def ingest(
         f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
         f"{len(report.skipped)} skipped; {report.chunks} chunks written."
     )
-    for skipped in report.skipped:
-        typer.echo(f"  skipped {skipped.source}: {skipped.reason}")
+    for line in skipped_summary(report.skipped, every=bool((ctx.find_root().obj or {}).get("verbose"))):
+        typer.echo(line)
+
+
+SKIPPED_SHOWN = 5  # skipped files listed one a line; more are summarised by kind
+
+
+def skipped_summary(skipped: list, every: bool = False) -> list[str]:
+    """Lines about the skipped files: one a file when they are few (or `every`), else counts by
+    kind (file type for the unsupported ones, reason for the rest)."""
+    if every or len(skipped) <= SKIPPED_SHOWN:
+        return [f"  skipped {s.source}: {s.reason}" for s in skipped]
+    from collections import Counter
+
+    unsupported: Counter[str] = Counter()
+    reasons: Counter[str] = Counter()
+    for s in skipped:
+        if s.reason.startswith("unsupported file type"):
+            unsupported[Path(s.source).suffix.lower() or "(no extension)"] += 1
+        else:
+            reasons[s.reason] += 1
+    lines = []
+    if unsupported:
+        kinds = ", ".join(f"{n} {suffix}" for suffix, n in sorted(unsupported.items(), key=lambda kv: (-kv[1], kv[0])))
+        lines.append(f"  skipped {sum(unsupported.values())} of unsupported types: {kinds}")
+    lines += [f"  skipped {n}: {reason}" for reason, n in sorted(reasons.items(), key=lambda kv: (-kv[1], kv[0]))]
+    lines.append("  (-v or --json lists every skipped file with its reason)")
+    return lines
 
 
 @app.command()
@@ -144,18 +193,29 @@ def remove(
 
 
 def _pipeline(settings: "Settings", collection: str | None):
-    """The answering pipeline; with an empty data directory, the demo corpus is ingested first."""
+    """The answering pipeline. When no collection is named and the default one does not exist
+    yet, the demo corpus answers, from a collection of its own (indexed on first use), so it
+    never mixes with the user's documents (`rag.demo`)."""
     from index.store import connect, list_collections
+    from rag.demo import DEMO_COLLECTION, answering_collection, seeds_dir
     from rag.pipeline import Pipeline
 
     name = settings.collection if collection is None else collection
-    if not settings.chroma_url and name == settings.collection and name not in list_collections(connect(settings)):
-        seeds = Path(__file__).resolve().parent.parent / "seeds"
-        if seeds.is_dir():
+    if collection is None and not settings.chroma_url:
+        existing = list_collections(connect(settings))
+        seeds = seeds_dir()
+        if name not in existing and DEMO_COLLECTION not in existing and seeds is not None:
             from index.commands import run_ingest
 
-            typer.echo(f"First use: indexing the demo corpus in {seeds} ...", err=True)
-            run_ingest(settings, [seeds], name)
+            typer.echo(f"First use: indexing the demo corpus in {seeds} into its own collection {DEMO_COLLECTION!r} ...", err=True)
+            run_ingest(settings, [seeds], DEMO_COLLECTION)
+            existing = [*existing, DEMO_COLLECTION]
+        name = answering_collection(settings, None, existing)
+        if name == DEMO_COLLECTION:
+            typer.echo(
+                f"Answering from the demo corpus (collection {DEMO_COLLECTION!r}): `rag ingest PATH` adds your "
+                f"documents to {settings.collection!r}, which answers from then on.", err=True,
+            )
     return Pipeline(settings, name)
 
 
@@ -315,8 +375,8 @@ def serve(
         raise _fail(f"--port must be between 1 and 65535, got {port}", 2)
     if workers > 1 and not settings.chroma_url:
         raise _fail(
-            "several workers cannot share embedded Chroma; start a server (`chroma run --path DIR`) and "
-            "set RAG_CHROMA_URL, or use --workers 1", 2
+            "several workers need a Chroma server: start one (`chroma run --path DIR --port 8001`) and "
+            "set RAG_CHROMA_URL=http://127.0.0.1:8001, or use --workers 1", 2
         )
     if workers > 1:
         _serve_workers(host, port, workers)
@@ -375,9 +435,17 @@ def evaluate(
         raise typer.Exit(1)
 
 
-@app.command()
-def collections(as_json: JsonOpt = False) -> None:
-    """List the collections."""
+collections_app = typer.Typer(
+    help="List the collections (and where they are stored), or delete one.", invoke_without_command=True,
+)
+app.add_typer(collections_app, name="collections")
+
+
+@collections_app.callback()
+def collections(ctx: typer.Context, as_json: JsonOpt = False) -> None:
+    """List the collections, and the data directory or Chroma server that holds them."""
+    if ctx.invoked_subcommand is not None:
+        return
     from index.store import connect, list_collections
 
     settings = load_settings()
@@ -385,13 +453,81 @@ def collections(as_json: JsonOpt = False) -> None:
         names = list_collections(connect(settings))
     except RagError as exc:
         raise _failed(exc) from None
-    typer.echo(json.dumps(names) if as_json else ("\n".join(names) or "No collections yet."))
+    if as_json:
+        typer.echo(json.dumps(names))
+        return
+    where = f"Chroma server {settings.chroma_url}" if settings.chroma_url else f"data directory {settings.data_dir}"
+    typer.echo(f"Collections in the {where}:" if names else f"No collections yet in the {where}.")
+    for name in names:
+        typer.echo(f"  {name}")
+
+
+@collections_app.command("delete")
+def delete_collection(
+    name: Annotated[str, typer.Argument(help="The collection, as `rag collections` lists it.", show_default=False)],
+    yes: Annotated[bool, typer.Option("--yes", "-y", help="Delete without asking.")] = False,
+    as_json: JsonOpt = False,
+) -> None:
+    """Delete a collection: its documents, chunks and vectors. Asks first unless --yes."""
+    from index.commands import collection_size, run_delete_collection
+
+    settings = load_settings()
+    try:
+        documents, chunks = collection_size(settings, name)
+        if not yes:
+            if not sys.stdin.isatty():
+                raise _fail(f"deleting {name!r} needs confirming: run it in a terminal, or add --yes", 2)
+            if not typer.confirm(f"Delete collection {name!r} ({documents} documents, {chunks} chunks)? This cannot be undone", default=False):
+                typer.echo("Nothing deleted.")
+                raise typer.Exit(1)
+        run_delete_collection(settings, name)
+    except RagError as exc:
+        raise _failed(exc) from None
+    if as_json:
+        typer.echo(json.dumps({"deleted": name, "documents": documents, "chunks": chunks}))
+    else:
+        typer.echo(f"Deleted collection {name!r} ({documents} documents, {chunks} chunks).")
+
+
+def _verbosity_args(args: list[str]) -> list[str]:
+    """`--verbose N` and `--verbose=N` as N times `-v` (the option counts; typed with a level it
+    would otherwise take N for a command name)."""
+    out: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            return out + args[i:]
+        level = arg.partition("=")[2] if arg.startswith("--verbose=") else (
+            args[i + 1] if arg == "--verbose" and i + 1 < len(args) and args[i + 1].isdigit() else None
+        )
+        if level is not None and level.isdigit():
+            out += ["-v"] * int(level)
+            i += 1 if "=" in arg else 2
+            continue
+        out.append(arg)
+        i += 1
+    return out
 
 
 def main() -> None:
     """Entry point: usage errors exit 2 (typer), any unexpected failure one line and exit 1."""
+    # typer's click (its own copy in recent versions): found from a class typer exports.
+    usage_error, click_error = (next(c for c in typer.BadParameter.__mro__ if c.__name__ == n) for n in ("UsageError", "ClickException"))
     try:
-        app()
+        code = app(args=_verbosity_args(sys.argv[1:]), standalone_mode=False)
+    except usage_error as exc:
+        # One format for every error: click's own would say "Error:" in a box.
+        if exc.ctx is not None:
+            typer.echo(f"{exc.ctx.get_usage()}\nTry '{exc.ctx.command_path} --help' for help.", err=True)
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
+    except typer.Abort:
+        typer.echo("error: aborted", err=True)
+        sys.exit(1)
+    except click_error as exc:
+        typer.echo(f"error: {exc.format_message()}", err=True)
+        sys.exit(exc.exit_code)
     except RagError as exc:
         typer.echo(f"error: {exc}", err=True)
         sys.exit(1)
@@ -399,3 +535,4 @@ def main() -> None:
         logging.getLogger("rag").debug("unexpected error", exc_info=True)
         typer.echo(f"error: unexpected {type(exc).__name__}: {exc} (run with -vv for details)", err=True)
         sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

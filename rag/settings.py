@@ -12,6 +12,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, EnvSettingsSource, PydanticBaseSettingsSource, SettingsConfigDict
 
+from rag.data_dir import default_data_dir
+
 BUNDLED_MODEL = "all-MiniLM-L6-v2"
 
 
@@ -47,7 +49,7 @@ class IndexSettings(BaseModel):
     )
     model_cache_dir: Path | None = Field(
         None,
-        description="Where exported embedding models are cached; unset: DATA_DIR/models (RAG_DATA_DIR, default ./.rag).",
+        description="Where exported embedding models are cached; unset: DATA_DIR/models.",
     )
     chunk_size: int = Field(
         800, ge=100, le=20000, description="Largest chunk, in characters of document text."
@@ -196,7 +198,13 @@ class Settings(BaseSettings):
         env_prefix="RAG_", env_nested_delimiter="__", extra="forbid", validate_default=True
     )
 
-    data_dir: Path = Field(Path(".rag"), description="Directory that holds all local state.")
+    data_dir: Path = Field(
+        default_factory=default_data_dir,
+        description=(
+            "Directory that holds all local state; unset: the nearest `.rag` folder here or above "
+            "(as git finds `.git`), else the user's data directory (~/.local/share/grounded-rag on Linux)."
+        ),
+    )
     chroma_url: str | None = Field(
         None,
         description="URL of a Chroma server (e.g. http://127.0.0.1:8000); embedded Chroma when unset.",

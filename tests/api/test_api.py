@@ -394,3 +394,38 @@ def test_concurrent_asks_and_uploads(seeded_settings, real_embedder):
         assert asks == [200] * 16 and uploads == [201] * 4
         listed = httpx.get(f"{server.url}/v1/documents?collection=busy", timeout=30).json()
         assert sorted(d["source"] for d in listed) == [f"upload://c{i}.txt" for i in range(4)]
+
+
+def test_delete_a_collection(client):
+    upload = client.post("/v1/documents?collection=to-delete&wait=true", files=[("files", ("a.txt", b"Alpha text about herons.", "text/plain"))])
+    assert upload.status_code == 201, upload.text
+    assert client.post("/v1/ask", json={"question": "What is the text about?", "collection": "to-delete"}).status_code == 200
+    deleted = client.delete("/v1/collections/to-delete")
+    assert deleted.status_code == 200 and deleted.json() == {"name": "to-delete", "documents": 1, "chunks": 1}
+    assert "to-delete" not in client.get("/v1/collections").json()
+    again = client.delete("/v1/collections/to-delete")
+    assert again.status_code == 404 and again.json()["error"]["code"] == "unknown_collection"
+    gone = client.post("/v1/ask", json={"question": "What is the text about?", "collection": "to-delete"})
+    assert gone.status_code == 422 and gone.json()["error"]["code"] == "unknown_collection"
+    for name in ("x__docs", "rag__jobs", "no"):
+        assert client.delete(f"/v1/collections/{name}").status_code == 422, name
+    # Made again under the same name: answered from the new documents, not the deleted ones.
+    client.post("/v1/documents?collection=to-delete&wait=true", files=[("files", ("b.txt", b"Beta text about owls.", "text/plain"))])
+    answer = client.post("/v1/ask", json={"question": "What is the text about?", "collection": "to-delete", "top_k": 5}).json()
+    assert [p["text"] for p in answer["passages"]] == ["Beta text about owls."]
+    assert client.get("/v1/documents").json(), "the default collection is untouched"
+
+
+def test_the_demo_corpus_answers_until_the_default_collection_exists(tmp_path, real_embedder):
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="default", index={"embed_backend": "torch"})
+    settings = settings.model_copy(update={"api": settings.api.model_copy(update={"rate_limit_per_minute": 0, "warm_up": False})})
+    run_ingest(settings, [SEEDS], "demo")
+    with TestClient(create_app(settings, real_embedder)) as demo:
+        first = demo.post("/v1/ask", json={"question": QUESTION}).json()
+        assert first["collection"] == "demo" and "1:05 p.m." in first["answer"]
+        upload = demo.post("/v1/documents?wait=true", files=[("files", ("office.md", b"The parking garage code is 4711.", "text/markdown"))])
+        assert upload.status_code == 201 and upload.json()["collection"] == "default"
+        mine = demo.post("/v1/ask", json={"question": "What is the parking garage code?"}).json()
+        assert mine["collection"] == "default" and "4711" in mine["answer"]
+        assert {p["source"] for p in mine["passages"]} == {"upload://office.md"}
+        assert demo.post("/v1/ask", json={"question": QUESTION}).json()["abstained"]

@@ -6,11 +6,15 @@ from pydantic import ValidationError
 from rag.settings import Settings
 
 
-def test_defaults():
+def test_defaults(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
     settings = Settings()
-    assert settings.data_dir == Path(".rag")
+    assert settings.data_dir == tmp_path / "share" / "grounded-rag"  # no .rag here or above: the user's
     assert settings.chroma_url is None
-    assert settings.chroma_dir == Path(".rag/chroma")
+    assert settings.chroma_dir == tmp_path / "share" / "grounded-rag" / "chroma"
+    (tmp_path / ".rag").mkdir()
+    assert Settings().data_dir == tmp_path / ".rag"
     assert settings.index.embed_model == "all-MiniLM-L6-v2"
 
 
