@@ -18,9 +18,11 @@ from typing import Callable
 from rag.errors import SkipFile
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
-SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx")
+# Read by index/extra_readers.py; .pptx, .ipynb and .epub need the `readers` extra.
+EXTRA_SUFFIXES = (".pptx", ".epub", ".csv", ".ipynb")
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx", *EXTRA_SUFFIXES)
 _TITLE_LIMIT = 120
-_DOCX_MAX_UNPACKED = 512 * 1024 * 1024
+_ZIP_MAX_UNPACKED = 512 * 1024 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -211,18 +213,26 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:
     return text, title
 
 
-def _read_docx(path: Path, data: bytes) -> tuple[str, str]:
+def check_zip_archive(data: bytes, kind: str, member: str) -> None:
+    """Refuse a zip-based file (`kind` such as ".docx") that is not a zip, lacks `member`,
+    or unpacks to more than 512 MiB (a zip bomb), before any library unpacks it."""
     import io
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             unpacked = sum(info.file_size for info in archive.infolist())
-            if unpacked > _DOCX_MAX_UNPACKED:
-                raise SkipFile(f"the .docx unpacks to {unpacked >> 20} MiB, which looks like a zip bomb")
-            if "word/document.xml" not in archive.namelist():
-                raise SkipFile("not a valid .docx (no word/document.xml inside)")
+            if unpacked > _ZIP_MAX_UNPACKED:
+                raise SkipFile(f"the {kind} unpacks to {unpacked >> 20} MiB, which looks like a zip bomb")
+            if member not in archive.namelist():
+                raise SkipFile(f"not a valid {kind} (no {member} inside)")
     except zipfile.BadZipFile:
-        raise SkipFile("not a valid .docx (it is not a zip archive)") from None
+        raise SkipFile(f"not a valid {kind} (it is not a zip archive)") from None
+
+
+def _read_docx(path: Path, data: bytes) -> tuple[str, str]:
+    import io
+
+    check_zip_archive(data, ".docx", "word/document.xml")
     import docx
 
     try:
@@ -248,6 +258,15 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, str]]] = {
     ".pdf": _read_pdf,
     ".docx": _read_docx,
 }
+
+
+def _read_extra(path: Path, data: bytes) -> tuple[str, str]:
+    from index.extra_readers import READERS
+
+    return READERS[path.suffix.lower()](path, data)
+
+
+_READERS.update(dict.fromkeys(EXTRA_SUFFIXES, _read_extra))
 
 
 def _reader_for(name: str) -> Callable[[Path, bytes], tuple[str, str]]:

@@ -1,0 +1,221 @@
+"""Readers for the formats beyond the built-in five: `.pptx`, `.epub`, `.csv`, `.ipynb`.
+
+Each has the built-in readers' signature, `(path, data) -> (text, title)`, and joins its
+parts (slides, chapters, rows, cells) with a blank line between them; the joined text is
+what gets stored, so chunk and citation offsets point into it exactly by construction.
+`index/readers.py` imports this module only when such a file comes, and each reader imports
+its library inside itself. Broken files raise `SkipFile` with the reason.
+
+`.pptx` (python-pptx), `.ipynb` (nbformat) and `.epub` (defusedxml, for its XML) need the
+`readers` extra; `.csv` needs only the standard library.
+
+Why not LlamaIndex's file readers (`llama-index-readers-file`): every release that works
+with our llama-index-core requires `pypdf<7`, and requirements.lock pins pypdf 7.1.1, so the
+extra could not be installed with the lock. Its EpubReader needs ebooklib, which is AGPL-3.0
+(this project is Apache-2.0); its PptxReader calls `logging.basicConfig(level=INFO)` when
+imported. EPUB is read here from its own package document (container.xml, then the OPF
+spine), each chapter through the same HTML reader as `.html` files, so hidden text is
+dropped there as it is in web pages.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import posixpath
+import warnings
+import zipfile
+from pathlib import Path
+from typing import Callable
+from urllib.parse import unquote
+
+from index.readers import _decode, _first_line_title, _markdown_title, _read_html, _shorten, _tidy, check_zip_archive
+from rag.errors import SkipFile
+
+INSTALL = "pip install 'grounded-rag[readers]' (in a checkout: pip install -c requirements.lock -e '.[readers]')"
+
+
+def _need(module: str, suffix: str):
+    """The extra's library, or a `SkipFile` that says how to install it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise SkipFile(f"reading {suffix} files needs the readers extra: {INSTALL}") from None
+
+
+def _failed(suffix: str, exc: Exception) -> SkipFile:
+    return SkipFile(f"could not parse the {suffix} ({type(exc).__name__}: {exc})")
+
+
+def _title(meta_title: str | None, text: str, path: Path) -> str:
+    meta_title = (meta_title or "").strip()
+    return _shorten(meta_title) if meta_title else _first_line_title(text, path.stem)
+
+
+# -- .pptx ---------------------------------------------------------------------------------
+
+
+def _shape_lines(shape) -> list[str]:
+    """A shape's text: its paragraphs, a table's rows (cells joined by ' | '), a group's
+    shapes in order."""
+    if getattr(shape, "shapes", None) is not None:  # a group
+        return [line for inner in shape.shapes for line in _shape_lines(inner)]
+    if getattr(shape, "has_table", False) and shape.has_table:
+        return [" | ".join(cell.text for cell in row.cells) for row in shape.table.rows]
+    if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
+        return [paragraph.text for paragraph in shape.text_frame.paragraphs]
+    return []
+
+
+def read_pptx(path: Path, data: bytes) -> tuple[str, str]:
+    """One block a slide: its shapes' text, then its speaker notes."""
+    check_zip_archive(data, ".pptx", "ppt/presentation.xml")
+    pptx = _need("pptx", ".pptx")
+    try:
+        presentation = pptx.Presentation(io.BytesIO(data))
+        slides = []
+        first_title = ""
+        for slide in presentation.slides:
+            lines = [line for shape in slide.shapes for line in _shape_lines(shape)]
+            if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
+                lines.append(slide.notes_slide.notes_text_frame.text)
+            if not first_title and slide.shapes.title is not None:
+                first_title = slide.shapes.title.text
+            slides.append(_tidy("\n".join(lines)))
+        meta_title = presentation.core_properties.title or first_title
+    except Exception as exc:  # noqa: BLE001 - python-pptx raises many types on broken files
+        raise _failed(".pptx", exc) from None
+    text = "\n\n".join(block for block in slides if block)
+    return text, _title(meta_title, text, path)
+
+
+# -- .epub ---------------------------------------------------------------------------------
+
+_HTML_TYPES = ("application/xhtml+xml", "text/html")
+
+
+def _xml(archive: zipfile.ZipFile, name: str):
+    """A member parsed with defusedxml, which refuses entity declarations (entity bombs,
+    external entities)."""
+    element_tree = _need("defusedxml.ElementTree", ".epub")
+
+    try:
+        return element_tree.fromstring(archive.read(name))
+    except KeyError:
+        raise SkipFile(f"not a valid .epub ({name} is missing)") from None
+
+
+def read_epub(path: Path, data: bytes) -> tuple[str, str]:
+    """One block a chapter, in the spine's reading order (the navigation document left out)."""
+    check_zip_archive(data, ".epub", "META-INF/container.xml")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            rootfile = _xml(archive, "META-INF/container.xml").find(".//{*}rootfile")
+            if rootfile is None or not rootfile.get("full-path"):
+                raise SkipFile("not a valid .epub (container.xml names no package document)")
+            opf_name = rootfile.get("full-path")
+            package = _xml(archive, opf_name)
+            base = posixpath.dirname(opf_name)
+            manifest = {item.get("id"): item for item in package.findall(".//{*}item")}
+            chapters = []
+            for itemref in package.findall(".//{*}itemref"):
+                item = manifest.get(itemref.get("idref"))
+                if item is None or item.get("media-type") not in _HTML_TYPES:
+                    continue
+                if "nav" in (item.get("properties") or "").split():
+                    continue
+                name = posixpath.normpath(posixpath.join(base, unquote(item.get("href", ""))))
+                try:
+                    chapter = archive.read(name)
+                except KeyError:
+                    raise SkipFile(f"not a valid .epub (its spine names {name}, which is missing)") from None
+                chapters.append(_read_html(Path(name), chapter)[0])
+            meta_title = next((node.text for node in package.iter("{http://purl.org/dc/elements/1.1/}title")), "")
+    except SkipFile:
+        raise
+    except Exception as exc:  # noqa: BLE001 - zipfile and expat raise many types on broken files
+        raise _failed(".epub", exc) from None
+    text = "\n\n".join(chapter for chapter in chapters if chapter)
+    return text, _title(meta_title, text, path)
+
+
+# -- .csv ----------------------------------------------------------------------------------
+
+
+def read_csv(path: Path, data: bytes) -> tuple[str, str]:
+    """One block a row. When the first row is a header (as `csv.Sniffer` judges it), each
+    value is labelled with its column, `name: value; name: value`, so that a row quoted on its
+    own still says what its numbers are; otherwise the cells are joined by ' | '."""
+    text = _decode(data)
+    sample = text[:64 * 1024]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        has_header = csv.Sniffer().has_header(sample)
+    except csv.Error:
+        dialect, has_header = csv.excel, True
+    try:
+        rows = [row for row in csv.reader(io.StringIO(text, newline=""), dialect) if any(c.strip() for c in row)]
+    except csv.Error as exc:
+        raise _failed(".csv", exc) from None
+    if not rows:
+        raise SkipFile("no text in the file")
+    blocks = []
+    if has_header and len(rows) > 1:
+        header = [" ".join(name.split()) or f"column {n}" for n, name in enumerate(rows[0], start=1)]
+        for row in rows[1:]:
+            names = header + [f"column {n}" for n in range(len(header) + 1, len(row) + 1)]
+            cells = (f"{name}: {' '.join(value.split())}" for name, value in zip(names, row) if value.strip())
+            blocks.append("; ".join(cells))
+    else:
+        blocks = [" | ".join(" ".join(value.split()) for value in row) for row in rows]
+    return "\n\n".join(blocks), path.stem
+
+
+# -- .ipynb --------------------------------------------------------------------------------
+
+
+def _outputs(cell) -> list[str]:
+    """A code cell's text outputs: printed streams and plain-text results (not images,
+    HTML or tracebacks)."""
+    out = []
+    for output in cell.get("outputs", []):
+        if output.get("output_type") == "stream":
+            out.append(output.get("text", ""))
+        elif output.get("output_type") in ("execute_result", "display_data"):
+            out.append(output.get("data", {}).get("text/plain", ""))
+    return ["".join(part) if isinstance(part, list) else part for part in out]
+
+
+def read_ipynb(path: Path, data: bytes) -> tuple[str, str]:
+    """One block a cell: Markdown and raw cells' source, code cells' source and text outputs,
+    as written (code keeps its indentation)."""
+    source = _decode(data)
+    nbformat = _need("nbformat", ".ipynb")
+    from nbformat.reader import reads
+    try:
+        # Not validated: Jupyter opens notebooks with small schema faults (a missing cell id),
+        # and so do we, reading the cells that are there.
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            notebook = nbformat.convert(reads(source), 4)
+        blocks = []
+        for cell in notebook.get("cells", []):
+            parts = [cell.get("source", "")]
+            if cell.get("cell_type") == "code":
+                parts += _outputs(cell)
+            blocks.append("\n".join(part.strip("\n") for part in parts if part.strip()))
+    except Exception as exc:  # noqa: BLE001 - nbformat raises many types on broken files
+        raise _failed(".ipynb", exc) from None
+    text = "\n\n".join(block for block in blocks if block.strip())
+    meta_title = str(notebook.get("metadata", {}).get("title", "") or "")
+    return text, _shorten(meta_title) if meta_title.strip() else _markdown_title(text, path.stem)
+
+
+READERS: dict[str, Callable[[Path, bytes], tuple[str, str]]] = {
+    ".pptx": read_pptx,
+    ".epub": read_epub,
+    ".csv": read_csv,
+    ".ipynb": read_ipynb,
+}
