@@ -12,7 +12,8 @@ embedded directory (`EmbeddedDirectory`):
 - every write ends by replacing the `STAMP` file (a new token);
 - before each read, a process compares the stamp with the one it saw when its client was
   opened (one `stat`), and opens a new client when another process has written since
-  (about 30 ms); collection handles are then fetched again (`Source.epoch`).
+  (measured with the first search after it: 60 ms at 10k chunks); collection handles are then
+  fetched again (`Source.epoch`).
 
 Nothing is held between commands: a `rag ingest` beside a running `rag serve` is seen by the
 server's next question, and the server's own uploads by the command's next run.
@@ -22,7 +23,9 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 import uuid
+from collections import OrderedDict
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator
@@ -41,7 +44,15 @@ _LOW_SPACE = 64 * 2**20
 # Chroma's shared per-path system is not safe to create from two threads at once (the
 # background warm-up and a first request: one of them failed with "no attribute 'bindings'").
 _CONNECT_LOCK = threading.Lock()
-_DIRECTORIES: dict[Path, "EmbeddedDirectory"] = {}
+# Embedded directories this process keeps open, most recently used last. A service uses one; a
+# process that goes through many (a test run) closes the least recently used beyond the limit:
+# each open directory holds about a dozen file descriptors, and select()-based code (a terminal
+# prompt) fails once descriptors pass 1024. A closed directory opens again on its next use.
+_OPEN_LIMIT = 8
+_DIRECTORIES: "OrderedDict[Path, EmbeddedDirectory]" = OrderedDict()
+# A client replaced after another process's write is stopped this long after, when reads that
+# were in flight on it have long finished (stopping frees its files; dropping it alone would not).
+_RETIRE_AFTER_S = 60.0
 
 
 def _chroma_settings():
@@ -125,6 +136,7 @@ class EmbeddedDirectory(Source):
         self._depth = 0
         self._seen: tuple[int, int] | None = None
         self._lock_file: int | None = None
+        self._retired: list[tuple[float, object]] = []  # (when, Chroma system) of replaced clients
 
     def client(self) -> "ClientAPI":
         if self._client is None:
@@ -199,12 +211,59 @@ class EmbeddedDirectory(Source):
         from chromadb.api.shared_system_client import SharedSystemClient
 
         seen = self._stamp()  # before opening: a write that lands meanwhile is seen next time
+        now = time.monotonic()
         with _CONNECT_LOCK:
             if self._client is not None:
-                SharedSystemClient._identifier_to_system.pop(self._client._identifier, None)
+                old = SharedSystemClient._identifier_to_system.pop(self._client._identifier, None)
+                if old is not None:
+                    self._retired.append((now, old))
             self._client = chromadb.PersistentClient(path=str(self.location), settings=_chroma_settings())
         self._seen = seen
         self.epoch += 1
+        due = [system for when, system in self._retired if now - when > _RETIRE_AFTER_S]
+        self._retired = [(when, system) for when, system in self._retired if now - when <= _RETIRE_AFTER_S]
+        for system in due:
+            system.stop()
+        _remember(self)
+
+    def close(self) -> bool:
+        """Stop this process's clients of the directory (they open again on next use); False,
+        doing nothing, while a write or an opening holds it."""
+        if not self._lock.acquire(blocking=False):
+            return False
+        try:
+            if self._depth:
+                return False
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            systems = [system for _, system in self._retired]
+            if self._client is not None:
+                with _CONNECT_LOCK:
+                    current = SharedSystemClient._identifier_to_system.pop(self._client._identifier, None)
+                if current is not None:
+                    systems.append(current)
+            self._client, self._retired = None, []
+            self.epoch += 1  # stores fetch their handles again from the next client
+            for system in systems:
+                system.stop()
+            return True
+        finally:
+            self._lock.release()
+
+
+def _remember(directory: EmbeddedDirectory) -> None:
+    """Mark `directory` the most recently used; close the least recently used beyond the limit
+    (one busy writing is left open and tried again next time)."""
+    path = directory.location
+    with _CONNECT_LOCK:
+        _DIRECTORIES[path] = directory
+        _DIRECTORIES.move_to_end(path)
+        surplus = [d for d in list(_DIRECTORIES.values())[: max(0, len(_DIRECTORIES) - _OPEN_LIMIT)]]
+    for old in surplus:
+        if old.close():
+            with _CONNECT_LOCK:
+                if _DIRECTORIES.get(old.location) is old:
+                    del _DIRECTORIES[old.location]
 
 
 def source(settings: "Settings") -> Source:
@@ -217,6 +276,8 @@ def source(settings: "Settings") -> Source:
         directory = _DIRECTORIES.get(path)
         if directory is None:
             directory = _DIRECTORIES[path] = EmbeddedDirectory(path)
+        else:
+            _DIRECTORIES.move_to_end(path)  # in use: the last to be closed
     try:
         path.mkdir(parents=True, exist_ok=True)
         directory.client()
