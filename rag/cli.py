@@ -42,8 +42,9 @@ def _failed(exc: RagError) -> typer.Exit:
     return _fail(str(exc), 2 if isinstance(exc, InvalidInput) else 1)
 
 
-def load_settings() -> "Settings":
-    """Settings from the environment, or a clear message and exit code 2."""
+def load_settings(local: bool = True) -> "Settings":
+    """Settings from the environment, or a clear message and exit code 2. `local`: the command
+    keeps state in the data directory (made, and announced, when it is new)."""
     from pydantic import ValidationError
 
     from rag.settings import Settings
@@ -55,7 +56,8 @@ def load_settings() -> "Settings":
             f"RAG_{'__'.join(str(p).upper() for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise _fail(f"invalid settings: {problems}", 2) from None
-    _announce_data_dir(settings)
+    if local:
+        _announce_data_dir(settings)
     return settings
 
 
@@ -311,7 +313,7 @@ def ask(
         raise _fail("give either a QUESTION or --batch FILE", 2)
     # Sources are stored as absolute paths (or upload://NAME): a relative path names a file here.
     source = [s if "://" in s or Path(s).is_absolute() else str(Path(s).absolute()) for s in source] if source else source
-    settings = load_settings()
+    settings = load_settings(local=False)
     if settings.server_url:
         try:
             questions = _read_batch(batch) if batch is not None else [(1, question, None)]
@@ -323,6 +325,7 @@ def ask(
         return
     from rag.retrieve import Filters
 
+    _announce_data_dir(settings)
     try:
         filters = Filters(tuple(source or ()), date_from, date_to)
         pipeline = _pipeline(settings, collection)
@@ -365,7 +368,7 @@ def serve(
     port: Annotated[Optional[int], typer.Option(help="Port (default 8000).")] = None,
     workers: Annotated[int, typer.Option(help="Worker processes; more than 1 needs RAG_CHROMA_URL.")] = 1,
 ) -> None:
-    """Serve the HTTP API (OpenAPI docs at /docs)."""
+    """Serve the web page at / and the HTTP API (OpenAPI docs at /docs)."""
     import uvicorn
 
     settings = load_settings()

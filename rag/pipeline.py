@@ -22,6 +22,8 @@ from rag.settings import IndexSettings, Settings
 log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
+    from llama_index.core.llms import LLM
+
     from rag.extractive import Candidate
     from rag.llm.answer import LlmAnswerer
     from rag.llm.backend import LlmBackend
@@ -57,10 +59,12 @@ class Pipeline:
 
     def __init__(
         self, settings: Settings, collection: str | None = None, embedder: Embedder | None = None,
-        llm: "LlmBackend | None" = None, embedder_for: Callable[[IndexSettings], Embedder] | None = None,
+        llm: "LlmBackend | LLM | None" = None, embedder_for: Callable[[IndexSettings], Embedder] | None = None,
     ):
         """`embedder`, when given, is used as it is; otherwise `embedder_for` (a cache shared by
-        collections, say) or a new one makes the embedder of the collection's own backend."""
+        collections, say) or a new one makes the embedder of the collection's own backend.
+        `llm`: a backend, or any LlamaIndex `LLM` (`rag.llamaindex.llm`), that writes the answers
+        in place of the one the settings name; its answers are checked the same way."""
         self.store = open_store(settings, collection, for_querying=True)
         self.settings = settings = settings.model_copy(update={"index": self.store.index_settings})
         self.embedder = embedder or (embedder_for or embedder_from_settings)(settings.index)
@@ -72,8 +76,15 @@ class Pipeline:
         )
         self.fingerprint = config_fingerprint(settings)
         self.llm_answerer = self._llm_answerer(llm)
+        if llm is not None and self.llm_answerer is not None:  # an LLM the settings do not name shapes answers too
+            self.fingerprint = hashlib.sha256(f"{self.fingerprint}:{self.llm_answerer.label}".encode()).hexdigest()[:16]
 
-    def _llm_answerer(self, llm: "LlmBackend | None") -> "LlmAnswerer | None":
+    def _llm_answerer(self, llm: "LlmBackend | LLM | None") -> "LlmAnswerer | None":
+        if llm is not None:
+            from rag.llamaindex.llm import LlamaIndexBackend, is_llama_index_llm
+
+            if is_llama_index_llm(llm):
+                llm = LlamaIndexBackend(llm)
         if llm is None:
             from rag.llm.backend import backend_from_settings
 

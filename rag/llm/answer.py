@@ -89,6 +89,8 @@ class LlmAnswerer:
 
     @property
     def label(self) -> str:
+        if getattr(self.backend, "label", None):  # a backend that names itself (a LlamaIndex LLM)
+            return str(self.backend.label)
         if self.backend.name == "llamacpp":
             return f"llamacpp:{self.settings.gguf_path.name if self.settings.gguf_path else '?'}"
         return f"{self.backend.name}:{self.settings.model}"

@@ -140,3 +140,23 @@ def test_in_process_llamacpp_backend(gguf, seed_settings, real_embedder):
     else:
         assert "".join(tokens).strip() == answer.generated
         assert all(s.supported for s in answer.sentences)
+
+
+def test_a_llama_index_llm_on_the_llama_cpp_server_goes_through_checking(llama_server, seed_settings, real_embedder):
+    """LlamaIndex's OpenAI-compatible LLM class, pointed at the same server: the answers it
+    writes are checked exactly like the built-in backend's."""
+    openai_like = pytest.importorskip("llama_index.llms.openai_like", reason="needs the test extra (llama-index-llms-openai-like)")
+    llm = openai_like.OpenAILike(
+        model="gemma", api_base=llama_server, api_key="none", is_chat_model=True, context_window=4096,
+        max_tokens=120, temperature=0.0, timeout=300, max_retries=0,
+    )
+    pipeline = Pipeline(seed_settings, embedder=real_embedder, llm=llm)
+    store = open_store(seed_settings, "realllm")
+    results = [pipeline.ask(question) for question in QUESTIONS]
+    written = [a for a in results if a.answered_by == "llamaindex:OpenAILike:gemma"]
+    assert written, "the model should have written at least one answer through LlamaIndex"
+    for answer in results:
+        assert all(s.supported for s in answer.sentences)
+        for citation in answer.citations:
+            assert store.document_text(citation.document_id)[citation.start_char : citation.end_char] == citation.quote
+    assert any(a.removed_sentences for a in written), "the 270M base model's invented sentences were not removed"

@@ -3,6 +3,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from rag.data_dir import project_data_dir
 from rag.settings import Settings
 
 
@@ -10,9 +11,11 @@ def test_defaults(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "share"))
     settings = Settings()
-    assert settings.data_dir == tmp_path / "share" / "grounded-rag"  # no .rag here or above: the user's
+    # No .rag here or above (unless the machine has one above the temporary folder): the user's.
+    expected = project_data_dir(tmp_path) or tmp_path / "share" / "grounded-rag"
+    assert settings.data_dir == expected
     assert settings.chroma_url is None
-    assert settings.chroma_dir == tmp_path / "share" / "grounded-rag" / "chroma"
+    assert settings.chroma_dir == expected / "chroma"
     (tmp_path / ".rag").mkdir()
     assert Settings().data_dir == tmp_path / ".rag"
     assert settings.index.embed_model == "all-MiniLM-L6-v2"

@@ -20,7 +20,10 @@ from rag.settings import Settings
 from tests.api.test_api import UvicornThread
 from tests.conftest import REPO, SEEDS
 
-SCREENSHOTS = REPO / "docs" / "screenshots"
+# What the browser tests write (screenshots, the first-answer timings): into docs/ only when
+# asked (UPDATE_DOCS=1), so that a test run leaves the checkout as it was.
+OUTPUT = REPO / "docs" if os.environ.get("UPDATE_DOCS") == "1" else REPO / "bench" / "results" / "web"
+SCREENSHOTS = OUTPUT / "screenshots"
 DESKTOP = {"width": 1280, "height": 860}
 PHONE = {"width": 390, "height": 844}
 
