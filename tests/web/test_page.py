@@ -438,3 +438,25 @@ def test_with_an_llm_the_draft_streams_and_removed_sentences_and_warnings_show(b
         expect(turn.locator(".meta")).to_contain_text("Answered by extractive")
         assert tab.elsewhere() == [] and tab.errors == []
         page.context.close()
+
+
+def test_uploads_while_the_demo_answers_start_the_users_own_collection(browser, tmp_path_factory, model_cache):
+    """With only the demo corpus stored the page asks it, and a file dropped then goes into the
+    user's own collection, leaving the demo as it was."""
+    settings = web_settings(tmp_path_factory.mktemp("web-demo") / "data", model_cache)
+    run_ingest(settings, [SEEDS], "demo")
+    with UvicornThread(create_app(settings)) as running, httpx.Client(base_url=running.url, timeout=120) as http:
+        wait_ready(running.url)
+        demo_documents = http.get("/v1/documents", params={"collection": "demo"}).json()
+        tab = open_tab(browser, running.url, accept_dialogs=True)
+        page = tab.page
+        page.goto(running.url + "/")
+        expect(page.locator("#collection")).to_have_value("demo")
+        page.click("#tab-documents")
+        page.set_input_files("#file-input", [{"name": "office.md", "mimeType": "text/markdown", "buffer": b"The parking garage code is 4711.\n"}])
+        expect(page.locator("#jobs > li").first).to_have_attribute("data-status", "done", timeout=60_000)
+        expect(page.locator("#collection")).to_have_value("default")
+        assert [d["source"] for d in http.get("/v1/documents").json()] == ["upload://office.md"]
+        assert http.get("/v1/documents", params={"collection": "demo"}).json() == demo_documents
+        page.context.close()
+        assert tab.elsewhere() == [] and tab.errors == []

@@ -28,8 +28,15 @@ function remember(name) {
 }
 
 // Fill the picker; keep `wanted` (or the tab's last choice) selected when it exists.
+let known = [];
+// The demo corpus answers until the user has documents of their own (rag/demo.py); files
+// uploaded while it is chosen start the user's own collection instead of mixing into it.
+const DEMO = "demo";
+const USERS = "default";
+
 export async function loadCollections(wanted) {
   const names = await request("GET", "/v1/collections");
+  known = names;
   let chosen = wanted || remembered();
   if (!names.includes(chosen)) chosen = names.includes("default") ? "default" : names[0] || "default";
   const shown = names.includes(chosen) ? names : [chosen, ...names]; // none yet: uploads create it
@@ -100,7 +107,7 @@ const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 export async function upload(files) {
   files = Array.from(files);
   if (!files.length) return null;
-  const name = collection();
+  const name = collection() === DEMO && !known.includes(USERS) ? USERS : collection();
   const bytes = files.reduce((sum, file) => sum + file.size, 0);
   const status = el("span", { class: "job-status" }, `Uploading ${files.length} file(s), ${sizeText(bytes)}…`);
   const item = el("li", { class: "job" }, el("span", { class: "job-files" }, files.map((f) => f.name).join(", ")), ": ", status);
