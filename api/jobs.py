@@ -10,12 +10,11 @@ from __future__ import annotations
 import json
 import threading
 import time
-import zlib
 from typing import TYPE_CHECKING
 
 from api.models import Job
-from index.client import source
-from index.store import JOBS_COLLECTION
+from index.client import Source, source
+from index.store import JOBS_COLLECTION, placeholder
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
@@ -32,27 +31,30 @@ class JobStore:
     def __init__(self, settings: "Settings"):
         self.settings = settings
         self._lock = threading.Lock()
-        self._handle: tuple[object, int, "Collection"] | None = None
+        self._origin: Source | None = None  # made on first use: one client, not one per call
+        self._handle: tuple[int, "Collection"] | None = None
         self._added = 0
 
     def _collection(self) -> "Collection":
-        origin = source(self.settings)
+        if self._origin is None:
+            self._origin = source(self.settings)
+        origin = self._origin
         origin.refresh()
         cached = self._handle
-        if cached is not None and cached[0] is origin and cached[1] == origin.epoch:
-            return cached[2]
+        if cached is not None and cached[0] == origin.epoch:
+            return cached[1]
         collection = origin.client().get_or_create_collection(
             JOBS_COLLECTION, embedding_function=None, metadata={"rag_jobs": 1}
         )
-        self._handle = (origin, origin.epoch, collection)
+        self._handle = (origin.epoch, collection)
         return collection
 
     def put(self, job: Job) -> None:
-        record = {"job": job.model_dump_json(), "created": time.time()}
-        self._collection().upsert(ids=[job.id], embeddings=[[zlib.crc32(job.id.encode()) / 2**32]], metadatas=[record])
+        record = {"job": job.model_dump_json(), "updated": time.time()}
+        self._collection().upsert(ids=[job.id], embeddings=[placeholder(job.id)], metadatas=[record])
 
     def add(self, job: Job) -> None:
-        """Record a new job; every `_PRUNE_EVERY` additions, drop all but the newest `KEEP`."""
+        """Record a new job; every `_PRUNE_EVERY` additions, drop all but the `KEEP` most recently updated."""
         self.put(job)
         with self._lock:
             self._added += 1
@@ -78,7 +80,7 @@ class JobStore:
     def prune(self, keep: int = KEEP) -> None:
         collection = self._collection()
         got = collection.get(include=["metadatas"])
-        order = sorted(zip(got["ids"], got["metadatas"]), key=lambda row: float((row[1] or {}).get("created", 0)))
+        order = sorted(zip(got["ids"], got["metadatas"]), key=lambda row: float((row[1] or {}).get("updated", 0)))
         old = [job_id for job_id, _ in order[: max(0, len(order) - keep)]]
         if old:
             collection.delete(ids=old)

@@ -80,7 +80,9 @@ class AppState:
         """The pipeline of `collection`; when none is named, the default collection's, or the demo
         corpus's while the default one does not exist (`rag.demo`)."""
         name = self.settings.collection if collection is None else collection
-        if collection is None:
+        with self._lock:
+            opened = name in self._pipelines
+        if collection is None and not opened:  # once the default collection is open, no listing per question
             name = answering_collection(self.settings, None, list_collections(connect(self.settings)))
         with self._lock:
             pipeline = self._pipelines.get(name)

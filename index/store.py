@@ -161,7 +161,7 @@ def _record(doc_id: str, meta: dict[str, Any]) -> DocumentRecord | None:
         return None
 
 
-def _placeholder(doc_id: str) -> list[float]:
+def placeholder(doc_id: str) -> list[float]:
     """The one-number vector a registry record or text is stored with (Chroma wants one; nothing
     searches these collections). Spread by id, not all equal: Chroma's index builds about a fifth
     faster when its points differ."""
@@ -214,7 +214,10 @@ def validate_collection_name(name: str) -> str:
 
 
 def list_collections(client: "ClientAPI") -> list[str]:
-    names = [c if isinstance(c, str) else c.name for c in client.list_collections()]
+    return _user_collections(_all_names(client))
+
+
+def _user_collections(names: set[str]) -> list[str]:
     return sorted(n for n in names if not n.endswith(_SUFFIXES) and n != JOBS_COLLECTION)
 
 
@@ -324,13 +327,14 @@ class ChunkStore:
         With a fingerprint (and `check`), an existing collection built with other settings is refused.
         """
         validate_collection_name(name)
-        existing = list_collections(origin.client())
+        names = _all_names(origin.client())
+        existing = _user_collections(names)
         if name not in existing and not create:
             available = ", ".join(existing) or "none yet; run `rag ingest PATH` first"
             raise UnknownCollection(f"Unknown collection {name!r}. Available: {available}.")
         if name not in existing and fingerprint is None:
             raise ValueError("creating a collection needs a fingerprint")
-        missing = name not in existing or not {name + REGISTRY_SUFFIX, name + TEXTS_SUFFIX} <= _all_names(origin.client())
+        missing = name not in existing or not {name + REGISTRY_SUFFIX, name + TEXTS_SUFFIX} <= names
         if missing:
             with origin.writing():
                 client = origin.client()
@@ -442,7 +446,7 @@ class ChunkStore:
             for metadata, blob in zip(metadatas, sentence_vectors):
                 metadata[SENTENCE_VECTORS_KEY] = blob
         doc_ids = [document.id for document, _ in items]
-        placeholders = [_placeholder(doc_id) for doc_id in doc_ids]  # for texts and registry alike
+        placeholders = [placeholder(doc_id) for doc_id in doc_ids]  # for texts and registry alike
         records = []
         for document, chunks in items:
             record = {"source": document.source, "title": document.title, "sha256": document.sha256, "chunks": len(chunks)}
