@@ -21,9 +21,8 @@ from pathlib import Path
 
 import numpy as np
 
-from eval.commands import SEEDS, corpus_from
 from eval.corpora import ingest_corpus
-from eval.datasets import load_benchmark, load_gold
+from eval.datasets import SEEDS, corpus_from, load_benchmark, load_gold
 from eval.metrics import contains_answer, normalize, roc_auc
 from index.embedding import Embedders
 from index.sentence_vectors import SentenceVectorSource

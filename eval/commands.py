@@ -6,20 +6,11 @@ import json
 from pathlib import Path
 from typing import Callable
 
-from eval.datasets import Corpus, load_benchmark, load_gold
+from eval.datasets import SEEDS, corpus_from, load_benchmark, load_gold
 from eval.report import check_thresholds, environment, headline_rows, write_reports
 from eval.suite import run_suite, summarize
 from rag.errors import InvalidInput
 from rag.settings import Settings
-
-SEEDS = Path(__file__).resolve().parent.parent / "seeds"
-
-
-def corpus_from(folder: Path) -> Corpus:
-    if not folder.is_dir():
-        raise InvalidInput(f"Corpus folder {folder} not found; pass --corpus FOLDER")
-    return Corpus([(p.name, p.read_text(encoding="utf-8")) for p in sorted(folder.iterdir()) if p.is_file()])
-
 
 def run_eval(
     settings: Settings, gold: Path | None, benchmark: str | None, split: str, corpus_dir: Path | None,

@@ -21,6 +21,7 @@ from rag.errors import InvalidInput
 
 Split = Literal["dev", "test", "all"]
 BENCHMARK_NAMES = ("squad2", "clapnq")
+SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
 
 def default_benchmarks_dir() -> Path:
@@ -59,6 +60,13 @@ class Corpus:
             if not path.exists() or path.read_text(encoding="utf-8") != text:
                 path.write_text(text, encoding="utf-8")
         return folder
+
+
+def corpus_from(folder: Path) -> Corpus:
+    """Every file of `folder` (the corpus a gold set is asked over), in name order."""
+    if not folder.is_dir():
+        raise InvalidInput(f"Corpus folder {folder} not found; pass --corpus FOLDER")
+    return Corpus([(p.name, p.read_text(encoding="utf-8")) for p in sorted(folder.iterdir()) if p.is_file()])
 
 
 def split_of(record_id: str) -> Literal["dev", "test"]:
