@@ -8,6 +8,7 @@
     ├── DocumentNotFound       no document with that id
     ├── InvalidInput           a value outside what is allowed
     ├── LlmUnavailable         the LLM backend failed (the answer falls back to extractive)
+    ├── ServerUnavailable      the rag server at RAG_SERVER_URL cannot be reached
     └── SkipFile               a file that cannot be ingested (reported, never fatal)
 """
 
@@ -50,6 +51,12 @@ class LlmUnavailable(RagError):
     """The LLM backend refused, timed out, failed or returned nothing usable."""
 
     code = "llm_unavailable"
+
+
+class ServerUnavailable(RagError):
+    """The rag server a client was pointed at (RAG_SERVER_URL) cannot be reached."""
+
+    code = "server_unavailable"
 
 
 class SkipFile(RagError):

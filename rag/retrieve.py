@@ -11,7 +11,6 @@ that is half written.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
 from dataclasses import dataclass, field
 from typing import Literal, Sequence
@@ -20,8 +19,8 @@ import numpy as np
 
 from index.embedding import Embedder
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
-from index.store import ChunkStore, chunk_rows
-from rag.errors import InvalidInput, check_text
+from index.store import ChunkStore
+from rag.filters import Filters
 from rag.lexical import BM25Index
 
 Mode = Literal["hybrid", "dense", "bm25"]
@@ -29,47 +28,6 @@ RRF_K = 60
 # Documents per Chroma read when the mirror syncs: each read filters the whole collection, so
 # fewer, larger reads (measured at 100k chunks: the first sync 32 s with 200, 23 s with 1,000).
 _SYNC_BATCH = 1000
-
-
-@dataclass(frozen=True)
-class Filters:
-    """Restrict retrieval by document metadata."""
-
-    sources: tuple[str, ...] = ()
-    date_from: str | None = None
-    date_to: str | None = None
-
-    def __post_init__(self) -> None:
-        for source in self.sources:
-            check_text(source, "a source filter")
-        for name in ("date_from", "date_to"):
-            value = getattr(self, name)
-            if value is not None:
-                try:
-                    dt.date.fromisoformat(value)
-                except ValueError:
-                    raise InvalidInput(f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
-
-    def where(self) -> dict | None:
-        clauses: list[dict] = []
-        if self.sources:
-            clauses.append({"source": {"$in": list(self.sources)}})
-        if self.date_from:
-            clauses.append({"date_int": {"$gte": int(self.date_from.replace("-", ""))}})
-        if self.date_to:
-            clauses.append({"date_int": {"$lte": int(self.date_to.replace("-", ""))}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-    def allows(self, meta: "_ChunkMeta") -> bool:
-        if self.sources and meta.source not in self.sources:
-            return False
-        if self.date_from and (meta.date_int is None or meta.date_int < int(self.date_from.replace("-", ""))):
-            return False
-        if self.date_to and (meta.date_int is None or meta.date_int > int(self.date_to.replace("-", ""))):
-            return False
-        return True
 
 
 @dataclass
@@ -151,9 +109,8 @@ class Retriever:
 
     def _load(self, doc_ids: Sequence[str], committed: dict[str, str]) -> bool:
         """Index the chunks of `doc_ids`; False if some were mid-write and must be retried."""
-        got = self.store.chunks.get(where={"document_id": {"$in": list(doc_ids)}}, include=["documents", "metadatas"])
         by_doc: dict[str, list[tuple[str, str, dict]]] = {}
-        for chunk_id, text, meta in chunk_rows(got):
+        for chunk_id, text, meta in self.store.chunks_of(doc_ids):
             by_doc.setdefault(str(meta["document_id"]), []).append((chunk_id, text, meta))
         complete = True
         for doc_id in doc_ids:
@@ -194,19 +151,15 @@ class Retriever:
         return self._fuse(dense, lexical, top_k)
 
     def _dense(self, vector: np.ndarray, pool: int, filters: Filters) -> list[tuple[str, float]]:
-        """Ids and cosine similarities of the nearest committed chunks. Only distances come back
-        from Chroma: fetching every candidate's text and metadata costs more than the search
-        itself and grows with the collection, so `_fuse` fetches them for the chunks it keeps."""
+        """Ids and cosine similarities of the nearest committed chunks; only those come back
+        (`ChunkStore.nearest`), and `_fuse` fetches text and metadata for the chunks it keeps."""
         meta = self._mirror.chunk_meta
         if not meta:
             return []  # nothing committed yet: nothing to cite
-        got = self.store.chunks.query(
-            query_embeddings=[np.asarray(vector, dtype=np.float32)],
-            n_results=pool,
-            where=filters.where(),
-            include=["distances"],
+        nearest = self.store.nearest(
+            vector, pool, sources=filters.sources, date_from=filters.date_from, date_to=filters.date_to
         )
-        return [(cid, 1.0 - float(distance)) for cid, distance in zip(got["ids"][0], got["distances"][0]) if cid in meta]
+        return [(cid, similarity) for cid, similarity in nearest if cid in meta]
 
     def _fuse(self, dense: list[tuple[str, float]], lexical: list[tuple[str, float]], top_k: int) -> list[Passage]:
         fused: dict[str, float] = {}
@@ -231,8 +184,7 @@ class Retriever:
     def _committed_passages(self, chunk_ids: list[str]) -> list[Passage]:
         """The passages of `chunk_ids`, in that order, leaving out any whose stored chunk is not
         the committed version of its document (one being rewritten now, or removed)."""
-        got = self.store.chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
-        found = {cid: (text, meta) for cid, text, meta in chunk_rows(got)}
+        found = {cid: (text, meta) for cid, text, meta in self.store.chunks_by_id(chunk_ids)}
         committed = self._mirror.doc_sha
         out = []
         for chunk_id in chunk_ids:

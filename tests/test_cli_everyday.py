@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from rag.cli import _verbosity_args, app
+from rag.cli import app, verbosity_args
 from rag.data_dir import project_data_dir
 from tests.conftest import SEEDS
 
@@ -130,7 +130,7 @@ def test_usage_errors_look_like_every_other_error():
     (["ask", "--", "--verbose", "3"], ["ask", "--", "--verbose", "3"]),
 ])
 def test_verbose_takes_a_level_too(args, expected):
-    assert _verbosity_args(args) == expected
+    assert verbosity_args(args) == expected
 
 
 def test_the_readme_chroma_server_does_not_take_rag_serves_port():
