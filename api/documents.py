@@ -11,11 +11,13 @@ from api.errors import ApiError
 from api.jobs import KEEP
 from api.models import CollectionCreated, CollectionDeleted, DocumentInfo, DocumentWithText, Job, NewCollection, error_responses
 from api.state import app_state
+from index.client import connect
 from index.commands import collection_size, run_delete_collection
 from index.embedding import Embedder
 from index.ingest import Ingestor
 from index.readers import SUPPORTED_SUFFIXES
-from index.store import ChunkStore, connect, list_collections, open_store, validate_collection_name
+from index.layout import list_collections, validate_collection_name
+from index.store import ChunkStore, open_store
 from rag.errors import DocumentNotFound, UnknownCollection
 from rag.settings import IndexSettings, Settings
 

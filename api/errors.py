@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from index.store import data_dir_problem
+from index.client import data_dir_problem
 from rag import errors
 
 log = logging.getLogger("api")

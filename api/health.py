@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 
 from api.errors import error_body
 from api.models import ErrorResponse, error_responses
-from index.store import connect
+from index.client import connect
 
 router = APIRouter(tags=["health"])
 

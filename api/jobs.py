@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from api.models import Job
 from index.client import Source, source
-from index.store import JOBS_COLLECTION, placeholder
+from index.layout import JOBS_COLLECTION, placeholder
 
 if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection

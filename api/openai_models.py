@@ -12,7 +12,8 @@ from pydantic import BaseModel, Field
 from api.errors import ApiError
 from api.models import error_responses
 from api.state import app_state
-from index.store import connect, list_collections
+from index.client import connect
+from index.layout import list_collections
 from rag.settings import Settings
 
 router = APIRouter(tags=["openai"])

@@ -14,8 +14,9 @@ from api.errors import store_down
 from api.jobs import JobStore
 from api.metrics import Metrics
 from api.models import Job
+from index.client import connect
 from index.embedding import Embedder, Embedders
-from index.store import connect, list_collections
+from index.layout import list_collections
 from rag.demo import answering_collection
 from rag.errors import RagError, UnknownCollection
 from rag.pipeline import Pipeline

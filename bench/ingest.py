@@ -101,7 +101,7 @@ def connect_vectors(link: Path):
     """The vectors of the collection whose data directory `link` names (a text file)."""
     import numpy as np
 
-    from index.store import connect
+    from index.client import connect
     from rag.settings import Settings
 
     collection = connect(Settings(data_dir=Path(link.read_text().strip()), chroma_url=None)).get_collection("bench")
@@ -152,7 +152,7 @@ def worker(kind: str, folder: Path, data: Path) -> dict:
     elif kind == "naive":
         from bench.corpus import read_synthetic
         from eval.baseline import LlamaIndexBaseline
-        from index.store import connect
+        from index.client import connect
 
         embedder = SentenceTransformerEmbedder()
         embedder.embed(["warm up"])

@@ -58,7 +58,8 @@ def quality(k: int = 5) -> dict:
     retrieval breaks ties in fused rank by chunk id, so corpora written to two folders would
     break ties differently (measured: up to 2.6 points of hybrid hit@1 between two runs of the
     same backend). Each backend gets fresh collections; the files stay."""
-    from index.store import ChunkStore, connect
+    from index.client import connect
+    from index.store import ChunkStore
 
     out: dict = {}
     data_dir = Path(tempfile.mkdtemp(prefix="rag-quant-"))

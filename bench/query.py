@@ -64,7 +64,7 @@ def naive_in_process(data: Path, asked: list[str]) -> dict:
 
     from eval.baseline import LlamaIndexBaseline, _embedding_adapter
     from index.embedding import SentenceTransformerEmbedder
-    from index.store import connect
+    from index.client import connect
     from rag.settings import Settings
 
     LlamaSettings.llm = None

@@ -36,7 +36,7 @@ def naive_ask(data: Path, question: str) -> None:
 
     from eval.baseline import LlamaIndexBaseline, _embedding_adapter
     from index.embedding import SentenceTransformerEmbedder
-    from index.store import connect
+    from index.client import connect
     from rag.settings import Settings
 
     LlamaSettings.llm = None
@@ -70,7 +70,7 @@ def main() -> None:
     from bench.query import start_server
     from eval.baseline import LlamaIndexBaseline
     from index.embedding import SentenceTransformerEmbedder
-    from index.store import connect
+    from index.client import connect
     from rag.settings import Settings
 
     data = Path(tempfile.mkdtemp(prefix="rag-startup-"))

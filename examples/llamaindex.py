@@ -17,8 +17,9 @@ from llama_index.core.llms.mock import MockLLM
 from llama_index.core.query_engine import RetrieverQueryEngine
 from llama_index.core.vector_stores.types import FilterOperator, MetadataFilter, MetadataFilters
 
+from index.client import connect
 from index.commands import run_ingest
-from index.store import connect, list_collections
+from index.layout import list_collections
 from rag.llamaindex.query_engine import GroundedQueryEngine
 from rag.llamaindex.retriever import GroundedRetriever
 from rag.pipeline import Pipeline

@@ -6,9 +6,11 @@ import os
 from pathlib import Path
 from typing import Sequence
 
+from index.client import source
 from index.embedding import embedder_from_settings
 from index.ingest import IngestReport, Ingestor
-from index.store import ChunkStore, DocumentRecord, open_store, source, validate_collection_name
+from index.layout import DocumentRecord, validate_collection_name
+from index.store import ChunkStore, open_store
 from rag.errors import DocumentNotFound, UnknownCollection
 from rag.settings import Settings
 

@@ -22,7 +22,8 @@ from index.chunking import Chunk, chunk_text
 from index.embedding import Embedder, check_backend
 from index.readers import Document, read_bytes, read_file
 from index.embed_worker import Embedded, Embedding
-from index.store import ChunkStore, DocumentRecord
+from index.layout import DocumentRecord
+from index.store import ChunkStore
 from rag.errors import InvalidInput, SkipFile
 from rag.settings import IndexSettings
 

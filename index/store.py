@@ -1,224 +1,42 @@
-"""Chroma storage: a collection of chunk vectors, and a registry of whole documents.
+"""Chroma storage: a collection of chunk vectors, a registry of whole documents and their texts.
 
-For a collection NAME there are three Chroma collections:
-- `NAME` holds one record per chunk: vector and metadata (the chunk text, document id,
-  source, title, date, offsets, the document's text hash, and the vectors of the chunk's
-  sentences that the answerer compares with questions: `index.sentence_vectors`). The keys
-  queries filter on (document id, source, date) are metadata keys of their own; the rest are
-  one JSON value (`PACKED_KEY`); collections written before keep every key apart. Chunks are
-  added, never upserted, under ids that carry their document's text hash (`chunk_id`). The text
-  is a metadata value rather than Chroma's document because Chroma builds a trigram
-  full-text index over documents, which retrieval never uses (BM25 runs on its own mirror)
-  and which cost more than all other writes together (0.8 of 1.2 ms CPU a chunk); collections
-  written before keep the text as the document, and `chunk_rows` reads both;
-- `NAME__texts` holds each document's full text (so any citation can be checked), as a
-  metadata value for the same reason (the full-text index was half of all write time at 10k
-  chunks). Collections written before keep it as the registry record's document; `document_text` reads both;
-- `NAME__docs` holds one record per document: its metadata. A document's registry record is
-  written only after its chunks and text, so it doubles as the commit marker that makes
-  interrupted ingests recoverable. Listing documents reads only these small records.
-
-The collection's metadata carries the fingerprint of the embedding model, its backend
-(torch fp32 or ONNX int8) and chunking parameters; opening it with other settings raises `FingerprintMismatch`.
+`ChunkStore` is the only part of the project that reads or writes them (how they are laid out:
+`index.layout`), and the only one that speaks Chroma: retrieval asks it for nearest chunks,
+chunks by id and the chunks of documents. Opening a collection with settings whose fingerprint
+differs from the one it was built with (`index.fingerprint`) raises `FingerprintMismatch`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import logging
-import re
-import zlib
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator, Sequence
 
 import numpy as np
 
-from index.chunking import CHUNKER_VERSION, Chunk
-from index.client import Source, connect, data_dir_problem, source
-from index.embedding import canonical_model_name, with_backend
+from index.chunking import Chunk
+from index.client import Source, data_dir_problem, source
+from index.embedding import with_backend
+from index.fingerprint import Fingerprint
+from index.layout import (
+    CHUNK_TEXT_KEY, PACKED_KEY, REGISTRY_SUFFIX, SUFFIXES, TEXTS_SUFFIX, DocumentRecord, all_names, chunk_filter, chunk_id,
+    chunk_rows, date_int, document_of, list_collections, pack, placeholder, record_or_none, user_collections,
+    validate_collection_name,
+)
 from index.readers import Document
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
-from rag.errors import FingerprintMismatch, InvalidInput, RagError, StoreUnavailable, UnknownCollection
+from rag.errors import FingerprintMismatch, RagError, StoreUnavailable, UnknownCollection
 from rag.settings import IndexSettings, Settings
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
-REGISTRY_SUFFIX = "__docs"
-TEXTS_SUFFIX = "__texts"
-_SUFFIXES = (REGISTRY_SUFFIX, TEXTS_SUFFIX)
-# The API's ingest jobs (`api.jobs`): a collection of the store, not one of the user's.
-JOBS_COLLECTION = "rag__jobs"
-_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]$")
-_FINGERPRINT_KEYS = ("embed_model", "embed_backend", "embed_export", "chunker", "chunk_size", "chunk_overlap")
-# The int8 export recipe that collections were built with before it was recorded.
-_UNRECORDED_EXPORT = "2"
 # Records read a page at a time. Chroma pages by offset, so each page costs more the further in it
 # starts: 60k registry records took 5.1 s in pages of 1,000 and 1.3 s in pages of 20,000. One
 # `get` of everything fails on SQLite's limit of variables somewhere above that.
 _PAGE = 10_000
-log = logging.getLogger(__name__)
-CHUNK_TEXT_KEY = "text"
-# A chunk's metadata that no query filters on (text, title, offsets, hash, sentence vectors, ...),
-# and a document's whole registry record, are stored as one JSON value under this key: Chroma
-# writes a row and an index entry per key, and packing them cut chunk writes by about a fifth at
-# 10k chunks. Only the chunk keys filtered on (`_FILTERED_KEYS`) stay apart. Collections written
-# before keep every key apart; `chunk_rows` and `DocumentRecord.from_chroma` read both.
-PACKED_KEY = "rag_chunk"
-_FILTERED_KEYS = ("document_id", "source", "date_int")
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What decides the vectors in a collection; changing any of it needs a rebuild."""
-
-    embed_model: str
-    chunk_size: int
-    chunk_overlap: int
-    chunker: str = CHUNKER_VERSION
-    embed_backend: str = "torch"  # int8 vectors differ from fp32 ones: never mixed
-    embed_export: str = ""  # the int8 export recipe (index.onnx_embedding.EXPORT_VERSION); "" for torch
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> "Fingerprint":
-        """The fingerprint of a collection built with `settings` (`auto`: a new collection's)."""
-        from index.embedding import resolve_backend
-
-        backend = resolve_backend(settings.index)
-        export = ""
-        if backend == "onnx-int8":
-            from index.onnx_embedding import EXPORT_VERSION
-
-            export = EXPORT_VERSION
-        return cls(
-            embed_model=canonical_model_name(settings.index.embed_model),
-            embed_backend=backend,
-            embed_export=export,
-            chunk_size=settings.index.chunk_size,
-            chunk_overlap=settings.index.chunk_overlap,
-        )
-
-    @property
-    def digest(self) -> str:
-        # The torch backend, and the int8 recipe that was current before recipes were recorded,
-        # are left out of the digest, so collections stamped before keep their fingerprint.
-        fields = {key: getattr(self, key) for key in _FINGERPRINT_KEYS}
-        if fields["embed_backend"] == "torch":
-            del fields["embed_backend"]
-        if fields["embed_export"] in ("", _UNRECORDED_EXPORT):
-            del fields["embed_export"]
-        payload = json.dumps(fields, sort_keys=True)
-        return hashlib.sha256(payload.encode()).hexdigest()[:16]
-
-    def as_metadata(self) -> dict[str, Any]:
-        return {"rag_fingerprint": self.digest, **{f"rag_{k}": getattr(self, k) for k in _FINGERPRINT_KEYS}}
-
-
-@dataclass(frozen=True)
-class DocumentRecord:
-    id: str
-    source: str
-    title: str
-    date: str | None
-    sha256: str
-    chunks: int
-
-    @classmethod
-    def from_chroma(cls, doc_id: str, meta: dict[str, Any]) -> "DocumentRecord":
-        """The record stored under `doc_id`: one JSON value (`PACKED_KEY`), or in registries
-        written before, one metadata key per field."""
-        meta = _unpacked(meta)
-        return cls(
-            id=doc_id,
-            source=str(meta["source"]),
-            title=str(meta.get("title", "")),
-            date=meta.get("date") or None,
-            sha256=str(meta["sha256"]),
-            chunks=int(meta.get("chunks", 0)),
-        )
-
-
-def _unpacked(metadata: dict[str, Any] | None) -> dict[str, Any]:
-    """Stored metadata with its `PACKED_KEY` value spread out (ValueError when that is damaged).
-    The packed value wins: Chroma's upsert merges keys, so a record of the older layout updated
-    since keeps its stale keys beside the new value."""
-    metadata = dict(metadata or {})
-    packed = metadata.pop(PACKED_KEY, None)
-    return metadata if packed is None else {**metadata, **json.loads(packed)}
-
-
-def _record(doc_id: str, meta: dict[str, Any]) -> DocumentRecord | None:
-    """The record, or None (logged) when it is damaged: the document then counts as not stored,
-    so its chunks are never cited and the next ingest of its file writes it again."""
-    try:
-        return DocumentRecord.from_chroma(doc_id, meta)
-    except (KeyError, TypeError, ValueError):
-        log.warning("document %s has a damaged registry record; ingest its file again to restore it", doc_id)
-        return None
-
-
-def placeholder(doc_id: str) -> list[float]:
-    """The one-number vector a registry record or text is stored with (Chroma wants one; nothing
-    searches these collections). Spread by id, not all equal: Chroma's index builds about a fifth
-    faster when its points differ."""
-    return [zlib.crc32(doc_id.encode()) / 2**32]
-
-
-def chunk_id(document: Document, index: int) -> str:
-    """A chunk's id: its document's id, the start of the document's text hash, its index. Ids
-    of one version of a document never meet another version's, even when two processes write
-    the document at once: a stored chunk is only ever added, never overwritten, and the
-    registry's hash decides which version counts."""
-    return f"{document.id}:{document.sha256[:8]}:{index}"
-
-
-def document_of(chunk: str) -> str:
-    """The document id a chunk id starts with, in `chunk_id`'s layout and the older `DOCUMENT:N`
-    (document ids are hex digests, `index.readers.document_id`: no colon)."""
-    return chunk.split(":", 1)[0]
-
-
-def chunk_rows(got: dict[str, Any]) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """(chunk id, text, metadata without the text) of each chunk in a Chroma `get` result that
-    included documents and metadatas: the text is a metadata value, or in collections written
-    before that, the Chroma document."""
-    for cid, document, metadata in zip(got["ids"], got["documents"], got["metadatas"]):
-        try:
-            metadata = _unpacked(metadata)
-        except (TypeError, ValueError):
-            log.warning("chunk %s has damaged metadata; it is left out until its document is ingested again", cid)
-            continue
-        text = metadata.pop(CHUNK_TEXT_KEY, None)
-        yield cid, text if text is not None else (document or ""), metadata
-
-
-def _pack(metadata: dict[str, Any]) -> dict[str, Any]:
-    """`metadata` as stored: the keys queries filter on, and the rest as one JSON value."""
-    stored = {key: metadata[key] for key in _FILTERED_KEYS if key in metadata}
-    stored[PACKED_KEY] = json.dumps({k: v for k, v in metadata.items() if k not in _FILTERED_KEYS}, ensure_ascii=False)
-    return stored
-
-
-def validate_collection_name(name: str) -> str:
-    if not _NAME.match(name) or any(suffix in name for suffix in _SUFFIXES) or name == JOBS_COLLECTION:
-        raise InvalidInput(
-            f"Invalid collection name {name!r}: use 3-63 letters, digits, '-' or '_', starting and "
-            f"ending with a letter or digit, without '{REGISTRY_SUFFIX}' or '{TEXTS_SUFFIX}', and not "
-            f"{JOBS_COLLECTION!r} (the API's jobs)."
-        )
-    return name
-
-
-def list_collections(client: "ClientAPI") -> list[str]:
-    return _user_collections(_all_names(client))
-
-
-def _user_collections(names: set[str]) -> list[str]:
-    return sorted(n for n in names if not n.endswith(_SUFFIXES) and n != JOBS_COLLECTION)
 
 
 def _pages(collection: "Collection", include: list) -> Iterator[dict]:
@@ -327,8 +145,8 @@ class ChunkStore:
         With a fingerprint (and `check`), an existing collection built with other settings is refused.
         """
         validate_collection_name(name)
-        names = _all_names(origin.client())
-        existing = _user_collections(names)
+        names = all_names(origin.client())
+        existing = user_collections(names)
         if name not in existing and not create:
             available = ", ".join(existing) or "none yet; run `rag ingest PATH` first"
             raise UnknownCollection(f"Unknown collection {name!r}. Available: {available}.")
@@ -360,15 +178,9 @@ class ChunkStore:
         stored = self.chunks.metadata or {}
         if stored.get("rag_fingerprint") == expected.digest:
             return
-        wanted = expected.as_metadata()
-        differences = [
-            f"{key[4:]}: collection has {stored.get(key)!r}, settings say {wanted[key]!r}"
-            for key in wanted
-            if key != "rag_fingerprint" and stored.get(key) != wanted[key]
-        ]
         raise FingerprintMismatch(
             f"Collection {self.name!r} was built with other embedding or chunking settings ("
-            + "; ".join(differences or ["no fingerprint recorded"])
+            + "; ".join(expected.differences(stored) or ["no fingerprint recorded"])
             + "). Mixing vectors would give wrong results. Restore the settings, or rebuild it "
             f"with `rag ingest PATH --collection {self.name} --rebuild`."
         )
@@ -379,8 +191,8 @@ class ChunkStore:
         origin = origin if isinstance(origin, Source) else Source(origin)
         with origin.writing():
             client = origin.client()
-            names = _all_names(client)
-            full = [n for n in (name, *(name + suffix for suffix in _SUFFIXES)) if n in names]
+            names = all_names(client)
+            full = [n for n in (name, *(name + suffix for suffix in SUFFIXES)) if n in names]
             for each in full:
                 client.delete_collection(each)
         return name in full
@@ -392,13 +204,13 @@ class ChunkStore:
             got = self.registry.get(ids=[doc_id], include=["metadatas"])
         if not got["ids"]:
             return None
-        return _record(got["ids"][0], got["metadatas"][0])
+        return record_or_none(got["ids"][0], got["metadatas"][0])
 
     def records(self) -> list[DocumentRecord]:
         with self.storage_errors():
             return [
                 record for got in _pages(self.registry, ["metadatas"])
-                for i, m in zip(got["ids"], got["metadatas"]) if (record := _record(i, m)) is not None
+                for i, m in zip(got["ids"], got["metadatas"]) if (record := record_or_none(i, m)) is not None
             ]
 
     def document_text(self, doc_id: str) -> str | None:
@@ -431,7 +243,7 @@ class ChunkStore:
             }
             if document.date:
                 base["date"] = document.date
-                base["date_int"] = int(document.date.replace("-", ""))
+                base["date_int"] = date_int(document.date)
             for chunk in chunks:
                 ids.append(chunk_id(document, chunk.index))
                 metadatas.append({
@@ -459,7 +271,7 @@ class ChunkStore:
             # ids carry the text's hash (`chunk_id`), so no id can already be there. (`upsert`
             # looks each id up first: 17% more time for the same rows, measured at 10k chunks.)
             for part in _batches(len(ids), self._max_batch):
-                self.chunks.add(ids=ids[part], embeddings=vectors[part], metadatas=[_pack(m) for m in metadatas[part]])
+                self.chunks.add(ids=ids[part], embeddings=vectors[part], metadatas=[pack(m) for m in metadatas[part]])
             for part in _batches(len(items), self._max_batch):
                 self.texts.upsert(
                     ids=doc_ids[part], embeddings=placeholders[part],
@@ -517,9 +329,35 @@ class ChunkStore:
     def count_chunks(self) -> int:
         return self.chunks.count()
 
+    # -- reading chunks ----------------------------------------------------------------
 
-def _all_names(client: "ClientAPI") -> set[str]:
-    return {c if isinstance(c, str) else c.name for c in client.list_collections()}
+    def chunks_of(self, doc_ids: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """(chunk id, text, metadata) of every stored chunk of the documents `doc_ids`, whichever
+        version of a document each belongs to (`doc_sha256` in its metadata says), in one read."""
+        got = self.chunks.get(where={"document_id": {"$in": list(doc_ids)}}, include=["documents", "metadatas"])
+        return list(chunk_rows(got))
+
+    def chunks_by_id(self, chunk_ids: Sequence[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """(chunk id, text, metadata) of the stored chunks among `chunk_ids`; ids not stored are left out."""
+        got = self.chunks.get(ids=list(chunk_ids), include=["documents", "metadatas"])
+        return list(chunk_rows(got))
+
+    def nearest(
+        self, vector: np.ndarray, n: int, *, sources: Sequence[str] = (), date_from: str | None = None,
+        date_to: str | None = None,
+    ) -> list[tuple[str, float]]:
+        """Ids and cosine similarities of the `n` chunks nearest `vector`, best first, among those
+        of documents from `sources` (any, when empty) dated within `date_from`..`date_to`
+        (`index.layout.chunk_filter`). Only distances are read: fetching every candidate's text
+        and metadata costs more than the search itself and grows with the collection
+        (`chunks_by_id` fetches them for the chunks kept)."""
+        got = self.chunks.query(
+            query_embeddings=[np.asarray(vector, dtype=np.float32)],
+            n_results=n,
+            where=chunk_filter(sources, date_from, date_to),
+            include=["distances"],
+        )
+        return [(cid, 1.0 - float(distance)) for cid, distance in zip(got["ids"][0], got["distances"][0])]
 
 
 def open_store(

@@ -11,7 +11,8 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Callable
 
 from index.embedding import Embedder, check_backend, embedder_from_settings
-from index.store import Fingerprint, open_store
+from index.fingerprint import Fingerprint
+from index.store import open_store
 from rag.errors import InvalidInput, LlmUnavailable, check_text
 from rag.extractive import CALIBRATION_PATH, ExtractiveAnswerer, load_calibration
 from rag.reader import model_version, shared_reader

@@ -28,7 +28,8 @@ def pipeline_for(settings: "Settings", collection: str | None):
     """The answering pipeline. When no collection is named and the default one does not exist
     yet, the demo corpus answers, from a collection of its own (indexed on first use), so it
     never mixes with the user's documents (`rag.demo`)."""
-    from index.store import connect, list_collections
+    from index.client import connect
+    from index.layout import list_collections
     from rag.demo import DEMO_COLLECTION, answering_collection, seeds_dir
     from rag.pipeline import Pipeline
 

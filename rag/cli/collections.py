@@ -26,7 +26,8 @@ def collections(ctx: typer.Context, as_json: JsonOpt = False) -> None:
     """List the collections, and the data directory or Chroma server that holds them."""
     if ctx.invoked_subcommand is not None:
         return
-    from index.store import connect, list_collections
+    from index.client import connect
+    from index.layout import list_collections
 
     settings = load_settings()
     try:

@@ -6,10 +6,12 @@ from __future__ import annotations
 import pytest
 
 from api.state import AppState
+from index.client import connect
 from index.embedding import HashEmbedder, SentenceTransformerEmbedder, resolve_backend
+from index.fingerprint import Fingerprint
 from index.ingest import Ingestor
 from index.onnx_embedding import OnnxInt8Embedder
-from index.store import Fingerprint, connect, open_store
+from index.store import open_store
 from rag.errors import ConfigError
 from rag.pipeline import Pipeline
 from rag.settings import BUNDLED_MODEL, IndexSettings, Settings

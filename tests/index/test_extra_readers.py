@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from index.ingest import Ingestor
+from index.layout import chunk_rows
 from index.readers import EXTRA_SUFFIXES, SUPPORTED_SUFFIXES, read_file
-from index.store import chunk_rows, open_store
+from index.store import open_store
 from rag.errors import SkipFile
 
 LIMIT = 10 * 2**20

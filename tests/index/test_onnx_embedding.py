@@ -14,9 +14,10 @@ import pytest
 
 from index import onnx_embedding
 from index.embedding import HashEmbedder, bundled_model_path, embedder_from_settings, model_cache_dir
+from index.fingerprint import Fingerprint
 from index.ingest import Ingestor
 from index.onnx_embedding import OnnxInt8Embedder, quantized_model_path
-from index.store import Fingerprint, open_store
+from index.store import open_store
 from rag.errors import ConfigError, FingerprintMismatch
 from rag.settings import BUNDLED_MODEL, IndexSettings, Settings
 from tests.conftest import SEEDS

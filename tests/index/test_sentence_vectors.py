@@ -10,11 +10,12 @@ import numpy as np
 import pytest
 
 from index.ingest import Ingestor
+from index.layout import chunk_rows
 from index.sentence_vectors import (
     METADATA_KEY, SentenceVectorSource, TokenEmbeddings, decode, embed_chunks, encode, pool,
 )
 from index.sentences import sentence_spans
-from index.store import chunk_rows, open_store
+from index.store import open_store
 from rag.pipeline import Pipeline
 from rag.retrieve import Passage
 from tests.conftest import SEEDS

@@ -9,11 +9,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.client import connect
 from index.embedding import HashEmbedder
+from index.fingerprint import Fingerprint
 from index.ingest import Ingestor
+from index.layout import CHUNK_TEXT_KEY, PACKED_KEY, chunk_rows
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
 from index.sentence_vectors import decode
-from index.store import CHUNK_TEXT_KEY, PACKED_KEY, ChunkStore, Fingerprint, chunk_rows, connect, open_store
+from index.store import ChunkStore, open_store
 from rag.errors import FingerprintMismatch, UnknownCollection
 from rag.retrieve import Retriever
 from rag.settings import Settings

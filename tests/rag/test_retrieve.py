@@ -7,7 +7,8 @@ import pytest
 from index.ingest import Ingestor
 from index.readers import Document, text_sha256
 from index.chunking import chunk_text
-from index.store import chunk_rows, open_store
+from index.layout import chunk_rows
+from index.store import open_store
 from rag.errors import InvalidInput
 from rag.retrieve import Filters, Retriever
 
