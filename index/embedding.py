@@ -2,15 +2,13 @@
 
 `SentenceTransformerEmbedder` runs a sentence-transformers model in torch (fp32);
 `index.onnx_embedding.OnnxInt8Embedder` runs the same model exported to ONNX with int8
-weights (faster on CPU; what `auto` picks for new collections of the bundled model); `HashEmbedder` is a deterministic fake for
-fast unit tests of the code around it.
+weights (faster on CPU; what `auto` picks for new collections of the bundled model). Tests
+have a deterministic fake, `tests.support.embedders.HashEmbedder`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
-import re
 import threading
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterator, Protocol, Sequence
@@ -183,41 +181,6 @@ class SentenceTransformerEmbedder:
                 keep = mask[j] & ~special[j]
                 tokens.append(TokenEmbeddings(hidden[j][keep], offsets[j][keep]))
             yield rows, vectors.astype(np.float32), tokens
-
-
-class HashEmbedder:
-    """Deterministic bag-of-words hashing vectors: texts sharing words are close. For tests."""
-
-    runs_in_worker = True
-
-    def __init__(self, dimension: int = 64):
-        self._dimension = dimension
-
-    @property
-    def name(self) -> str:
-        return f"hash-{self._dimension}"
-
-    @property
-    def dimension(self) -> int:
-        return self._dimension
-
-    def embed(self, texts: Sequence[str]) -> np.ndarray:
-        out = np.zeros((len(texts), self._dimension), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for word in text.lower().split():
-                digest = hashlib.blake2b(word.encode(), digest_size=8).digest()
-                out[row, int.from_bytes(digest[:4], "little") % self._dimension] += 1.0
-            out[row, 0] += 1e-3  # no zero vectors
-        return out / np.linalg.norm(out, axis=1, keepdims=True)
-
-    def embed_with_tokens(self, texts: Sequence[str]) -> tuple[np.ndarray, list[TokenEmbeddings]]:
-        """Each whitespace-separated word is a token whose vector is the word's own hash vector."""
-        tokens = []
-        for text in texts:
-            spans = [(m.start(), m.end()) for m in re.finditer(r"\S+", text)]
-            vectors = self.embed([text[s:e] for s, e in spans]) if spans else np.zeros((0, self._dimension), np.float32)
-            tokens.append(TokenEmbeddings(vectors, np.array(spans, dtype=np.int64).reshape(len(spans), 2)))
-        return self.embed(texts), tokens
 
 
 def canonical_model_name(model: str) -> str:

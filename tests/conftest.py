@@ -13,9 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from index.embedding import HashEmbedder, SentenceTransformerEmbedder
+from index.embedding import SentenceTransformerEmbedder
 from rag.settings import Settings
 from tests.scripted_llm import ScriptedLLM
+from tests.support.embedders import HashEmbedder
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO / "seeds"

@@ -20,7 +20,7 @@ from tests.conftest import SEEDS
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, request):
-    from index.embedding import HashEmbedder
+    from tests.support.embedders import HashEmbedder
     from rag.settings import Settings
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("server") / "data", chroma_url=None, collection="default")

@@ -7,7 +7,7 @@ import pytest
 
 from api.state import AppState
 from index.client import connect
-from index.embedding import HashEmbedder, SentenceTransformerEmbedder, resolve_backend
+from index.embedding import SentenceTransformerEmbedder, resolve_backend
 from index.fingerprint import Fingerprint
 from index.ingest import Ingestor
 from index.onnx_embedding import OnnxInt8Embedder
@@ -16,6 +16,7 @@ from rag.errors import ConfigError
 from rag.pipeline import Pipeline
 from rag.settings import BUNDLED_MODEL, IndexSettings, Settings
 from tests.conftest import SEEDS
+from tests.support.embedders import HashEmbedder
 
 
 @pytest.fixture

@@ -18,12 +18,13 @@ import pytest
 
 import index.embed_worker as embed_worker
 from index.embed_worker import AUTO_MIN_BYTES, Embedding, EmbeddingWorker, WorkerFailed, _wanted
-from index.embedding import HashEmbedder, embedder_from_settings
+from index.embedding import embedder_from_settings
 from index.ingest import Ingestor
 from index.layout import chunk_rows
 from index.store import open_store
 from rag.settings import IndexSettings, Settings
 from tests.conftest import SEEDS
+from tests.support.embedders import HashEmbedder
 
 
 def _corpus(folder: Path, files: int = 12) -> Path:

@@ -1,8 +1,9 @@
 import numpy as np
 import pytest
 
-from index.embedding import HashEmbedder, SentenceTransformerEmbedder, canonical_model_name
+from index.embedding import SentenceTransformerEmbedder, canonical_model_name
 from rag.errors import ConfigError
+from tests.support.embedders import HashEmbedder
 
 
 def test_bundled_model_gives_normalised_384_dim_vectors(real_embedder):

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from index import onnx_embedding
-from index.embedding import HashEmbedder, bundled_model_path, embedder_from_settings, model_cache_dir
+from index.embedding import bundled_model_path, embedder_from_settings, model_cache_dir
 from index.fingerprint import Fingerprint
 from index.ingest import Ingestor
 from index.onnx_embedding import OnnxInt8Embedder, quantized_model_path
@@ -21,6 +21,7 @@ from index.store import open_store
 from rag.errors import ConfigError, FingerprintMismatch
 from rag.settings import BUNDLED_MODEL, IndexSettings, Settings
 from tests.conftest import SEEDS
+from tests.support.embedders import HashEmbedder
 
 TEXTS = [
     "The pipe bomb was discovered on the morning of January 6.",

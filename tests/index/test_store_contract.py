@@ -10,7 +10,6 @@ import numpy as np
 import pytest
 
 from index.client import connect
-from index.embedding import HashEmbedder
 from index.fingerprint import Fingerprint
 from index.ingest import Ingestor
 from index.layout import CHUNK_TEXT_KEY, PACKED_KEY, chunk_rows

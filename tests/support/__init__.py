@@ -1,0 +1,1 @@
+"""Deterministic stand-ins for the seams' real implementations, for fast unit tests."""
