@@ -8,7 +8,7 @@ from typing import Sequence
 
 from index.client import source
 from index.embedding import embedder_from_settings
-from index.ingest import IngestReport, Ingestor
+from index.ingest import FileProgress, IngestReport, Ingestor
 from index.layout import DocumentRecord, validate_collection_name
 from index.store import ChunkStore, open_store
 from rag.errors import DocumentNotFound, UnknownCollection
@@ -22,30 +22,16 @@ def run_ingest(
     *,
     prune: bool = False,
     rebuild: bool = False,
-    progress: bool = False,
+    on_file: FileProgress | None = None,
 ) -> IngestReport:
+    """Ingest `paths` into `collection` (default from settings); `on_file` hears of each file read."""
     name = settings.collection if collection is None else collection
     if rebuild:
         ChunkStore.drop(source(settings), name)
     store = open_store(settings, name, for_writing=True)
     index = store.index_settings or settings.index
     embedder = embedder_from_settings(index)
-    if not progress:
-        return Ingestor(store, embedder, index).ingest(paths, prune=prune)
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = Console(stderr=True)
-    with Progress(
-        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        TextColumn("{task.description}"), console=console, disable=not console.is_terminal,
-    ) as bar:
-        task = bar.add_task("", total=None)
-
-        def on_file(path: Path, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=path.name[-40:])
-
-        return Ingestor(store, embedder, index, on_file=on_file).ingest(paths, prune=prune)
+    return Ingestor(store, embedder, index, on_file=on_file).ingest(paths, prune=prune)
 
 
 def run_remove(settings: Settings, document: str, collection: str | None = None) -> DocumentRecord:

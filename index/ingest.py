@@ -30,6 +30,9 @@ from rag.settings import IndexSettings
 log = logging.getLogger(__name__)
 # Chunks in the first batch of an ingest: see `Ingestor._run`.
 _FIRST_BATCH_CHUNKS = 128
+# Told of each file once it is read: its name, the files read so far and the files in all. A
+# door that shows progress (the CLI's bar) passes one down; nothing in `index/` draws.
+FileProgress = Callable[[Path, int, int], None]
 
 
 @dataclass
@@ -115,7 +118,7 @@ class Ingestor:
         store: ChunkStore,
         embedder: Embedder,
         settings: IndexSettings,
-        on_file: Callable[[Path, int, int], None] | None = None,
+        on_file: FileProgress | None = None,
     ):
         check_backend(embedder, store.index_settings, store.name)
         self.store = store

@@ -35,7 +35,7 @@ _WH = {"what", "when", "where", "who", "whom", "whose", "why", "how", "which", "
 class Turn:
     question: str
     resolved: str
-    answer: Answer
+    answer: Answer | None = None  # None for earlier turns a client sends back (their answers are not needed)
 
 
 @dataclass
@@ -64,7 +64,7 @@ class Conversation:
         ]
         return f"{question.rstrip()} ({' '.join(carried)})" if carried else question
 
-    def add(self, question: str, resolved: str, answer: Answer) -> None:
+    def add(self, question: str, resolved: str, answer: Answer | None = None) -> None:
         self.turns.append(Turn(question, resolved, answer))
 
     def reset(self) -> None:

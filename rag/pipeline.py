@@ -7,8 +7,8 @@ import hashlib
 import json
 import logging
 import time
-from dataclasses import asdict
-from typing import TYPE_CHECKING, Callable
+from dataclasses import asdict, fields
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from index.embedding import Embedder, check_backend, embedder_from_settings
 from index.fingerprint import Fingerprint
@@ -17,7 +17,8 @@ from rag.errors import InvalidInput, LlmUnavailable, check_text
 from rag.extractive import CALIBRATION_PATH, ExtractiveAnswerer, load_calibration
 from rag.reader import model_version, shared_reader
 from rag.retrieve import Filters, Passage, Retriever
-from rag.schema import ABSTAIN_TEXT, Answer, AnswerSentence, Citation, RetrievedPassage, display_text
+from rag.draft import Draft
+from rag.schema import Answer, AnswerSentence, Citation, RetrievedPassage, display_text
 from rag.settings import IndexSettings, Settings
 
 log = logging.getLogger(__name__)
@@ -135,16 +136,23 @@ class Pipeline:
             raise InvalidInput(f"question must be at most {limit} characters, got {len(question)}")
         return question.strip()
 
-    def ask(
-        self, question: str, top_k: int | None = None, filters: Filters | None = None,
-        on_token: Callable[[str], None] | None = None,
-    ) -> Answer:
-        """The cited answer. With an LLM configured, `on_token` sees its text as it is written
-        (unchecked); the returned answer is the checked one."""
+    def checked(self, question: str, top_k: int | None = None) -> "Checked":
+        """The question and top_k as `ask` will use them, or InvalidInput: a door that must
+        refuse bad input before it starts answering (a stream) checks once, here."""
         question = self.check_question(question)
         top_k = self.settings.retrieval.top_k if top_k is None else top_k
         if not 1 <= top_k <= 50:
             raise InvalidInput(f"top_k must be between 1 and 50, got {top_k}")
+        return Checked(question, top_k)
+
+    def ask(
+        self, question: "str | Checked", top_k: int | None = None, filters: Filters | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """The cited answer. With an LLM configured, `on_token` sees its text as it is written
+        (unchecked); the returned answer is the checked one. `question` may come from
+        `checked` (then `top_k` is its own)."""
+        question, top_k = question if isinstance(question, Checked) else self.checked(question, top_k)
         timings: dict[str, float] = {}
         started = time.perf_counter()
         vector = self.embedder.embed([question])[0]
@@ -158,40 +166,60 @@ class Pipeline:
         mark = time.perf_counter()
         selection = self.answerer.select(question, passages, vector, self.retriever.bm25.idf)
         timings["answer"] = (time.perf_counter() - mark) * 1000
-        chosen = [] if selection.abstained else selection.sentences
-        answer = compose(question, chosen, passages, selection.answerability)
+        draft = compose([] if selection.abstained else selection.sentences, passages)
         if self.llm_answerer is not None and passages:
-            answer = self._llm_answer(question, passages, answer, timings, on_token)
+            draft = self._llm_draft(question, passages, draft, timings, on_token)
         timings["total"] = (time.perf_counter() - started) * 1000
-        return answer.model_copy(update={
-            "timings_ms": {k: round(v, 2) for k, v in timings.items()},
-            "config_fingerprint": self.fingerprint,
-            "collection": self.store.name,
-        })
+        return self._answer(question, draft, passages, selection.answerability, timings)
 
+    def check_generated(self, question: str, generated: str, answerability: float = 0.0) -> Answer:
+        """The checked answer for text an LLM wrote earlier (to re-check it offline): the
+        question's passages are retrieved again; nothing is generated."""
+        question, top_k = self.checked(question)
+        passages = self.retriever.retrieve(question, top_k, mode=self.settings.retrieval.mode)
+        return self._answer(question, self.llm_answerer.check(generated, passages), passages, answerability, {})
 
-    def _llm_answer(self, question: str, passages: list[Passage], extractive: Answer, timings: dict[str, float],
-                    on_token: Callable[[str], None] | None) -> Answer:
-        """The LLM's checked answer, or the extractive one with a warning when the LLM fails."""
+    def _answer(self, question: str, draft: Draft, passages: list[Passage], answerability: float,
+                timings: dict[str, float]) -> Answer:
+        """The one place an `Answer` is made: the draft, with what the pipeline knows."""
+        return Answer(
+            question=question,
+            answerability=round(answerability, 4),
+            passages=[RetrievedPassage(**{k: getattr(p, k) for k in RetrievedPassage.model_fields}) for p in passages],
+            timings_ms={k: round(v, 2) for k, v in timings.items()},
+            config_fingerprint=self.fingerprint,
+            collection=self.store.name,
+            **{f.name: getattr(draft, f.name) for f in fields(draft)},
+        )
+
+    def _llm_draft(self, question: str, passages: list[Passage], extractive: Draft, timings: dict[str, float],
+                   on_token: Callable[[str], None] | None) -> Draft:
+        """The LLM's checked draft, or the extractive one with a warning when the LLM fails."""
         llm = self.llm_answerer
         mark = time.perf_counter()
         try:
             generated = llm.generate(question, passages, on_token)
             timings["generate"] = (time.perf_counter() - mark) * 1000
             mark = time.perf_counter()
-            answer = llm.check(question, generated, passages, extractive.answerability)
+            draft = llm.check(generated, passages)
             timings["verify"] = (time.perf_counter() - mark) * 1000
-            return answer
+            return draft
         except LlmUnavailable as exc:
             timings.setdefault("generate", (time.perf_counter() - mark) * 1000)
             log.warning("LLM answer failed (%s); answering extractively", exc)
-            return extractive.model_copy(update={"warnings": [
-                *extractive.warnings, f"The LLM could not answer ({exc}); this is the extractive answer."
-            ]})
+            extractive.warnings = [*extractive.warnings, f"The LLM could not answer ({exc}); this is the extractive answer."]
+            return extractive
 
 
-def compose(question: str, chosen: list["Candidate"], passages: list[Passage], answerability: float) -> Answer:
-    """The answer text with [n] markers, its citations and sentences, from chosen candidates."""
+class Checked(NamedTuple):
+    """A question and top_k that `Pipeline.checked` accepted."""
+
+    question: str
+    top_k: int
+
+
+def compose(chosen: list["Candidate"], passages: list[Passage]) -> Draft:
+    """The extractive draft: the chosen sentences quoted with [n] markers and their citations."""
     citations, sentences, parts = [], [], []
     for number, candidate in enumerate(chosen, start=1):
         passage = passages[candidate.passage]
@@ -205,14 +233,6 @@ def compose(question: str, chosen: list["Candidate"], passages: list[Passage], a
         text = display_text(quote)
         sentences.append(AnswerSentence(text=text, citation_ids=[number], supported=True, support_score=1.0))
         parts.append(f"{text} [{number}]")
-    return Answer(
-        question=question,
-        answer=" ".join(parts) if parts else ABSTAIN_TEXT,
-        abstained=not parts,
-        answerability=round(answerability, 4),
-        citations=citations,
-        sentences=sentences,
-        passages=[RetrievedPassage(**{k: getattr(p, k) for k in RetrievedPassage.model_fields}) for p in passages],
-        config_fingerprint="",
-        collection="",
-    )
+    if not parts:
+        return Draft()
+    return Draft(answer=" ".join(parts), abstained=False, citations=citations, sentences=sentences)

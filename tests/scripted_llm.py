@@ -32,6 +32,8 @@ class Reply:
 class ScriptedLLM:
     script: list[Reply] = field(default_factory=lambda: [Reply("The documents do not say.")])
     requests: list[dict] = field(default_factory=list)
+    tokens_sent: int = 0  # streamed tokens written, over all requests since `set`
+    aborted: int = 0  # streams the client closed before the end
 
     def __post_init__(self):
         self._lock = threading.Lock()
@@ -46,6 +48,7 @@ class ScriptedLLM:
         with self._lock:
             self.script = list(replies)
             self.requests.clear()
+            self.tokens_sent = self.aborted = 0
 
     def next_reply(self, body: dict) -> Reply:
         with self._lock:
@@ -93,12 +96,13 @@ class ScriptedLLM:
                             {"index": 0, "delta": {"content": token}, "finish_reason": None}]}
                         self.wfile.write(f"data: {json.dumps(event)}\n\n".encode())
                         self.wfile.flush()
+                        owner.tokens_sent += 1
                         if reply.token_delay_s:
                             time.sleep(reply.token_delay_s)
                     self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
-                    pass
+                    owner.aborted += 1
                 self.close_connection = True
 
             def _send(self, status: int, data: bytes, content_type: str) -> None:

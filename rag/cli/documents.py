@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Iterator
 
 import typer
 
 from rag.cli.common import CollectionOpt, JsonOpt, failed, load_settings
 from rag.errors import RagError
+
+if TYPE_CHECKING:
+    from index.ingest import FileProgress
 
 
 def register(app: typer.Typer) -> None:
@@ -32,7 +36,8 @@ def ingest(
 
     settings = load_settings()
     try:
-        report = run_ingest(settings, paths, collection, prune=prune, rebuild=rebuild, progress=not as_json)
+        with _progress_bar(enabled=not as_json) as on_file:
+            report = run_ingest(settings, paths, collection, prune=prune, rebuild=rebuild, on_file=on_file)
     except RagError as exc:
         raise failed(exc) from None
     if as_json:
@@ -46,6 +51,37 @@ def ingest(
     )
     for line in skipped_summary(report.skipped, every=bool((ctx.find_root().obj or {}).get("verbose"))):
         typer.echo(line)
+
+
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator["FileProgress | None"]:
+    """`rag ingest`'s bar on stderr (drawn on a terminal only), fed by the ingest's file
+    callbacks; it starts with the first file read, so an ingest that fails before draws none."""
+    if not enabled:
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=True)
+    bar = Progress(
+        TextColumn("ingesting"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("{task.description}"), console=console, disable=not console.is_terminal,
+    )
+    task: TaskID | None = None
+
+    def on_file(path: Path, done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            bar.start()
+            task = bar.add_task("", total=None)
+        bar.update(task, completed=done, total=total, description=path.name[-40:])
+
+    try:
+        yield on_file
+    finally:
+        if task is not None:
+            bar.stop()
 
 
 SKIPPED_SHOWN = 5  # skipped files listed one a line; more are summarised by kind

@@ -19,7 +19,8 @@ from rag.injection import is_instruction
 from rag.llm.backend import LlmBackend
 from rag.prompts import answer_messages
 from rag.retrieve import Passage
-from rag.schema import ABSTAIN_TEXT, Answer, AnswerSentence, Citation, RetrievedPassage
+from rag.draft import Draft
+from rag.schema import ABSTAIN_TEXT, AnswerSentence, Citation
 from rag.settings import LlmSettings
 from rag.verify import Judgement, SupportScorer
 
@@ -110,13 +111,11 @@ class LlmAnswerer:
             raise LlmUnavailable(f"the LLM returned garbled text: {generated[:80]!r}")
         return generated
 
-    def check(self, question: str, generated: str, passages: Sequence[Passage], answerability: float) -> Answer:
-        """The checked answer built from the LLM's text."""
-        retrieved = [RetrievedPassage(**{k: getattr(p, k) for k in RetrievedPassage.model_fields}) for p in passages]
-        base = {"question": question, "answerability": round(answerability, 4), "passages": retrieved,
-                "config_fingerprint": "", "collection": "", "answered_by": self.label, "generated": generated}
+    def check(self, generated: str, passages: Sequence[Passage]) -> Draft:
+        """The checked draft made from the LLM's text."""
+        base = {"answered_by": self.label, "generated": generated}
         if is_refusal(generated):
-            return Answer(answer=ABSTAIN_TEXT, abstained=True, **base)
+            return Draft(**base)
         drafts = parse_draft(generated, len(passages))
         if not any(d.markers for d in drafts):
             raise LlmUnavailable("the LLM's answer cites none of the passages")
@@ -141,10 +140,10 @@ class LlmAnswerer:
             warnings.append(f"removed {len(removed)} of {len(drafts)} sentences that their cited passages do not support")
         citations, sentences, parts = self._cite(kept, passages)
         if not any(s.supported for s in sentences):
-            return Answer(answer=ABSTAIN_TEXT, abstained=True, warnings=warnings, removed_sentences=removed,
-                          sentences=sentences if self.settings.keep_unsupported else [], **base)
-        return Answer(answer=" ".join(parts), abstained=False, citations=citations, sentences=sentences,
-                      warnings=warnings, removed_sentences=removed, **base)
+            return Draft(warnings=warnings, removed_sentences=removed,
+                         sentences=sentences if self.settings.keep_unsupported else [], **base)
+        return Draft(answer=" ".join(parts), abstained=False, citations=citations, sentences=sentences,
+                     warnings=warnings, removed_sentences=removed, **base)
 
     def _cite(self, kept: list[tuple[DraftSentence, list[Judgement], float, bool]], passages: Sequence[Passage]):
         citations: list[Citation] = []

@@ -59,6 +59,24 @@ def test_stream_sends_tokens_as_they_come_then_the_checked_answer(api, llm_serve
     assert [s["supported"] for s in verification] == [True]
 
 
+def test_a_stream_the_client_leaves_stops_the_llm(api, llm_server):
+    words = 400
+    llm_server.set(Reply(text=" ".join(f"word{i}" for i in range(words)) + " [1].", token_delay_s=0.01))
+    seen = 0
+    with httpx.stream("POST", f"{api.url}/v1/ask", json={"question": QUESTION, "stream": True}, timeout=60) as response:
+        for line in response.iter_lines():
+            seen += line.startswith("event: token")
+            if seen == 3:
+                break  # leaving the block closes the connection
+    deadline = time.monotonic() + 10
+    while not llm_server.aborted and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert llm_server.aborted == 1  # the server closed its request to the LLM
+    sent = llm_server.tokens_sent
+    time.sleep(0.3)
+    assert llm_server.tokens_sent == sent < words  # and nothing more was generated
+
+
 def test_plain_ask_reports_the_fallback(api, llm_server):
     llm_server.set(Reply(status=500))
     body = httpx.post(f"{api.url}/v1/ask", json={"question": QUESTION}, timeout=60).json()
