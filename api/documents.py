@@ -12,7 +12,7 @@ from api.jobs import KEEP
 from api.models import CollectionCreated, CollectionDeleted, DocumentInfo, DocumentWithText, Job, NewCollection, error_responses
 from api.state import app_state
 from index.client import connect
-from index.commands import collection_size, run_delete_collection
+from index.commands import collection_size, remove_document, run_delete_collection
 from index.embedding import Embedder
 from index.ingest import Ingestor
 from index.readers import SUPPORTED_SUFFIXES
@@ -92,10 +92,14 @@ def list_documents(request: Request, collection: str | None = Query(None)) -> li
     return [DocumentInfo(**vars(r)) for r in sorted(store.records(), key=lambda r: r.source)]
 
 
+def _not_found(store: ChunkStore, document_id: str) -> DocumentNotFound:
+    return DocumentNotFound(f"No document {document_id!r} in collection {store.name!r}; GET /v1/documents lists them.")
+
+
 def _record(store: ChunkStore, document_id: str):
     record = store.get_record(document_id)
     if record is None:
-        raise DocumentNotFound(f"No document {document_id!r} in collection {store.name!r}; GET /v1/documents lists them.")
+        raise _not_found(store, document_id)
     return record
 
 
@@ -109,8 +113,9 @@ def get_document(document_id: str, request: Request, collection: str | None = Qu
 @router.delete("/v1/documents/{document_id}", response_model=DocumentInfo, responses=ERRORS, summary="Remove a document and its chunks")
 def delete_document(document_id: str, request: Request, collection: str | None = Query(None)) -> DocumentInfo:
     store = open_store(app_state(request).settings, collection)
-    record = _record(store, document_id)
-    store.delete_document(record.id)
+    record = remove_document(store, document_id)
+    if record is None:
+        raise _not_found(store, document_id)
     return DocumentInfo(**vars(record))
 
 

@@ -34,18 +34,33 @@ def run_ingest(
     return Ingestor(store, embedder, index, on_file=on_file).ingest(paths, prune=prune)
 
 
+def remove_document(store: ChunkStore, doc_id: str) -> DocumentRecord | None:
+    """Remove document `doc_id`, its chunks and its text from `store`; returns its record, or
+    None when there is no such document (each door says so in its own words)."""
+    record = store.get_record(doc_id)
+    if record is not None:
+        store.delete_document(record.id)
+    return record
+
+
+def find_document(store: ChunkStore, document: str) -> DocumentRecord | None:
+    """The record of the document named by id or by source path (as given, or made absolute)."""
+    record = store.get_record(document)
+    if record is None:
+        absolute = os.path.abspath(document)
+        record = next((r for r in store.records() if r.source in (document, absolute)), None)
+    return record
+
+
 def run_remove(settings: Settings, document: str, collection: str | None = None) -> DocumentRecord:
     """Remove a document named by id or source path; returns its record."""
     store = open_store(settings, collection)
-    record = store.get_record(document)
-    if record is None:
-        source = os.path.abspath(document)
-        record = next((r for r in store.records() if r.source in (document, source)), None)
+    found = find_document(store, document)
+    record = remove_document(store, found.id) if found is not None else None
     if record is None:
         raise DocumentNotFound(
             f"No document {document!r} in collection {store.name!r}. `rag documents` lists them."
         )
-    store.delete_document(record.id)
     return record
 
 
