@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 REGISTRY_SUFFIX = "__docs"
 TEXTS_SUFFIX = "__texts"
 SUFFIXES = (REGISTRY_SUFFIX, TEXTS_SUFFIX)
-# The API's ingest jobs (`api.jobs`): a collection of the store, not one of the user's.
+# The API's ingest jobs (`index.jobs`): a collection of the store, not one of the user's.
 JOBS_COLLECTION = "rag__jobs"
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]$")
 CHUNK_TEXT_KEY = "text"
