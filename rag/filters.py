@@ -34,18 +34,6 @@ class Filters:
                 except ValueError:
                     raise InvalidInput(f"{name} must be a date as YYYY-MM-DD, got {value!r}") from None
 
-    def where(self) -> dict | None:
-        clauses: list[dict] = []
-        if self.sources:
-            clauses.append({"source": {"$in": list(self.sources)}})
-        if self.date_from:
-            clauses.append({"date_int": {"$gte": int(self.date_from.replace("-", ""))}})
-        if self.date_to:
-            clauses.append({"date_int": {"$lte": int(self.date_to.replace("-", ""))}})
-        if not clauses:
-            return None
-        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
     def allows(self, meta: "_HasSourceAndDate") -> bool:
         if self.sources and meta.source not in self.sources:
             return False
