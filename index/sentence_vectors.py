@@ -127,9 +127,10 @@ def encode(spans: Sequence[Span], vectors: np.ndarray) -> str:
     return base64.b64encode(payload).decode("ascii")
 
 
-def decode(blob: object, text: str, dimension: int) -> np.ndarray | None:
-    """The unit sentence vectors stored for `text`, one per `sentence_spans(text)`; None when the
-    blob is missing, damaged, of another format or dimension, or made for other sentences."""
+def decode(blob: object, text: str, dimension: int, spans: Sequence[Span] | None = None) -> np.ndarray | None:
+    """The unit sentence vectors stored for `text`, one per `sentence_spans(text)` (`spans`, when
+    the caller has split it already); None when the blob is missing, damaged, of another format
+    or dimension, or made for other sentences."""
     if not isinstance(blob, str) or not blob:
         return None
     try:
@@ -143,9 +144,9 @@ def decode(blob: object, text: str, dimension: int) -> np.ndarray | None:
     if len(payload) != size:
         return None
     offset = _HEADER.size
-    spans = np.frombuffer(payload, dtype="<u4", count=count * 2, offset=offset).reshape(count, 2)
+    stored = np.frombuffer(payload, dtype="<u4", count=count * 2, offset=offset).reshape(count, 2)
     offset += count * 8
-    if [tuple(map(int, row)) for row in spans] != sentence_spans(text):
+    if [tuple(map(int, row)) for row in stored] != list(sentence_spans(text) if spans is None else spans):
         return None
     scales = np.frombuffer(payload, dtype="<f4", count=count, offset=offset)
     offset += count * 4
@@ -172,7 +173,9 @@ class SentenceVectorSource:
 
     def __call__(self, passages: Sequence[_Chunk]) -> list[np.ndarray]:
         dimension = self.embedder.dimension
-        out: list[np.ndarray | None] = [decode(p.sentence_vectors, p.text, dimension) for p in passages]
+        out: list[np.ndarray | None] = [
+            decode(p.sentence_vectors, p.text, dimension, getattr(p, "spans", None)) for p in passages
+        ]
         with self._lock:
             for index, passage in enumerate(passages):
                 if out[index] is None and passage.text in self._cache:

@@ -31,11 +31,12 @@ MAX_PIECE = 400  # characters: longer runs of text without a sentence end are cu
 _GLUED_END = re.compile(r"(?<=[A-Za-z0-9)][.?!])(?=[A-Z][a-z])")
 
 
-def evidence_spans(text: str) -> list[tuple[int, int]]:
-    """Offsets of the pieces of `text` the checker judges: its sentences, also split where
-    a sentence end lost its space, and cut at a space when longer than MAX_PIECE."""
+def evidence_spans(text: str, sentences: Sequence[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
+    """Offsets of the pieces of `text` the checker judges: its sentences (`sentences`, when the
+    caller has split it already), also split where a sentence end lost its space, and cut at a
+    space when longer than MAX_PIECE."""
     spans = []
-    for start, end in sentence_spans(text):
+    for start, end in sentence_spans(text) if sentences is None else sentences:
         cuts = [start, *(start + m.start() for m in _GLUED_END.finditer(text, start, end)), end]
         for a, b in zip(cuts, cuts[1:]):
             while b - a > MAX_PIECE:

@@ -24,7 +24,6 @@ import numpy as np
 
 from index.embedding import Embedder
 from index.sentence_vectors import SentenceVectorSource
-from index.sentences import sentence_spans
 from rag.errors import ConfigError
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, stem, terms, words
@@ -278,7 +277,7 @@ def build_candidates(
     passage_key_missing: list[float] = []
     rows: list[tuple[int, int]] = []  # (passage, sentence) of each candidate
     for index, passage in enumerate(passages):
-        spans = sentence_spans(passage.text)
+        spans = passage.spans
         sentence_terms = [set(terms(passage.text[s:e])) for s, e in spans]
         sentence_words = [set(words(passage.text[s:e])) for s, e in spans]
         passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))

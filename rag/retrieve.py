@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal, Sequence
 
 import numpy as np
 
 from index.embedding import Embedder
+from index.sentences import sentence_spans
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
 from index.store import ChunkStore
 from rag.filters import Filters
@@ -48,6 +50,12 @@ class Passage:
     rank: int = 0
     # The chunk's stored sentence vectors (`index.sentence_vectors`), read by the answerer.
     sentence_vectors: str | None = field(default=None, repr=False)
+
+    @cached_property
+    def spans(self) -> list[tuple[int, int]]:
+        """The passage's sentences as offsets into `text`, split once per question and shared
+        by everything that reads them (sentence vectors, the answerer, the support checker)."""
+        return sentence_spans(self.text)
 
 
 @dataclass(frozen=True)

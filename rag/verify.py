@@ -123,14 +123,18 @@ class SupportScorer:
         self.calibration = calibration or load_support_calibration()
         self.checker = checker or shared_checker()
 
-    def judge_each(self, claim: str, evidence: Sequence[str]) -> list[Judgement]:
+    def judge_each(
+        self, claim: str, evidence: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]] | None = None,
+    ) -> list[Judgement]:
         """One judgement per evidence text: the checker reads the text's `candidates` pieces
-        with the most shared terms, each with its neighbours, and the best one decides."""
+        with the most shared terms, each with its neighbours, and the best one decides.
+        `sentences`: each text's sentence spans, when the caller has them already."""
         claim = strip_markers(claim)
         jobs: list[tuple[int, tuple[int, int], str]] = []
         shares: dict[int, float] = {}
         for n, text in enumerate(evidence):
-            spans = [(s, e) for s, e in evidence_spans(text) if not is_instruction(text[s:e])][:MAX_PIECES]
+            pieces_at = evidence_spans(text, None if sentences is None else sentences[n])
+            spans = [(s, e) for s, e in pieces_at if not is_instruction(text[s:e])][:MAX_PIECES]
             if not claim or not spans:
                 continue
             pieces = [text[s:e] for s, e in spans]

@@ -128,7 +128,8 @@ class LlmAnswerer:
         for draft in drafts:
             # One reading per cited passage: its best piece is the citation's quote, and the
             # best of them is the sentence's support.
-            judged = self.scorer.judge_each(draft.text, [passages[m - 1].text for m in draft.markers])
+            cited = [passages[m - 1] for m in draft.markers]
+            judged = self.scorer.judge_each(draft.text, [p.text for p in cited], [p.spans for p in cited])
             support = max((j.score for j in judged), default=0.0)
             supported = bool(draft.markers) and support >= self.scorer.calibration.threshold
             if supported or self.settings.keep_unsupported:
@@ -153,7 +154,7 @@ class LlmAnswerer:
             ids = []
             for marker, judgement in zip(draft.markers, judged):
                 passage = passages[marker - 1]
-                start, end = _quote_span(passage.text, judgement)
+                start, end = _quote_span(passage, judgement)
                 key = (passage.document_id, passage.start_char + start, passage.start_char + end)
                 if key not in by_span:
                     by_span[key] = len(citations) + 1
@@ -170,10 +171,11 @@ class LlmAnswerer:
         return citations, sentences, parts
 
 
-def _quote_span(text: str, judgement: Judgement) -> tuple[int, int]:
-    """The checker's best piece of `text`, or (when it read none: only planted instructions or
-    blank text) the first sentence, so every citation still quotes the passage verbatim."""
+def _quote_span(passage: Passage, judgement: Judgement) -> tuple[int, int]:
+    """The checker's best piece of the passage, or (when it read none: only planted instructions
+    or blank text) its first sentence, so every citation still quotes the passage verbatim."""
     if judgement.end > judgement.start:
         return judgement.start, judgement.end
-    spans = [(s, e) for s, e in sentence_spans(text) if not is_instruction(text[s:e])] or sentence_spans(text)
+    text = passage.text
+    spans = [(s, e) for s, e in passage.spans if not is_instruction(text[s:e])] or passage.spans
     return spans[0] if spans else (0, len(text))
