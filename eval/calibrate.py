@@ -1,6 +1,6 @@
 """Fit the extractive answerer's two models on the benchmarks' dev splits.
 
-    python -m eval.calibrate [--data-dir .rag] [--out rag/calibration.json]
+    rag eval calibrate [--data-dir .rag] [--out rag/calibration.json]
 
 Only dev data is used: the SQuAD 2.0 sample and CLAPNQ dev records (split by the SHA-256 of
 the id as the benchmarks' README says; test records are never read here) and the project's
@@ -13,11 +13,11 @@ dev metrics they reach.
 
 from __future__ import annotations
 
-import argparse
 import hashlib
 import json
 import time
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -106,28 +106,19 @@ def _weight(record: dict) -> float:
     return SEED_DEV_WEIGHT if record["dataset"] == "seed-dev" else 1.0
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--data-dir", type=Path, default=Path(".rag"))
-    parser.add_argument("--top-k", type=int, default=5)
-    parser.add_argument("--out", type=Path, default=CALIBRATION_PATH)
-    parser.add_argument("--cache", type=Path, default=None, help="Reuse collected features from this JSON file.")
-    parser.add_argument("--reader", type=Path, default=READER_PATH, help="the reading model (ONNX)")
-    parser.add_argument("--no-reader", action="store_true", help="calibrate the features alone")
-    parser.add_argument("--reader-candidates", type=int, default=READ_CANDIDATES, help="sentences the reader reads")
-    parser.add_argument("--decline-target", type=float, default=DECLINE_TARGET)
-    parser.add_argument("--answerable-drop", nargs="*", default=list(ANSWERABLE_DROP),
-                        help="answerability features left out (features that do not carry over to other corpora)")
-    args = parser.parse_args()
-    reader = None if args.no_reader else Reader(args.reader)
-    settings = Settings(data_dir=args.data_dir)
-
-    if args.cache and args.cache.exists():
-        records = json.loads(args.cache.read_text())
+def calibrate(
+    settings: Settings, *, top_k: int, out: Path, cache: Path | None, reader: Reader | None,
+    reader_candidates: int, decline_target: float, answerable_drop: Sequence[str],
+) -> None:
+    """Fit the selector, the reader stage (unless `reader` is None) and answerability on the
+    dev records, choose the threshold, and write the calibration to `out`. `cache` keeps the
+    collected features (and the reader's logits beside it) for the next run."""
+    if cache and cache.exists():
+        records = json.loads(cache.read_text())
     else:
-        records = collect(settings, args.top_k)
-        if args.cache:
-            args.cache.write_text(json.dumps(records))
+        records = collect(settings, top_k)
+        if cache:
+            cache.write_text(json.dumps(records))
 
     usable = [r for r in records if r["candidates"]]
     # The selector: every candidate of the answerable questions whose passages hold the answer;
@@ -140,8 +131,8 @@ def main() -> None:
 
     stage = None
     if reader is not None:
-        read_pools(usable, selector, reader, args.cache)
-        stage = fit_reader_stage(usable, selector, args.reader_candidates, reader.version)
+        read_pools(usable, selector, reader, cache)
+        stage = fit_reader_stage(usable, selector, reader_candidates, reader.version)
     q_rows, q_labels, top_correct, datasets = [], [], [], []
     for record in usable:
         candidates = _scored(record, selector, stage)
@@ -155,7 +146,7 @@ def main() -> None:
     q_weights = np.array([_weight(r) for r in usable])
     for value in (True, False):
         q_weights[labels == value] *= q_weights.sum() / (2 * q_weights[labels == value].sum())
-    names = tuple(n for n in ANSWERABLE_FEATURES + (READER_FEATURES if stage else ()) if n not in args.answerable_drop)
+    names = tuple(n for n in ANSWERABLE_FEATURES + (READER_FEATURES if stage else ()) if n not in answerable_drop)
     answerable = fit(feature_matrix(q_rows, names), labels, names, q_weights, c=0.3)
     probs = 1 / (1 + np.exp(-answerable.logits(feature_matrix(q_rows, names))))
 
@@ -172,15 +163,15 @@ def main() -> None:
     # The abstention threshold: the lowest at which each dev set declines at least the
     # target share of its unanswerable questions (fewest false abstentions at that rate).
     best = max(
-        float(np.quantile(probs[(datasets == d) & ~labels], args.decline_target)) for d in DATASETS
+        float(np.quantile(probs[(datasets == d) & ~labels], decline_target)) for d in DATASETS
     )
     report = {d: metrics(best, datasets == d) for d in DATASETS}
     report["top_sentence_accuracy_no_abstention"] = {
         d: round(float(correct[(datasets == d) & labels].mean()), 4) for d in DATASETS
     }
     calibration = Calibration(selector, answerable, float(best), SECOND_RATIO, stage)
-    trained_on = f"squad2 + clapnq dev, seed-dev (weight {SEED_DEV_WEIGHT:g}); decline target {args.decline_target:g}"
-    args.out.write_text(json.dumps(calibration.as_dict({"dev_metrics": report, "trained_on": trained_on}), indent=2) + "\n")
+    trained_on = f"squad2 + clapnq dev, seed-dev (weight {SEED_DEV_WEIGHT:g}); decline target {decline_target:g}"
+    out.write_text(json.dumps(calibration.as_dict({"dev_metrics": report, "trained_on": trained_on}), indent=2) + "\n")
     print(json.dumps({"threshold": round(float(best), 3), **report}, indent=2))
 
 
@@ -242,4 +233,4 @@ def fit_reader_stage(records: list[dict], selector: LinearModel, size: int, vers
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit("`python -m eval.calibrate` is now `rag eval calibrate`, with the same options (--answerable-drop once per feature).")

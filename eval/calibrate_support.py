@@ -1,7 +1,7 @@
 """Choose the support checker's settings on ExpertQA val claims it was not trained on, and
 report it on ExpertQA test (never tuned on).
 
-    python -m eval.calibrate_support [--out rag/support_calibration.json] [--sample N]
+    rag eval calibrate-support [--out rag/support_calibration.json] [--sample N]
 
 The checker (`rag/checker.py`) trains on three quarters of the val questions
 (`eval.checker_data.holdout`); the other quarter chooses how many evidence sentences it reads
@@ -12,7 +12,6 @@ published checkers) and for all labelled claims (a claim without evidence is uns
 
 from __future__ import annotations
 
-import argparse
 import json
 import random
 from dataclasses import asdict
@@ -86,17 +85,15 @@ def choose(val: Sequence[Claim], version: str) -> tuple[SupportCalibration, dict
     return SupportCalibration(calibration.threshold, k, version, chosen), report
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=SUPPORT_CALIBRATION_PATH)
-    parser.add_argument("--sample", type=int, help="a seeded random sample of N claims per split (a quick look)")
-    args = parser.parse_args(argv)
+def calibrate_support(out: Path, size: int | None) -> None:
+    """Choose the checker's settings on the held-out val claims, measure them on test, and
+    write both to `out`; `size`: a seeded sample of that many claims per split."""
     version = shared_checker().version
-    val = sample(held_out_val(), args.sample)
+    val = sample(held_out_val(), size)
     calibration, trials = choose(val, version)
     val_scores = scores_of(val, calibration)
     test, left_out = load_claims("test")
-    test = sample(test, args.sample)
+    test = sample(test, size)
     predicted = list(scores_of(test, calibration) >= calibration.threshold)
     gold = [c.supported for c in test]
     with_evidence = [i for i, c in enumerate(test) if c.evidence]
@@ -105,12 +102,12 @@ def main(argv: list[str] | None = None) -> None:
                                                              [c.supported for c in val]),
         "test_all_claims": balanced_scores(predicted, gold),
         "test_claims_with_evidence": balanced_scores([predicted[i] for i in with_evidence], [gold[i] for i in with_evidence]),
-        "test_left_out_partial_or_unlabelled": left_out, "sample": args.sample, "trials": trials,
+        "test_left_out_partial_or_unlabelled": left_out, "sample": size, "trials": trials,
     }
-    args.out.write_text(json.dumps({**calibration.as_dict(), "metrics": report}, indent=2) + "\n", encoding="utf-8")
+    out.write_text(json.dumps({**calibration.as_dict(), "metrics": report}, indent=2) + "\n", encoding="utf-8")
     print(json.dumps({k: v for k, v in report.items() if k != "trials"}, indent=2))
-    print(f"chosen: {json.dumps(calibration.as_dict())} -> {args.out}")
+    print(f"chosen: {json.dumps(calibration.as_dict())} -> {out}")
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit("`python -m eval.calibrate_support` is now `rag eval calibrate-support`, with the same options.")

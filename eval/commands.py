@@ -1,10 +1,15 @@
-"""`rag eval`: run the suite, print the summary table, write the reports, check thresholds."""
+"""`rag eval`: run the suite, print the summary table, write the reports, check thresholds.
+
+Nothing here draws: the caller passes `echo` for the lines it prints and `progress` for the
+bar (`eval/cli.py` gives rich's).
+"""
 
 from __future__ import annotations
 
 import json
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Optional
 
 from eval.datasets import SEEDS, corpus_from, load_benchmark, load_gold
 from eval.report import check_thresholds, environment, headline_rows, write_reports
@@ -12,9 +17,20 @@ from eval.suite import run_suite, summarize
 from rag.errors import InvalidInput
 from rag.settings import Settings
 
+# `progress(label, total)`: a context around the run, giving the `(done, total)` callback to
+# call after each question (or None: no bar).
+Step = Callable[[int, int], None]
+ProgressFactory = Callable[[str, int], AbstractContextManager[Optional[Step]]]
+
+
+def no_progress(label: str, total: int) -> AbstractContextManager[Optional[Step]]:
+    return nullcontext()
+
+
 def run_eval(
     settings: Settings, gold: Path | None, benchmark: str | None, split: str, corpus_dir: Path | None,
     baseline: bool, report_dir: Path | None, check: Path | None, echo: Callable[[str], None],
+    progress: ProgressFactory = no_progress,
 ) -> list[str]:
     if benchmark == "expertqa":
         return run_expertqa(settings, split, report_dir, echo)
@@ -29,16 +45,8 @@ def run_eval(
             thresholds = json.loads(check.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise InvalidInput(f"Cannot read thresholds {check}: {exc}") from None
-
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-    console = Console(stderr=True)
-    with Progress(TextColumn(f"eval {name}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, disable=not console.is_terminal) as bar:
-        task = bar.add_task("", total=len(questions))
-        result = run_suite(settings, name, questions, corpus, baseline=baseline,
-                           progress=lambda done, total: bar.update(task, completed=done))
+    with progress(f"eval {name}", len(questions)) as step:
+        result = run_suite(settings, name, questions, corpus, baseline=baseline, progress=step)
     result["split"] = split if benchmark else None
     summary = summarize(result)
     env = environment(settings.index.embed_model, result["embed_backend"])

@@ -1,7 +1,7 @@
 """What the checker does with a real LLM's answers on a gold set.
 
     RAG_LLM=openai RAG_LLM_BASE_URL=http://127.0.0.1:8080/v1 RAG_LLM_MODEL=gemma \\
-        python -m eval.llm_check --gold eval/gold/seed.jsonl --out DIR
+        rag eval llm-check --gold eval/gold/seed.jsonl --out DIR
 
 Ingests the seed corpus into its own collection, asks every gold question through the LLM
 path, and writes `llm_check.jsonl` (per question: the LLM's raw text, the sentences kept with
@@ -13,12 +13,12 @@ Whether kept sentences are truly supported is then judged by hand on a sample.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 from eval.datasets import load_gold
 from index.commands import run_ingest
+from rag.errors import ConfigError
 from rag.pipeline import Pipeline
 from rag.settings import Settings
 
@@ -56,45 +56,39 @@ def row(question, answer) -> dict:
     }
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--gold", type=Path, default=REPO / "eval/gold/seed.jsonl")
-    parser.add_argument("--corpus", type=Path, default=REPO / "seeds")
-    parser.add_argument("--out", type=Path, required=True)
-    parser.add_argument("--recheck", type=Path, help="a saved llm_check.jsonl: check its raw texts again, no LLM")
-    args = parser.parse_args()
-    settings = Settings()
+def llm_check(settings: Settings, gold: Path, corpus: Path, out: Path, recheck: Path | None) -> None:
+    """Ask (or, with `recheck`, only check again) every gold question through the LLM path;
+    write the rows and their summary under `out`."""
     settings = settings.model_copy(update={"collection": "llm-check"})
-    run_ingest(settings, [args.corpus])
+    run_ingest(settings, [corpus])
     pipeline = Pipeline(settings)
     if pipeline.llm_answerer is None:
-        raise SystemExit("Set RAG_LLM=openai (with RAG_LLM_BASE_URL, RAG_LLM_MODEL) or RAG_LLM=llamacpp first.")
-    questions = load_gold(args.gold)
+        raise ConfigError("Set RAG_LLM=openai (with RAG_LLM_BASE_URL, RAG_LLM_MODEL) or RAG_LLM=llamacpp first.")
+    questions = load_gold(gold)
     saved = {}
-    if args.recheck:
-        saved = {r["id"]: r for r in map(json.loads, args.recheck.read_text(encoding="utf-8").splitlines())}
-    args.out.mkdir(parents=True, exist_ok=True)
+    if recheck:
+        saved = {r["id"]: r for r in map(json.loads, recheck.read_text(encoding="utf-8").splitlines())}
+    out.mkdir(parents=True, exist_ok=True)
     rows = []
-    with (args.out / "llm_check.jsonl").open("w", encoding="utf-8") as out:
+    with (out / "llm_check.jsonl").open("w", encoding="utf-8") as rows_file:
         for question in questions:
             old = saved.get(question.id)
-            if args.recheck and old is None:
+            if recheck and old is None:
                 continue  # rechecking is offline: only what was saved
             if old is not None and not old["generated"]:
                 rows.append(old)  # it fell back to extractive: nothing to check again
             elif old is not None:
-                passages = pipeline.retriever.retrieve(question.question, settings.retrieval.top_k, mode=settings.retrieval.mode)
-                answer = pipeline.llm_answerer.check(question.question, old["generated"], passages, 0.0)
+                answer = pipeline.check_generated(question.question, old["generated"])
                 rows.append(row(question, answer))
             else:
                 rows.append(row(question, pipeline.ask(question.question)))
-            out.write(json.dumps(rows[-1], ensure_ascii=False) + "\n")
-            out.flush()
+            rows_file.write(json.dumps(rows[-1], ensure_ascii=False) + "\n")
+            rows_file.flush()
             print(f"{question.id}: kept {len(rows[-1]['sentences'])}, removed {len(rows[-1]['removed'])}", flush=True)
     summary = summarize(rows)
-    (args.out / "llm_check.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
+    (out / "llm_check.json").write_text(json.dumps(summary, indent=2) + "\n", encoding="utf-8")
     print(json.dumps(summary, indent=2))
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit("`python -m eval.llm_check` is now `rag eval llm-check`, with the same options.")

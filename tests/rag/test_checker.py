@@ -46,13 +46,14 @@ def test_candidates_rank_sentences_by_shared_terms_with_their_neighbours():
 @pytest.mark.slow
 def test_training_runs_end_to_end_and_the_onnx_export_matches_torch(tmp_path):
     from eval import train_checker
+    from eval.cli import invoke
 
     if not (CLAIMS / "fever" / "claim.txt").is_file() or not (BENCHMARKS / "expertqa").is_dir():
         pytest.skip(f"training data not at {CLAIMS} (../shared/training)")
     args = ["--claims", str(CLAIMS), "--benchmarks", str(BENCHMARKS), "--dir", str(tmp_path / "run"),
             "--examples", "24", "--held-out-claims", "12", "--batch-size", "8", "--checkpoint-every", "2",
             "--export", str(tmp_path / "checker.onnx")]
-    train_checker.main(args)
+    invoke(["train-checker", *args], standalone=False)
     record = json.loads((tmp_path / "run" / "run.json").read_text())
     assert record["trained_steps"] == record["steps"] == 3
     assert all(len(digest) == 64 for digest in record["data_sha256"].values())
@@ -63,6 +64,6 @@ def test_training_runs_end_to_end_and_the_onnx_export_matches_torch(tmp_path):
     claim, evidence = train_checker.FIXED_PAIRS[0]
     assert abs(float(checker.score_pairs([claim], [evidence])[0]) - record["export"]["onnx"][0]) < 0.05
     assert set(record["held_out_expertqa_val"]) == {"candidates_1", "candidates_2", "candidates_4", "candidates_all"}
-    train_checker.main(args)  # a rerun resumes from the checkpoint instead of training again
+    invoke(["train-checker", *args], standalone=False)  # a rerun resumes from the checkpoint instead of training again
     again = json.loads((tmp_path / "run" / "run.json").read_text())
     assert again["trained_steps"] == record["trained_steps"] and again["checkpoint"] == record["checkpoint"]

@@ -46,6 +46,7 @@ def test_a_table_row_is_read_with_its_header():
 @pytest.mark.slow
 def test_training_runs_end_to_end_and_the_onnx_export_matches_torch(tmp_path):
     from eval import train_reader
+    from eval.cli import invoke
 
     if not SQUAD.is_file():
         pytest.skip(f"SQuAD 1.1 train file not at {SQUAD} (../shared/training)")
@@ -55,7 +56,7 @@ def test_training_runs_end_to_end_and_the_onnx_export_matches_torch(tmp_path):
     sample.write_text(json.dumps(tiny), encoding="utf-8")
     args = ["--squad", str(sample), "--dir", str(tmp_path / "run"), "--questions", "24", "--held-out-questions", "8",
             "--batch-size", "8", "--checkpoint-every", "2", "--export", str(tmp_path / "reader.onnx")]
-    train_reader.main(args)
+    invoke(["train-reader", *args], standalone=False)
     record = json.loads((tmp_path / "run" / "run.json").read_text())
     assert record["trained_steps"] == record["steps"] > 0
     assert len(record["data_sha256"]) == 64 and record["seed"] == 13
@@ -68,7 +69,7 @@ def test_training_runs_end_to_end_and_the_onnx_export_matches_torch(tmp_path):
     # (dynamic int8 quantises activations per batch, so alone it scores a hair apart from in a batch)
     assert abs(float(scores[0]) - record["export"]["onnx"][0]) < 0.05
     # A rerun with the same settings resumes from the checkpoint instead of training again.
-    train_reader.main(args)
+    invoke(["train-reader", *args], standalone=False)
     again = json.loads((tmp_path / "run" / "run.json").read_text())
     assert again["trained_steps"] == record["trained_steps"] and again["checkpoint"] == record["checkpoint"]
 
