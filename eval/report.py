@@ -1,10 +1,11 @@
-"""Evaluation reports: metrics.json, report.md and a self-contained report.html."""
+"""Evaluation reports: metrics.json, report.md and a self-contained report.html (rendered from
+`eval/templates/report.html.j2`)."""
 
 from __future__ import annotations
 
-import html
 import json
 import platform
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 
@@ -43,44 +44,33 @@ def headline_rows(summary: dict) -> list[tuple[str, str, str]]:
     return [(key, fmt(ours.get(key)), fmt(base.get(key)) if base else "-") for key in ours]
 
 
-def _svg_curve(points: list[tuple[float, float]], width: int = 420, height: int = 260) -> str:
-    pad = 36
-    coords = " ".join(f"{pad + x * (width - 2 * pad):.1f},{height - pad - y * (height - 2 * pad):.1f}" for x, y in points)
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" aria-label="accuracy against coverage">'
-        f'<rect x="{pad}" y="{pad}" width="{width - 2 * pad}" height="{height - 2 * pad}" fill="none" stroke="#999"/>'
-        f'<polyline points="{coords}" fill="none" stroke="#1f5fbf" stroke-width="2"/>'
-        f'<text x="{width / 2}" y="{height - 6}" text-anchor="middle" font-size="12">coverage (share answered)</text>'
-        f'<text x="12" y="{height / 2}" transform="rotate(-90 12 {height / 2})" text-anchor="middle" font-size="12">accuracy</text>'
-        f'<text x="{pad}" y="{height - pad + 14}" font-size="10">0</text><text x="{width - pad}" y="{height - pad + 14}" font-size="10" text-anchor="end">1</text>'
-        f'<text x="{pad - 4}" y="{pad + 4}" font-size="10" text-anchor="end">1</text></svg>'
-    )
-
-
-def _svg_histogram(values: list[float], width: int = 420, height: int = 260, bins: int = 20) -> str:
-    pad = 36
+def _latency(values: list[float], bins: int = 20) -> dict | None:
+    """The histogram the report draws: counts of `bins` equal bins from 0 to the slowest."""
     if not values:
-        return ""
+        return None
     top = max(values) or 1.0
     counts = [0] * bins
     for value in values:
         counts[min(bins - 1, int(value / top * bins))] += 1
-    tallest = max(counts) or 1
-    bar = (width - 2 * pad) / bins
-    bars = "".join(
-        f'<rect x="{pad + i * bar:.1f}" y="{height - pad - c / tallest * (height - 2 * pad):.1f}" width="{bar - 1:.1f}" '
-        f'height="{c / tallest * (height - 2 * pad):.1f}" fill="#3a8f5c"/>'
-        for i, c in enumerate(counts)
-    )
-    return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" role="img" aria-label="latency distribution">{bars}'
-        f'<text x="{width / 2}" y="{height - 6}" text-anchor="middle" font-size="12">total latency, ms (0 to {top:.0f})</text></svg>'
-    )
+    return {"counts": counts, "tallest": max(counts) or 1, "top": top}
 
 
-def _citation_cell(citations: list[dict]) -> str:
-    return "<br>".join(
-        html.escape("[{id}] {source} {start_char}-{end_char}".format(**c)) for c in citations
+@lru_cache(maxsize=1)
+def _templates():
+    from jinja2 import Environment, PackageLoader, StrictUndefined
+
+    return Environment(loader=PackageLoader("eval", "templates"), autoescape=True, undefined=StrictUndefined)
+
+
+def render_html(result: dict, summary: dict, env: dict, table: list[tuple[str, str, str]]) -> str:
+    """report.html: the headline table, the accuracy-coverage curve, the latency histogram and
+    every question, self-contained (Jinja2, autoescaped: questions and answers are data)."""
+    rows = result["rows"]
+    points, _ = accuracy_coverage([r["answerability"] for r in rows], [r["would_be_correct"] for r in rows])
+    return _templates().get_template("report.html.j2").render(
+        result=result, summary=summary, env=env, table=table, rows=rows, points=points,
+        latency=_latency([r["timings_ms"].get("total", 0.0) for r in rows]),
+        definitions=DEFINITIONS.strip(), environment=json.dumps(env, indent=2),
     )
 
 
@@ -114,29 +104,7 @@ def write_reports(result: dict, summary: dict, env: dict, folder: Path) -> list[
         "```",
     ]
     (folder / "report.md").write_text("\n".join(md) + "\n", encoding="utf-8")
-    points, _ = accuracy_coverage([r["answerability"] for r in rows], [r["would_be_correct"] for r in rows])
-    esc = html.escape
-    body_rows = "".join(
-        f"<tr class='{'bad' if r['problem'] else 'ok'}'><td>{esc(r['id'])}</td><td>{esc(r['question'])}</td>"
-        f"<td>{'yes' if r['answerable'] else 'no'}</td><td>{esc(r['answer'])}</td>"
-        f"<td>{_citation_cell(r['citations'])}</td>"
-        f"<td>{r['answerability']:.2f}</td><td>{esc(r['problem'])}</td>"
-        + (f"<td>{esc(r['baseline']['answer'])}</td>" if "baseline" in r else "") + "</tr>"
-        for r in rows
-    )
-    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>Evaluation: {esc(result['dataset'])}</title>
-<style>body{{font-family:sans-serif;margin:2em;max-width:1200px}}table{{border-collapse:collapse;margin:1em 0}}
-td,th{{border:1px solid #ccc;padding:4px 8px;vertical-align:top;font-size:13px}}tr.bad td{{background:#fff4f2}}</style></head><body>
-<h1>Evaluation: {esc(result['dataset'])}{' (' + esc(str(result.get('split'))) + ')' if result.get('split') else ''}</h1>
-<p>{summary['questions']} questions ({summary['answerable']} answerable, {summary['unanswerable']} unanswerable);
-config {esc(result['config_fingerprint'])}; abstention threshold {result['threshold']:.3f}; model {esc(env['embed_model'])} ({esc(env.get('embed_backend') or 'torch')}).</p>
-<table><tr><th>metric</th><th>ours</th><th>baseline</th></tr>{''.join(f'<tr><td>{esc(k)}</td><td>{o}</td><td>{b}</td></tr>' for k, o, b in table)}</table>
-<h2>Accuracy against coverage</h2>{_svg_curve(points)}
-<h2>Latency</h2>{_svg_histogram([r['timings_ms'].get('total', 0.0) for r in rows])}
-<h2>Questions</h2><table><tr><th>id</th><th>question</th><th>answerable</th><th>answer</th><th>citations</th><th>answerability</th><th>what went wrong</th>{'<th>baseline</th>' if result.get('baseline') else ''}</tr>{body_rows}</table>
-<h2>Definitions</h2><pre>{esc(DEFINITIONS.strip())}</pre>
-<h2>Environment</h2><pre>{esc(json.dumps(env, indent=2))}</pre></body></html>"""
-    (folder / "report.html").write_text(page, encoding="utf-8")
+    (folder / "report.html").write_text(render_html(result, summary, env, table), encoding="utf-8")
     return [folder / "metrics.json", folder / "report.md", folder / "report.html"]
 
 
