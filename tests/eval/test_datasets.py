@@ -2,10 +2,11 @@ import json
 
 import pytest
 
-from eval.datasets import load_gold, split_of
+from eval.datasets import SEEDS, load_gold, split_of
 from eval.metrics import contains_answer, normalize, sentence_overlap, token_f1
 from rag.errors import InvalidInput
-from tests.conftest import REPO, SEEDS
+
+REPO = SEEDS.parent
 
 
 @pytest.mark.parametrize("name", ["seed.jsonl", "seed-dev.jsonl"])

@@ -7,13 +7,14 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from eval.datasets import Corpus, load_gold
+from eval.datasets import SEEDS, Corpus, load_gold
 from eval.metrics import accuracy_coverage, ndcg, percentile, reciprocal_rank
 from eval.report import check_thresholds
 from eval.suite import run_suite, summarize
 from rag.cli import app
 from rag.settings import Settings
-from tests.conftest import REPO, SEEDS
+
+REPO = SEEDS.parent
 
 
 def seed_corpus() -> Corpus:
