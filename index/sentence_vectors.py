@@ -18,13 +18,12 @@ from __future__ import annotations
 import base64
 import binascii
 import struct
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Iterator, Protocol, Sequence
 
 import numpy as np
 
+from index.embedding_cache import CachingEmbedder
 from index.sentences import sentence_spans
 
 if TYPE_CHECKING:
@@ -163,31 +162,21 @@ class _Chunk(Protocol):
 
 class SentenceVectorSource:
     """Each passage's sentence vectors: those stored with its chunk, else pooled from the
-    chunk's token vectors now (the same kind), remembered across questions."""
+    chunk's token vectors now (the same kind), remembered across questions in the embedder's
+    cache (`CachingEmbedder`)."""
 
-    def __init__(self, embedder: "Embedder", capacity: int = 4_000):
-        self.embedder = embedder
-        self.capacity = capacity
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._lock = threading.Lock()
+    def __init__(self, embedder: "Embedder"):
+        self.embedder = CachingEmbedder.of(embedder)
 
     def __call__(self, passages: Sequence[_Chunk]) -> list[np.ndarray]:
         dimension = self.embedder.dimension
         out: list[np.ndarray | None] = [
             decode(p.sentence_vectors, p.text, dimension, getattr(p, "spans", None)) for p in passages
         ]
-        with self._lock:
-            for index, passage in enumerate(passages):
-                if out[index] is None and passage.text in self._cache:
-                    out[index] = self._cache[passage.text]
-                    self._cache.move_to_end(passage.text)
-        missing = list(dict.fromkeys(p.text for p, rows in zip(passages, out) if rows is None))
+        missing = [p.text for p, rows in zip(passages, out) if rows is None]
         if not missing:
             return out  # type: ignore[return-value]
-        _, pooled = embed_chunks(self.embedder, missing)
-        fresh = {text: rows for text, (_, rows) in zip(missing, pooled)}
-        with self._lock:
-            self._cache.update(fresh)
-            while len(self._cache) > self.capacity:
-                self._cache.popitem(last=False)
-        return [fresh[p.text] if rows is None else rows for p, rows in zip(passages, out)]
+        pooled = iter(self.embedder.cached(
+            "sentences", missing, lambda texts: [rows for _, rows in embed_chunks(self.embedder.inner, texts)[1]]
+        ))
+        return [next(pooled) if rows is None else rows for rows in out]

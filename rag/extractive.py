@@ -13,8 +13,6 @@ from __future__ import annotations
 import json
 import math
 import re
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +21,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 import numpy as np
 
 from index.embedding import Embedder
+from index.embedding_cache import CachingEmbedder
 from index.sentence_vectors import SentenceVectorSource
 from rag.errors import ConfigError
 from rag.injection import is_instruction
@@ -435,37 +434,16 @@ class ExtractiveAnswerer:
         self.reader = reader if calibration.reader is not None else None
         self.max_sentences = max_sentences
         self.threshold = calibration.threshold if threshold is None else threshold
-        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
-        self.passage_sentence_vectors = SentenceVectorSource(embedder)
-        self._cache_lock = threading.Lock()
-
-    def embed_sentences(self, texts: list[str], capacity: int = 20_000) -> np.ndarray:
-        """Sentence vectors, remembered across questions (the same passages come back often)."""
-        with self._cache_lock:
-            missing = list(dict.fromkeys(t for t in texts if t not in self._cache))
-        if missing:
-            fresh = self.embedder.embed(missing)
-            with self._cache_lock:
-                for text, vector in zip(missing, fresh):
-                    self._cache[text] = vector
-                while len(self._cache) > capacity:
-                    self._cache.popitem(last=False)
-        with self._cache_lock:
-            rows = []
-            for text in texts:
-                vector = self._cache.get(text)
-                if vector is None:  # evicted meanwhile by another thread
-                    vector = self.embedder.embed([text])[0]
-                else:
-                    self._cache.move_to_end(text)
-                rows.append(vector)
-        return np.vstack(rows)
+        # One cache of encoded text: sentences pooled from chunks, and the short texts around
+        # answer values (the same passages come back often).
+        self.encoder = CachingEmbedder.of(embedder)
+        self.passage_sentence_vectors = SentenceVectorSource(self.encoder)
 
     def select(
         self, question: str, passages: Sequence[Passage], question_vector: np.ndarray, idf: Callable[[str], float]
     ) -> Selection:
         candidates = build_candidates(
-            question, passages, question_vector, self.embed_sentences, idf, self.passage_sentence_vectors
+            question, passages, question_vector, self.encoder.embed, idf, self.passage_sentence_vectors
         )
         if not candidates:
             return Selection([], 0.0, True)

@@ -117,7 +117,7 @@ def test_the_same_text_kept_flagged_when_asked(answers):
     generated = [a for a in results if a.answered_by == "openai:gemma" and a.removed_sentences]
     for answer in generated:
         passages = pipeline.retriever.retrieve(answer.question, pipeline.settings.retrieval.top_k)
-        flagged = keeper.check(answer.question, answer.generated, passages, answer.answerability)
+        flagged = keeper.check(answer.generated, passages)
         assert not flagged.removed_sentences
         assert {s.text for s in flagged.sentences if not s.supported} >= {s.text for s in answer.removed_sentences if s.passage_ids}
 

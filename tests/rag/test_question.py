@@ -117,7 +117,7 @@ def test_a_markdown_heading_is_never_quoted_as_an_answer(real_embedder):
     headings_on_top = 0
     for question, expected in (("What was the pricing meeting about?", "On 2024-03-04 we decided"), ("Who is the owner?", "Alice owns the page.")):
         vector = real_embedder.embed([question])[0]
-        candidates = build_candidates(question, [passage], vector, answerer.embed_sentences, lambda term: 1.0, answerer.passage_sentence_vectors)
+        candidates = build_candidates(question, [passage], vector, answerer.encoder.embed, lambda term: 1.0, answerer.passage_sentence_vectors)
         score(candidates, answerer.calibration.selector)
         headings_on_top += max(candidates, key=lambda c: c.logit).text.startswith("#")
         chosen = answerer.select(question, [passage], vector, lambda term: 1.0).sentences
