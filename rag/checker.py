@@ -4,7 +4,7 @@ It reads the claim against one evidence sentence followed by the sentences aroun
 claim often needs its neighbour: a name in one sentence, the fact in the next), and returns a
 logit: above 0, supported. A claim is judged against its best candidate sentences (MiniCheck's
 way with long evidence: split it, judge each piece, keep the best). Trained from the bundled
-all-MiniLM-L6-v2 weights by `python -m eval.train_checker` on public claim/evidence sets with
+all-MiniLM-L6-v2 weights by `rag eval train-checker` on public claim/evidence sets with
 human labels (see `rag/models/checker.md`, the model card), int8 ONNX on onnxruntime.
 """
 
@@ -94,7 +94,7 @@ class Checker(CrossEncoder):
     """Scores (claim, evidence sentence with its neighbours) pairs with the int8 ONNX checker."""
 
     def __init__(self, path: Path = CHECKER_PATH, batch_size: int = 16):
-        super().__init__(path, MAX_TOKENS, "python -m eval.train_checker --export PATH", batch_size, TRUNCATION)
+        super().__init__(path, MAX_TOKENS, "rag eval train-checker --export PATH", batch_size, TRUNCATION)
 
     def score(self, claim: str, sentences: Sequence[str], indices: Sequence[int]) -> np.ndarray:
         """One logit per index: how surely sentence `i` (with its neighbours) supports `claim`."""

@@ -3,7 +3,7 @@
 Each candidate sentence gets features (semantic similarity, IDF-weighted overlap with the
 question, whether it holds the kind of answer the question wants, retrieval rank, ...). A
 logistic model calibrated on the benchmarks' dev splits (`rag/calibration.json`, written by
-`python -m eval.calibrate`) scores them; a second one, on question-level features, gives
+`rag eval calibrate`) scores them; a second one, on question-level features, gives
 the probability that the passages answer the question at all, and below the calibrated
 threshold the answerer abstains. Deterministic, no LLM.
 """
@@ -203,7 +203,7 @@ def load_calibration(path: Path = CALIBRATION_PATH) -> Calibration:
     except (OSError, ValueError, KeyError) as exc:
         raise ConfigError(
             f"Cannot load the answer calibration {path} ({exc}). Reinstall the package, or "
-            "regenerate it with `python -m eval.calibrate`."
+            "regenerate it with `rag eval calibrate`."
         ) from None
 
 

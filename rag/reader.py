@@ -3,7 +3,7 @@
 It reads the question against the candidate sentence and the sentence before it (the answer
 often sits right after the sentence that repeats the question's words), and returns a logit:
 above 0, the sentence states the answer. Trained from the bundled all-MiniLM-L6-v2 weights
-by `python -m eval.train_reader` on SQuAD 1.1 (see `rag/models/reader.md`, the model card),
+by `rag eval train-reader` on SQuAD 1.1 (see `rag/models/reader.md`, the model card),
 exported to ONNX with int8 weights and run with onnxruntime: no torch at answer time.
 """
 
@@ -47,7 +47,7 @@ class Reader(CrossEncoder):
     """Scores (question, sentence, previous sentence) triples with the int8 ONNX reader."""
 
     def __init__(self, path: Path = READER_PATH, batch_size: int = 16):
-        super().__init__(path, MAX_TOKENS, "python -m eval.train_reader --export PATH", batch_size)
+        super().__init__(path, MAX_TOKENS, "rag eval train-reader --export PATH", batch_size)
 
     def score(self, question: str, sentences: Sequence[str], previous: Sequence[str]) -> np.ndarray:
         """One logit per sentence: how surely it answers `question`."""

@@ -3,7 +3,7 @@
 The trained checker (`rag.checker`) reads the claim against the evidence sentences most worth
 reading (by shared terms), each with its neighbours, and the best of them decides: the
 support score is the sigmoid of its logit, and `supported` means it reaches the threshold
-chosen on ExpertQA's held-out val claims (`python -m eval.calibrate_support`). Lexical guards
+chosen on ExpertQA's held-out val claims (`rag eval calibrate-support`). Lexical guards
 (a number or a name the cited text lacks) apply on top where they measured better.
 """
 
@@ -108,7 +108,7 @@ def load_support_calibration(path: Path = SUPPORT_CALIBRATION_PATH) -> SupportCa
                                   Guards.from_dict(data.get("guards")))
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise ConfigError(
-            f"Cannot load the support calibration {path} ({exc}); regenerate it with `python -m eval.calibrate_support`."
+            f"Cannot load the support calibration {path} ({exc}); regenerate it with `rag eval calibrate-support`."
         ) from None
 
 
