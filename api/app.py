@@ -59,12 +59,18 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
             wait = limiter.acquire(identity(token if valid else None, request.client.host if request.client else None))
         if wait:
             response = JSONResponse(
-                errors.error_body("rate_limited", f"Too many requests: at most {limits.rate_limit_per_minute} a minute (bursts of {limits.rate_limit_burst}); retry in {retry_after(wait)} s."),
+                errors.error_body("rate_limited", (
+                    f"Too many requests: at most {limits.rate_limit_per_minute} a minute "
+                    f"(bursts of {limits.rate_limit_burst}); retry in {retry_after(wait)} s."
+                )),
                 status_code=429, headers={"Retry-After": retry_after(wait)},
             )
         elif keys and request.url.path not in OPEN_PATHS and not web.is_page_path(request.url.path):
             if scheme.lower() != "bearer" or not token:
-                response = JSONResponse(errors.error_body("unauthorized", "Send 'Authorization: Bearer KEY'."), status_code=401, headers={"WWW-Authenticate": "Bearer"})
+                response = JSONResponse(
+                    errors.error_body("unauthorized", "Send 'Authorization: Bearer KEY'."),
+                    status_code=401, headers={"WWW-Authenticate": "Bearer"},
+                )
             elif not valid:
                 response = JSONResponse(errors.error_body("unauthorized", "The API key is not valid."), status_code=401, headers={"WWW-Authenticate": "Bearer"})
             else:

@@ -15,8 +15,8 @@ from index.client import connect
 from index.commands import collection_size, remove_document, run_delete_collection
 from index.embedding import Embedder
 from index.ingest import Ingestor
-from index.readers import SUPPORTED_SUFFIXES
 from index.layout import list_collections, validate_collection_name
+from index.readers import SUPPORTED_SUFFIXES
 from index.store import ChunkStore, open_store
 from rag.errors import DocumentNotFound, UnknownCollection
 from rag.settings import IndexSettings, Settings
@@ -40,7 +40,9 @@ def _ingest_uploads(
 )
 async def upload(
     request: Request,
-    files: list[UploadFile] = File(description="One or more .txt .md .html .pdf .docx .pptx .epub .csv .ipynb files (.pptx, .epub and .ipynb need the readers extra)."),
+    files: list[UploadFile] = File(description=(
+        "One or more .txt .md .html .pdf .docx .pptx .epub .csv .ipynb files (.pptx, .epub and .ipynb need the readers extra)."
+    )),
     collection: str | None = Query(None, description="Target collection (created if absent)."),
     wait: bool = Query(False, description="Wait for the ingest to finish and return the finished job."),
 ):
@@ -56,7 +58,9 @@ async def upload(
         filename = upload_file.filename or ""
         suffix = ("." + filename.rsplit(".", 1)[-1].lower()) if "." in filename else ""
         if suffix not in SUPPORTED_SUFFIXES:
-            raise ApiError(422, "unsupported_type", f"{filename!r}: unsupported file type {suffix or '(no extension)'!r}; supported: {' '.join(SUPPORTED_SUFFIXES)}")
+            raise ApiError(422, "unsupported_type", (
+                f"{filename!r}: unsupported file type {suffix or '(no extension)'!r}; supported: {' '.join(SUPPORTED_SUFFIXES)}"
+            ))
         data = await upload_file.read(limit + 1 - total)
         total += len(data)
         if total > limit:

@@ -84,7 +84,10 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         if store_down(exc):
             return JSONResponse(
-                error_body("store_unavailable", f"The Chroma store cannot be reached ({type(exc).__name__}). Check that it is running; requests recover once it is back."),
+                error_body("store_unavailable", (
+                    f"The Chroma store cannot be reached ({type(exc).__name__}). "
+                    "Check that it is running; requests recover once it is back."
+                )),
                 status_code=503,
             )
         settings = request.app.state.rag.settings

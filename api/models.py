@@ -142,7 +142,10 @@ class ChatResponse(Answer):
 class ChatCompletionRequest(BaseModel):
     model_config = ConfigDict(extra="allow")
 
-    model: str = Field("rag", description="A collection name picks the collection to answer from (GET /v1/models lists them); any other value answers from the default collection.")
+    model: str = Field("rag", description=(
+        "A collection name picks the collection to answer from (GET /v1/models lists them); "
+        "any other value answers from the default collection."
+    ))
     messages: list[Message] = Field(min_length=1, max_length=200)
     stream: bool = False
 

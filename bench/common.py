@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import platform
+import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 # The configuration the benchmarks call "ours": the fast embedding path (RAG_INDEX__EMBED_BACKEND
 # in the environment chooses another).
@@ -20,9 +23,6 @@ def bench_env(**extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("RAG_")}
     env.update(RAG_INDEX__EMBED_BACKEND=BACKEND, RAG_API__RATE_LIMIT_PER_MINUTE="0", **extra)
     return env
-import platform
-import socket
-from pathlib import Path
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -59,7 +59,7 @@ def machine() -> str:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-        mem = next(int(l.split()[1]) for l in Path("/proc/meminfo").read_text().splitlines() if l.startswith("MemTotal"))
+        mem = next(int(line.split()[1]) for line in Path("/proc/meminfo").read_text().splitlines() if line.startswith("MemTotal"))
         memory = f", {mem / 2**20:.0f} GiB RAM"
     except (OSError, StopIteration):
         memory = ""

@@ -104,7 +104,7 @@ def chunk_texts(limit: int) -> list[str]:
     from index.chunking import chunk_text
 
     out: list[str] = []
-    for name, text in variants():
+    for _name, text in variants():
         out.extend(c.text for c in chunk_text(text, CHUNK_SIZE, CHUNK_OVERLAP))
         if len(out) >= limit:
             return out[:limit]

@@ -18,7 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import load_average, machine, write_json  # noqa: E402
@@ -69,7 +68,7 @@ def quality(k: int = 5) -> dict:
         for name in ("squad2", "clapnq"):
             ChunkStore.drop(client, f"bench-{name}")  # the other backend's vectors
             out.setdefault(name, {})[backend] = measure(settings, name, "dev", k)
-    for name, rows in out.items():
+    for _name, rows in out.items():
         rows["worst_drop"] = round(max(
             rows["torch"][mode][metric] - rows["onnx-int8"][mode][metric]
             for mode in ("dense", "hybrid") for metric in rows["torch"][mode]

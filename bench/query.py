@@ -59,12 +59,13 @@ def ours_in_process(data: Path, asked: list[str]) -> dict:
 
 
 def naive_in_process(data: Path, asked: list[str]) -> dict:
-    from llama_index.core import Settings as LlamaSettings, VectorStoreIndex
+    from llama_index.core import Settings as LlamaSettings
+    from llama_index.core import VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     from eval.baseline import LlamaIndexBaseline, _embedding_adapter
-    from index.embedding import SentenceTransformerEmbedder
     from index.client import connect
+    from index.embedding import SentenceTransformerEmbedder
     from rag.settings import Settings
 
     LlamaSettings.llm = None

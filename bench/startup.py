@@ -31,12 +31,13 @@ EXPECTED = "1:05 p.m."
 
 def naive_ask(data: Path, question: str) -> None:
     """The naive pipeline's whole cold path, for timing as a subprocess."""
-    from llama_index.core import Settings as LlamaSettings, VectorStoreIndex
+    from llama_index.core import Settings as LlamaSettings
+    from llama_index.core import VectorStoreIndex
     from llama_index.vector_stores.chroma import ChromaVectorStore
 
     from eval.baseline import LlamaIndexBaseline, _embedding_adapter
-    from index.embedding import SentenceTransformerEmbedder
     from index.client import connect
+    from index.embedding import SentenceTransformerEmbedder
     from rag.settings import Settings
 
     LlamaSettings.llm = None
@@ -69,8 +70,8 @@ def main() -> None:
         return
     from bench.query import start_server
     from eval.baseline import LlamaIndexBaseline
-    from index.embedding import SentenceTransformerEmbedder
     from index.client import connect
+    from index.embedding import SentenceTransformerEmbedder
     from rag.settings import Settings
 
     data = Path(tempfile.mkdtemp(prefix="rag-startup-"))

@@ -50,7 +50,7 @@ def main() -> None:
     scorer.checker.load()
     rows = {}
     for cited in (1, 2):
-        def check() -> list:
+        def check(cited: int = cited) -> list:
             return [scorer.judge_each(claim, [passages[(n + k) % len(passages)] for k in range(cited)])
                     for n, claim in enumerate(claims)]
 

@@ -11,7 +11,7 @@ from index.embedding import Embedder
 from index.sentences import sentence_spans
 
 if TYPE_CHECKING:
-    from index.store import ChunkStore
+    pass
 
 
 def _embedding_adapter(embedder: Embedder) -> Any:
@@ -39,7 +39,8 @@ class LlamaIndexBaseline:
     """Built once per corpus into its own Chroma collection; answers with one sentence."""
 
     def __init__(self, client: Any, name: str, texts: list[tuple[str, str]], embedder: Embedder, top_k: int = 5):
-        from llama_index.core import Document, Settings as LlamaSettings, StorageContext, VectorStoreIndex
+        from llama_index.core import Document, StorageContext, VectorStoreIndex
+        from llama_index.core import Settings as LlamaSettings
         from llama_index.vector_stores.chroma import ChromaVectorStore
 
         LlamaSettings.llm = None

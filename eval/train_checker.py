@@ -23,13 +23,22 @@ import numpy as np
 
 from eval.checker_data import ValClaim, build
 from eval.cross_encoder import (
-    Run, base_model, config_key, export_onnx, fine_tune, length_batches, predict, seed_everything, sha256, versions,
+    Run,
+    base_model,
+    config_key,
+    export_onnx,
+    fine_tune,
+    length_batches,
+    predict,
+    seed_everything,
+    sha256,
+    versions,
 )
 from eval.expertqa import balanced_scores
 from eval.metrics import roc_auc
-from rag.errors import InvalidInput
-from rag.checker import CONTEXT_CHARS, MAX_TOKENS, TRUNCATION, candidates, evidence_text
+from rag.checker import CONTEXT_CHARS, TRUNCATION, candidates, evidence_text
 from rag.cross_encoder import load_tokenizer
+from rag.errors import InvalidInput
 
 DATA_FILES = (
     "fever/claim.txt", "fever/evidence.txt", "fever/label.txt", "factcheck-gpt/subtask3_claim_evidence_stance.jsonl",

@@ -22,7 +22,16 @@ from pathlib import Path
 import numpy as np
 
 from eval.cross_encoder import (
-    Run, TextPair, base_model, config_key, export_onnx, fine_tune, length_batches, predict, seed_everything, sha256,
+    Run,
+    TextPair,
+    base_model,
+    config_key,
+    export_onnx,
+    fine_tune,
+    length_batches,
+    predict,
+    seed_everything,
+    sha256,
     versions,
 )
 from eval.metrics import roc_auc

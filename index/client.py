@@ -291,8 +291,9 @@ def source(settings: "Settings") -> Source:
 
 
 def _server_client(settings: "Settings") -> "ClientAPI":
-    import chromadb
     from urllib.parse import urlparse
+
+    import chromadb
 
     url = urlparse(settings.chroma_url)
     try:

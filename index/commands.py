@@ -8,7 +8,7 @@ from typing import Sequence
 
 from index.client import source
 from index.embedding import embedder_from_settings
-from index.ingest import FileProgress, IngestReport, Ingestor
+from index.ingest import FileProgress, Ingestor, IngestReport
 from index.layout import DocumentRecord, validate_collection_name
 from index.store import ChunkStore, open_store
 from rag.errors import DocumentNotFound, UnknownCollection

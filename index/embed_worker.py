@@ -69,7 +69,7 @@ def _serve(conn: "Connection", embedder: "Embedder", with_sentences: bool) -> No
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # terminated: exit through cleanups (temporary files)
     try:
         try:
-            embedder.dimension  # load the model before the first batch comes
+            _ = embedder.dimension  # load the model before the first batch comes
         except Exception as exc:  # noqa: BLE001 - the parent logs it and embeds here, where it raises for real
             conn.send(("error", f"could not load the model: {type(exc).__name__}: {exc}"))
             return
@@ -214,7 +214,7 @@ class Embedding:
             # none, and after the model is loaded here (a first use may export it: once, here).
             # The first batch (a small one) is embedded here at once, while the worker starts.
             if self._wanted:
-                self.embedder.dimension
+                _ = self.embedder.dimension  # loads the model
                 self._start()
             done = embed_here(self.embedder, texts, self.with_sentences)
             return lambda: done

@@ -19,10 +19,10 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from index.chunking import Chunk, chunk_text
-from index.embedding import Embedder, check_backend
-from index.readers import Document, read_bytes, read_file
 from index.embed_worker import Embedded, Embedding
+from index.embedding import Embedder, check_backend
 from index.layout import DocumentRecord
+from index.readers import Document, read_bytes, read_file
 from index.store import ChunkStore
 from rag.errors import InvalidInput, SkipFile
 from rag.settings import IndexSettings

@@ -20,8 +20,23 @@ from index.client import Source, data_dir_problem, source
 from index.embedding import with_backend
 from index.fingerprint import Fingerprint
 from index.layout import (
-    CHUNK_TEXT_KEY, PACKED_KEY, REGISTRY_SUFFIX, SUFFIXES, TEXTS_SUFFIX, DocumentRecord, all_names, chunk_filter, chunk_id,
-    chunk_rows, date_int, document_of, list_collections, pack, placeholder, record_or_none, user_collections,
+    CHUNK_TEXT_KEY,
+    PACKED_KEY,
+    REGISTRY_SUFFIX,
+    SUFFIXES,
+    TEXTS_SUFFIX,
+    DocumentRecord,
+    all_names,
+    chunk_filter,
+    chunk_id,
+    chunk_rows,
+    date_int,
+    document_of,
+    list_collections,
+    pack,
+    placeholder,
+    record_or_none,
+    user_collections,
     validate_collection_name,
 )
 from index.readers import Document

@@ -17,9 +17,9 @@ from typing import Sequence
 
 import numpy as np
 
+from index.sentences import sentence_spans
 from rag import cross_encoder
 from rag.cross_encoder import MODEL_DIR, CrossEncoder
-from index.sentences import sentence_spans
 from rag.lexical import terms
 
 CHECKER_PATH = MODEL_DIR / "checker.onnx"

@@ -13,11 +13,12 @@ from typing import TYPE_CHECKING, Callable, NamedTuple
 from index.embedding import Embedder, check_backend, embedder_from_settings
 from index.fingerprint import Fingerprint
 from index.store import open_store
+from rag.calibration import CALIBRATION_PATH, load_calibration
+from rag.draft import Draft
 from rag.errors import InvalidInput, LlmUnavailable, check_text
-from rag.extractive import CALIBRATION_PATH, ExtractiveAnswerer, load_calibration
+from rag.extractive import ExtractiveAnswerer
 from rag.reader import model_version, shared_reader
 from rag.retrieve import Filters, Passage, Retriever
-from rag.draft import Draft
 from rag.schema import Answer, AnswerSentence, Citation, RetrievedPassage, display_text
 from rag.settings import IndexSettings, Settings
 

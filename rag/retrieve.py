@@ -19,8 +19,8 @@ from typing import Literal, Sequence
 import numpy as np
 
 from index.embedding import Embedder
-from index.sentences import sentence_spans
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
+from index.sentences import sentence_spans
 from index.store import ChunkStore
 from rag.filters import Filters
 from rag.lexical import BM25Index

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 from index.sentences import sentence_spans
+from rag.draft import Draft
 from rag.errors import LlmUnavailable
 from rag.injection import is_instruction
 from rag.llm.backend import LlmBackend
 from rag.prompts import answer_messages
 from rag.retrieve import Passage
-from rag.draft import Draft
 from rag.schema import ABSTAIN_TEXT, AnswerSentence, Citation
 from rag.settings import LlmSettings
 from rag.verify import Judgement, SupportScorer
