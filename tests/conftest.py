@@ -3,69 +3,16 @@ real `chroma run` server on 127.0.0.1 for the contract tests that run against bo
 
 from __future__ import annotations
 
-import shutil
-import socket
-import subprocess
-import sys
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from index.embedding import SentenceTransformerEmbedder
 from rag.settings import Settings
-from tests.scripted_llm import ScriptedLLM
 from tests.support.embedders import HashEmbedder
-
-REPO = Path(__file__).resolve().parent.parent
-SEEDS = REPO / "seeds"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def chroma_binary() -> str:
-    found = Path(sys.executable).with_name("chroma")
-    return str(found) if found.exists() else (shutil.which("chroma") or "chroma")
-
-
-class ChromaServer:
-    """A real `chroma run` process on 127.0.0.1; can be stopped and started again."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-
-    def start(self) -> None:
-        self.process = subprocess.Popen(
-            [chroma_binary(), "run", "--path", str(self.path), "--host", "127.0.0.1", "--port", str(self.port)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                urllib.request.urlopen(f"{self.url}/api/v2/heartbeat", timeout=1).read()
-                return
-            except OSError:
-                if self.process.poll() is not None:
-                    raise RuntimeError(f"chroma run exited with {self.process.returncode}")
-                time.sleep(0.1)
-        raise RuntimeError("chroma run did not answer within 30 s")
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(10)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
+from tests.support.scripted_llm import ScriptedLLM
+from tests.support.servers import ChromaServer
 
 
 @pytest.fixture(scope="session")
@@ -128,7 +75,7 @@ def _no_rag_env(monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> None:
 
 @pytest.fixture(scope="module")
 def llm_server():
-    """A scripted OpenAI-compatible server on 127.0.0.1 (`tests/scripted_llm.py`)."""
+    """A scripted OpenAI-compatible server on 127.0.0.1 (`tests/support/scripted_llm.py`)."""
     server = ScriptedLLM().start()
     yield server
     server.stop()

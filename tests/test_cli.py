@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from rag.cli import app
-from tests.conftest import SEEDS
+from tests.support.paths import SEEDS
 
 runner = CliRunner()
 

@@ -13,7 +13,7 @@ from typer.testing import CliRunner
 
 from rag.cli import app, verbosity_args
 from rag.data_dir import project_data_dir
-from tests.conftest import SEEDS
+from tests.support.paths import SEEDS
 
 runner = CliRunner()
 RAG = str(Path(sys.executable).with_name("rag"))

@@ -9,13 +9,14 @@ import time
 
 import httpx
 import pytest
-from pydantic import SecretStr
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.app import create_app
 from index.commands import run_ingest
 from rag.settings import Settings
-from tests.conftest import SEEDS, ChromaServer, free_port
+from tests.support.paths import SEEDS
+from tests.support.servers import ChromaServer, UvicornThread, wait_warm
 
 QUESTION = "What time was the pipe bomb discovered?"
 
@@ -35,31 +36,6 @@ def client(seeded_settings, real_embedder):
         yield test_client
 
 
-class UvicornThread:
-    """A real uvicorn server on 127.0.0.1 in a thread of this process."""
-
-    def __init__(self, app):
-        import uvicorn
-
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning"))
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
-
-    def __enter__(self):
-        self.thread.start()
-        deadline = time.monotonic() + 20
-        while not self.server.started:
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start")
-            time.sleep(0.05)
-        return self
-
-    def __exit__(self, *exc):
-        self.server.should_exit = True
-        self.thread.join(10)
-
-
 def sse_events(text: str) -> list[tuple[str, object]]:
     events = []
     for block in text.strip().split("\n\n"):
@@ -76,19 +52,6 @@ def test_health_and_readiness(client):
     assert client.get("/healthz").json() == {"status": "ok", "worker": os.getpid()}
     ready = client.get("/readyz")
     assert ready.status_code == 200 and ready.json()["embedding_dimension"] == 384
-
-
-def wait_warm(client, deadline_s: float = 120.0) -> dict:
-    """/readyz once the background warm-up has ended (503 `warming_up` until then)."""
-    ends = time.monotonic() + deadline_s
-    while True:
-        response = client.get("/readyz")
-        body = response.json()
-        if body.get("warm_up", {}).get("status") != "running":
-            return body
-        assert response.status_code == 503 and body["error"]["code"] == "warming_up"
-        assert time.monotonic() < ends, "the warm-up did not end"
-        time.sleep(0.05)
 
 
 def test_warm_up_loads_the_default_collection_in_the_background(client):

@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from api.app import JSON_BODY_LIMIT, create_app
 from index.commands import run_ingest
 from rag.settings import Settings
-from tests.api.test_api import UvicornThread
-from tests.conftest import SEEDS
-from tests.index.test_readers import make_pdf
+from tests.support.documents import make_pdf
+from tests.support.paths import SEEDS
+from tests.support.servers import UvicornThread
 
 QUESTION = "When was the pipe bomb discovered?"
 

@@ -11,10 +11,10 @@ import pytest
 from api.app import create_app
 from index.commands import run_ingest
 from rag.settings import LlmSettings, Settings
-from tests.api.test_api import UvicornThread
-from tests.conftest import SEEDS
-from tests.rag.test_llm import INVENTED, TRUE, block_of
-from tests.scripted_llm import Reply
+from tests.support.llm_texts import INVENTED, TRUE, block_of
+from tests.support.paths import SEEDS
+from tests.support.scripted_llm import Reply
+from tests.support.servers import UvicornThread
 
 QUESTION = "When was the pipe bomb discovered?"
 

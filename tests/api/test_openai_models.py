@@ -15,9 +15,10 @@ from pydantic import SecretStr
 from api.app import create_app
 from index.commands import run_ingest
 from rag.settings import Settings
-from tests.api.test_api import QUESTION, UvicornThread, wait_warm
-from tests.conftest import SEEDS
+from tests.support.paths import SEEDS
+from tests.support.servers import UvicornThread, wait_warm
 
+QUESTION = "What time was the pipe bomb discovered?"
 GARDEN_NOTE = "# Garden notes\n\nThe blue heron nested by the east pond in 2021.\n"
 GARDEN_QUESTION = "Where did the blue heron nest?"
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import pytest
 import schemathesis
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
-from hypothesis import HealthCheck, given, settings as hsettings
 
 from api.app import create_app
 from index.commands import run_ingest
 from rag.settings import Settings
-from tests.conftest import SEEDS
+from tests.support.paths import SEEDS
 
 
 @pytest.fixture(scope="module")

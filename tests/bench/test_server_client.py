@@ -14,14 +14,14 @@ from api.app import create_app
 from index.ingest import Ingestor
 from index.store import open_store
 from rag.cli import app
-from tests.api.test_api import UvicornThread
-from tests.conftest import SEEDS
+from tests.support.paths import SEEDS
+from tests.support.servers import UvicornThread
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory, request):
-    from tests.support.embedders import HashEmbedder
     from rag.settings import Settings
+    from tests.support.embedders import HashEmbedder
 
     settings = Settings(data_dir=tmp_path_factory.mktemp("server") / "data", chroma_url=None, collection="default")
     embedder = HashEmbedder()
@@ -49,7 +49,7 @@ def test_server_errors_and_batch_lines(server, tmp_path):
 
 
 def test_unreachable_server_is_a_clear_error(tmp_path):
-    from tests.conftest import free_port
+    from tests.support.servers import free_port
 
     env = {"RAG_SERVER_URL": f"http://127.0.0.1:{free_port()}", "RAG_DATA_DIR": str(tmp_path)}
     result = CliRunner().invoke(app, ["ask", "x"], env=env)

@@ -15,8 +15,8 @@ from index.store import open_store
 from rag.errors import ConfigError
 from rag.pipeline import Pipeline
 from rag.settings import BUNDLED_MODEL, IndexSettings, Settings
-from tests.conftest import SEEDS
 from tests.support.embedders import HashEmbedder
+from tests.support.paths import SEEDS
 
 
 @pytest.fixture
@@ -95,7 +95,7 @@ def test_readiness_with_a_default_collection_this_server_cannot_open(settings):
     from fastapi.testclient import TestClient
 
     from api.app import create_app
-    from tests.api.test_api import wait_warm
+    from tests.support.servers import wait_warm
 
     other = settings.model_copy(update={"collection": "default", "index": settings.index.model_copy(update={"chunk_size": 500})})
     open_store(other, for_writing=True)

@@ -14,8 +14,8 @@ import pytest
 
 from index.ingest import Ingestor
 from index.store import open_store
-from tests.conftest import REPO, SEEDS
-from tests.index.test_store_contract import sentence_vectors, snapshot
+from tests.support.index_snapshots import sentence_vectors, snapshot
+from tests.support.paths import REPO, SEEDS
 
 
 def make_corpus(folder):

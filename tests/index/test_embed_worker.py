@@ -23,8 +23,8 @@ from index.ingest import Ingestor
 from index.layout import chunk_rows
 from index.store import open_store
 from rag.settings import IndexSettings, Settings
-from tests.conftest import SEEDS
 from tests.support.embedders import HashEmbedder
+from tests.support.paths import SEEDS
 
 
 def _corpus(folder: Path, files: int = 12) -> Path:

@@ -20,8 +20,8 @@ from index.onnx_embedding import OnnxInt8Embedder, quantized_model_path
 from index.store import open_store
 from rag.errors import ConfigError, FingerprintMismatch
 from rag.settings import BUNDLED_MODEL, IndexSettings, Settings
-from tests.conftest import SEEDS
 from tests.support.embedders import HashEmbedder
+from tests.support.paths import SEEDS
 
 TEXTS = [
     "The pipe bomb was discovered on the morning of January 6.",

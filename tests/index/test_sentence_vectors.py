@@ -12,13 +12,19 @@ import pytest
 from index.ingest import Ingestor
 from index.layout import chunk_rows
 from index.sentence_vectors import (
-    METADATA_KEY, SentenceVectorSource, TokenEmbeddings, decode, embed_chunks, encode, pool,
+    METADATA_KEY,
+    SentenceVectorSource,
+    TokenEmbeddings,
+    decode,
+    embed_chunks,
+    encode,
+    pool,
 )
 from index.sentences import sentence_spans
 from index.store import open_store
 from rag.pipeline import Pipeline
 from rag.retrieve import Passage
-from tests.conftest import SEEDS
+from tests.support.paths import SEEDS
 
 CHUNK = (
     "The pipe bomb was discovered on the morning of January 6. Investigators reviewed hours of "

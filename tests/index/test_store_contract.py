@@ -6,7 +6,6 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import numpy as np
 import pytest
 
 from index.client import connect
@@ -14,13 +13,12 @@ from index.fingerprint import Fingerprint
 from index.ingest import Ingestor
 from index.layout import CHUNK_TEXT_KEY, PACKED_KEY, chunk_rows
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
-from index.sentence_vectors import decode
 from index.store import ChunkStore, open_store
 from rag.errors import FingerprintMismatch, UnknownCollection
 from rag.retrieve import Retriever
 from rag.settings import Settings
-
-from tests.conftest import SEEDS
+from tests.support.index_snapshots import snapshot
+from tests.support.paths import SEEDS
 
 
 class CountingEmbedder:
@@ -54,30 +52,6 @@ def corpus(tmp_path: Path) -> Path:
     (folder / "alpha.md").write_text("# Alpha\n\nAlpha beta gamma. " * 30, encoding="utf-8")
     (folder / "beta.txt").write_text("Beta delta epsilon.\r\n" * 60, encoding="utf-8")
     return folder
-
-
-def snapshot(store: ChunkStore) -> dict:
-    """Everything stored, keyed by id, for comparing two indexes; the sentence vectors (floats,
-    which differ in the last bits with batch composition) are compared by `sentence_vectors`."""
-    chunks = store.chunks.get(include=["documents", "metadatas"])
-    registry = store.registry.get(include=["documents", "metadatas"])
-    return {
-        "chunks": {
-            i: (d, {k: v for k, v in m.items() if k != SENTENCE_VECTORS_KEY}) for i, d, m in chunk_rows(chunks)
-        },
-        "registry": {i: (d, m) for i, d, m in zip(registry["ids"], registry["documents"], registry["metadatas"])},
-    }
-
-
-def sentence_vectors(store: ChunkStore, dimension: int) -> dict[str, np.ndarray]:
-    """Each chunk's decoded sentence vectors, keyed by chunk id (all must decode)."""
-    got = store.chunks.get(include=["documents", "metadatas"])
-    out = {}
-    for chunk_id, text, meta in chunk_rows(got):
-        vectors = decode(meta.get(SENTENCE_VECTORS_KEY), text, dimension)
-        assert vectors is not None, f"chunk {chunk_id} has no usable sentence vectors"
-        out[chunk_id] = vectors
-    return out
 
 
 def ingestor(settings: Settings, embedder) -> Ingestor:

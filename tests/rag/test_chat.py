@@ -1,15 +1,7 @@
 import io
 
 from rag.chat import Conversation, run_repl
-from rag.schema import Answer, Citation
-
-
-def fake_answer(question: str) -> Answer:
-    return Answer(
-        question=question, answer=f"About {question} [1]", abstained=False, answerability=0.9,
-        citations=[Citation(id=1, document_id="d", source="/s.txt", title="T", start_char=0, end_char=4, quote="Text", score=0.9)],
-        config_fingerprint="f", collection="c",
-    )
+from tests.support.answers import fake_answer
 
 
 def test_follow_up_questions_carry_the_previous_subject():

@@ -22,8 +22,8 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from rag.chat import run_repl
-from tests.conftest import REPO
-from tests.rag.test_chat import fake_answer
+from tests.support.answers import fake_answer
+from tests.support.paths import REPO
 
 UP, CTRL_C, CTRL_D, ENTER = "\x1b[A", "\x03", "\x04", "\r"
 

@@ -24,7 +24,7 @@ from rag.llamaindex.query_engine import GroundedQueryEngine
 from rag.llamaindex.retriever import GroundedRetriever
 from rag.pipeline import Pipeline
 from rag.settings import Settings
-from tests.conftest import REPO, SEEDS
+from tests.support.paths import REPO, SEEDS
 
 QUESTIONS = [
     "When was the pipe bomb discovered?",

@@ -20,7 +20,8 @@ from index.store import open_store
 from rag.llm.answer import LlmAnswerer
 from rag.pipeline import Pipeline
 from rag.settings import LlmSettings, Settings
-from tests.conftest import SEEDS, free_port
+from tests.support.paths import SEEDS
+from tests.support.servers import free_port
 
 pytestmark = pytest.mark.slow
 llama_cpp = pytest.importorskip("llama_cpp", reason="needs the llamacpp extra: pip install -e '.[test,llamacpp]'")

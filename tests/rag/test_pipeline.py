@@ -5,14 +5,16 @@ from __future__ import annotations
 import shutil
 
 import pytest
-from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from index.commands import run_ingest
 from index.store import open_store
 from rag.errors import InvalidInput, UnknownCollection
 from rag.pipeline import Pipeline
 from rag.schema import ABSTAIN_TEXT, Answer
-from tests.conftest import SEEDS
+from tests.support.paths import SEEDS
 
 
 @pytest.fixture(scope="module")

@@ -20,8 +20,8 @@ from api.app import create_app
 from index.ingest import Ingestor
 from index.store import open_store
 from rag.settings import Settings
-from tests.api.test_api import UvicornThread
-from tests.conftest import SEEDS
+from tests.support.paths import SEEDS
+from tests.support.servers import UvicornThread
 
 DOCS = 20
 QUESTIONS = 200

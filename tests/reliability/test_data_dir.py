@@ -22,7 +22,7 @@ from fastapi.testclient import TestClient
 
 from api.app import create_app
 from rag.settings import Settings
-from tests.conftest import REPO, SEEDS
+from tests.support.paths import REPO, SEEDS
 
 SEED_SOURCE = str(next(SEEDS.glob("*.txt")).absolute())
 

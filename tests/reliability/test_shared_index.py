@@ -18,7 +18,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tests.conftest import SEEDS, ChromaServer, free_port
+from tests.support.paths import SEEDS
+from tests.support.servers import ChromaServer, free_port
 
 RAG = str(Path(sys.executable).with_name("rag"))
 QUESTION = "What is the parking garage code?"

@@ -16,7 +16,8 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from api.limits import RateLimiter
-from tests.conftest import REPO, SEEDS, free_port
+from tests.support.paths import REPO, SEEDS
+from tests.support.servers import free_port
 
 KEYS = "alpha-key-0123456789,beta-key-9876543210"
 

@@ -15,7 +15,7 @@ from pydantic import SecretStr
 
 from api.app import create_app
 from rag.settings import Settings
-from tests.web.conftest import Server, open_tab
+from tests.support.web import Server, open_tab
 
 CONTENT_TYPES = {".js": "text/javascript", ".css": "text/css", ".png": "image/png"}
 REDOC_LOGO = "https://cdn.redoc.ly/redoc/logo-mini.svg"

@@ -17,11 +17,11 @@ from pydantic import SecretStr
 from api.app import create_app
 from index.commands import run_ingest
 from rag.settings import LlmSettings
-from tests.api.test_api import UvicornThread
-from tests.conftest import REPO, SEEDS
-from tests.rag.test_llm import INVENTED, TRUE, block_of
-from tests.scripted_llm import Reply
-from tests.web.conftest import OUTPUT, PHONE, Server, Tab, open_tab, screenshot, wait_ready, web_settings
+from tests.support.llm_texts import INVENTED, TRUE, block_of
+from tests.support.paths import REPO, SEEDS
+from tests.support.scripted_llm import Reply
+from tests.support.servers import UvicornThread, wait_ready
+from tests.support.web import OUTPUT, PHONE, Server, Tab, open_tab, screenshot, web_settings
 
 pytestmark = pytest.mark.slow  # a browser and a server with the real model
 

@@ -14,7 +14,7 @@ from pydantic import SecretStr
 from api.app import create_app
 from api.web import STATIC
 from index.readers import SUPPORTED_SUFFIXES
-from tests.conftest import REPO
+from tests.support.paths import REPO
 
 PAGE_FILES = ["/", "/static/app.css", "/static/icon.svg", "/static/js/main.js", "/static/js/source.js"]
 
