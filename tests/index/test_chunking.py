@@ -1,5 +1,7 @@
 import pytest
-from hypothesis import given, settings as hsettings, strategies as st
+from hypothesis import given
+from hypothesis import settings as hsettings
+from hypothesis import strategies as st
 
 from index.chunking import chunk_spans, chunk_text
 

@@ -156,7 +156,6 @@ def test_bad_files_are_skipped_and_stored_documents_survive(store_settings, tmp_
 
 
 def test_fingerprint_mismatch_is_refused_and_rebuild_fixes_it(store_settings, tmp_path, hash_embedder):
-    from index.commands import run_ingest
 
     folder = corpus(tmp_path)
     ingestor(store_settings, hash_embedder).ingest([folder])

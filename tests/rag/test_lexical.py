@@ -1,4 +1,3 @@
-from hypothesis import given, settings as hsettings, strategies as st
 
 from rag.lexical import BM25Index, terms
 

@@ -56,7 +56,7 @@ def llama_server(gguf):
         except OSError:
             if process.poll() is not None or time.monotonic() > deadline:
                 process.kill()
-                raise RuntimeError("the llama.cpp server did not start")
+                raise RuntimeError("the llama.cpp server did not start") from None
             time.sleep(0.3)
     yield url
     process.terminate()

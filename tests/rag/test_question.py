@@ -3,7 +3,8 @@
 import pytest
 
 from index.sentence_vectors import SentenceVectorSource
-from rag.extractive import ANSWERABLE_FEATURES, SELECT_FEATURES, ExtractiveAnswerer, build_candidates, load_calibration, score
+from rag.calibration import load_calibration
+from rag.extractive import ANSWERABLE_FEATURES, SELECT_FEATURES, ExtractiveAnswerer, build_candidates, score
 from rag.question import answer_detail, answer_type, detail_contexts, has_new_detail
 from rag.retrieve import Passage
 

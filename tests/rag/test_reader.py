@@ -9,8 +9,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rag.extractive import _context
 from index.sentences import sentence_spans
+from rag.extractive import _context
 from rag.reader import READER_PATH, Reader, model_version
 
 SQUAD = Path(__file__).resolve().parents[3] / "shared" / "training" / "squad11" / "train.json"
@@ -87,7 +87,8 @@ class _KeywordReader:
 
 
 def test_the_reader_reorders_the_selectors_best_and_gates_a_second_sentence():
-    from rag.extractive import Candidate, LinearModel, ReaderStage, read
+    from rag.calibration import LinearModel, ReaderStage
+    from rag.extractive import Candidate, read
 
     def candidate(text: str, logit: float) -> Candidate:
         c = Candidate(0, "d", 0, len(text), text)

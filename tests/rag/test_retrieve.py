@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from index.ingest import Ingestor
-from index.readers import Document, text_sha256
 from index.chunking import chunk_text
+from index.ingest import Ingestor
 from index.layout import chunk_rows
+from index.readers import Document, text_sha256
 from index.store import open_store
 from rag.errors import InvalidInput
 from rag.retrieve import Filters, Retriever
