@@ -27,7 +27,7 @@ def create_app(settings: Settings, embedder: Embedder | None = None) -> FastAPI:
         if settings.api.warm_up:
             # In the background: the server answers /healthz at once (a supervisor's liveness
             # check) and /readyz says 503 "warming_up" until the model and the default
-            # collection's BM25 mirror are loaded (tens of seconds at 100k chunks). Questions
+            # collection's BM25 mirror are loaded (slow for a large collection). Questions
             # that come meanwhile are answered; they wait for what they need.
             app.state.rag.start_warm_up()
         yield

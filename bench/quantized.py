@@ -55,8 +55,8 @@ def speed(chunks: list[str], repeat: int) -> dict:
 def quality(k: int = 5) -> dict:
     """Both backends over the same corpus files: document ids come from file paths, and hybrid
     retrieval breaks ties in fused rank by chunk id, so corpora written to two folders would
-    break ties differently (measured: up to 2.6 points of hybrid hit@1 between two runs of the
-    same backend). Each backend gets fresh collections; the files stay."""
+    break ties differently, enough to move hybrid hit@1 between two runs of the same backend
+    (docs/bench/notes.md). Each backend gets fresh collections; the files stay."""
     from index.client import connect
     from index.store import ChunkStore
 

@@ -46,7 +46,8 @@ def _verdict(ok: bool | None) -> str:
 def _paired_rounds(row: dict | None, bare_kind: str) -> list[float] | None:
     """Ours' overhead over bare encoding round by round, where both ran in turn at least twice:
     round i of ours against round i of bare ran minutes apart, so a slow spell of the machine
-    (identical work here has varied by 25% in CPU time) tends to hit both."""
+    (identical work here varies widely in CPU time from one spell to the next) tends to hit
+    both."""
     ours_runs, bare_runs = _get(row, "ours", "runs"), _get(row, bare_kind, "runs")
     if not ours_runs or not bare_runs or len(ours_runs) < 2:
         return None

@@ -2,8 +2,8 @@
 
 A Chroma server (`chroma run`) holds one vector index for all its clients. Embedded Chroma holds
 each collection's vector index in the memory of every process that opened the directory, and
-another process's writes reach the files but not that memory: measured, a server that opened
-the directory before a `rag ingest` of 1,500 chunks found none of them by vector search, and a
+another process's writes reach the files but not that memory: a server that opened the
+directory before a `rag ingest` was seen to find none of the new chunks by vector search, and a
 process that wrote from such a stale view lost the other's vectors for good. So, for an
 embedded directory (`EmbeddedDirectory`):
 
@@ -11,8 +11,8 @@ embedded directory (`EmbeddedDirectory`):
   a client opened after the last write of any other process;
 - every write ends by replacing the `STAMP` file (a new token);
 - before each read, a process compares the stamp with the one it saw when its client was
-  opened (one `stat`), and opens a new client when another process has written since
-  (measured with the first search after it: 60 ms at 10k chunks); collection handles are then
+  opened (one `stat`), and opens a new client when another process has written since (which
+  costs that first search more, the more chunks there are); collection handles are then
   fetched again (`Source.epoch`).
 
 Nothing is held between commands: a `rag ingest` beside a running `rag serve` is seen by the

@@ -1,15 +1,14 @@
 """Embedding a large ingest's chunks in a child process, while this process writes to Chroma.
 
-Chroma's Python bindings hold the interpreter lock for the whole of a write (0.5 to 1 s a
-2,048-chunk batch), so in one process the model loop stalls through every write. A worker
-process has its own interpreter lock: it embeds batch n+1 (model runs, sentence pooling, blob
-encoding) while this process writes batch n. It costs a second copy of the model in memory
-(about 300 MiB more at peak at 10k chunks) and about a second of start-up, and it makes no
-CPU time: on two cores, which the model alone keeps busy, the writes' CPU time still comes out
-of the model's, and it measured no faster than one process (10k chunks, alternating: +11.7% over
-bare encoding, median of 4 rounds, against +13.0% for one process). With a core to spare (the model on one thread of two)
-it cut the overhead from 16% to 6%. So it is off by default (`IndexSettings.embed_worker`);
-`Embedding` starts one for large ingests when asked, and embeds the first batch here meanwhile.
+Chroma's Python bindings hold the interpreter lock for the whole of a write, so in one process
+the model loop stalls through every write. A worker process has its own interpreter lock: it
+embeds batch n+1 (model runs, sentence pooling, blob encoding) while this process writes batch
+n. It costs a second copy of the model in memory and a start-up, and it makes no CPU time: on
+two cores, which the model alone keeps busy, the writes' CPU time still comes out of the
+model's, and it measured no faster than one process. With a core to spare it cut the overhead
+over bare encoding. So it is off by default (`IndexSettings.embed_worker`); `Embedding` starts
+one for large ingests when asked, and embeds the first batch here meanwhile. The measurements
+are in docs/bench/notes.md.
 
 Anything wrong with the worker (it cannot start, dies, or raises) is logged and the batch is
 embedded here instead, where a real error raises as it would have without a worker: a worker
@@ -41,12 +40,13 @@ log = logging.getLogger(__name__)
 
 Embedded = tuple[np.ndarray, "list[str] | None"]
 # Input bytes from which `auto` starts a worker: about 1,600 chunks at the default chunk size,
-# some 15 s of encoding on two cores, against about 1 s for a worker to start.
+# whose encoding takes many times longer than a worker takes to start.
 AUTO_MIN_BYTES = 2**20
 _POLL_S = 0.5  # how often a wait for the worker checks that it is still alive
 _STOP_S = 10.0  # how long a closing worker may take to exit before it is terminated, then killed
 # How long a batch may take in the worker before it counts as stuck (and the batch is embedded
-# here): generous, as a busy machine can be many times slower than the ~85 chunks/s measured here.
+# here): generous, far beyond the encoding rate measured on the benchmark machine, as a busy
+# machine can be many times slower.
 _WAIT_BASE_S = 120.0
 _WAIT_PER_TEXT_S = 1.0
 

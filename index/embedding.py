@@ -128,7 +128,7 @@ class SentenceTransformerEmbedder:
 
     def _longest_first(self, texts: Sequence[str]) -> list[int]:
         """Indexes of `texts`, most tokens first, so each batch pads little (sorted by characters,
-        as encode() does, a benchmark corpus padded by 25%; by tokens under 1%)."""
+        as encode() does, batches pad far more: tokens per character vary)."""
         model = self.model
         lengths = [len(ids) for ids in model.tokenizer(list(texts), truncation=True, max_length=model.max_seq_length)["input_ids"]]
         return sorted(range(len(texts)), key=lambda i: -lengths[i])
@@ -199,8 +199,9 @@ def resolve_backend(settings: IndexSettings, recorded: str | None = None) -> str
     """The backend `settings` mean for a collection built with `recorded` (None: a new one).
 
     An explicit backend is itself. `auto` keeps a collection's own backend, and gives a new
-    collection onnx-int8 for the bundled model (measured: retrieval and answers within 1
-    point of fp32) and torch for any other model (its int8 quality is unknown)."""
+    collection onnx-int8 for the bundled model (its int8 retrieval and answers were measured
+    against fp32: docs/bench/notes.md) and torch for any other model (its int8 quality is
+    unknown)."""
     if settings.embed_backend != "auto":
         return settings.embed_backend
     if recorded in ("torch", "onnx-int8"):

@@ -159,13 +159,13 @@ class Ingestor:
         # A reader thread reads and chunks the next batch while this thread embeds and stores
         # the current one, so the model never waits for files. In one process, storing is not
         # overlapped with embedding: Chroma's writes hold the interpreter lock for their whole
-        # length (0.5 to 1 s a batch), which stalls the model loop anyway, and on two cores its
-        # index building slowed the model's own threads by more than the write took (storing in
-        # turn was faster than storing alongside, 39 to 41 s against 45 s for 3,047 chunks). With
-        # `embed_worker` set, a large ingest embeds in a worker process instead
-        # (`index.embed_worker`), one batch ahead of the writes here.
-        # The first batch is small, so the model starts after a few files rather than after a
-        # whole batch of them (about 1 s at 2,048 chunks); the reader fills the next meanwhile.
+        # length, which stalls the model loop anyway, and on two cores its index building slowed
+        # the model's own threads by more than the write took (storing in turn measured faster
+        # than storing alongside: docs/bench/notes.md). With `embed_worker` set, a large ingest
+        # embeds in a worker process instead (`index.embed_worker`), one batch ahead of the
+        # writes here.
+        # The first batch is small, so the model starts after a few files rather than after
+        # reading a whole batch of them; the reader fills the next meanwhile.
         first = min(self.settings.write_batch_size, _FIRST_BATCH_CHUNKS)
         in_flight: deque[tuple[list[_Pending], Callable[[], Embedded]]] = deque()
         with (

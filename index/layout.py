@@ -9,11 +9,11 @@ For a collection NAME there are three Chroma collections:
   added, never upserted, under ids that carry their document's text hash (`chunk_id`). The text
   is a metadata value rather than Chroma's document because Chroma builds a trigram
   full-text index over documents, which retrieval never uses (BM25 runs on its own mirror)
-  and which cost more than all other writes together (0.8 of 1.2 ms CPU a chunk); collections
-  written before keep the text as the document, and `chunk_rows` reads both;
+  and which cost more than all other writes together; collections written before keep the
+  text as the document, and `chunk_rows` reads both;
 - `NAME__texts` holds each document's full text (so any citation can be checked), as a
-  metadata value for the same reason (the full-text index was half of all write time at 10k
-  chunks). Collections written before keep it as the registry record's document;
+  metadata value for the same reason (there, too, the full-text index was a large share of
+  write time). Collections written before keep it as the registry record's document;
   `ChunkStore.document_text` reads both;
 - `NAME__docs` holds one record per document: its metadata. A document's registry record is
   written only after its chunks and text, so it doubles as the commit marker that makes
@@ -47,9 +47,9 @@ _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,61}[A-Za-z0-9]$")
 CHUNK_TEXT_KEY = "text"
 # A chunk's metadata that no query filters on (text, title, offsets, hash, sentence vectors, ...),
 # and a document's whole registry record, are stored as one JSON value under this key: Chroma
-# writes a row and an index entry per key, and packing them cut chunk writes by about a fifth at
-# 10k chunks. Only the chunk keys filtered on (`FILTERED_KEYS`) stay apart. Collections written
-# before keep every key apart; `chunk_rows` and `DocumentRecord.from_chroma` read both.
+# writes a row and an index entry per key, so packing them makes chunk writes cheaper. Only the
+# chunk keys filtered on (`FILTERED_KEYS`) stay apart. Collections written before keep every key
+# apart; `chunk_rows` and `DocumentRecord.from_chroma` read both.
 PACKED_KEY = "rag_chunk"
 FILTERED_KEYS = ("document_id", "source", "date_int")
 log = logging.getLogger(__name__)
@@ -128,8 +128,8 @@ def chunk_filter(sources: Sequence[str] = (), date_from: str | None = None, date
 
 def placeholder(doc_id: str) -> list[float]:
     """The one-number vector a registry record or text is stored with (Chroma wants one; nothing
-    searches these collections). Spread by id, not all equal: Chroma's index builds about a fifth
-    faster when its points differ."""
+    searches these collections). Spread by id, not all equal: Chroma's index builds faster when
+    its points differ."""
     return [zlib.crc32(doc_id.encode()) / 2**32]
 
 

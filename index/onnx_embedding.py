@@ -158,7 +158,7 @@ def quantize_bert(module: Any, sample: tuple, target: Path, output_name: str, nu
 def cpu_session(path: Path) -> "onnxruntime.InferenceSession":
     """An onnxruntime CPU session as every model here runs: all graph optimisations, quiet logs,
     and idle threads that sleep instead of spinning (on a few shared cores spinning steals the
-    time the other threads need: measured 5x lower single-query latency under load)."""
+    time the other threads need, and under load single queries came out several times slower)."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
@@ -242,7 +242,8 @@ class OnnxInt8Embedder:
         session, tokenizer = self._load()
         encodings = tokenizer.encode_batch(list(texts))
         # Longest first in tokens, so each batch pads little. (Sorting by characters, as
-        # sentence-transformers does, padded a benchmark corpus by 25%; by tokens 0.3 to 4%.)
+        # sentence-transformers does, pads far more: tokens per character vary with numbers,
+        # names and non-English text.)
         order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
         for start in range(0, len(order), self._batch_size):
             rows = order[start:start + self._batch_size]
@@ -262,8 +263,8 @@ class OnnxInt8Embedder:
             vectors = pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12)
             tokens = None
             if with_tokens:
-                # Views into this run's output, not copies (copying them was about 3% of
-                # ingest). Special tokens stay in, with their empty (0, 0) offsets, which no
+                # Views into this run's output, not copies (copying them cost ingest time for
+                # nothing). Special tokens stay in, with their empty (0, 0) offsets, which no
                 # sentence span contains: `pool` leaves them out.
                 tokens = [
                     TokenEmbeddings(hidden[j, :len(encodings[i].ids)], np.array(encodings[i].offsets, dtype=np.int64).reshape(-1, 2))

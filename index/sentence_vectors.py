@@ -4,10 +4,10 @@ The answerer compares every sentence of the retrieved passages with the question
 those sentences when the question comes was most of an answer's time on passages never seen
 before. Instead, the pass that embeds a chunk at ingest also yields its token embeddings, and
 those are mean-pooled over each sentence's characters: one vector per sentence of the chunk,
-at no extra model run. They travel in the chunk's metadata (int8, one scale per vector, about
-0.5 KB a sentence) and come back with the passage. A passage without them (a collection
-ingested before they existed, or a blob that does not match the chunk's sentences) gets them
-computed the same way when it is first needed, so the answerer's features never mix kinds.
+at no extra model run. They travel in the chunk's metadata (int8, one scale per vector) and
+come back with the passage. A passage without them (a collection ingested before they existed,
+or a blob that does not match the chunk's sentences) gets them computed the same way when it
+is first needed, so the answerer's features never mix kinds.
 
 A sentence with no token inside the model's window (a chunk longer than the model's maximum
 sequence length) is encoded on its own instead.
@@ -66,7 +66,7 @@ def pool(tokens: TokenEmbeddings, spans: Sequence[Span]) -> tuple[np.ndarray, li
     empty: list[int] = []
     starts, ends = tokens.offsets[:, 0], tokens.offsets[:, 1]
     # One span at a time, without BLAS: a matrix product here ran on OpenBLAS's threads,
-    # which kept spinning into the next model run and slowed it (model runs 8 to 10% slower).
+    # which kept spinning into the next model run and slowed it.
     for row, (start, end) in enumerate(spans):
         inside = (starts >= start) & (ends <= end) & (ends > starts)
         if not inside.any():

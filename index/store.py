@@ -49,8 +49,8 @@ if TYPE_CHECKING:
     from chromadb.api.models.Collection import Collection
 
 # Records read a page at a time. Chroma pages by offset, so each page costs more the further in it
-# starts: 60k registry records took 5.1 s in pages of 1,000 and 1.3 s in pages of 20,000. One
-# `get` of everything fails on SQLite's limit of variables somewhere above that.
+# starts, and small pages make listing a large collection slow; one `get` of everything fails on
+# SQLite's limit of variables in a large one (docs/bench/notes.md).
 _PAGE = 10_000
 
 
@@ -284,7 +284,7 @@ class ChunkStore:
             self.chunks.delete(where={"document_id": {"$in": doc_ids}})
             # `add`, not `upsert`: the delete above removed every id of these documents, and
             # ids carry the text's hash (`chunk_id`), so no id can already be there. (`upsert`
-            # looks each id up first: 17% more time for the same rows, measured at 10k chunks.)
+            # looks each id up first, which costs time for nothing here.)
             for part in _batches(len(ids), self._max_batch):
                 self.chunks.add(ids=ids[part], embeddings=vectors[part], metadatas=[pack(m) for m in metadatas[part]])
             for part in _batches(len(items), self._max_batch):

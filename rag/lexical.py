@@ -31,7 +31,7 @@ STOPWORDS = frozenset(
 
 @lru_cache(maxsize=1)
 def _porter() -> Callable[[str], str]:
-    import Stemmer  # PyStemmer: Snowball's C stemmers (importing nltk costs seconds)
+    import Stemmer  # PyStemmer: Snowball's C stemmers (importing nltk pulls in scipy and scikit-learn)
 
     return Stemmer.Stemmer("porter").stemWord
 

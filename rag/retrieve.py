@@ -28,7 +28,7 @@ from rag.lexical import BM25Index
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60
 # Documents per Chroma read when the mirror syncs: each read filters the whole collection, so
-# fewer, larger reads (measured at 100k chunks: the first sync 32 s with 200, 23 s with 1,000).
+# fewer, larger reads make a large collection's first sync faster (docs/bench/notes.md).
 _SYNC_BATCH = 1000
 
 

@@ -32,15 +32,15 @@ class IndexSettings(BaseModel):
     embed_batch_size: int = Field(
         16, ge=1, le=4096,
         description="Chunks per model run. Texts are sorted by token count first, so small batches pad "
-        "little; 16 was as fast per token as 64 or faster on two cores, and pads 0.7% (64: 3.7%).",
+        "little; on two cores 16 was as fast per token as larger batches, and pads less.",
     )
     embed_device: str = Field("cpu", description="Torch device for the embedding model (torch backend).")
     embed_backend: Literal["auto", "onnx-int8", "torch"] = Field(
         "auto",
         description=(
             "How the embedding model runs: 'onnx-int8' (exported to ONNX and quantised to int8 once, "
-            "cached under model_cache_dir; about 1.8x faster on CPU, retrieval and answers within 1 "
-            "point of fp32, no torch import: a cold `rag ask` in about 2 s), 'torch' "
+            "cached under model_cache_dir; faster on CPU, with retrieval and answers close to fp32's, "
+            "and no torch import, so a cold `rag ask` starts quickly), 'torch' "
             "(sentence-transformers, fp32), or 'auto': a collection keeps the backend it was built "
             "with, and a new one gets onnx-int8 for the bundled model, torch for any other model "
             "(int8 quality is measured for the bundled one only). Recorded in each collection: "
@@ -63,8 +63,8 @@ class IndexSettings(BaseModel):
     write_batch_size: int = Field(
         2048, ge=1, le=5000,
         description="Chunks embedded, then written to Chroma, together: sorted by token count within the "
-        "batch (16-chunk model runs pad 0.34% in a 2048-chunk batch, 0.7% in 1024), and each write has a "
-        "fixed cost (about 0.2 s), so larger batches are faster; an interrupted ingest redoes at most one batch.",
+        "batch, so a larger batch pads its model runs less, and each write has a fixed cost, so larger "
+        "batches are faster; an interrupted ingest redoes at most one batch.",
     )
     embed_worker: Literal["off", "auto", "on"] = Field(
         "off",
@@ -72,9 +72,9 @@ class IndexSettings(BaseModel):
             "Embed in a child process while this one writes to Chroma (Chroma's writes hold Python's "
             "interpreter lock, which stalls a model running in the same process). Off by default: on "
             "two cores, where the model already keeps both busy, it measured no faster (the writes "
-            "still take their CPU time) and adds about 300 MiB at peak; with a core to spare (the model "
-            "on one thread of two) it cut ingest overhead from 16% to 6%. 'auto': for ingests of at "
-            "least 1 MiB of input (about 1,600 chunks), where its start-up (about 1 s) pays off; 'on': "
+            "still take their CPU time) and it holds a second copy of the model in memory; it helps "
+            "where the model leaves a core idle. 'auto': for ingests of at least 1 MiB of input (about "
+            "1,600 chunks at the default chunk size), large enough for its start-up to pay off; 'on': "
             "always. What is stored is the same either way; if the worker fails, the ingest goes on here."
         ),
     )
@@ -82,9 +82,9 @@ class IndexSettings(BaseModel):
         True,
         description=(
             "Store each chunk's sentence vectors with it (pooled from the chunk's own model run: no "
-            "extra encoding; about 2.6 KB a chunk, which Chroma also indexes, so the data directory "
-            "grows about 70%). Answers then encode no sentence. Off: a chunk's sentence vectors are "
-            "pooled when it is first retrieved (about 10 ms a chunk) and kept in memory."
+            "extra encoding), at the cost of a larger data directory: Chroma indexes them as well as "
+            "storing them. Answers then encode no sentence. Off: a chunk's sentence vectors are pooled "
+            "when it is first retrieved, which slows that first answer, and kept in memory."
         ),
     )
 
