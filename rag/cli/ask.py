@@ -3,6 +3,7 @@ RAG_SERVER_URL, through one `Asker` and one loop."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -15,6 +16,7 @@ from rag.errors import RagError, ServerUnavailable
 
 if TYPE_CHECKING:
     from rag.client import Asker
+    from rag.filters import Filters
     from rag.settings import Settings
 
 
@@ -125,25 +127,32 @@ def ask(
     try:
         filters = Filters(tuple(source or ()), date_from, date_to)
         asker = asker_for(settings, collection)
-        for number, text, problem in questions:
-            if problem is None:
-                try:
-                    answer = asker.ask(text, top_k, filters)
-                except ServerUnavailable:
-                    raise
-                except RagError as exc:
-                    if batch is None:
-                        raise
-                    problem = str(exc)
-                else:
-                    if batch is not None:
-                        typer.echo(answer.model_dump_json())
-                    else:
-                        typer.echo(answer.model_dump_json(indent=2) if as_json else _format(answer))
-                    continue
-            typer.echo(json.dumps({"line": number, "error": {"code": "invalid_input", "message": problem}}))
+        with contextlib.closing(asker) if hasattr(asker, "close") else contextlib.nullcontext():
+            _answer_each(asker, questions, top_k, filters, batch is not None, as_json)
     except RagError as exc:
         raise failed(exc) from None
+
+
+def _answer_each(asker: "Asker", questions: list[tuple[int, str | None, str | None]], top_k: int | None,
+                 filters: "Filters", batch: bool, as_json: bool) -> None:
+    """Print each answer; in a batch, one JSON line each and a refused line as an error line."""
+    for number, text, problem in questions:
+        if problem is None:
+            try:
+                answer = asker.ask(text, top_k, filters)
+            except ServerUnavailable:
+                raise
+            except RagError as exc:
+                if not batch:
+                    raise
+                problem = str(exc)
+            else:
+                if batch:
+                    typer.echo(answer.model_dump_json())
+                else:
+                    typer.echo(answer.model_dump_json(indent=2) if as_json else _format(answer))
+                continue
+        typer.echo(json.dumps({"line": number, "error": {"code": "invalid_input", "message": problem}}))
 
 
 def chat(collection: CollectionOpt = None) -> None:

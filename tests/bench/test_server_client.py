@@ -56,6 +56,18 @@ def test_unreachable_server_is_a_clear_error(tmp_path):
     assert result.exit_code == 1 and "cannot reach the rag server" in result.output and "unset RAG_SERVER_URL" in result.output
 
 
+def test_the_client_closes_its_connections_even_on_an_error(server, tmp_path, monkeypatch):
+    from rag.client import RemoteAsker
+
+    closed = []
+    original = RemoteAsker.close
+    monkeypatch.setattr(RemoteAsker, "close", lambda self: (closed.append(self), original(self)))
+    env = {"RAG_SERVER_URL": server.url, "RAG_DATA_DIR": str(tmp_path)}
+    assert CliRunner().invoke(app, ["ask", "Who reviewed it?"], env=env).exit_code == 0
+    assert CliRunner().invoke(app, ["ask", "x", "-c", "nope"], env=env).exit_code == 1
+    assert len(closed) == 2
+
+
 def test_the_client_path_imports_no_model_or_store(server, tmp_path):
     code = (
         "import sys; from rag.cli import main; sys.argv = ['rag', 'ask', 'Who reviewed it?']\n"
