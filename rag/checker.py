@@ -23,7 +23,7 @@ from rag.cross_encoder import MODEL_DIR, CrossEncoder
 from rag.lexical import terms
 
 CHECKER_PATH = MODEL_DIR / "checker.onnx"
-MAX_TOKENS = 128
+MAX_TOKENS = 128  # for a model file that does not say how long a pair it reads
 TRUNCATION = "longest_first"  # a long claim is cut too, never refused
 CONTEXT_CHARS = 320  # neighbouring text read with a sentence (the nearest two always)
 MAX_PIECE = 400  # characters: longer runs of text without a sentence end are cut at spaces

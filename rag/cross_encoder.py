@@ -65,7 +65,10 @@ def model_version(path: Path) -> str:
 
 
 class CrossEncoder:
-    """One int8 ONNX cross-encoder, loaded on first use; safe to share between threads."""
+    """One int8 ONNX cross-encoder, loaded on first use; safe to share between threads.
+
+    A model file may say how long a pair it reads (`max_tokens` in its metadata, written by
+    `eval.cross_encoder.export_onnx`); that overrides the `max_tokens` it is opened with."""
 
     def __init__(self, path: Path, max_tokens: int, train_command: str, batch_size: int = 16,
                  truncation: str = "only_second"):
@@ -92,8 +95,12 @@ class CrossEncoder:
                     )
                 from index.onnx_embedding import cpu_session
 
+                session = cpu_session(self.path)
+                declared = session.get_modelmeta().custom_metadata_map.get("max_tokens")
+                if declared is not None:
+                    self.max_tokens = int(declared)
                 self._tokenizer = load_tokenizer(self.max_tokens, self.truncation)
-                self._session = cpu_session(self.path)
+                self._session = session
             return self._session, self._tokenizer  # type: ignore[return-value]
 
     def load(self) -> None:

@@ -67,3 +67,24 @@ def test_training_runs_end_to_end_and_the_onnx_export_matches_torch(tmp_path):
     invoke(["train-checker", *args], standalone=False)  # a rerun resumes from the checkpoint instead of training again
     again = json.loads((tmp_path / "run" / "run.json").read_text())
     assert again["trained_steps"] == record["trained_steps"] and again["checkpoint"] == record["checkpoint"]
+
+
+def test_a_smaller_model_learns_from_a_teacher_and_says_how_long_a_pair_it_reads(tmp_path):
+    from eval.cli import invoke
+
+    if not (CLAIMS / "fever" / "claim.txt").is_file() or not (BENCHMARKS / "expertqa").is_dir():
+        pytest.skip(f"training data not at {CLAIMS} (../shared/training)")
+    args = ["--claims", str(CLAIMS), "--benchmarks", str(BENCHMARKS), "--dir", str(tmp_path / "run"),
+            "--examples", "16", "--held-out-claims", "8", "--batch-size", "8", "--layers", "2", "--freeze-layers", "0",
+            "--max-tokens", "48", "--teacher", str(CHECKER_PATH), "--teacher-weight", "0.5",
+            "--export", str(tmp_path / "small.onnx")]
+    invoke(["train-checker", *args], standalone=False)
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert record["layers"] == 2 and record["teacher"] == model_version() and record["trained_steps"] == 2
+    assert list((tmp_path / "run").glob("teacher-*.npy")), "the teacher's judgements are kept for a resumed run"
+    small = Checker(tmp_path / "small.onnx")
+    small.load()
+    assert small.max_tokens == 48  # read from the model file, not the default
+    assert (tmp_path / "small.onnx").stat().st_size < CHECKER_PATH.stat().st_size
+    long_claim = " ".join(["The committee approved the budget after a long debate"] * 30)
+    assert small.score_pairs([long_claim], ["The committee approved the budget."]).shape == (1,)
