@@ -27,6 +27,7 @@ from eval.metrics import contains_answer, normalize, roc_auc
 from index.embedding import Embedders
 from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import Calibration, LinearModel, ReaderStage
+from rag.errors import InvalidInput
 from rag.extractive import (
     ANSWERABLE_FEATURES,
     RANK_FEATURES,
@@ -101,6 +102,7 @@ def collect(settings: Settings, top_k: int) -> list[dict]:
                 "candidates": [c.features for c in candidates],
                 "texts": [c.text for c in candidates],
                 "previous": [c.previous for c in candidates],
+                "headings": [c.heading for c in candidates],
                 "labels": [_label(name, c.text, question) if question.answerable else False for c in candidates],
                 "context": context_features(question.question, candidates, passages, retriever.bm25.idf),
             })
@@ -218,10 +220,15 @@ def read_pools(records: list[dict], selector: LinearModel, reader: Reader, cache
     for record in records:
         candidates = _selected(record, selector)
         pool = reading_pool(candidates, READ_AT_MOST)
-        keys = [hashlib.sha256(f"{record['question']}\0{record['texts'][i]}\0{record['previous'][i]}".encode()).hexdigest()[:20] for i in pool]
+        if reader.reads_headings and "headings" not in record:
+            raise InvalidInput(f"The cached dev records {cache} predate headings, which this reader reads: delete the file and rerun.")
+        headings = record["headings"] if reader.reads_headings else None
+        context = [record["previous"][i] + (f"\0{headings[i]}" if headings else "") for i in range(len(record["texts"]))]
+        keys = [hashlib.sha256(f"{record['question']}\0{record['texts'][i]}\0{context[i]}".encode()).hexdigest()[:20] for i in pool]
         missing = [(i, k) for i, k in zip(pool, keys) if k not in memo]
         if missing:
-            logits = reader.score(record["question"], [record["texts"][i] for i, _ in missing], [record["previous"][i] for i, _ in missing])
+            logits = reader.score(record["question"], [record["texts"][i] for i, _ in missing], [record["previous"][i] for i, _ in missing],
+                                  [headings[i] for i, _ in missing] if headings else None)
             memo.update({k: float(v) for (_, k), v in zip(missing, logits)})
         record["reader"] = {str(i): memo[k] for i, k in zip(pool, keys)}
     if memo_file:

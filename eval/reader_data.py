@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import random
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterator
 
 from index.sentences import sentence_spans
@@ -44,6 +44,7 @@ class Pair:
     previous: str
     label: float
     kind: str  # positive, paragraph, next, article, swap, negation, antonym
+    heading: str = ""  # the article's title, for a reader that reads the heading above each sentence
 
 
 def _norm(text: str) -> str:
@@ -157,9 +158,12 @@ def _perturbations(question: str, sentence: str, pool: list[str], rng: random.Ra
     return []
 
 
-def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int | None = None) -> list[Pair]:
+def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int | None = None,
+                headings: bool = False) -> list[Pair]:
     """Pairs from the given articles; with `max_questions`, that many questions drawn evenly
-    across the articles (seeded)."""
+    across the articles (seeded). `headings`: each pair carries its article's title, what a
+    document's heading is at answer time (every pair of an article has the same one, so it
+    tells the model where a sentence is, never which sentence answers)."""
     rng = random.Random(seed)  # nosec B311 - seeded sampling of training data, not security
     per_article = max(1, round(max_questions / len(articles))) if max_questions and articles else None
     out: list[Pair] = []
@@ -169,5 +173,6 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
         if per_article is not None:
             every = [(p, q) for p, paragraph in enumerate(article["paragraphs"]) for q in range(len(paragraph["qas"]))]
             keep = set(rng.sample(every, min(per_article, len(every))))
-        out.extend(article_pairs(article, rng, keep))
+        title = article.get("title", "").replace("_", " ") if headings else ""
+        out.extend(replace(pair, heading=title) if title else pair for pair in article_pairs(article, rng, keep))
     return out

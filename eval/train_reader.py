@@ -17,6 +17,7 @@ import json
 import math
 import random
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -44,7 +45,7 @@ HELD_OUT_EVERY = 40  # every 40th article (11 of 442) is held out to measure the
 
 
 def _text_pairs(pairs: list[Pair]) -> list[TextPair]:
-    return [(p.question, pair_text(p.sentence, p.previous)) for p in pairs]
+    return [(p.question, pair_text(p.sentence, p.previous, p.heading)) for p in pairs]
 
 
 def evaluate(model, pairs: list[Pair], tokenizer, batch_size: int = 64) -> dict:
@@ -83,10 +84,12 @@ FIXED_PAIRS = [
 def train_reader(
     *, squad: Path, folder: Path, questions: int, held_out_questions: int, epochs: float, batch_size: int,
     lr: float, seed: int, threads: int, time_budget: float, checkpoint_every: int, freeze_layers: int,
-    export: Path | None,
+    export: Path | None, headings: bool = False,
 ) -> None:
     """Train on `questions` SQuAD questions (0: all), measure on the held-out articles, write
-    checkpoints and `run.json` under `folder`, and with `export` the int8 ONNX model."""
+    checkpoints and `run.json` under `folder`, and with `export` the int8 ONNX model.
+    `headings`: the reader also reads the heading above each sentence (the article's title
+    here; at answer time the section heading or document title), recorded in the model file."""
     if not squad.is_file():
         raise InvalidInput(f"SQuAD 1.1 train file {squad} not found: pass --squad PATH (../shared/training/squad11/train.json).")
     seed_everything(seed, threads)
@@ -97,8 +100,8 @@ def train_reader(
     articles = list(range(len(data["data"])))
     held_out = [a for a in articles if a % HELD_OUT_EVERY == 0]
     training = [a for a in articles if a % HELD_OUT_EVERY != 0]
-    pairs = build_pairs(data, training, seed, questions or None)
-    val = build_pairs(data, held_out, seed + 1, held_out_questions or None)
+    pairs = build_pairs(data, training, seed, questions or None, headings)
+    val = build_pairs(data, held_out, seed + 1, held_out_questions or None, headings)
     kinds = {k: sum(p.kind == k for p in pairs) for k in sorted({p.kind for p in pairs})}
     print(f"{len(pairs)} training pairs ({kinds}), {len(val)} held-out, built in {time.perf_counter() - started:.0f}s", flush=True)
 
@@ -115,6 +118,8 @@ def train_reader(
         "held_out_articles": len(held_out), "epochs": epochs, "batch_size": batch_size, "lr": lr,
         "seed": seed, "max_tokens": MAX_TOKENS, "steps": len(schedule), "freeze_layers": freeze_layers,
     }
+    if headings:
+        config["headings"] = True  # absent otherwise, so earlier runs' checkpoints keep their names
     checkpoint = folder / f"checkpoint-{config_key(config)}.pt"
     model = base_model(freeze_layers)
     run = Run(checkpoint, lr, batch_size, time_budget, checkpoint_every)
@@ -123,7 +128,9 @@ def train_reader(
     print(f"held-out SQuAD articles: {json.dumps(held)}", flush=True)
     record = {**config, "checkpoint": checkpoint.name, **trained, "held_out": held, "versions": versions()}
     if export:
-        record["export"] = export_onnx(model, export, tokenizer, _text_pairs(FIXED_PAIRS))
+        fixed = [replace(p, heading="Office notes") for p in FIXED_PAIRS] if headings else FIXED_PAIRS
+        metadata = {"max_tokens": str(MAX_TOKENS), **({"context": "heading"} if headings else {})}
+        record["export"] = export_onnx(model, export, tokenizer, _text_pairs(fixed), metadata)
         print(f"exported {export} ({record['export']['bytes'] / 1e6:.1f} MB), largest gap to torch "
               f"{record['export']['max_abs_diff']:.3f}", flush=True)
     (folder / "run.json").write_text(json.dumps(record, indent=2) + "\n")

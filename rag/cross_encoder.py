@@ -80,6 +80,7 @@ class CrossEncoder:
         self._lock = threading.Lock()
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
+        self._metadata: dict[str, str] = {}
 
     @property
     def version(self) -> str:
@@ -96,7 +97,8 @@ class CrossEncoder:
                 from index.onnx_embedding import cpu_session
 
                 session = cpu_session(self.path)
-                declared = session.get_modelmeta().custom_metadata_map.get("max_tokens")
+                self._metadata = dict(session.get_modelmeta().custom_metadata_map)
+                declared = self._metadata.get("max_tokens")
                 if declared is not None:
                     self.max_tokens = int(declared)
                 self._tokenizer = load_tokenizer(self.max_tokens, self.truncation)
@@ -106,6 +108,12 @@ class CrossEncoder:
     def load(self) -> None:
         """Load the model now (a server warms it up before the first request)."""
         self._load()
+
+    @property
+    def metadata(self) -> dict[str, str]:
+        """What the model file says about how to run it (`eval.cross_encoder.export_onnx`)."""
+        self._load()
+        return self._metadata
 
     def score_pairs(self, firsts: Sequence[str], seconds: Sequence[str]) -> np.ndarray:
         """One logit per (first, second) pair."""

@@ -28,9 +28,12 @@ READER_PATH = MODEL_DIR / "reader.onnx"
 MAX_TOKENS = 112
 
 
-def pair_text(sentence: str, previous: str) -> str:
-    """The second segment the reader sees: the sentence, then the one before it as context
-    (cut first when the pair is too long: truncation takes only from the second segment's end)."""
+def pair_text(sentence: str, previous: str, heading: str = "") -> str:
+    """The second segment the reader sees: the sentence, then as context the heading it sits
+    under (for a reader trained with one) and the sentence before it, which is cut first when
+    the pair is too long (truncation takes only from the second segment's end)."""
+    if heading:
+        return f"{sentence} [SEP] {heading} [SEP] {previous}" if previous else f"{sentence} [SEP] {heading}"
     return f"{sentence} [SEP] {previous}" if previous else sentence
 
 
@@ -49,9 +52,18 @@ class Reader(CrossEncoder):
     def __init__(self, path: Path = READER_PATH, batch_size: int = 16):
         super().__init__(path, MAX_TOKENS, "rag eval train-reader --export PATH", batch_size)
 
-    def score(self, question: str, sentences: Sequence[str], previous: Sequence[str]) -> np.ndarray:
-        """One logit per sentence: how surely it answers `question`."""
-        texts = [pair_text(s, p) for s, p in zip(sentences, previous)]
+    @property
+    def reads_headings(self) -> bool:
+        """Whether the model was trained with each sentence's heading in its context."""
+        return self.metadata.get("context") == "heading"
+
+    def score(self, question: str, sentences: Sequence[str], previous: Sequence[str],
+              headings: Sequence[str] | None = None) -> np.ndarray:
+        """One logit per sentence: how surely it answers `question`. `headings` (the section or
+        document title above each sentence) are read only by a reader trained with them."""
+        if headings is None or not self.reads_headings:
+            headings = [""] * len(sentences)
+        texts = [pair_text(s, p, h) for s, p, h in zip(sentences, previous, headings)]
         return self.score_pairs([question] * len(texts), texts)
 
 

@@ -74,6 +74,48 @@ def test_training_runs_end_to_end_and_the_onnx_export_matches_torch(tmp_path):
     assert again["trained_steps"] == record["trained_steps"] and again["checkpoint"] == record["checkpoint"]
 
 
+def test_each_sentence_knows_the_headings_above_it_else_its_document_title():
+    from index.sentences import sentence_spans
+    from rag.extractive import _headings
+
+    text = ("# Tallow release notes\n\n## 3.1.0\n\n### Removed\n- The `--legacy-ssh` option.\n\n"
+            "## 3.0.0\n\nThis release drops Python 3.8.\n")
+    spans = sentence_spans(text)
+    by_sentence = dict(zip((text[a:b] for a, b in spans), _headings(text, spans, "notes.md")))
+    assert by_sentence["- The `--legacy-ssh` option."] == "Tallow release notes > 3.1.0 > Removed"
+    assert by_sentence["This release drops Python 3.8."] == "Tallow release notes > 3.0.0"  # a sibling replaces its level
+    plain = "Rent is due monthly. The deposit is two months' rent."
+    assert _headings(plain, sentence_spans(plain), "Tenancy agreement") == ["Tenancy agreement"] * 2
+
+
+def test_only_a_reader_trained_with_headings_reads_them():
+    reader = Reader()
+    assert not reader.reads_headings  # the committed model: its inputs are as they were
+    question, sentence, previous = "What is the highest point?", "The highest point is Crow Knoll.", "It is steep."
+    plain = reader.score(question, [sentence], [previous])
+    assert reader.score(question, [sentence], [previous], ["The Ridge trail"]).tolist() == plain.tolist()
+
+
+@pytest.mark.slow
+def test_a_reader_trained_with_headings_says_so_in_its_file_and_reads_them(tmp_path):
+    from eval.cli import invoke
+
+    if not SQUAD.is_file():
+        pytest.skip(f"SQuAD 1.1 train file not at {SQUAD} (../shared/training)")
+    data = json.loads(SQUAD.read_text(encoding="utf-8"))
+    sample = tmp_path / "tiny.json"
+    sample.write_text(json.dumps({"data": [data["data"][i] for i in (0, 1, 40)]}), encoding="utf-8")
+    args = ["--squad", str(sample), "--dir", str(tmp_path / "run"), "--questions", "16", "--held-out-questions", "8",
+            "--batch-size", "8", "--headings", "--export", str(tmp_path / "reader.onnx")]
+    invoke(["train-reader", *args], standalone=False)
+    assert json.loads((tmp_path / "run" / "run.json").read_text())["headings"] is True
+    reader = Reader(tmp_path / "reader.onnx")
+    assert reader.reads_headings
+    question, sentence, previous = "What is the highest point?", "The highest point is Crow Knoll.", "It is steep."
+    plain = reader.score(question, [sentence], [previous])
+    assert reader.score(question, [sentence], [previous], ["The Ridge trail"]).tolist() != plain.tolist()
+
+
 class _KeywordReader:
     """A fake reader for fast unit tests: a sentence answers when it holds the keyword."""
 
@@ -81,7 +123,7 @@ class _KeywordReader:
         self.keyword = keyword
         self.read: list[str] = []
 
-    def score(self, question, sentences, previous):
+    def score(self, question, sentences, previous, headings=None):
         self.read.extend(sentences)
         return np.array([4.0 if self.keyword in s else -4.0 for s in sentences], dtype=np.float32)
 
