@@ -168,6 +168,7 @@ def train_reader(
     freeze_layers: Annotated[int, typer.Option("--freeze-layers", help="keep the embeddings and this many lower layers as MiniLM has them (faster; 0: train all)")] = 2,
     export: ExportOpt = None,
     headings: Annotated[bool, typer.Option("--headings", help="also read the heading above each sentence (SQuAD: the article's title)")] = False,
+    sections: Annotated[bool, typer.Option("--sections", help="with --headings: also pairs whose subject was moved from the sentence into its heading")] = False,
 ) -> None:
     """Train the reader (rag/reader.py) from the bundled all-MiniLM-L6-v2 weights on SQuAD 1.1."""
     from eval import train_reader as training
@@ -177,6 +178,7 @@ def train_reader(
             squad=squad or training.SQUAD, folder=folder, questions=questions, held_out_questions=held_out_questions,
             epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, threads=threads, time_budget=time_budget,
             checkpoint_every=checkpoint_every, freeze_layers=freeze_layers, export=export, headings=headings,
+            sections=sections,
         )
     except RagError as exc:
         raise fail(str(exc)) from None

@@ -43,8 +43,8 @@ class Pair:
     sentence: str
     previous: str
     label: float
-    kind: str  # positive, paragraph, next, article, swap, negation, antonym
-    heading: str = ""  # the article's title, for a reader that reads the heading above each sentence
+    kind: str  # positive, paragraph, next, article, swap, negation, antonym, section, section_swap
+    heading: str = ""  # the article's title (or the subject, for section pairs), for a reader that reads headings
 
 
 def _norm(text: str) -> str:
@@ -104,8 +104,46 @@ def antonym(question: str) -> str | None:
     return "".join(tokens)
 
 
-def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] | None = None) -> Iterator[Pair]:
-    """Pairs for the article's questions (only the (paragraph, question) indexes in `keep`, if given)."""
+def section_pairs(question: str, sentence: str, answer: str, pool: list[str], rng: random.Random) -> list[Pair]:
+    """The subject moved from the sentence into its heading, as documents with sections write
+    it ("## Ridge trail" over "The highest point is Crow Knoll."): the question's name that the
+    sentence states becomes the heading and "it" in the sentence. A positive with that heading,
+    and a negative with another name of the article as the heading (the section is about
+    something else). None where the question names nothing the sentence states, or where the
+    answer holds the name."""
+    names = [m.group() for m in _NAME.finditer(question)
+             if m.start() > 0 and len(m.group()) > 3 and m.group().lower() not in STOPWORDS and m.group() in sentence]
+    if not names:
+        return []
+    name = max(names, key=len)
+    if name in answer:
+        return []
+    def _it(match: re.Match) -> str:
+        if re.search(r"[A-Z][\w.]*\s+$", sentence[:match.start()]):
+            return match.group()  # part of a longer name ("BBC Japan")
+        word = "its" if match.group().endswith(("'s", "\u2019s")) else "it"
+        return word.capitalize() if match.start() == 0 else word
+    # "Carrefour's" becomes "its"; a name joined to a word ("pro-China") or naming a kind
+    # ("the Carrefour boycott") is left alone
+    moved = re.sub(r"(?<![\w-])(?:[Tt]he\s+)?" + re.escape(name) + r"(?:'s|’s)?(?![\w-]|\s+[a-z]+\s+(?:of|is|was|were|are)\b)",
+                   _it, sentence)
+    if _norm(answer) not in _norm(moved) or moved == sentence:
+        return []
+    lowered = (question + " " + sentence).lower()
+    others = [p for p in pool if not p[0].isdigit() and p.lower() not in lowered and len(p) > 3]
+    pairs = [Pair(question, moved, "", 1.0, "section", heading=name)]
+    if others:
+        pairs.append(Pair(question, moved, "", 0.0, "section_swap", heading=rng.choice(others)))
+    return pairs
+
+
+SECTION_SHARE = 0.35  # of the questions where the subject can move into a heading
+
+
+def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] | None = None,
+                  sections: bool = False) -> Iterator[Pair]:
+    """Pairs for the article's questions (only the (paragraph, question) indexes in `keep`, if
+    given); with `sections`, also `section_pairs` for a share of them."""
     paragraphs = [p["context"] for p in article["paragraphs"]]
     split = [sentence_spans(c) for c in paragraphs]
     pool = sorted({m.group() for c in paragraphs for m in _NAME.finditer(c) if len(m.group()) > 2}
@@ -143,6 +181,8 @@ def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] 
                     yield Pair(question, texts[(p, j)], prev, 0.0, "article")
             for kind, perturbed in _perturbations(question, sentences[at], pool, rng):
                 yield Pair(perturbed, sentences[at], previous, 0.0, kind)
+            if sections and rng.random() < SECTION_SHARE:
+                yield from section_pairs(question, sentences[at], answer["text"], pool, rng)
 
 
 def _perturbations(question: str, sentence: str, pool: list[str], rng: random.Random) -> list[tuple[str, str]]:
@@ -159,11 +199,12 @@ def _perturbations(question: str, sentence: str, pool: list[str], rng: random.Ra
 
 
 def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int | None = None,
-                headings: bool = False) -> list[Pair]:
+                headings: bool = False, sections: bool = False) -> list[Pair]:
     """Pairs from the given articles; with `max_questions`, that many questions drawn evenly
     across the articles (seeded). `headings`: each pair carries its article's title, what a
     document's heading is at answer time (every pair of an article has the same one, so it
-    tells the model where a sentence is, never which sentence answers)."""
+    tells the model where a sentence is, never which sentence answers). `sections` (with
+    `headings`): also the section pairs, whose heading is their subject."""
     rng = random.Random(seed)  # nosec B311 - seeded sampling of training data, not security
     per_article = max(1, round(max_questions / len(articles))) if max_questions and articles else None
     out: list[Pair] = []
@@ -174,5 +215,6 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
             every = [(p, q) for p, paragraph in enumerate(article["paragraphs"]) for q in range(len(paragraph["qas"]))]
             keep = set(rng.sample(every, min(per_article, len(every))))
         title = article.get("title", "").replace("_", " ") if headings else ""
-        out.extend(replace(pair, heading=title) if title else pair for pair in article_pairs(article, rng, keep))
+        out.extend(replace(pair, heading=title) if title and not pair.heading else pair
+                   for pair in article_pairs(article, rng, keep, sections and headings))
     return out

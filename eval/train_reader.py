@@ -84,12 +84,14 @@ FIXED_PAIRS = [
 def train_reader(
     *, squad: Path, folder: Path, questions: int, held_out_questions: int, epochs: float, batch_size: int,
     lr: float, seed: int, threads: int, time_budget: float, checkpoint_every: int, freeze_layers: int,
-    export: Path | None, headings: bool = False,
+    export: Path | None, headings: bool = False, sections: bool = False,
 ) -> None:
     """Train on `questions` SQuAD questions (0: all), measure on the held-out articles, write
     checkpoints and `run.json` under `folder`, and with `export` the int8 ONNX model.
     `headings`: the reader also reads the heading above each sentence (the article's title
-    here; at answer time the section heading or document title), recorded in the model file."""
+    here; at answer time the section heading or document title), recorded in the model file.
+    `sections` (implies `headings`): also pairs whose subject was moved into the heading."""
+    headings = headings or sections
     if not squad.is_file():
         raise InvalidInput(f"SQuAD 1.1 train file {squad} not found: pass --squad PATH (../shared/training/squad11/train.json).")
     seed_everything(seed, threads)
@@ -100,8 +102,8 @@ def train_reader(
     articles = list(range(len(data["data"])))
     held_out = [a for a in articles if a % HELD_OUT_EVERY == 0]
     training = [a for a in articles if a % HELD_OUT_EVERY != 0]
-    pairs = build_pairs(data, training, seed, questions or None, headings)
-    val = build_pairs(data, held_out, seed + 1, held_out_questions or None, headings)
+    pairs = build_pairs(data, training, seed, questions or None, headings, sections)
+    val = build_pairs(data, held_out, seed + 1, held_out_questions or None, headings, sections)
     kinds = {k: sum(p.kind == k for p in pairs) for k in sorted({p.kind for p in pairs})}
     print(f"{len(pairs)} training pairs ({kinds}), {len(val)} held-out, built in {time.perf_counter() - started:.0f}s", flush=True)
 
@@ -120,6 +122,8 @@ def train_reader(
     }
     if headings:
         config["headings"] = True  # absent otherwise, so earlier runs' checkpoints keep their names
+    if sections:
+        config["sections"] = True
     checkpoint = folder / f"checkpoint-{config_key(config)}.pt"
     model = base_model(freeze_layers)
     run = Run(checkpoint, lr, batch_size, time_budget, checkpoint_every)

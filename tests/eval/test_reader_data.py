@@ -1,0 +1,76 @@
+"""The reader's training pairs: the perturbations and the section pairs, on made-up text."""
+
+from __future__ import annotations
+
+import random
+
+from eval.reader_data import antonym, article_pairs, negate, section_pairs, swap_entity
+
+ARTICLE = {
+    "title": "Ridge_trail",
+    "paragraphs": [
+        {
+            "context": "The Ridge trail starts at Millbrook. The highest point of the Ridge trail is Crow Knoll, "
+                       "at 610 metres. Walkers from Hollins often take it in spring.",
+            "qas": [{"question": "What is the highest point of the Ridge trail?",
+                     "answers": [{"text": "Crow Knoll", "answer_start": 77}]}],
+        },
+        {"context": "The Riverside trail follows the river to Ashdale. It is 4 km long.",
+         "qas": [{"question": "Where does the Riverside trail lead?", "answers": [{"text": "Ashdale", "answer_start": 42}]}]},
+    ],
+}
+
+
+def test_the_subject_moves_into_the_heading_and_a_foreign_heading_is_a_negative():
+    pairs = section_pairs("How high is Crow Knoll above the valley?", "Crow Knoll rises to 610 metres above Millbrook.",
+                          "610 metres", ["Ashdale", "Hollins", "Crow Knoll"], random.Random(1))
+    assert [(p.kind, p.label) for p in pairs] == [("section", 1.0), ("section_swap", 0.0)]
+    positive, negative = pairs
+    assert positive.heading == "Crow Knoll" and positive.sentence == "It rises to 610 metres above Millbrook."
+    assert positive.sentence == negative.sentence and negative.heading in ("Ashdale", "Hollins")
+    assert positive.previous == negative.previous == ""
+
+
+def test_a_name_that_names_a_kind_stays_in_the_sentence():
+    # "the Ridge trail is ...": "it trail" would not be English, so no pair
+    assert section_pairs("What is the highest point of the Ridge trail?",
+                         "The highest point of the Ridge trail is Crow Knoll.", "Crow Knoll", ["Hollins"], random.Random(1)) == []
+
+
+def test_no_section_pair_where_the_answer_holds_the_name_or_the_sentence_lacks_it():
+    rng = random.Random(1)
+    assert section_pairs("Who founded Acme Mills?", "Acme Mills was founded by Acme Mills.", "Acme Mills", ["Hollins"], rng) == []
+    assert section_pairs("When did Drais ride?", "He rode it in 1817.", "1817", ["Hollins"], rng) == []
+
+
+def test_a_name_inside_a_longer_name_stays_and_a_possessive_becomes_its():
+    pairs = section_pairs("When did BBC Japan and Japan's channel close?", "Japan's channel closed in 2006, like BBC Japan.",
+                          "2006", ["Hollins"], random.Random(0))
+    assert pairs and pairs[0].heading == "Japan"
+    assert pairs[0].sentence == "Its channel closed in 2006, like BBC Japan."
+
+
+def test_perturbed_questions_no_longer_match_the_sentence():
+    rng = random.Random(3)
+    swapped = swap_entity("What is the highest point of the Ridge trail?", "The highest point of the Ridge trail is Crow Knoll.",
+                          ["Riverside", "Crow Knoll", "Ridge"], rng)
+    assert swapped == "What is the highest point of the Riverside trail?"
+    assert negate("Is the trail open?") == "Is not the trail open?"
+    assert negate("Is the trail not open?") is None
+    assert antonym("What is the highest point?") == "What is the lowest point?"
+
+
+def test_section_pairs_come_only_when_asked_and_are_seeded():
+    plain = list(article_pairs(ARTICLE, random.Random(5)))
+    assert not any(p.kind.startswith("section") for p in plain)
+    import eval.reader_data as data
+
+    share, data.SECTION_SHARE = data.SECTION_SHARE, 1.0
+    try:
+        first = list(article_pairs(ARTICLE, random.Random(5), sections=True))
+        again = list(article_pairs(ARTICLE, random.Random(5), sections=True))
+    finally:
+        data.SECTION_SHARE = share
+    assert first == again
+    assert {p.kind for p in first} >= {"positive", "section", "section_swap"}
+    assert all(p.heading for p in first if p.kind.startswith("section"))
