@@ -299,7 +299,7 @@ def render(results: Path) -> tuple[str, str]:
         added = reader["rss_after_mib"] - reader["rss_before_mib"]
         lines += [f"Reader {reader['model']} ({reader['model_mb']} MB, int8 ONNX): loads in {reader['load_s']:.2f} s in a new "
                   f"process and adds {added:.0f} MiB resident (onnxruntime and the tokenizer included). One question against "
-                  "N candidate sentences, each with the sentence before it (the answerer reads 8):", "",
+                  "N candidate sentences, each with the sentence before it (the answerer reads as many as `rag/calibration.json` says):", "",
                   "| sentences | p50 ms | p95 ms |", "|---:|---:|---:|"]
         lines += [f"| {n} | {row['p50_ms']} | {row['p95_ms']} |" for n, row in reader["latency"].items()]
     else:

@@ -54,7 +54,13 @@ class Corpus:
     files: list[tuple[str, str]] = field(default_factory=list)
 
     def write(self, folder: Path) -> Path:
+        """`folder` holding exactly these files: others left by an earlier corpus of the same
+        name (two gold sets both called `questions.jsonl`) are removed, so they are not asked over."""
         folder.mkdir(parents=True, exist_ok=True)
+        names = {name for name, _ in self.files}
+        for stale in folder.iterdir():
+            if stale.is_file() and stale.name not in names:
+                stale.unlink()
         for name, text in self.files:
             path = folder / name
             if not path.exists() or path.read_text(encoding="utf-8") != text:

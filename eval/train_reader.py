@@ -62,11 +62,13 @@ def evaluate(model, pairs: list[Pair], tokenizer, batch_size: int = 64) -> dict:
             top.append(current)
         elif current is not None and pair.kind in ("next", "paragraph", "article"):
             current["neg"].append(value)
+        elif pair.kind in ("section", "section_swap"):
+            continue  # another reading of the positive, not a perturbed question: its own means below
         elif current is not None:
             perturbed.append(value < current["pos"])
     result["top1"] = float(np.mean([all(q["pos"] > n for n in q["neg"]) for q in top])) if top else 0.0
     result["perturbed_below_positive"] = float(np.mean(perturbed)) if perturbed else 0.0
-    for kind in ("positive", "next", "paragraph", "article", "swap", "antonym", "negation"):
+    for kind in ("positive", "next", "paragraph", "article", "swap", "antonym", "negation", "section", "section_swap"):
         values = [s for p, s in zip(pairs, scores) if p.kind == kind]
         if values:
             result[f"mean_{kind}"] = round(float(np.mean(values)), 3)

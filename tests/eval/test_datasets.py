@@ -2,7 +2,7 @@ import json
 
 import pytest
 
-from eval.datasets import SEEDS, load_gold, split_of
+from eval.datasets import SEEDS, Corpus, corpus_from, load_gold, split_of
 from eval.metrics import contains_answer, normalize, sentence_overlap, token_f1
 from rag.errors import InvalidInput
 
@@ -76,3 +76,22 @@ def test_metrics_on_hand_computed_cases():
     assert token_f1("the cat sat", ["cat sat down"]) == pytest.approx(0.8)
     assert token_f1("dog", ["cat"]) == 0.0
     assert sentence_overlap("Intro. Seasonality is a characteristic . More.", ["Seasonality is a characteristic ."])
+
+
+@pytest.mark.parametrize("name", ["transfer", "transfer2", "transfer3"])
+def test_the_transfer_sets_answers_are_in_their_documents(name):
+    questions = load_gold(REPO / "eval" / name / "questions.jsonl")
+    corpus = dict(corpus_from(REPO / "eval" / name / "corpus").files)
+    assert sum(q.answerable for q in questions) >= 25 and sum(not q.answerable for q in questions) >= 10
+    for question in questions:
+        if question.answerable:
+            text = " ".join(corpus[question.source].split())
+            assert any(answer in text for answer in question.answers), question.id
+
+
+def test_a_corpus_folder_holds_only_the_corpus_written_last(tmp_path):
+    folder = tmp_path / "questions"  # two gold sets named questions.jsonl share this folder
+    Corpus([("notes.md", "Milk comes on Tuesdays."), ("manual.md", "Descale monthly.")]).write(folder)
+    Corpus([("lease.txt", "Rent is due monthly."), ("notes.md", "Milk comes on Fridays.")]).write(folder)
+    assert sorted(p.name for p in folder.iterdir()) == ["lease.txt", "notes.md"]
+    assert (folder / "notes.md").read_text(encoding="utf-8") == "Milk comes on Fridays."

@@ -88,9 +88,20 @@ def test_each_sentence_knows_the_headings_above_it_else_its_document_title():
     assert _headings(plain, sentence_spans(plain), "Tenancy agreement") == ["Tenancy agreement"] * 2
 
 
-def test_only_a_reader_trained_with_headings_reads_them():
+def test_the_committed_reader_reads_the_heading_that_names_the_subject():
     reader = Reader()
-    assert not reader.reads_headings  # the committed model: its inputs are as they were
+    assert reader.reads_headings
+    question = "What is the highest point of the Ridge trail?"
+    sentence, previous = "The highest point is Crow Knoll, at 610 metres.", "The path climbs steadily."
+    under = reader.score(question, [sentence, sentence], [previous, previous], ["Ashdale walks > Ridge trail", "Ashdale walks > Riverside trail"])
+    alone = reader.score(question, [sentence], [previous])
+    assert under[0] > alone[0] and under[0] > under[1]
+
+
+def test_only_a_reader_trained_with_headings_reads_them(monkeypatch):
+    reader = Reader()
+    monkeypatch.setattr(Reader, "reads_headings", property(lambda self: False))  # as a file without `context` says
+    assert not reader.reads_headings
     question, sentence, previous = "What is the highest point?", "The highest point is Crow Knoll.", "It is steep."
     plain = reader.score(question, [sentence], [previous])
     assert reader.score(question, [sentence], [previous], ["The Ridge trail"]).tolist() == plain.tolist()
