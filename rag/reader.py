@@ -49,7 +49,10 @@ def model_version(path: Path = READER_PATH) -> str:
 class Reader(CrossEncoder):
     """Scores (question, sentence, previous sentence) triples with the int8 ONNX reader."""
 
-    def __init__(self, path: Path = READER_PATH, batch_size: int = 16):
+    def __init__(self, path: Path = READER_PATH, batch_size: int = 1):
+        """`batch_size` 1: dynamic int8 quantises activations per batch, so a sentence scored
+        beside others moves with them; read alone, a sentence scores the same in calibration
+        and at answer time, whatever else was retrieved."""
         super().__init__(path, MAX_TOKENS, "rag eval train-reader --export PATH", batch_size)
 
     @property

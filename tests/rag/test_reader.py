@@ -108,8 +108,10 @@ def test_only_a_reader_trained_with_headings_reads_them(monkeypatch):
 
 
 @pytest.mark.slow
-def test_a_reader_trained_with_headings_says_so_in_its_file_and_reads_them(tmp_path):
+def test_a_reader_trained_with_headings_says_so_in_its_file_and_reads_them(tmp_path, monkeypatch):
     from eval.cli import invoke
+
+    monkeypatch.setattr("eval.reader_data.SECTION_SHARE", 1.0)  # a tiny sample still gets section pairs
 
     if not SQUAD.is_file():
         pytest.skip(f"SQuAD 1.1 train file not at {SQUAD} (../shared/training)")
@@ -117,9 +119,11 @@ def test_a_reader_trained_with_headings_says_so_in_its_file_and_reads_them(tmp_p
     sample = tmp_path / "tiny.json"
     sample.write_text(json.dumps({"data": [data["data"][i] for i in (0, 1, 40)]}), encoding="utf-8")
     args = ["--squad", str(sample), "--dir", str(tmp_path / "run"), "--questions", "16", "--held-out-questions", "8",
-            "--batch-size", "8", "--headings", "--export", str(tmp_path / "reader.onnx")]
+            "--batch-size", "8", "--sections", "--export", str(tmp_path / "reader.onnx")]
     invoke(["train-reader", *args], standalone=False)
-    assert json.loads((tmp_path / "run" / "run.json").read_text())["headings"] is True
+    record = json.loads((tmp_path / "run" / "run.json").read_text())
+    assert record["headings"] is True and record["sections"] is True  # --sections implies --headings
+    assert record["kinds"].get("section", 0) > 0 and record["kinds"].get("section_swap", 0) > 0
     reader = Reader(tmp_path / "reader.onnx")
     assert reader.reads_headings
     question, sentence, previous = "What is the highest point?", "The highest point is Crow Knoll.", "It is steep."

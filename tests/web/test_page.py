@@ -136,13 +136,19 @@ def mark_is_visible(page: Page) -> bool:
     }""")
 
 
+# Asked of the page below. "Where does the kestrel nest?" falls under the current calibration's
+# threshold (a where-question whose answer names no kind of place: docs/evaluation.md), and this
+# test is about offsets, not abstention.
+KESTREL = "On which tower does the kestrel nest?"
+
+
 def test_offsets_are_code_points_emoji_and_crlf_before_the_quote(tab: Tab, server: Server):
     text = (
         "# Mill notes \U0001F3ED\r\n\r\nVisitors \U0001F600\U0001F600 love the mill; caf\u00e9 e\u0301 \U0001F426 birds.\r\n\r\n"
         "The kestrel nests on the north tower of the old mill.\r\nIt hunts voles in the meadow.\r\n"
     )
     upload_api(server, "unicode", [("mill.md", text.encode())])
-    expected = api_answer(server, "Where does the kestrel nest?", "unicode")
+    expected = api_answer(server, KESTREL, "unicode")
     assert expected["citations"], expected
     citation = expected["citations"][0]
     prefix = document_text(server, citation["document_id"], "unicode")[: citation["start_char"]]
@@ -150,7 +156,7 @@ def test_offsets_are_code_points_emoji_and_crlf_before_the_quote(tab: Tab, serve
     page = tab.page
     page.reload()
     choose_collection(page, "unicode")
-    turn = ask(page, "Where does the kestrel nest?")["turn"]
+    turn = ask(page, KESTREL)["turn"]
     turn.locator(".answer-text a.cite").first.click()
     expect(page.locator("#source-text mark")).to_have_count(1)
     assert page.locator("#source-text mark").text_content() == citation["quote"]
