@@ -34,6 +34,17 @@ def test_the_reader_tells_the_answering_sentence_from_its_neighbours():
     assert reader.score(question, [], []).shape == (0,)
 
 
+def test_a_sentence_scores_the_same_whatever_it_is_read_beside():
+    # dynamic int8 quantises activations per batch: read together, a sentence would move with the others
+    reader = Reader()
+    question = "Where does the kestrel nest?"
+    sentences = ["The kestrel nests on the north tower of the old mill.", "It hunts voles in the meadow.",
+                 "Visitors \U0001F600 love the mill; caf\u00e9 birds.", "# Mill notes"]
+    together = reader.score(question, sentences, [""] * 4, ["Mill notes"] * 4)
+    alone = [float(reader.score(question, [s], [""], ["Mill notes"])[0]) for s in sentences]
+    assert together.tolist() == alone
+
+
 def test_a_table_row_is_read_with_its_header():
     text = "| Room | Floor | Seats |\n|---|---|---|\n| Elster | 1 | 12 |\n| Parthe | 3 | 30 |\n\nAfter the table."
     spans = sentence_spans(text)
