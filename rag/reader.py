@@ -47,7 +47,8 @@ def model_version(path: Path = READER_PATH) -> str:
 
 
 class Reader(CrossEncoder):
-    """Scores (question, sentence, previous sentence) triples with the int8 ONNX reader."""
+    """Scores (question, sentence, previous sentence, heading) with the int8 ONNX reader; the
+    heading only for a model trained to read it."""
 
     def __init__(self, path: Path = READER_PATH, batch_size: int = 1):
         """`batch_size` 1: dynamic int8 quantises activations per batch, so a sentence scored

@@ -60,17 +60,12 @@ def test_perturbed_questions_no_longer_match_the_sentence():
     assert antonym("What is the highest point?") == "What is the lowest point?"
 
 
-def test_section_pairs_come_only_when_asked_and_are_seeded():
+def test_section_pairs_come_only_when_asked_and_are_seeded(monkeypatch):
     plain = list(article_pairs(ARTICLE, random.Random(5)))
     assert not any(p.kind.startswith("section") for p in plain)
-    import eval.reader_data as data
-
-    share, data.SECTION_SHARE = data.SECTION_SHARE, 1.0
-    try:
-        first = list(article_pairs(ARTICLE, random.Random(5), sections=True))
-        again = list(article_pairs(ARTICLE, random.Random(5), sections=True))
-    finally:
-        data.SECTION_SHARE = share
+    monkeypatch.setattr("eval.reader_data.SECTION_SHARE", 1.0)
+    first = list(article_pairs(ARTICLE, random.Random(5), sections=True))
+    again = list(article_pairs(ARTICLE, random.Random(5), sections=True))
     assert first == again
     assert {p.kind for p in first} >= {"positive", "section", "section_swap"}
     assert all(p.heading for p in first if p.kind.startswith("section"))
