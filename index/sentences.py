@@ -26,6 +26,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|#{1,6}\s|\|")
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
 _INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}$")
+# A section or list number that opens its line ("## 4. Bike storage", "2.1. Scope"): its period
+# ends no sentence.
+_ENUMERATOR = re.compile(r"[^\S\r\n]*(?:#{1,6}[^\S\r\n]+)?(?:\d{1,3}\.)+")
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -51,6 +54,12 @@ def _is_abbreviation(text: str, dot: int) -> bool:
     if _INITIALS.match(word + "."):
         return True
     return word.lower() in _ABBREVIATIONS
+
+
+def _opens_line_as_number(text: str, stop: int) -> bool:
+    """True when the period just before `stop` closes a number that opens its line."""
+    line_start = max(text.rfind("\n", 0, stop), text.rfind("\r", 0, stop)) + 1
+    return bool(_ENUMERATOR.fullmatch(text, line_start, stop))
 
 
 def _next_starts_sentence(text: str, pos: int) -> bool:
@@ -80,7 +89,9 @@ def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
     for match in _TERMINAL.finditer(text, start, end):
         stop = match.end()
         last_punct = match.group().rstrip("\"'\u201d\u2019)]\u00bb")[-1:]
-        if last_punct == "." and len(match.group()) == 1 and _is_abbreviation(text, match.start()):
+        if last_punct == "." and len(match.group()) == 1 and (
+            _is_abbreviation(text, match.start()) or _opens_line_as_number(text, match.end())
+        ):
             continue
         if stop < end and not _next_starts_sentence(text, stop):
             continue

@@ -21,6 +21,7 @@ from index.embedding import Embedder
 from index.embedding_cache import CachingEmbedder
 from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import Calibration, LinearModel, ReaderStage
+from rag.headings import heading_paths, plain_heading
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, stem, terms, words
 from rag.question import answer_detail, answer_type, detail_contexts, has_new_instance
@@ -49,7 +50,6 @@ READER_FEATURES = ("reader_top", "reader_max", "reader_gap", "reader_mean")
 # A Markdown heading ("# Pricing meeting") names a section; it is never quoted as an answer.
 _HEADING = re.compile(r"#{1,6}[ \t]")
 # A Markdown table's rule row ("|---|:--:|") separates header from body; it states nothing either.
-_HEADING_TEXT = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
 
 
@@ -113,7 +113,7 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
     logit: float = 0.0
     previous: str = ""  # the sentence before it in its passage: the reader's context
-    heading: str = ""  # the nearest Markdown heading above it in its passage, else its document's title
+    heading: str = ""  # the heading path above it in its passage (`rag.headings`), else its document's title
 
     @property
     def probability(self) -> float:
@@ -142,20 +142,6 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int) -> str:
             if _RULE.match(row) and text[spans[j - 1][0]:spans[j - 1][1]].startswith("|"):
                 return text[spans[j - 1][0]:spans[j - 1][1]] if j - 1 != i else ""
     return text[spans[i - 1][0]:spans[i - 1][1]] if i else ""
-
-
-def _headings(text: str, spans: Sequence[tuple[int, int]], title: str) -> list[str]:
-    """For each sentence, the path of Markdown headings above it in the passage ("3.1.0 >
-    Removed"; a heading is under itself), else the document's title."""
-    out: list[str] = []
-    path: list[tuple[int, str]] = []  # (level, heading text), outermost first
-    for start, end in spans:
-        match = _HEADING_TEXT.match(text, start, end)
-        if match:
-            level = len(match.group(1))
-            path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, match.group(2).strip())]
-        out.append(" > ".join(h for _, h in path) if path else title)
-    return out
 
 
 def _weights(question_terms: set[str], idf: Callable[[str], float]) -> dict[str, float]:
@@ -206,7 +192,7 @@ def build_candidates(
         spans = passage.spans
         sentence_terms = [set(terms(passage.text[s:e])) for s, e in spans]
         sentence_words = [set(words(passage.text[s:e])) for s, e in spans]
-        headings = _headings(passage.text, spans, passage.title)
+        headings = heading_paths(passage.text, spans, passage.title)
         passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))
         passage_key_missing.append(_key_missing(key_weights, set(words(passage.text))))
         for i, (start, end) in enumerate(spans):
@@ -215,6 +201,8 @@ def build_candidates(
                 continue  # a sentence addressed to an AI model is never an answer
             if _table_structure(passage.text, spans, i):
                 continue  # a table's header and rule rows name columns: the reader reads the header with each row
+            if plain_heading(passage.text, spans, i):
+                continue  # a plain-text heading names a section: the reader reads it with each sentence under it
             seen.add(key)
             previous = _context(passage.text, spans, i)
             candidates.append(

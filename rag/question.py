@@ -27,7 +27,7 @@ _TYPE_RULES: list[tuple[re.Pattern[str], AnswerType]] = [
 _MONTHS = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 _DATE = re.compile(
     rf"\b{_MONTHS}\s+\d{{1,2}}\b|\b\d{{1,2}}\s+{_MONTHS}|\b{_MONTHS}\b|\b(1[0-9]{{3}}|20[0-9]{{2}})s?\b"
-    r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am|pm)\b|\b\d{1,2}(?:st|nd|rd|th)\s+century\b"
+    r"|\b\d{1,2}:\d{2}\b|\b\d{1,2}\s*(?:a\.m\.|p\.m\.|am|pm)\b|\bcentur(?:y|ies)\b|\b(?:years|decades) (?:ago|later)\b"
     r"|\b(Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|yesterday|today|tomorrow|noon|midnight)\b"
     r"|\b(morning|afternoon|evening|night|week|weekend|spring|summer|autumn|fall|winter)\b"
     r"|\b(before|after|during|since|until)\b",
@@ -84,7 +84,7 @@ _DETAIL_RULES: list[tuple[re.Pattern[str], Detail]] = [
 
 _UNIT_WORDS = {
     "distance": r"yards?|feet|foot|ft|meters?|metres?|miles?|kilometers?|kilometres?|km|inches|inch|cm|mm|blocks?|stories|storeys|floors?",
-    "duration": r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|century",
+    "duration": r"seconds?|minutes?|hours?|days?|nights?|weeks?|months?|years?|decades?|centuries|century|summers?|winters?|seasons?",
 }
 _AMOUNT = r"(?:\d[\d,.]*|" + "|".join(_NUMBER_WORDS) + r"|a|an|a few|several|about|nearly|more than|at least|less than)"
 _DETAIL_PATTERNS: dict[Detail, re.Pattern[str]] = {

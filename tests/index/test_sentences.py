@@ -66,3 +66,11 @@ def test_markdown_table_rows_and_list_items_are_sentences_of_their_own():
         row, "- Facilities contact is Jonas Weber.", "- The security officer is Amira Haddad; she also runs drills",
         "+ Milk comes on Tuesday",
     ]
+
+
+def test_a_number_that_opens_its_line_does_not_end_a_sentence():
+    text = "## 4. Bike storage\n\n1. Minutes of the last meeting\n2.1. Scope of work\nIt was built in 1998. Then it closed."
+    assert sentences(text) == [
+        "## 4. Bike storage", "1. Minutes of the last meeting", "2.1. Scope of work", "It was built in 1998.",
+        "Then it closed.",
+    ]

@@ -125,3 +125,24 @@ def test_a_markdown_heading_is_never_quoted_as_an_answer(real_embedder):
         assert chosen and chosen[0].text.startswith(expected), [c.text for c in chosen]
         assert not any(c.text.startswith("#") for c in chosen)
     assert headings_on_top  # without the rule, a heading would have been the answer
+
+
+def test_a_plain_text_heading_is_read_with_its_section_and_never_quoted(real_embedder):
+    """A rulebook in plain text: "A TURN" once outscored every sentence for "Who takes the first
+    turn?" and each sentence was read under the document's title. Now the capitalised lines are
+    headings: never candidates, and each sentence is read under the one above it."""
+    text = ("HARBOUR LIGHTS: RULES OF PLAY\n\nSETTING UP\n\nEach player starts with five coins. "
+            "The youngest player goes first.\n\nA TURN\n\nOn your turn, first roll the weather die.\n")
+    passage = Passage("c", "d", "rules.txt", "HARBOUR LIGHTS: RULES OF PLAY", None, 0, len(text), text, 1.0, 0.5)
+    from rag.reader import shared_reader
+
+    answerer = ExtractiveAnswerer(real_embedder, load_calibration(), 3, 0.0, reader=shared_reader())
+    question = "Who takes the first turn?"
+    vector = real_embedder.embed([question])[0]
+    candidates = build_candidates(question, [passage], vector, answerer.encoder.embed, lambda term: 1.0, answerer.passage_sentence_vectors)
+    assert {c.text: c.heading for c in candidates} == {
+        "Each player starts with five coins.": "SETTING UP", "The youngest player goes first.": "SETTING UP",
+        "On your turn, first roll the weather die.": "A TURN",
+    }
+    chosen = answerer.select(question, [passage], vector, lambda term: 1.0).sentences
+    assert chosen[0].text == "The youngest player goes first."

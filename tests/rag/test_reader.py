@@ -85,20 +85,6 @@ def test_training_runs_end_to_end_and_the_onnx_export_matches_torch(tmp_path):
     assert again["trained_steps"] == record["trained_steps"] and again["checkpoint"] == record["checkpoint"]
 
 
-def test_each_sentence_knows_the_headings_above_it_else_its_document_title():
-    from index.sentences import sentence_spans
-    from rag.extractive import _headings
-
-    text = ("# Tallow release notes\n\n## 3.1.0\n\n### Removed\n- The `--legacy-ssh` option.\n\n"
-            "## 3.0.0\n\nThis release drops Python 3.8.\n")
-    spans = sentence_spans(text)
-    by_sentence = dict(zip((text[a:b] for a, b in spans), _headings(text, spans, "notes.md")))
-    assert by_sentence["- The `--legacy-ssh` option."] == "Tallow release notes > 3.1.0 > Removed"
-    assert by_sentence["This release drops Python 3.8."] == "Tallow release notes > 3.0.0"  # a sibling replaces its level
-    plain = "Rent is due monthly. The deposit is two months' rent."
-    assert _headings(plain, sentence_spans(plain), "Tenancy agreement") == ["Tenancy agreement"] * 2
-
-
 def test_the_committed_reader_reads_the_heading_that_names_the_subject():
     reader = Reader()
     assert reader.reads_headings

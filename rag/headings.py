@@ -1,0 +1,77 @@
+"""Headings in a passage: which sentences name a section, and the heading path above each one.
+
+Markdown marks its headings ("## 4. Bike storage"). Plain text does not, so a line is taken as
+a heading when it stands alone on its line, is short, ends without sentence punctuation, and
+is either in capitals ("SETTING UP") or set off by blank lines with a capital first letter
+("Why Cities Planted Trees"), with text after it. The reader reads each sentence with the
+heading path above it, which is what ties "Each player starts with five coins." to a question
+about setting up when the sentence itself does not say so.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
+_BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
+MAX_CHARS = 80
+MAX_WORDS = 10
+PLAIN_LEVEL = 7  # below every Markdown level: a plain heading replaces the one before it
+
+Span = tuple[int, int]
+
+
+def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    line_end = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
+
+
+def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
+    """True when sentence `i` of `text` is a heading that Markdown does not mark."""
+    start, end = spans[i]
+    line = text[start:end]
+    if "\n" in line or len(line) > MAX_CHARS or len(line.split()) > MAX_WORDS:
+        return False
+    if line[-1] in ".!?,;" or MARKDOWN_HEADING.match(line) or _LIST_OR_TABLE.match(line):
+        return False
+    line_start, line_end = _line_bounds(text, start, end)
+    if text[line_start:start].strip() or text[end:line_end].strip():
+        return False  # shares its line with other text
+    letters = [c for c in line if c.isalpha()]
+    if len(letters) < 2:
+        return False
+    if all(c.isupper() for c in letters):
+        return True
+    if i + 1 >= len(spans):
+        return False  # nothing after it in the passage to be the heading of
+    gap_before = text[spans[i - 1][1] if i else 0:start].replace("\r", "")
+    gap_after = text[end:spans[i + 1][0]].replace("\r", "")
+    set_off = (i == 0 or bool(_BLANK_LINE.search(gap_before))) and bool(_BLANK_LINE.search(gap_after))
+    return line[0].isupper() and set_off
+
+
+def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] | None:
+    """(level, heading text) when sentence `i` is a heading: Markdown levels 1-6, plain ones 7."""
+    start, end = spans[i]
+    match = MARKDOWN_HEADING.match(text, start, end)
+    if match:
+        return len(match.group(1)), match.group(2).strip()
+    if plain_heading(text, spans, i):
+        return PLAIN_LEVEL, text[start:end].strip().rstrip(":")
+    return None
+
+
+def heading_paths(text: str, spans: Sequence[Span], title: str) -> list[str]:
+    """For each sentence, the path of headings above it in the passage ("3.1.0 > Removed"; a
+    heading is under itself), else the document's title."""
+    out: list[str] = []
+    path: list[tuple[int, str]] = []  # (level, heading text), outermost first
+    for i in range(len(spans)):
+        found = heading_level(text, spans, i)
+        if found:
+            level, heading = found
+            path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, heading)]
+        out.append(" > ".join(h for _, h in path) if path else title)
+    return out

@@ -1,0 +1,66 @@
+from index.sentences import sentence_spans
+from rag.headings import heading_paths, plain_heading
+
+
+def paths(text: str, title: str = "doc") -> dict[str, str]:
+    spans = sentence_spans(text)
+    return dict(zip((text[a:b] for a, b in spans), heading_paths(text, spans, title)))
+
+
+def plain(text: str) -> list[str]:
+    spans = sentence_spans(text)
+    return [text[a:b] for i, (a, b) in enumerate(spans) if plain_heading(text, spans, i)]
+
+
+def test_each_sentence_knows_the_markdown_headings_above_it_else_its_document_title():
+    text = ("# Tallow release notes\n\n## 3.1.0\n\n### Removed\n- The `--legacy-ssh` option.\n\n"
+            "## 3.0.0\n\nThis release drops Python 3.8.\n")
+    by_sentence = paths(text, "notes.md")
+    assert by_sentence["- The `--legacy-ssh` option."] == "Tallow release notes > 3.1.0 > Removed"
+    assert by_sentence["This release drops Python 3.8."] == "Tallow release notes > 3.0.0"  # a sibling replaces its level
+    prose = "Rent is due monthly. The deposit is two months' rent."
+    assert list(paths(prose, "Tenancy agreement").values()) == ["Tenancy agreement"] * 2
+
+
+def test_a_numbered_markdown_heading_is_one_heading():
+    text = "# Minutes\n\n## 4. Bike storage\n\nKeys are issued by Helen, for a deposit of 10 pounds.\n"
+    assert paths(text)["Keys are issued by Helen, for a deposit of 10 pounds."] == "Minutes > 4. Bike storage"
+
+
+def test_plain_text_headings_in_capitals_or_set_off_by_blank_lines():
+    text = ("HARBOUR LIGHTS: RULES OF PLAY\n\nHarbour Lights is a board game for two to five players.\n\n"
+            "SETTING UP\n\nEach player starts with five coins. The youngest player goes first.\n\n"
+            "End of the game\n\nThe player with the most coins wins.\n")
+    assert plain(text) == ["HARBOUR LIGHTS: RULES OF PLAY", "SETTING UP", "End of the game"]
+    by_sentence = paths(text, "rules.txt")
+    assert by_sentence["Each player starts with five coins."] == "SETTING UP"  # a plain heading replaces the last
+    assert by_sentence["The player with the most coins wins."] == "End of the game"
+
+
+def test_what_is_not_a_plain_heading():
+    assert plain("The deposit is 10 pounds.\n\nNothing else is due.\n") == []  # sentences end with a period
+    assert plain("Amara chaired it\nand Tomasz kept the accounts.\n") == []  # a wrapped line goes on
+    assert plain("Items\n- one\n- two\n") == []  # a line that introduces a list without a blank line after it
+    assert plain("Present: Amara Okafor and eleven residents\n\n| A | B |\n|---|---|\n| 1 | 2 |\n") == [
+        "Present: Amara Okafor and eleven residents"
+    ]
+    assert plain("the meeting ended late\n\nEveryone left.\n") == []  # no capital first letter
+    assert plain("Closing remarks\n") == []  # nothing after it to be the heading of
+
+
+def test_a_plain_heading_is_not_an_answer_candidate_but_heads_the_sentences_under_it():
+    import numpy as np
+
+    from rag.extractive import build_candidates
+    from rag.retrieve import Passage
+
+    text = "SETTING UP\n\nEach player starts with five coins.\n\nSELLING FISH\n\nTuna cards are worth double.\n"
+    passage = Passage(chunk_id="c", document_id="rules.txt", source="rules.txt", title="rules.txt", date=None,
+                      start_char=0, end_char=len(text), text=text, score=1.0)
+    vectors = lambda passages: [np.ones((len(p.spans), 4), dtype=np.float32) for p in passages]  # noqa: E731
+    embed = lambda texts: np.ones((len(texts), 4), dtype=np.float32)  # noqa: E731
+    found = build_candidates("How many coins does a player start with?", [passage], np.ones(4, dtype=np.float32),
+                             embed, lambda term: 1.0, vectors)
+    assert [(c.text, c.heading) for c in found] == [
+        ("Each player starts with five coins.", "SETTING UP"), ("Tuna cards are worth double.", "SELLING FISH"),
+    ]
