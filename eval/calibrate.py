@@ -58,10 +58,15 @@ SECOND_RATIO = 0.5
 # more time.
 READ_CANDIDATES = 4
 READ_AT_MOST = 12  # read this many in calibration, so smaller pools can be compared
-# Left out of answerability: they measure the corpus as much as the answer (how a chunk mixes
-# topics, how rare words are in a handful of documents). With them, the dev splits' one-paragraph
-# passages set the bar and users' notes were declined (eval/transfer; docs/evaluation.md).
-ANSWERABLE_DROP = ("passage_dense", "best_lex", "top_cos", "cos_z")
+# Answerability reads the reader and the ranker's verdict on the best sentence (READER_FEATURES,
+# top_logit, margin), and the few question-level facts that mean the same in any corpus: whether
+# the best sentence holds the kind of answer asked for, and whether the question's rarest term
+# is missing from it and from the passages. The others measure the corpus as much as the answer
+# (how a chunk mixes topics, how rare words are in a handful of documents, patterns of the
+# benchmarks' questions): with them the dev splits set the bar and new documents' answerable
+# questions were declined (eval/transfer*; docs/evaluation.md).
+ANSWERABLE_KEPT = ("top_logit", "margin", "type_match", "type_other", "missing_top", "missing_all")
+ANSWERABLE_DROP = tuple(n for n in ANSWERABLE_FEATURES if n not in ANSWERABLE_KEPT)
 # A second sentence joins only when the reader does not rule it out: the gate sits above where
 # the reader puts sentences that do not answer, and fewer filler sentences help CLAPNQ, whose
 # answers run over several sentences (docs/evaluation.md).
