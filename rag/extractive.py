@@ -21,7 +21,7 @@ from index.embedding import Embedder
 from index.embedding_cache import CachingEmbedder
 from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import Calibration, LinearModel, ReaderStage
-from rag.headings import heading_paths, plain_heading
+from rag.headings import outline
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, stem, terms, words
 from rag.question import answer_detail, answer_type, detail_contexts, has_new_instance
@@ -130,9 +130,10 @@ def _table_structure(text: str, spans: Sequence[tuple[int, int]], i: int) -> boo
     return i + 1 < len(spans) and bool(_RULE.match(text[spans[i + 1][0]:spans[i + 1][1]]))
 
 
-def _context(text: str, spans: Sequence[tuple[int, int]], i: int) -> str:
+def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Sequence[bool]) -> str:
     """What the reader reads before sentence `i`: the sentence before it, or for a Markdown
-    table row, the table's header row (the row above its rule row), which names the columns."""
+    table row, the table's header row (the row above its rule row), which names the columns.
+    Nothing after a heading: the reader reads the heading path beside it already."""
     sentence = text[spans[i][0]:spans[i][1]]
     if sentence.startswith("|"):
         for j in range(i - 1, 0, -1):
@@ -141,7 +142,7 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int) -> str:
                 break
             if _RULE.match(row) and text[spans[j - 1][0]:spans[j - 1][1]].startswith("|"):
                 return text[spans[j - 1][0]:spans[j - 1][1]] if j - 1 != i else ""
-    return text[spans[i - 1][0]:spans[i - 1][1]] if i else ""
+    return text[spans[i - 1][0]:spans[i - 1][1]] if i and not is_heading[i - 1] else ""
 
 
 def _weights(question_terms: set[str], idf: Callable[[str], float]) -> dict[str, float]:
@@ -192,7 +193,7 @@ def build_candidates(
         spans = passage.spans
         sentence_terms = [set(terms(passage.text[s:e])) for s, e in spans]
         sentence_words = [set(words(passage.text[s:e])) for s, e in spans]
-        headings = heading_paths(passage.text, spans, passage.title)
+        headings, is_heading = outline(passage.text, spans, passage.title)
         passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))
         passage_key_missing.append(_key_missing(key_weights, set(words(passage.text))))
         for i, (start, end) in enumerate(spans):
@@ -201,10 +202,12 @@ def build_candidates(
                 continue  # a sentence addressed to an AI model is never an answer
             if _table_structure(passage.text, spans, i):
                 continue  # a table's header and rule rows name columns: the reader reads the header with each row
-            if plain_heading(passage.text, spans, i):
-                continue  # a plain-text heading names a section: the reader reads it with each sentence under it
+            # A plain-text heading names a section: the reader reads it with each sentence under it. (A
+            # Markdown one stays a candidate, never quoted, as calibration has always seen it.)
+            if is_heading[i] and not _HEADING.match(passage.text, start):
+                continue
             seen.add(key)
-            previous = _context(passage.text, spans, i)
+            previous = _context(passage.text, spans, i, is_heading)
             candidates.append(
                 Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end], previous=previous,
                           heading=headings[i])

@@ -66,12 +66,19 @@ def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] |
 def heading_paths(text: str, spans: Sequence[Span], title: str) -> list[str]:
     """For each sentence, the path of headings above it in the passage ("3.1.0 > Removed"; a
     heading is under itself), else the document's title."""
-    out: list[str] = []
+    return outline(text, spans, title)[0]
+
+
+def outline(text: str, spans: Sequence[Span], title: str) -> tuple[list[str], list[bool]]:
+    """Each sentence's heading path (as `heading_paths`) and whether it is a heading itself."""
+    paths: list[str] = []
+    flags: list[bool] = []
     path: list[tuple[int, str]] = []  # (level, heading text), outermost first
     for i in range(len(spans)):
         found = heading_level(text, spans, i)
         if found:
             level, heading = found
             path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, heading)]
-        out.append(" > ".join(h for _, h in path) if path else title)
-    return out
+        paths.append(" > ".join(h for _, h in path) if path else title)
+        flags.append(found is not None)
+    return paths, flags
