@@ -11,6 +11,7 @@ import pytest
 
 from index.sentences import sentence_spans
 from rag.extractive import _context
+from rag.headings import outline
 from rag.reader import READER_PATH, Reader, model_version
 
 SQUAD = Path(__file__).resolve().parents[3] / "shared" / "training" / "squad11" / "train.json"
@@ -48,10 +49,20 @@ def test_a_sentence_scores_the_same_whatever_it_is_read_beside():
 def test_a_table_row_is_read_with_its_header():
     text = "| Room | Floor | Seats |\n|---|---|---|\n| Elster | 1 | 12 |\n| Parthe | 3 | 30 |\n\nAfter the table."
     spans = sentence_spans(text)
-    assert _context(text, spans, 3) == "| Room | Floor | Seats |"
-    assert _context(text, spans, 2) == "| Room | Floor | Seats |"
-    assert _context(text, spans, 4) == "| Parthe | 3 | 30 |"
-    assert _context(text, spans, 0) == ""
+    flat = [False] * len(spans)
+    assert _context(text, spans, 3, flat) == "| Room | Floor | Seats |"
+    assert _context(text, spans, 2, flat) == "| Room | Floor | Seats |"
+    assert _context(text, spans, 4, flat) == "| Parthe | 3 | 30 |"
+    assert _context(text, spans, 0, flat) == ""
+
+
+def test_a_sentence_after_a_heading_is_read_with_no_previous_sentence():
+    text = "Intro line ends here.\n\nSETTING UP\n\nEach player starts with five coins.\n\n## Turns\n\nRoll the die."
+    spans = sentence_spans(text)
+    _, is_heading = outline(text, spans, "rules.txt")
+    assert is_heading == [False, True, False, True, False]
+    assert [_context(text, spans, i, is_heading) for i in (2, 4)] == ["", ""]
+    assert _context(text, spans, 1, is_heading) == "Intro line ends here."
 
 
 @pytest.mark.slow
