@@ -21,7 +21,7 @@ from index.embedding import Embedder
 from index.embedding_cache import CachingEmbedder
 from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import Calibration, LinearModel, ReaderStage
-from rag.headings import outline
+from rag.headings import MARKDOWN_HEADING, outline
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, stem, terms, words
 from rag.question import answer_detail, answer_type, detail_contexts, has_new_instance
@@ -47,16 +47,15 @@ RANK_FEATURES = ("logit", "reader")
 READER_FEATURES = ("reader_top", "reader_max", "reader_gap", "reader_mean")
 
 
-# A Markdown heading ("# Pricing meeting") names a section; it is never quoted as an answer.
-_HEADING = re.compile(r"#{1,6}[ \t]")
-# A Markdown table's rule row ("|---|:--:|") separates header from body; it states nothing either.
+# A Markdown heading ("# Pricing meeting", `rag.headings`) names a section and a table's rule
+# row ("|---|:--:|") separates header from body: neither is ever quoted as an answer.
 _RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
 
 
 def quotable(text: str) -> bool:
     """False for what names or draws structure instead of stating something: a Markdown heading
     or a table's rule row."""
-    return not (_HEADING.match(text) or _RULE.match(text))
+    return not (MARKDOWN_HEADING.match(text) or _RULE.match(text))
 _NEGATIONS = frozenset(
     "not no never none nobody nothing neither nor without cannot unable fail failed fails lack lacked".split()
 )
@@ -204,7 +203,7 @@ def build_candidates(
                 continue  # a table's header and rule rows name columns: the reader reads the header with each row
             # A plain-text heading names a section: the reader reads it with each sentence under it. (A
             # Markdown one stays a candidate, never quoted, as calibration has always seen it.)
-            if is_heading[i] and not _HEADING.match(passage.text, start):
+            if is_heading[i] and not MARKDOWN_HEADING.match(passage.text, start, end):
                 continue
             seen.add(key)
             previous = _context(passage.text, spans, i, is_heading)

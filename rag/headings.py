@@ -63,14 +63,9 @@ def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] |
     return None
 
 
-def heading_paths(text: str, spans: Sequence[Span], title: str) -> list[str]:
-    """For each sentence, the path of headings above it in the passage ("3.1.0 > Removed"; a
-    heading is under itself), else the document's title."""
-    return outline(text, spans, title)[0]
-
-
 def outline(text: str, spans: Sequence[Span], title: str) -> tuple[list[str], list[bool]]:
-    """Each sentence's heading path (as `heading_paths`) and whether it is a heading itself."""
+    """Each sentence's heading path ("3.1.0 > Removed"; a heading is under itself, and a sentence
+    under none has the document's title) and whether it is a heading itself."""
     paths: list[str] = []
     flags: list[bool] = []
     path: list[tuple[int, str]] = []  # (level, heading text), outermost first

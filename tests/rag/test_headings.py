@@ -1,10 +1,10 @@
 from index.sentences import sentence_spans
-from rag.headings import heading_paths, plain_heading
+from rag.headings import outline, plain_heading
 
 
 def paths(text: str, title: str = "doc") -> dict[str, str]:
     spans = sentence_spans(text)
-    return dict(zip((text[a:b] for a, b in spans), heading_paths(text, spans, title)))
+    return dict(zip((text[a:b] for a, b in spans), outline(text, spans, title)[0]))
 
 
 def plain(text: str) -> list[str]:
