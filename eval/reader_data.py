@@ -198,22 +198,30 @@ def _perturbations(question: str, sentence: str, pool: list[str], rng: random.Ra
     return []
 
 
+Drawn = dict[int, set[tuple[int, int]]]  # article -> its (paragraph, question) indexes
+
+
 def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int | None = None,
-                headings: bool = False, sections: bool = False) -> list[Pair]:
+                headings: bool = False, sections: bool = False, exclude: Drawn | None = None,
+                drawn: Drawn | None = None) -> list[Pair]:
     """Pairs from the given articles; with `max_questions`, that many questions drawn evenly
     across the articles (seeded). `headings`: each pair carries its article's title, what a
     document's heading is at answer time (every pair of an article has the same one, so it
     tells the model where a sentence is, never which sentence answers). `sections` (with
-    `headings`): also the section pairs, whose heading is their subject."""
+    `headings`): also the section pairs, whose heading is their subject. `exclude`: questions
+    never drawn (another run's); `drawn`, when given, is filled with the questions used."""
     rng = random.Random(seed)  # nosec B311 - seeded sampling of training data, not security
     per_article = max(1, round(max_questions / len(articles))) if max_questions and articles else None
     out: list[Pair] = []
     for a in articles:
         article = data["data"][a]
-        keep = None
+        every = [(p, q) for p, paragraph in enumerate(article["paragraphs"]) for q in range(len(paragraph["qas"]))
+                 if not exclude or (p, q) not in exclude.get(a, ())]
+        keep = None if per_article is None and not exclude else set(every)
         if per_article is not None:
-            every = [(p, q) for p, paragraph in enumerate(article["paragraphs"]) for q in range(len(paragraph["qas"]))]
             keep = set(rng.sample(every, min(per_article, len(every))))
+        if drawn is not None:
+            drawn[a] = set(every) if keep is None else keep
         title = article.get("title", "").replace("_", " ") if headings else ""
         out.extend(replace(pair, heading=title) if title and not pair.heading else pair
                    for pair in article_pairs(article, rng, keep, sections and headings))

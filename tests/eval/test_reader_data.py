@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from eval.reader_data import antonym, article_pairs, negate, section_pairs, swap_entity
+from eval.reader_data import antonym, article_pairs, build_pairs, negate, section_pairs, swap_entity
 
 ARTICLE = {
     "title": "Ridge_trail",
@@ -69,3 +69,23 @@ def test_section_pairs_come_only_when_asked_and_are_seeded(monkeypatch):
     assert first == again
     assert {p.kind for p in first} >= {"positive", "section", "section_swap"}
     assert all(p.heading for p in first if p.kind.startswith("section"))
+
+
+def test_a_second_sample_draws_only_questions_the_first_did_not():
+    paragraphs = [{"context": f"Stop {i} of the Ridge trail is Crow Knoll. It is {i} km from Millbrook.",
+                   "qas": [{"question": f"What is stop {i} of the Ridge trail?",
+                            "answers": [{"text": "Crow Knoll", "answer_start": 27 + len(str(i))}]}]}
+                  for i in range(12)]
+    data = {"data": [{"title": "Ridge", "paragraphs": paragraphs}, {"title": "Vale", "paragraphs": paragraphs[:6]}]}
+    first: dict = {}
+    pairs = build_pairs(data, [0, 1], 3, 8, drawn=first)
+    assert sum(map(len, first.values())) == 8 and sum(p.kind == "positive" for p in pairs) == 8
+    again: dict = {}
+    assert build_pairs(data, [0, 1], 3, 8, drawn=again) == pairs and again == first  # replayed exactly
+    second: dict = {}
+    build_pairs(data, [0, 1], 3, 8, exclude=first, drawn=second)
+    assert all(not (second[a] & first[a]) for a in (0, 1))
+    assert len(second[0]) == 4 and len(second[1]) == 2  # article 1 had 6 questions: 4 drawn before, 2 left
+    rest: dict = {}
+    build_pairs(data, [0, 1], 3, None, exclude=first, drawn=rest)  # no limit: every question not drawn before
+    assert {a: rest[a] | first[a] for a in (0, 1)} == {0: {(p, 0) for p in range(12)}, 1: {(p, 0) for p in range(6)}}
