@@ -45,8 +45,12 @@ def test_onnx_vectors_are_close_to_torch(onnx_embedder, real_embedder):
     assert ours.shape == (4, 384) and ours.dtype == np.float32
     assert np.allclose(np.linalg.norm(ours, axis=1), 1.0, atol=1e-5)
     assert (ours * reference).sum(axis=1).min() > 0.97
-    # Same neighbours: the ranking of texts by similarity to the first is unchanged.
-    assert np.array_equal(np.argsort(-(ours @ ours[0])), np.argsort(-(reference @ reference[0])))
+    # Same neighbours: texts the torch model tells apart by more than int8's noise keep their
+    # order. (Two of these are 0.006 apart to torch, which int8 on a CPU without VNNI swapped.)
+    similar, expected = ours @ ours[0], reference @ reference[0]
+    assert np.abs(similar - expected).max() < 0.05
+    apart = [(i, j) for i in range(len(TEXTS)) for j in range(len(TEXTS)) if expected[i] - expected[j] > 0.05]
+    assert len(apart) >= 4 and all(similar[i] > similar[j] for i, j in apart)
     assert onnx_embedder.embed([]).shape == (0, 384)
     assert onnx_embedder.name == BUNDLED_MODEL and onnx_embedder.dimension == 384
 
