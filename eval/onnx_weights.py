@@ -60,7 +60,7 @@ def onnx_tensors(path: Path) -> tuple[dict[str, np.ndarray], dict[str, np.ndarra
     for name in init:
         if name.startswith("model.") and name.endswith("_quantized") and "embeddings" in name:
             take(name.removeprefix("model.").removesuffix(".weight_quantized") + ".weight", name)
-        elif name.startswith("model.") and init[name].dtype == np.float32 and not name.endswith(("_scale",)):
+        elif name.startswith("model.") and init[name].dtype == np.float32 and not name.endswith("_scale"):
             weights[name.removeprefix("model.")] = init[name]
     return weights, steps
 

@@ -217,9 +217,11 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
         article = data["data"][a]
         every = [(p, q) for p, paragraph in enumerate(article["paragraphs"]) for q in range(len(paragraph["qas"]))
                  if not exclude or (p, q) not in exclude.get(a, ())]
-        keep = None if per_article is None and not exclude else set(every)
+        keep = None  # every question of the article
         if per_article is not None:
             keep = set(rng.sample(every, min(per_article, len(every))))
+        elif exclude:
+            keep = set(every)
         if drawn is not None:
             drawn[a] = set(every) if keep is None else keep
         title = article.get("title", "").replace("_", " ") if headings else ""

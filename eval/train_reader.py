@@ -100,6 +100,8 @@ def train_reader(
     headings = headings or sections
     if not squad.is_file():
         raise InvalidInput(f"SQuAD 1.1 train file {squad} not found: pass --squad PATH (../shared/training/squad11/train.json).")
+    if init is not None and not init.is_file():
+        raise InvalidInput(f"--init {init} is not a file: pass a training checkpoint (.pt) or an exported reader (.onnx).")
     seed_everything(seed, threads)
     folder.mkdir(parents=True, exist_ok=True)
 
@@ -139,8 +141,6 @@ def train_reader(
     if sections:
         config["sections"] = True
     if init is not None:
-        if not init.is_file():
-            raise InvalidInput(f"--init {init} is not a file: pass a training checkpoint (.pt) or an exported reader (.onnx).")
         config["init"] = {"file": init.name, "sha256": sha256(init)}
     if after:
         config["after"] = after

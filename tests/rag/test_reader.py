@@ -65,17 +65,22 @@ def test_a_sentence_after_a_heading_is_read_with_no_previous_sentence():
     assert _context(text, spans, 1, is_heading) == "Intro line ends here."
 
 
+def _tiny_squad(tmp_path: Path) -> Path:
+    """Three SQuAD 1.1 articles (article 40 is held out) as a training file: a test of the path."""
+    if not SQUAD.is_file():
+        pytest.skip(f"SQuAD 1.1 train file not at {SQUAD} (../shared/training)")
+    data = json.loads(SQUAD.read_text(encoding="utf-8"))
+    sample = tmp_path / "tiny.json"
+    sample.write_text(json.dumps({"data": [data["data"][i] for i in (0, 1, 40)]}), encoding="utf-8")
+    return sample
+
+
 @pytest.mark.slow
 def test_training_runs_end_to_end_and_the_onnx_export_matches_torch(tmp_path):
     from eval import train_reader
     from eval.cli import invoke
 
-    if not SQUAD.is_file():
-        pytest.skip(f"SQuAD 1.1 train file not at {SQUAD} (../shared/training)")
-    data = json.loads(SQUAD.read_text(encoding="utf-8"))
-    tiny = {"data": [data["data"][i] for i in (0, 1, 40)]}  # article 40 is held out
-    sample = tmp_path / "tiny.json"
-    sample.write_text(json.dumps(tiny), encoding="utf-8")
+    sample = _tiny_squad(tmp_path)
     args = ["--squad", str(sample), "--dir", str(tmp_path / "run"), "--questions", "24", "--held-out-questions", "8",
             "--batch-size", "8", "--checkpoint-every", "2", "--export", str(tmp_path / "reader.onnx")]
     invoke(["train-reader", *args], standalone=False)
@@ -101,11 +106,7 @@ def test_training_goes_on_from_the_committed_reader_with_questions_it_never_drew
     from eval.cli import invoke
     from eval.cross_encoder import sha256
 
-    if not SQUAD.is_file():
-        pytest.skip(f"SQuAD 1.1 train file not at {SQUAD} (../shared/training)")
-    data = json.loads(SQUAD.read_text(encoding="utf-8"))
-    sample = tmp_path / "tiny.json"
-    sample.write_text(json.dumps({"data": [data["data"][i] for i in (0, 1, 40)]}), encoding="utf-8")
+    sample = _tiny_squad(tmp_path)
     args = ["--squad", str(sample), "--dir", str(tmp_path / "run"), "--questions", "16", "--after", "16",
             "--held-out-questions", "8", "--batch-size", "8", "--lr", "1e-5", "--headings", "--sections",
             "--init", str(READER_PATH), "--export", str(tmp_path / "reader.onnx")]
@@ -143,11 +144,7 @@ def test_a_reader_trained_with_headings_says_so_in_its_file_and_reads_them(tmp_p
 
     monkeypatch.setattr("eval.reader_data.SECTION_SHARE", 1.0)  # a tiny sample still gets section pairs
 
-    if not SQUAD.is_file():
-        pytest.skip(f"SQuAD 1.1 train file not at {SQUAD} (../shared/training)")
-    data = json.loads(SQUAD.read_text(encoding="utf-8"))
-    sample = tmp_path / "tiny.json"
-    sample.write_text(json.dumps({"data": [data["data"][i] for i in (0, 1, 40)]}), encoding="utf-8")
+    sample = _tiny_squad(tmp_path)
     args = ["--squad", str(sample), "--dir", str(tmp_path / "run"), "--questions", "16", "--held-out-questions", "8",
             "--batch-size", "8", "--sections", "--export", str(tmp_path / "reader.onnx")]
     invoke(["train-reader", *args], standalone=False)
