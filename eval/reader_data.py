@@ -14,7 +14,7 @@ from __future__ import annotations
 import random
 import re
 from dataclasses import dataclass, replace
-from typing import Iterator
+from typing import Iterator, Sequence
 
 from index.sentences import sentence_spans
 from rag.lexical import STOPWORDS, terms
@@ -228,3 +228,17 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
         out.extend(replace(pair, heading=title) if title and not pair.heading else pair
                    for pair in article_pairs(article, rng, keep, sections and headings))
     return out
+
+
+def drawn_before(data: dict, articles: list[int], seed: int, runs: Sequence[int], headings: bool = False,
+                 sections: bool = False) -> Drawn:
+    """The questions that earlier runs drew, replayed in order: the first run drew `runs[0]`
+    questions, each later one `runs[i]` of those the runs before it had not. (Sampling shares
+    its random stream with pair building, so only a full replay gives the same draw.)"""
+    seen: Drawn = {}
+    for count in runs:
+        drawn: Drawn = {}
+        build_pairs(data, articles, seed, count, headings, sections, exclude=seen or None, drawn=drawn)
+        for article, questions in drawn.items():
+            seen.setdefault(article, set()).update(questions)
+    return seen

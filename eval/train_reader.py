@@ -19,6 +19,7 @@ import random
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Sequence
 
 import numpy as np
 
@@ -36,7 +37,7 @@ from eval.cross_encoder import (
     versions,
 )
 from eval.metrics import roc_auc
-from eval.reader_data import Pair, build_pairs
+from eval.reader_data import Pair, build_pairs, drawn_before
 from rag.errors import InvalidInput
 from rag.reader import MAX_TOKENS, load_tokenizer, pair_text
 
@@ -87,7 +88,7 @@ def train_reader(
     *, squad: Path, folder: Path, questions: int, held_out_questions: int, epochs: float, batch_size: int,
     lr: float, seed: int, threads: int, time_budget: float, checkpoint_every: int, freeze_layers: int,
     export: Path | None, headings: bool = False, sections: bool = False, init: Path | None = None,
-    after: int = 0,
+    after: Sequence[int] = (),
 ) -> None:
     """Train on `questions` SQuAD questions (0: all), measure on the held-out articles, write
     checkpoints and `run.json` under `folder`, and with `export` the int8 ONNX model.
@@ -95,8 +96,9 @@ def train_reader(
     here; at answer time the section heading or document title), recorded in the model file.
     `sections` (implies `headings`): also pairs whose subject was moved into the heading.
     `init`: go on training this model (a checkpoint, or a committed ONNX reader) instead of
-    starting from MiniLM; `after`: draw only questions that a run of `--questions AFTER` with
-    the same seed did not, so a model trained on those goes on to new ones."""
+    starting from MiniLM; `after`: draw only questions that the earlier runs, of `--questions N`
+    for each N in turn with the same seed, did not, so a model trained on those goes on to new
+    ones."""
     headings = headings or sections
     if not squad.is_file():
         raise InvalidInput(f"SQuAD 1.1 train file {squad} not found: pass --squad PATH (../shared/training/squad11/train.json).")
@@ -110,15 +112,13 @@ def train_reader(
     articles = list(range(len(data["data"])))
     held_out = [a for a in articles if a % HELD_OUT_EVERY == 0]
     training = [a for a in articles if a % HELD_OUT_EVERY != 0]
-    seen: dict = {}
-    if after:
-        build_pairs(data, training, seed, after, headings, sections, drawn=seen)
+    seen = drawn_before(data, training, seed, after, headings, sections)
     drawn: dict = {}
     pairs = build_pairs(data, training, seed, questions or None, headings, sections, exclude=seen or None, drawn=drawn)
     if after:
         overlap = sum(len(drawn[a] & seen.get(a, set())) for a in drawn)
         print(f"{sum(map(len, drawn.values()))} questions drawn beside the {sum(map(len, seen.values()))} "
-              f"of --after {after} ({overlap} in both)", flush=True)
+              f"of --after {' '.join(map(str, after))} ({overlap} in both)", flush=True)
     val = build_pairs(data, held_out, seed + 1, held_out_questions or None, headings, sections)
     kinds = {k: sum(p.kind == k for p in pairs) for k in sorted({p.kind for p in pairs})}
     print(f"{len(pairs)} training pairs ({kinds}), {len(val)} held-out, built in {time.perf_counter() - started:.0f}s", flush=True)
@@ -142,8 +142,8 @@ def train_reader(
         config["sections"] = True
     if init is not None:
         config["init"] = {"file": init.name, "sha256": sha256(init)}
-    if after:
-        config["after"] = after
+    if after:  # one earlier run is recorded as a number, as before, so its checkpoint keeps its name
+        config["after"] = after[0] if len(after) == 1 else list(after)
     checkpoint = folder / f"checkpoint-{config_key(config)}.pt"
     model = base_model(freeze_layers, init)
     run = Run(checkpoint, lr, batch_size, time_budget, checkpoint_every)

@@ -17,29 +17,41 @@ CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
 
 @dataclass(frozen=True)
 class LinearModel:
-    """Standardised logistic regression: sigmoid(((x - mean) / std) . coef + intercept)."""
+    """Standardised logistic regression: sigmoid(((clip(x) - mean) / std) . coef + intercept).
+
+    `low` and `high`, where set, bound each feature to the range the fit saw: a value beyond
+    it (a corpus of two documents gives margins calibration never met) counts as the bound,
+    so a coefficient is never extrapolated."""
 
     features: tuple[str, ...]
     mean: np.ndarray
     std: np.ndarray
     coef: np.ndarray
     intercept: float
+    low: np.ndarray | None = None
+    high: np.ndarray | None = None
 
     @classmethod
     def from_dict(cls, data: dict) -> "LinearModel":
+        bounds = [np.array(data[k]) if k in data else None for k in ("low", "high")]
         return cls(
             tuple(data["features"]), np.array(data["mean"]), np.array(data["std"]),
-            np.array(data["coef"]), float(data["intercept"]),
+            np.array(data["coef"]), float(data["intercept"]), *bounds,
         )
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "features": list(self.features), "mean": self.mean.round(6).tolist(),
             "std": self.std.round(6).tolist(), "coef": self.coef.round(6).tolist(),
             "intercept": round(self.intercept, 6),
         }
+        if self.low is not None and self.high is not None:
+            data.update(low=self.low.round(6).tolist(), high=self.high.round(6).tolist())
+        return data
 
     def logits(self, rows: np.ndarray) -> np.ndarray:
+        if self.low is not None and self.high is not None:
+            rows = np.clip(rows, self.low, self.high)
         return ((rows - self.mean) / self.std) @ self.coef + self.intercept
 
 

@@ -201,10 +201,8 @@ def build_candidates(
                 continue  # a sentence addressed to an AI model is never an answer
             if _table_structure(passage.text, spans, i):
                 continue  # a table's header and rule rows name columns: the reader reads the header with each row
-            # A plain-text heading names a section: the reader reads it with each sentence under it. (A
-            # Markdown one stays a candidate, never quoted, as calibration has always seen it.)
-            if is_heading[i] and not MARKDOWN_HEADING.match(passage.text, start, end):
-                continue
+            if is_heading[i]:
+                continue  # a heading names a section: the reader reads it with each sentence under it
             seen.add(key)
             previous = _context(passage.text, spans, i, is_heading)
             candidates.append(
@@ -375,8 +373,8 @@ class ExtractiveAnswerer:
         logit = float(model.logits(feature_matrix([row], model.features))[0])
         answerability = 1.0 / (1.0 + math.exp(-logit))
         ranked = sorted(candidates, key=lambda c: (-c.logit, c.passage, c.start_char))
-        # A Markdown heading stays a candidate (the features compare each sentence with the
-        # others, as in calibration) but is never quoted: it names a section, it states nothing.
+        # Headings and a table's rule rows are not candidates; a sentence that looks like one is
+        # never quoted all the same.
         answers = [c for c in ranked if quotable(c.text)]
         if answerability < self.threshold or not answers:
             return Selection((answers or ranked)[:1], answerability, True)

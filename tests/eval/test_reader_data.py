@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 
-from eval.reader_data import antonym, article_pairs, build_pairs, negate, section_pairs, swap_entity
+from eval.reader_data import antonym, article_pairs, build_pairs, drawn_before, negate, section_pairs, swap_entity
 
 ARTICLE = {
     "title": "Ridge_trail",
@@ -89,3 +89,21 @@ def test_a_second_sample_draws_only_questions_the_first_did_not():
     rest: dict = {}
     build_pairs(data, [0, 1], 3, None, exclude=first, drawn=rest)  # no limit: every question not drawn before
     assert {a: rest[a] | first[a] for a in (0, 1)} == {0: {(p, 0) for p in range(12)}, 1: {(p, 0) for p in range(6)}}
+
+
+def test_earlier_runs_are_replayed_in_order_and_a_third_draws_what_neither_did():
+    paragraphs = [{"context": f"Stop {i} of the Ridge trail is Crow Knoll. It is {i} km from Millbrook.",
+                   "qas": [{"question": f"What is stop {i} of the Ridge trail?",
+                            "answers": [{"text": "Crow Knoll", "answer_start": 27 + len(str(i))}]}]}
+                  for i in range(12)]
+    data = {"data": [{"title": "Ridge", "paragraphs": paragraphs}, {"title": "Vale", "paragraphs": paragraphs[:6]}]}
+    first: dict = {}
+    build_pairs(data, [0, 1], 3, 6, drawn=first)
+    second: dict = {}
+    build_pairs(data, [0, 1], 3, 6, exclude=first, drawn=second)
+    seen = drawn_before(data, [0, 1], 3, [6, 6])
+    assert seen == {a: first[a] | second[a] for a in (0, 1)} and drawn_before(data, [0, 1], 3, [6]) == first
+    third: dict = {}
+    build_pairs(data, [0, 1], 3, None, exclude=seen, drawn=third)
+    assert all(not (third[a] & seen[a]) for a in (0, 1))
+    assert {a: third[a] | seen[a] for a in (0, 1)} == {0: {(p, 0) for p in range(12)}, 1: {(p, 0) for p in range(6)}}

@@ -131,3 +131,33 @@ def test_answers_stated_in_a_users_notes_are_given_not_declined(office, question
     assert not answer.abstained, answer.model_dump(include={"answerability", "answer"})
     assert answer.citations[0].quote == expected
     check_citations(office, answer)
+
+
+TINY_CORPORA = {
+    "one note": {"contacts.txt": "Facilities contact is Jonas Weber."},
+    "two unrelated notes": {
+        "contacts.txt": "Facilities contact is Jonas Weber.",
+        "garden.md": "# Garden\n\nThe roses are pruned in March. The hedge is cut twice a year.\n",
+    },
+}
+
+
+@pytest.mark.parametrize("corpus", sorted(TINY_CORPORA))
+def test_a_clear_answer_in_a_tiny_corpus_is_given(tmp_path, real_embedder, corpus):
+    """Where a user starts: a note or two. With so few sentences the best one leads the next by
+    more than calibration ever saw, and answerability once read that as a reason to decline."""
+    from rag.settings import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name, text in TINY_CORPORA[corpus].items():
+        (docs / name).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="tiny", index={"embed_backend": "torch"})
+    run_ingest(settings, [docs])
+    pipeline = Pipeline(settings, embedder=real_embedder)
+    answer = pipeline.ask("Who is the facilities contact?")
+    assert not answer.abstained, answer.model_dump(include={"answerability", "answer"})
+    assert answer.citations[0].quote == "Facilities contact is Jonas Weber."
+    check_citations(pipeline, answer)
+    unrelated = pipeline.ask("When does the canteen close on Fridays?")
+    assert unrelated.abstained, unrelated.model_dump(include={"answerability", "answer"})

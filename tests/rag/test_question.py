@@ -4,7 +4,7 @@ import pytest
 
 from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import load_calibration
-from rag.extractive import ANSWERABLE_FEATURES, SELECT_FEATURES, ExtractiveAnswerer, build_candidates, score
+from rag.extractive import ANSWERABLE_FEATURES, SELECT_FEATURES, ExtractiveAnswerer, build_candidates
 from rag.question import answer_detail, answer_type, detail_contexts, has_new_detail
 from rag.retrieve import Passage
 
@@ -106,25 +106,22 @@ def test_the_committed_calibration_reads_the_features_the_code_computes():
     assert calibration.reader.model == model_version() and calibration.reader.candidates >= 1
 
 
-def test_a_markdown_heading_is_never_quoted_as_an_answer(real_embedder):
-    """'# Pricing meeting' names a section: it was once quoted as an answer sentence. It stays a
-    candidate (the features compare each sentence with the others, as in calibration) and here it
-    even scores best, but the answer quotes the best sentence that states something."""
+def test_a_markdown_heading_is_never_a_candidate_but_heads_the_sentences_under_it(real_embedder):
+    """'# Pricing meeting' names a section: it was once quoted as an answer sentence, and later
+    kept as a candidate never quoted, where it still moved the features of the others. Now it is
+    not a candidate: the reader reads it as the heading of each sentence under it."""
     text = "# Pricing meeting\n\nOn 2024-03-04 we decided to set the Pro plan price at $29 per month.\n\n## Owner\n\nAlice owns the page."
     passage = Passage("c", "d", "notes.md", "Pricing meeting", None, 0, len(text), text, 1.0, 0.5)
     from rag.reader import shared_reader
 
     answerer = ExtractiveAnswerer(real_embedder, load_calibration(), 3, 0.0, reader=shared_reader())
-    headings_on_top = 0
     for question, expected in (("What was the pricing meeting about?", "On 2024-03-04 we decided"), ("Who is the owner?", "Alice owns the page.")):
         vector = real_embedder.embed([question])[0]
         candidates = build_candidates(question, [passage], vector, answerer.encoder.embed, lambda term: 1.0, answerer.passage_sentence_vectors)
-        score(candidates, answerer.calibration.selector)
-        headings_on_top += max(candidates, key=lambda c: c.logit).text.startswith("#")
+        assert [c.heading for c in candidates] == ["Pricing meeting", "Pricing meeting > Owner"]
+        assert not any(c.text.startswith("#") for c in candidates)
         chosen = answerer.select(question, [passage], vector, lambda term: 1.0).sentences
         assert chosen and chosen[0].text.startswith(expected), [c.text for c in chosen]
-        assert not any(c.text.startswith("#") for c in chosen)
-    assert headings_on_top  # without the rule, a heading would have been the answer
 
 
 def test_a_plain_text_heading_is_read_with_its_section_and_never_quoted(real_embedder):
