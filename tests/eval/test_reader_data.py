@@ -71,12 +71,17 @@ def test_section_pairs_come_only_when_asked_and_are_seeded(monkeypatch):
     assert all(p.heading for p in first if p.kind.startswith("section"))
 
 
-def test_a_second_sample_draws_only_questions_the_first_did_not():
+def _two_articles() -> dict:
+    """A SQuAD file of two articles, of 12 and 6 one-question paragraphs."""
     paragraphs = [{"context": f"Stop {i} of the Ridge trail is Crow Knoll. It is {i} km from Millbrook.",
                    "qas": [{"question": f"What is stop {i} of the Ridge trail?",
                             "answers": [{"text": "Crow Knoll", "answer_start": 27 + len(str(i))}]}]}
                   for i in range(12)]
-    data = {"data": [{"title": "Ridge", "paragraphs": paragraphs}, {"title": "Vale", "paragraphs": paragraphs[:6]}]}
+    return {"data": [{"title": "Ridge", "paragraphs": paragraphs}, {"title": "Vale", "paragraphs": paragraphs[:6]}]}
+
+
+def test_a_second_sample_draws_only_questions_the_first_did_not():
+    data = _two_articles()
     first: dict = {}
     pairs = build_pairs(data, [0, 1], 3, 8, drawn=first)
     assert sum(map(len, first.values())) == 8 and sum(p.kind == "positive" for p in pairs) == 8
@@ -92,11 +97,7 @@ def test_a_second_sample_draws_only_questions_the_first_did_not():
 
 
 def test_earlier_runs_are_replayed_in_order_and_a_third_draws_what_neither_did():
-    paragraphs = [{"context": f"Stop {i} of the Ridge trail is Crow Knoll. It is {i} km from Millbrook.",
-                   "qas": [{"question": f"What is stop {i} of the Ridge trail?",
-                            "answers": [{"text": "Crow Knoll", "answer_start": 27 + len(str(i))}]}]}
-                  for i in range(12)]
-    data = {"data": [{"title": "Ridge", "paragraphs": paragraphs}, {"title": "Vale", "paragraphs": paragraphs[:6]}]}
+    data = _two_articles()
     first: dict = {}
     build_pairs(data, [0, 1], 3, 6, drawn=first)
     second: dict = {}
