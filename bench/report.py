@@ -308,16 +308,26 @@ def render(results: Path) -> tuple[str, str]:
     verify = _load(results, "verify")
     lines += ["## Support checking (`bench/verify.py`)", ""]
     if verify:
-        rows = verify["rows"]
-        one = _get(rows, "1_cited_each", "p50_ms")
-        targets.append(("Checking adds at most 30 ms p50 to an LLM answer of 5 sentences over 5 passages",
-                        None if one is None else one <= 30, _fmt(one, ".1f", " ms")))
-        lines += [f"Checker {verify['model']} ({verify['model_mb']} MB, int8 ONNX), reading {verify['candidates']} "
-                  "sentence(s) of each cited passage, each with its neighbours; an answer of 5 sentences over 5 "
-                  "passages of the seed article:", "",
-                  "| each sentence cites | p50 ms | p95 ms | pairs read | judged supported |", "|---:|---:|---:|---:|---:|"]
-        lines += [f"| {name[0]} passage(s) | {row['p50_ms']} | {row['p95_ms']} | {row['pairs_read']} | {row['supported']} of 5 |"
-                  for name, row in rows.items()]
+        rows, streamed = verify["rows"], verify.get("streamed") or {}
+        one = [row["p50_ms"] for row in streamed.values() if row["cited"] == 1]
+        worst = max(one) if one else None
+        targets.append(("Checking adds at most 30 ms p50 to an LLM answer of 5 sentences over 5 passages "
+                        "(streamed; the slowest rate measured)", None if worst is None else worst <= 30,
+                        _fmt(worst, ".1f", " ms")))
+        lines += [f"Checker {verify['model']} ({verify['model_mb']} MB, int8 ONNX), reading up to {verify['candidates']} "
+                  "sentence(s) of each cited passage, each with its neighbours, until one supports the sentence; an "
+                  "answer of 5 sentences over 5 passages of the seed article.", "",
+                  "Streamed: the answer arrives a word at a time at a fixed rate, and the sentences before the last "
+                  "are checked while it streams. What checking adds after the last token:", "",
+                  "| each sentence cites | tokens/s | p50 ms | p95 ms | checked while streaming | judged supported |",
+                  "|---:|---:|---:|---:|---:|---:|"]
+        lines += [f"| {row['cited']} passage(s) | {row['tokens_per_s']:g} | {row['p50_ms']} | {row['p95_ms']} | "
+                  f"{row['checked_while_streaming']} of 5 | {row['supported']} of 5 |" for row in streamed.values()]
+        lines += ["", "All at once (text written earlier, `rag` re-checking a saved answer): the whole check.", "",
+                  "| each sentence cites | reading | p50 ms | p95 ms | judged supported |", "|---:|---|---:|---:|---:|"]
+        lines += [f"| {row.get('cited', name[0])} passage(s) | "
+                  f"{'until one supports' if row.get('settle', False) else 'every candidate'} | {row['p50_ms']} | "
+                  f"{row['p95_ms']} | {row['supported']} of 5 |" for name, row in rows.items()]
     else:
         lines.append("Not measured.")
     lines.append("")

@@ -43,7 +43,7 @@ def held_out_val() -> list[Claim]:
 
 
 def scores_of(claims: Sequence[Claim], calibration: SupportCalibration, checker: Checker | None = None) -> np.ndarray:
-    scorer = SupportScorer(calibration, checker)
+    scorer = SupportScorer(calibration, checker, settle=False)
     return np.array([scorer.score(c.claim, c.evidence) for c in claims])
 
 

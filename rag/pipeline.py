@@ -199,11 +199,13 @@ class Pipeline:
         llm = self.llm_answerer
         mark = time.perf_counter()
         try:
-            generated = llm.generate(question, passages, on_token)
-            timings["generate"] = (time.perf_counter() - mark) * 1000
-            mark = time.perf_counter()
-            draft = llm.check(generated, passages)
-            timings["verify"] = (time.perf_counter() - mark) * 1000
+            # Sentences are checked as the LLM finishes them; "verify" is what is left after it stops.
+            with llm.prechecks(passages) as prechecks:
+                generated = llm.generate(question, passages, on_token, prechecks)
+                timings["generate"] = (time.perf_counter() - mark) * 1000
+                mark = time.perf_counter()
+                draft = llm.check(generated, passages, prechecks)
+                timings["verify"] = (time.perf_counter() - mark) * 1000
             return draft
         except LlmUnavailable as exc:
             timings.setdefault("generate", (time.perf_counter() - mark) * 1000)

@@ -3,8 +3,9 @@
 The trained checker (`rag.checker`) reads the claim against the evidence sentences most worth
 reading (by shared terms), each with its neighbours, and the best of them decides: the
 support score is the sigmoid of its logit, and `supported` means it reaches the threshold
-chosen on ExpertQA's held-out val claims (`rag eval calibrate-support`). Lexical guards
-(a number or a name the cited text lacks) apply on top where they measured better.
+chosen on ExpertQA's held-out val claims (`rag eval calibrate-support`). Candidates are read
+best first and reading stops once one reaches the threshold (`SupportScorer.settle`). Lexical
+guards (a number or a name the cited text lacks) apply on top where they measured better.
 """
 
 from __future__ import annotations
@@ -117,20 +118,29 @@ def strip_markers(text: str) -> str:
 
 
 class SupportScorer:
-    """Probability that `evidence` supports `claim`, and the calibrated yes/no."""
+    """Probability that `evidence` supports `claim`, and the calibrated yes/no.
 
-    def __init__(self, calibration: SupportCalibration | None = None, checker: Checker | None = None):
+    `settle`: stop reading a claim's candidate pieces once one reaches the threshold. The
+    verdict is the same as reading them all (the best score can only rise); the score of a
+    supported claim is then the best of the pieces read, at least the threshold. Choosing the
+    threshold needs every score whole, so calibration reads them all (`settle=False`)."""
+
+    def __init__(self, calibration: SupportCalibration | None = None, checker: Checker | None = None,
+                 settle: bool = True):
         self.calibration = calibration or load_support_calibration()
         self.checker = checker or shared_checker()
+        self.settle = settle
 
     def judge_each(
         self, claim: str, evidence: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]] | None = None,
     ) -> list[Judgement]:
         """One judgement per evidence text: the checker reads the text's `candidates` pieces
         with the most shared terms, each with its neighbours, and the best one decides.
-        `sentences`: each text's sentence spans, when the caller has them already."""
+        Pieces are read rank by rank (every text's best candidate first, in one batch), so a
+        claim the first ones support costs one reading per text. `sentences`: each text's
+        sentence spans, when the caller has them already."""
         claim = strip_markers(claim)
-        jobs: list[tuple[int, tuple[int, int], str]] = []
+        ranked: list[list[tuple[int, tuple[int, int], str]]] = []  # ranked[r]: each text's r-th candidate
         shares: dict[int, float] = {}
         for n, text in enumerate(evidence):
             pieces_at = evidence_spans(text, None if sentences is None else sentences[n])
@@ -139,17 +149,24 @@ class SupportScorer:
                 continue
             pieces = [text[s:e] for s, e in spans]
             shares[n] = float(overlap(claim, pieces).max())
-            for i in candidates(claim, pieces, self.calibration.candidates):
-                jobs.append((n, spans[i], evidence_text(pieces, i)))
-        logits = self.checker.score_pairs([claim] * len(jobs), [text for _, _, text in jobs])
-        best: dict[int, Judgement] = {}
-        for (n, (start, end), _), logit in zip(jobs, logits):
-            score = 1.0 / (1.0 + math.exp(-float(logit)))
-            if n not in best or score > best[n].score:
-                best[n] = Judgement(score, n, start, end)
+            for rank, i in enumerate(candidates(claim, pieces, self.calibration.candidates)):
+                if rank == len(ranked):
+                    ranked.append([])
+                ranked[rank].append((n, spans[i], evidence_text(pieces, i)))
         coverage = max(shares.values(), default=0.0)
+        failed = bool(shares) and bool(guard_failures(claim, evidence, coverage, self.calibration.guards))
+        best: dict[int, Judgement] = {}
+        for jobs in ranked:
+            logits = self.checker.score_pairs([claim] * len(jobs), [text for _, _, text in jobs])
+            for (n, (start, end), _), logit in zip(jobs, logits):
+                score = 1.0 / (1.0 + math.exp(-float(logit)))
+                if n not in best or score > best[n].score:
+                    best[n] = Judgement(score, n, start, end)
+            # A failed guard caps the score below the threshold whatever is read: the first
+            # rank only chooses each text's quote.
+            if self.settle and (failed or max(j.score for j in best.values()) >= self.calibration.threshold):
+                break
         cap = self.calibration.threshold / 2
-        failed = bool(best) and bool(guard_failures(claim, evidence, coverage, self.calibration.guards))
         return [
             Judgement(min(best[n].score, cap) if failed else best[n].score, n, best[n].start, best[n].end)
             if n in best else Judgement(0.0, n) for n in range(len(evidence))

@@ -18,6 +18,7 @@ from rag.draft import Draft
 from rag.errors import LlmUnavailable
 from rag.injection import is_instruction
 from rag.llm.backend import LlmBackend
+from rag.llm.precheck import Prechecks
 from rag.prompts import answer_messages
 from rag.retrieve import Passage
 from rag.schema import ABSTAIN_TEXT, AnswerSentence, Citation
@@ -96,14 +97,22 @@ class LlmAnswerer:
             return f"llamacpp:{self.settings.gguf_path.name if self.settings.gguf_path else '?'}"
         return f"{self.backend.name}:{self.settings.model}"
 
-    def generate(self, question: str, passages: Sequence[Passage], on_token: Callable[[str], None] | None = None) -> str:
-        """The LLM's raw text. Raises LlmUnavailable when the backend fails or writes nothing usable."""
+    def prechecks(self, passages: Sequence[Passage]) -> Prechecks:
+        """What `generate` feeds and `check` reads, to check sentences while the LLM writes."""
+        return Prechecks(lambda draft: self._judge(draft, passages), lambda text: parse_draft(text, len(passages)))
+
+    def generate(self, question: str, passages: Sequence[Passage], on_token: Callable[[str], None] | None = None,
+                 prechecks: Prechecks | None = None) -> str:
+        """The LLM's raw text. Raises LlmUnavailable when the backend fails or writes nothing usable.
+        `prechecks` (from `self.prechecks(passages)`) is fed the text as it comes."""
         messages = answer_messages(question, [(p.title, p.text) for p in passages])
         pieces = []
         for token in self.backend.stream(messages, max_tokens=self.settings.max_tokens, temperature=self.settings.temperature):
             pieces.append(token)
             if on_token is not None:
                 on_token(token)
+            if prechecks is not None:
+                prechecks.feed(token)
         generated = "".join(pieces).strip()
         if not generated:
             raise LlmUnavailable("the LLM returned an empty answer")
@@ -111,8 +120,15 @@ class LlmAnswerer:
             raise LlmUnavailable(f"the LLM returned garbled text: {generated[:80]!r}")
         return generated
 
-    def check(self, generated: str, passages: Sequence[Passage]) -> Draft:
-        """The checked draft made from the LLM's text."""
+    def _judge(self, draft: DraftSentence, passages: Sequence[Passage]) -> list[Judgement]:
+        """One reading per cited passage: its best piece is the citation's quote, and the best
+        of them is the sentence's support."""
+        cited = [passages[m - 1] for m in draft.markers]
+        return self.scorer.judge_each(draft.text, [p.text for p in cited], [p.spans for p in cited])
+
+    def check(self, generated: str, passages: Sequence[Passage], prechecks: Prechecks | None = None) -> Draft:
+        """The checked draft made from the LLM's text, using the judgements `prechecks` made
+        while it was written."""
         base = {"answered_by": self.label, "generated": generated}
         if is_refusal(generated):
             return Draft(**base)
@@ -126,10 +142,8 @@ class LlmAnswerer:
         kept: list[tuple[DraftSentence, list[Judgement], float, bool]] = []
         removed: list[AnswerSentence] = []
         for draft in drafts:
-            # One reading per cited passage: its best piece is the citation's quote, and the
-            # best of them is the sentence's support.
-            cited = [passages[m - 1] for m in draft.markers]
-            judged = self.scorer.judge_each(draft.text, [p.text for p in cited], [p.spans for p in cited])
+            early = prechecks.judged(draft) if prechecks is not None else None
+            judged = early if early is not None else self._judge(draft, passages)
             support = max((j.score for j in judged), default=0.0)
             supported = bool(draft.markers) and support >= self.scorer.calibration.threshold
             if supported or self.settings.keep_unsupported:

@@ -73,3 +73,18 @@ def test_report_shows_every_run_and_judges_the_median_paired_round(tmp_path):
     assert "Overhead round by round: +0.5%, -11.1%, +11.6%; median +0.5%." in page
     assert "| ... the same, like for like with the torch backend against bare `SentenceTransformer.encode` (torch fp32) | +0.5% (median of 3 paired rounds) | **holds** |" in page
     assert "| +14.5% (median of 3 paired rounds); +2.6% (fastest runs) | **does not hold** |" in page  # the int8 row is unchanged
+
+
+def test_the_checking_target_is_judged_on_the_slowest_streamed_rate(tmp_path):
+    def streamed(cited, rate, p50):
+        return {"cited": cited, "tokens_per_s": rate, "p50_ms": p50, "p95_ms": p50 + 5, "checked_while_streaming": 4,
+                "supported": 5}
+
+    verify = {"model": "abc", "model_mb": 23.1, "candidates": 6, "rows": {
+        "1_cited_each": {"cited": 1, "settle": True, "p50_ms": 130.0, "p95_ms": 150.0, "supported": 5}},
+        "streamed": {"a": streamed(1, 20, 21.0), "b": streamed(1, 150, 33.0), "c": streamed(2, 20, 50.0)}}
+    (tmp_path / "verify.json").write_text(json.dumps(verify))
+    page, _ = render(tmp_path)
+    assert "| 1 passage(s) | 150 | 33.0 | 38.0 | 4 of 5 | 5 of 5 |" in page
+    assert "| 1 passage(s) | until one supports | 130.0 | 150.0 | 5 of 5 |" in page
+    assert "(streamed; the slowest rate measured) | 33.0 ms | **does not hold** |" in page

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import shutil
 import socket
+import threading
 import time
 
 import pytest
@@ -157,6 +158,32 @@ def test_tokens_stream_as_they_come(llm_server, make_pipeline):
     answer = make_pipeline().ask(QUESTION, on_token=lambda t: tokens.append((time.monotonic(), t)))
     assert len(tokens) > 5 and "".join(t for _, t in tokens) == answer.generated
     assert tokens[-1][0] - tokens[0][0] > 0.03  # delivered over time, not in one piece at the end
+
+
+def test_sentences_are_checked_while_the_llm_writes(llm_server, make_pipeline, seeded_settings):
+    text = TRUE + " [{n}]. " + INVENTED + " [{n}]. " + TRUE + " again [{n}]."
+    llm_server.set(Reply(respond=lambda body: text.format(n=block_of(body, "1:05 p.m.")), token_delay_s=0.01))
+    pipeline = make_pipeline()
+    judge_each, calls = pipeline.llm_answerer.scorer.judge_each, []
+    streamed: list[float] = []
+
+    def spy(claim, *args):
+        calls.append((claim, threading.current_thread().name, time.monotonic()))
+        return judge_each(claim, *args)
+
+    pipeline.llm_answerer.scorer.judge_each = spy
+    answer = pipeline.ask(QUESTION, on_token=lambda token: streamed.append(time.monotonic()))
+    early = [(claim, at) for claim, thread, at in calls if thread.startswith("precheck")]
+    assert [claim for claim, _ in early] == [TRUE + ".", INVENTED + "."]
+    assert early[0][1] < streamed[-1]  # judged before the LLM stopped writing
+    assert [c[0] for c in calls if not c[1].startswith("precheck")] == [TRUE + " again."]
+    assert [s.text for s in answer.removed_sentences] == [INVENTED + "."]
+    check_quotes(seeded_settings, answer)
+    # The same text checked afterwards, all at once, gives the same answer.
+    late = pipeline.check_generated(QUESTION, answer.generated)
+    assert [(s.text, s.supported, s.support_score) for s in late.sentences] == \
+        [(s.text, s.supported, s.support_score) for s in answer.sentences]
+    assert [c.quote for c in late.citations] == [c.quote for c in answer.citations]
 
 
 @pytest.mark.parametrize("failure", [
