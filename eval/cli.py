@@ -171,6 +171,7 @@ def train_reader(
     sections: Annotated[bool, typer.Option("--sections", help="with --headings: also pairs whose subject was moved from the sentence into its heading")] = False,
     init: Annotated[Optional[Path], typer.Option("--init", help="go on training this reader (a checkpoint .pt, or an exported .onnx such as rag/models/reader.onnx) instead of starting from MiniLM")] = None,
     after: Annotated[Optional[list[int]], typer.Option("--after", help="draw only questions a run of --questions AFTER (same seed) did not: new data for a model --init continues; repeat for each earlier run, in order")] = None,
+    deletions: Annotated[bool, typer.Option("--deletions", help="also negatives made by cutting the answer out of its sentence")] = False,
 ) -> None:
     """Train the reader (rag/reader.py) from the bundled all-MiniLM-L6-v2 weights on SQuAD 1.1."""
     from eval import train_reader as training
@@ -180,7 +181,7 @@ def train_reader(
             squad=squad or training.SQUAD, folder=folder, questions=questions, held_out_questions=held_out_questions,
             epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, threads=threads, time_budget=time_budget,
             checkpoint_every=checkpoint_every, freeze_layers=freeze_layers, export=export, headings=headings,
-            sections=sections, init=init, after=after or (),
+            sections=sections, init=init, after=after or (), deletions=deletions,
         )
     except RagError as exc:
         raise fail(str(exc)) from None

@@ -5,8 +5,12 @@ other sentences that lack the answer (the one right after the answer first: it c
 answer in its context segment, so the model learns to judge the sentence itself), the most
 on-topic sentence of another paragraph of the same article, and the question perturbed so the
 positive sentence no longer answers it: a name or number swapped for another from the article,
-a negation, an antonym (the kinds of unanswerable question SQuAD 2.0 was written as). Every
-choice is seeded. Paragraphs are split with the splitter the answerer uses.
+a negation, an antonym (the kinds of unanswerable question SQuAD 2.0 was written as). With
+`deletions`, also the answer sentence with the answer cut out where that leaves a sentence
+("The bomb was found at 1:05 p.m. by an officer." asked "When was the bomb found?" becomes
+"The bomb was found by an officer."): on topic, every other word of the question still there,
+and no answer, as in questions that ask for a detail the text never gives. Every choice is
+seeded. Paragraphs are split with the splitter the answerer uses.
 """
 
 from __future__ import annotations
@@ -35,6 +39,21 @@ _ANTONYMS = dict(
     ) for pair in ((a, b), (b, a))
 )
 WH = frozenset("what which who whom whose when where why how".split())
+# Words that lead into an answer and go with it when it is cut out ("at 1:05 p.m.", "by the Navy").
+_LEAD_IN = re.compile(
+    r"(?:\b(?:in|on|at|by|from|during|since|until|for|to|with|about|than|into|near|under|over|after|before"
+    r"|between|against|among|around|through|of|as)\s+(?:(?:the|a|an|some|about|around|nearly|almost|over"
+    r"|approximately|roughly)\s+)*)$",
+    re.IGNORECASE,
+)
+_JOINS = frozenset(
+    "and or but nor which that who whom whose where when while after before since until as in on at by for from"
+    " with to into of than so because although though if".split()
+)
+# A bare count: "40", "1,500", "five", "$3 million".
+_QUANTITY = re.compile(r"\$?\d[\d,.]*(?:\s+(?:hundred|thousand|million|billion))?"
+                       r"|(?:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|twenty|hundreds|thousands)",
+                       re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -43,7 +62,7 @@ class Pair:
     sentence: str
     previous: str
     label: float
-    kind: str  # positive, paragraph, next, article, swap, negation, antonym, section, section_swap
+    kind: str  # positive, paragraph, next, article, swap, negation, antonym, section, section_swap, deletion
     heading: str = ""  # the article's title (or the subject, for section pairs), for a reader that reads headings
 
 
@@ -104,6 +123,37 @@ def antonym(question: str) -> str | None:
     return "".join(tokens)
 
 
+def delete_answer(sentence: str, answer: str) -> str | None:
+    """`sentence` with `answer` cut out, or None where no sentence would be left. The answer
+    goes with the preposition that leads into it ("found at 1:05 p.m." -> "found"); a quantity
+    before a noun becomes "several" ("4,000 pressed plants" -> "several pressed plants").
+    Answers in other places (a subject, after "is") are left alone: cutting them leaves no
+    sentence, and the model would learn broken grammar instead of missing answers."""
+    answer = answer.strip()
+    at = sentence.find(answer)
+    if not answer or at < 0 or len(answer) > 0.6 * len(sentence):
+        return None
+    before, after = sentence[:at], sentence[at + len(answer):]
+    if re.match(r"\s*\d", after):
+        return None  # part of a date or figure ("January 13, 2009")
+    follows = re.match(r"\s+([a-z]+)", after)
+    count = bool(_QUANTITY.fullmatch(answer)) and bool(follows) and follows.group(1) not in _JOINS
+    if follows and follows.group(1) not in _JOINS and not count:
+        return None  # the answer qualifies the next word ("the 19th century"): cutting it breaks the phrase
+    lead = _LEAD_IN.search(before)
+    if count and before[-1:].isspace():
+        before += "several"  # "five species of tree squirrels" -> "several species of tree squirrels"
+    elif lead:
+        before = before[:lead.start()]
+    else:
+        return None
+    text = re.sub(r"\s+([,.;:!?)])", r"\1", re.sub(r"\s{2,}", " ", before + after)).strip()
+    text = re.sub(r",\s*([.;:!?])", r"\1", re.sub(r",\s*,", ",", text)).lstrip(",;: ")
+    if len(text.split()) < 4 or _norm(answer) in _norm(text):
+        return None
+    return text[0].upper() + text[1:]
+
+
 def section_pairs(question: str, sentence: str, answer: str, pool: list[str], rng: random.Random) -> list[Pair]:
     """The subject moved from the sentence into its heading, as documents with sections write
     it ("## Ridge trail" over "The highest point is Crow Knoll."): the question's name that the
@@ -141,9 +191,10 @@ SECTION_SHARE = 0.35  # of the questions where the subject can move into a headi
 
 
 def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] | None = None,
-                  sections: bool = False) -> Iterator[Pair]:
+                  sections: bool = False, deletions: bool = False) -> Iterator[Pair]:
     """Pairs for the article's questions (only the (paragraph, question) indexes in `keep`, if
-    given); with `sections`, also `section_pairs` for a share of them."""
+    given); with `sections`, also `section_pairs` for a share of them; with `deletions`, also
+    the answer sentence without its answer (`delete_answer`), where one can be made."""
     paragraphs = [p["context"] for p in article["paragraphs"]]
     split = [sentence_spans(c) for c in paragraphs]
     pool = sorted({m.group() for c in paragraphs for m in _NAME.finditer(c) if len(m.group()) > 2}
@@ -181,6 +232,10 @@ def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] 
                     yield Pair(question, texts[(p, j)], prev, 0.0, "article")
             for kind, perturbed in _perturbations(question, sentences[at], pool, rng):
                 yield Pair(perturbed, sentences[at], previous, 0.0, kind)
+            if deletions and answer_norm not in _norm(previous):
+                cut = delete_answer(sentences[at], answer["text"])
+                if cut is not None:
+                    yield Pair(question, cut, previous, 0.0, "deletion")
             if sections and rng.random() < SECTION_SHARE:
                 yield from section_pairs(question, sentences[at], answer["text"], pool, rng)
 
@@ -203,13 +258,14 @@ Drawn = dict[int, set[tuple[int, int]]]  # article -> its (paragraph, question) 
 
 def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int | None = None,
                 headings: bool = False, sections: bool = False, exclude: Drawn | None = None,
-                drawn: Drawn | None = None) -> list[Pair]:
+                drawn: Drawn | None = None, deletions: bool = False) -> list[Pair]:
     """Pairs from the given articles; with `max_questions`, that many questions drawn evenly
     across the articles (seeded). `headings`: each pair carries its article's title, what a
     document's heading is at answer time (every pair of an article has the same one, so it
     tells the model where a sentence is, never which sentence answers). `sections` (with
     `headings`): also the section pairs, whose heading is their subject. `exclude`: questions
-    never drawn (another run's); `drawn`, when given, is filled with the questions used."""
+    never drawn (another run's); `drawn`, when given, is filled with the questions used.
+    `deletions`: also the answer-cut negatives (no random draws, so the rest is unchanged)."""
     rng = random.Random(seed)  # nosec B311 - seeded sampling of training data, not security
     per_article = max(1, round(max_questions / len(articles))) if max_questions and articles else None
     out: list[Pair] = []
@@ -226,7 +282,7 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
             drawn[a] = set(every) if keep is None else keep
         title = article.get("title", "").replace("_", " ") if headings else ""
         out.extend(replace(pair, heading=title) if title and not pair.heading else pair
-                   for pair in article_pairs(article, rng, keep, sections and headings))
+                   for pair in article_pairs(article, rng, keep, sections and headings, deletions))
     return out
 
 

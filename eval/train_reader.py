@@ -69,7 +69,8 @@ def evaluate(model, pairs: list[Pair], tokenizer, batch_size: int = 64) -> dict:
             perturbed.append(value < current["pos"])
     result["top1"] = float(np.mean([all(q["pos"] > n for n in q["neg"]) for q in top])) if top else 0.0
     result["perturbed_below_positive"] = float(np.mean(perturbed)) if perturbed else 0.0
-    for kind in ("positive", "next", "paragraph", "article", "swap", "antonym", "negation", "section", "section_swap"):
+    for kind in ("positive", "next", "paragraph", "article", "swap", "antonym", "negation", "section", "section_swap",
+                 "deletion"):
         values = [s for p, s in zip(pairs, scores) if p.kind == kind]
         if values:
             result[f"mean_{kind}"] = round(float(np.mean(values)), 3)
@@ -88,7 +89,7 @@ def train_reader(
     *, squad: Path, folder: Path, questions: int, held_out_questions: int, epochs: float, batch_size: int,
     lr: float, seed: int, threads: int, time_budget: float, checkpoint_every: int, freeze_layers: int,
     export: Path | None, headings: bool = False, sections: bool = False, init: Path | None = None,
-    after: Sequence[int] = (),
+    after: Sequence[int] = (), deletions: bool = False,
 ) -> None:
     """Train on `questions` SQuAD questions (0: all), measure on the held-out articles, write
     checkpoints and `run.json` under `folder`, and with `export` the int8 ONNX model.
@@ -98,7 +99,7 @@ def train_reader(
     `init`: go on training this model (a checkpoint, or a committed ONNX reader) instead of
     starting from MiniLM; `after`: draw only questions that the earlier runs, of `--questions N`
     for each N in turn with the same seed, did not, so a model trained on those goes on to new
-    ones."""
+    ones. `deletions`: also negatives made by cutting the answer out of its sentence."""
     headings = headings or sections
     if not squad.is_file():
         raise InvalidInput(f"SQuAD 1.1 train file {squad} not found: pass --squad PATH (../shared/training/squad11/train.json).")
@@ -114,12 +115,13 @@ def train_reader(
     training = [a for a in articles if a % HELD_OUT_EVERY != 0]
     seen = drawn_before(data, training, seed, after, headings, sections)
     drawn: dict = {}
-    pairs = build_pairs(data, training, seed, questions or None, headings, sections, exclude=seen or None, drawn=drawn)
+    pairs = build_pairs(data, training, seed, questions or None, headings, sections, exclude=seen or None, drawn=drawn,
+                        deletions=deletions)
     if after:
         overlap = sum(len(drawn[a] & seen.get(a, set())) for a in drawn)
         print(f"{sum(map(len, drawn.values()))} questions drawn beside the {sum(map(len, seen.values()))} "
               f"of --after {' '.join(map(str, after))} ({overlap} in both)", flush=True)
-    val = build_pairs(data, held_out, seed + 1, held_out_questions or None, headings, sections)
+    val = build_pairs(data, held_out, seed + 1, held_out_questions or None, headings, sections, deletions=deletions)
     kinds = {k: sum(p.kind == k for p in pairs) for k in sorted({p.kind for p in pairs})}
     print(f"{len(pairs)} training pairs ({kinds}), {len(val)} held-out, built in {time.perf_counter() - started:.0f}s", flush=True)
 
@@ -140,6 +142,8 @@ def train_reader(
         config["headings"] = True  # absent otherwise, so earlier runs' checkpoints keep their names
     if sections:
         config["sections"] = True
+    if deletions:
+        config["deletions"] = True
     if init is not None:
         config["init"] = {"file": init.name, "sha256": sha256(init)}
     if after:  # one earlier run is recorded as a number, as before, so its checkpoint keeps its name

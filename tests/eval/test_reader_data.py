@@ -4,7 +4,16 @@ from __future__ import annotations
 
 import random
 
-from eval.reader_data import antonym, article_pairs, build_pairs, drawn_before, negate, section_pairs, swap_entity
+from eval.reader_data import (
+    antonym,
+    article_pairs,
+    build_pairs,
+    delete_answer,
+    drawn_before,
+    negate,
+    section_pairs,
+    swap_entity,
+)
 
 ARTICLE = {
     "title": "Ridge_trail",
@@ -108,3 +117,31 @@ def test_earlier_runs_are_replayed_in_order_and_a_third_draws_what_neither_did()
     build_pairs(data, [0, 1], 3, None, exclude=seen, drawn=third)
     assert all(not (third[a] & seen[a]) for a in (0, 1))
     assert {a: third[a] | seen[a] for a in (0, 1)} == {0: {(p, 0) for p in range(12)}, 1: {(p, 0) for p in range(6)}}
+
+
+def test_the_answer_is_cut_out_with_the_words_that_lead_into_it():
+    assert delete_answer("The pipe bomb was found at 1:05 p.m. by a Capitol Police officer.", "1:05 p.m.") == \
+        "The pipe bomb was found by a Capitol Police officer."
+    assert delete_answer("In 1911, the museum opened on the north bank of the river.", "1911") == \
+        "The museum opened on the north bank of the river."
+    assert delete_answer("The forest has five species of tree squirrels.", "five") == \
+        "The forest has several species of tree squirrels."
+    assert delete_answer("Baird broadcasts via the BBC continued until June 1932.", "June 1932") == \
+        "Baird broadcasts via the BBC continued."
+
+
+def test_no_cut_where_it_would_leave_no_sentence():
+    assert delete_answer("Crow Knoll is the highest point of the trail.", "Crow Knoll") is None  # the subject
+    assert delete_answer("It emerged in the later part of the 19th century.", "19th") is None  # part of a phrase
+    assert delete_answer("Season eight premiered on January 13, 2009.", "January") is None  # part of a date
+    assert delete_answer("The highest point is Crow Knoll.", "Crow Knoll") is None  # after "is"
+    assert delete_answer("It is 4 km long.", "Ashdale") is None  # not in the sentence
+
+
+def test_deletion_pairs_come_only_when_asked_and_keep_the_rest_of_the_draw():
+    plain = list(article_pairs(ARTICLE, random.Random(5)))
+    cut = list(article_pairs(ARTICLE, random.Random(5), deletions=True))
+    assert [p for p in cut if p.kind != "deletion"] == plain  # no random draws of its own
+    (deletion,) = [p for p in cut if p.kind == "deletion"]
+    assert deletion.label == 0.0 and deletion.question == "Where does the Riverside trail lead?"
+    assert deletion.sentence == "The Riverside trail follows the river." and "Ashdale" not in deletion.sentence
