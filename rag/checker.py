@@ -93,7 +93,11 @@ def model_version(path: Path = CHECKER_PATH) -> str:
 class Checker(CrossEncoder):
     """Scores (claim, evidence sentence with its neighbours) pairs with the int8 ONNX checker."""
 
-    def __init__(self, path: Path = CHECKER_PATH, batch_size: int = 16):
+    def __init__(self, path: Path = CHECKER_PATH, batch_size: int = 1):
+        """`batch_size` 1, as the reader: dynamic int8 quantises activations per batch, so a pair
+        scored beside others moves with them; read alone, a claim against a piece scores the same
+        whatever else is checked with it, in calibration and in an answer, and reading until one
+        piece supports gives the verdict that reading every candidate does."""
         super().__init__(path, MAX_TOKENS, "rag eval train-checker --export PATH", batch_size, TRUNCATION)
 
     def score(self, claim: str, sentences: Sequence[str], indices: Sequence[int]) -> np.ndarray:

@@ -136,8 +136,8 @@ class SupportScorer:
     ) -> list[Judgement]:
         """One judgement per evidence text: the checker reads the text's `candidates` pieces
         with the most shared terms, each with its neighbours, and the best one decides.
-        Pieces are read rank by rank (every text's best candidate first, in one batch), so a
-        claim the first ones support costs one reading per text. `sentences`: each text's
+        Pieces are read rank by rank (every text's best candidate first), so a claim the first
+        ones support costs one reading per text. `sentences`: each text's
         sentence spans, when the caller has them already."""
         claim = strip_markers(claim)
         ranked: list[list[tuple[int, tuple[int, int], str]]] = []  # ranked[r]: each text's r-th candidate

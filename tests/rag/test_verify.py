@@ -150,3 +150,13 @@ def test_settling_early_gives_the_verdict_of_reading_every_candidate(claim):
         assert settling.pairs == 2  # capped below the threshold whatever is read: one piece a text, for its quote
     else:
         assert early == full  # nothing reached the threshold: everything was read
+
+
+def test_a_pair_scores_the_same_whatever_is_read_beside_it(scorer):
+    """Dynamic int8 quantises activations per batch: pairs are scored alone, so stopping early
+    and reading everything see the same scores."""
+    claim, piece = "The pipe bomb was not discovered until 1:05 p.m.", PASSAGE
+    alone = scorer.checker.score_pairs([claim], [piece])
+    beside = scorer.checker.score_pairs(
+        ["The museum opened in 1911.", claim], [LONG_PASSAGE + " " + LONG_PASSAGE, piece])
+    assert beside[1] == alone[0]
