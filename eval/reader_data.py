@@ -137,7 +137,9 @@ def delete_answer(sentence: str, answer: str) -> str | None:
     if re.match(r"\s*\d", after):
         return None  # part of a date or figure ("January 13, 2009")
     follows = re.match(r"\s+([a-z]+)", after)
-    count = bool(_QUANTITY.fullmatch(answer)) and bool(follows) and follows.group(1) not in _JOINS
+    count = (bool(_QUANTITY.fullmatch(answer)) and bool(follows) and follows.group(1) not in _JOINS
+             and not re.fullmatch(r"1\d{3}|20\d{2}", answer)  # a year names ("the 1906 earthquake")
+             and not re.search(r"\b(?:the|a|an|its|his|her|their|this|that|our)\s+$", before, re.IGNORECASE))
     if follows and follows.group(1) not in _JOINS and not count:
         return None  # the answer qualifies the next word ("the 19th century"): cutting it breaks the phrase
     lead = _LEAD_IN.search(before)
@@ -196,6 +198,7 @@ def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] 
     given); with `sections`, also `section_pairs` for a share of them; with `deletions`, also
     the answer sentence without its answer (`delete_answer`), where one can be made."""
     paragraphs = [p["context"] for p in article["paragraphs"]]
+    title = article.get("title", "").replace("_", " ")
     split = [sentence_spans(c) for c in paragraphs]
     pool = sorted({m.group() for c in paragraphs for m in _NAME.finditer(c) if len(m.group()) > 2}
                   | {m.group().rstrip(".,") for c in paragraphs for m in _NUMBER.finditer(c)})
@@ -232,7 +235,9 @@ def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] 
                     yield Pair(question, texts[(p, j)], prev, 0.0, "article")
             for kind, perturbed in _perturbations(question, sentences[at], pool, rng):
                 yield Pair(perturbed, sentences[at], previous, 0.0, kind)
-            if deletions and answer_norm not in _norm(previous):
+            # Not where a heading (the article's title) holds the answer: there the cut sentence
+            # still answers, as a section pair does.
+            if deletions and answer_norm not in _norm(previous) and answer_norm not in _norm(title):
                 cut = delete_answer(sentences[at], answer["text"])
                 if cut is not None:
                     yield Pair(question, cut, previous, 0.0, "deletion")

@@ -63,8 +63,8 @@ def evaluate(model, pairs: list[Pair], tokenizer, batch_size: int = 64) -> dict:
             top.append(current)
         elif current is not None and pair.kind in ("next", "paragraph", "article"):
             current["neg"].append(value)
-        elif pair.kind in ("section", "section_swap"):
-            continue  # another reading of the positive, not a perturbed question: its own means below
+        elif pair.kind in ("section", "section_swap", "deletion"):
+            continue  # not a perturbed question (another reading of the sentence): its own means below
         elif current is not None:
             perturbed.append(value < current["pos"])
     result["top1"] = float(np.mean([all(q["pos"] > n for n in q["neg"]) for q in top])) if top else 0.0

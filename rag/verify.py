@@ -135,7 +135,8 @@ class SupportScorer:
         self, claim: str, evidence: Sequence[str], sentences: Sequence[Sequence[tuple[int, int]]] | None = None,
     ) -> list[Judgement]:
         """One judgement per evidence text: the checker reads the text's `candidates` pieces
-        with the most shared terms, each with its neighbours, and the best one decides.
+        with the most shared terms, each with its neighbours, and the best one read decides
+        (with `settle`, reading stops for every text once one text's piece reaches the threshold).
         Pieces are read rank by rank (every text's best candidate first), so a claim the first
         ones support costs one reading per text. `sentences`: each text's
         sentence spans, when the caller has them already."""

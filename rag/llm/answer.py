@@ -121,8 +121,10 @@ class LlmAnswerer:
         return generated
 
     def _judge(self, draft: DraftSentence, passages: Sequence[Passage]) -> list[Judgement]:
-        """One reading per cited passage: its best piece is the citation's quote, and the best
-        of them is the sentence's support."""
+        """One judgement per cited passage: its best piece read is the citation's quote, and the
+        best of them is the sentence's support. Reading stops once a piece supports the sentence
+        (`SupportScorer.settle`), so the other passages' quotes are their best pieces read by then
+        (at least the one sharing the most words with the sentence)."""
         cited = [passages[m - 1] for m in draft.markers]
         return self.scorer.judge_each(draft.text, [p.text for p in cited], [p.spans for p in cited])
 

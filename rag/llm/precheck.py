@@ -19,7 +19,10 @@ if TYPE_CHECKING:
     from rag.verify import Judgement
 
 Key = tuple[str, tuple[int, ...]]
-_SENTENCE_END = re.compile(r"[.!?\]\n]")
+# What can end a sentence or its markers (`index.sentences` ends sentences at .!?… and their
+# full-width forms; a marker group "[1]" may follow).
+_SENTENCE_END = re.compile(r"[.!?\u2026\u3002\uff01\uff1f\]\n]")
+_OPEN_MARKER = re.compile(r"\[[\d,;\s]*$")
 
 
 def key(sentence: "DraftSentence") -> Key:
@@ -55,20 +58,29 @@ class Prechecks:
 
     def feed(self, token: str) -> None:
         """Take the next piece of the LLM's text. The text is parsed only when a sentence has
-        ended and a new word has begun since, so a long answer is parsed about once a sentence."""
+        ended and a word has begun since (in this piece or a later one, and not inside a
+        marker group), so a long answer is parsed about once a sentence."""
         self._text.append(token)
-        if _SENTENCE_END.search(token):
+        ends = list(_SENTENCE_END.finditer(token))
+        if ends:
             self._ended = True
-        elif self._ended and any(ch.isalnum() for ch in token):
-            self._ended = False
-            self._submit(self._parse("".join(self._text))[:-1])  # the last may be unfinished
+        after = token[ends[-1].end():] if ends else token
+        if self._ended and any(ch.isalpha() for ch in after):
+            text = "".join(self._text)
+            if not _OPEN_MARKER.search(text):
+                self._ended = False
+                self._submit(self._parse(text)[:-1])  # the last may be unfinished
 
     def _submit(self, finished: Sequence["DraftSentence"]) -> None:
         for sentence in finished:
-            if sentence.markers and key(sentence) not in self._futures:
-                if self._pool is None:
-                    self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="precheck")
-                self._futures[key(sentence)] = self._pool.submit(self._judge, sentence)
+            if not sentence.markers or key(sentence) in self._futures:
+                continue
+            for (text, _), earlier in self._futures.items():
+                if text == sentence.text:
+                    earlier.cancel()  # the same sentence, since cited differently: not needed if not begun
+            if self._pool is None:
+                self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="precheck")
+            self._futures[key(sentence)] = self._pool.submit(self._judge, sentence)
 
     def judged(self, sentence: "DraftSentence") -> list["Judgement"] | None:
         """The judgement made while the LLM wrote, waiting for it if it is being made; None

@@ -136,6 +136,7 @@ def test_no_cut_where_it_would_leave_no_sentence():
     assert delete_answer("Season eight premiered on January 13, 2009.", "January") is None  # part of a date
     assert delete_answer("The highest point is Crow Knoll.", "Crow Knoll") is None  # after "is"
     assert delete_answer("It is 4 km long.", "Ashdale") is None  # not in the sentence
+    assert delete_answer("The city was damaged in the 1906 earthquake.", "1906") is None  # a year that names
 
 
 def test_deletion_pairs_come_only_when_asked_and_keep_the_rest_of_the_draw():

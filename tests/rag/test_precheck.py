@@ -81,3 +81,25 @@ def test_leaving_drops_judgements_still_waiting():
         if thread.name.startswith("precheck"):
             thread.join(5)
     assert len(asked) <= 1
+
+
+def test_marker_digits_streamed_apart_do_not_start_a_parse():
+    prechecks, asked = recording_prechecks()
+    with prechecks:
+        for token in ["It", " was", " found", " [", "1", "]", ".", " [", "2", "]", " Then", " more"]:
+            prechecks.feed(token)
+        assert prechecks.submitted == 1
+        (first, _) = parse_draft("It was found [1]. [2] Then more.", 3)
+        assert prechecks.judged(first) is not None
+    assert [(text, markers) for text, markers, _ in asked] == [("It was found.", [1, 2])]
+
+
+def test_a_piece_holding_whole_sentences_is_parsed():
+    prechecks, asked = recording_prechecks()
+    with prechecks:
+        for token in ["It was found [1].", " Nobody saw it [2]. Done", " [3]."]:
+            prechecks.feed(token)
+        assert prechecks.submitted == 2
+        first, second, _ = parse_draft("It was found [1]. Nobody saw it [2]. Done [3].", 3)
+        assert prechecks.judged(first) is not None and prechecks.judged(second) is not None
+    assert [text for text, _, _ in asked] == ["It was found.", "Nobody saw it."]

@@ -6,7 +6,15 @@ import pytest
 
 from eval.expertqa import balanced_scores
 from rag.checker import evidence_spans, evidence_text, model_version
-from rag.verify import Guards, SupportCalibration, SupportScorer, guard_failures, load_support_calibration, strip_markers
+from rag.verify import (
+    Guards,
+    SupportCalibration,
+    SupportScorer,
+    coverage,
+    guard_failures,
+    load_support_calibration,
+    strip_markers,
+)
 
 PASSAGE = (
     "The pipe bomb was not discovered until 1:05 p.m. by a Capitol Police counter-surveillance officer. "
@@ -146,7 +154,7 @@ def test_settling_early_gives_the_verdict_of_reading_every_candidate(claim):
     assert whole.pairs == min(calibration.candidates, 8) + min(calibration.candidates, 2)  # 8 and 2 sentences
     if supported:
         assert settling.pairs < whole.pairs
-    elif guard_failures(claim, [LONG_PASSAGE, PASSAGE], 1.0, calibration.guards):
+    elif guard_failures(claim, [LONG_PASSAGE, PASSAGE], coverage(claim, [LONG_PASSAGE, PASSAGE]), calibration.guards):
         assert settling.pairs == 2  # capped below the threshold whatever is read: one piece a text, for its quote
     else:
         assert early == full  # nothing reached the threshold: everything was read
