@@ -308,7 +308,7 @@ def render(results: Path) -> tuple[str, str]:
     verify = _load(results, "verify")
     lines += ["## Support checking (`bench/verify.py`)", ""]
     if verify:
-        rows, streamed = verify["rows"], verify.get("streamed") or {}
+        rows, streamed = verify["rows"], verify["streamed"]
         one = [row["p50_ms"] for row in streamed.values() if row["cited"] == 1]
         worst = max(one) if one else None
         targets.append(("Checking adds at most 30 ms p50 to an LLM answer of 5 sentences over 5 passages "
@@ -327,9 +327,8 @@ def render(results: Path) -> tuple[str, str]:
                   f"{row['checked_while_streaming']} of 5 | {row['supported']} of 5 |" for row in streamed.values()]
         lines += ["", "All at once (text written earlier, `rag` re-checking a saved answer): the whole check.", "",
                   "| each sentence cites | reading | p50 ms | p95 ms | judged supported |", "|---:|---|---:|---:|---:|"]
-        lines += [f"| {row.get('cited', name[0])} passage(s) | "
-                  f"{'until one supports' if row.get('settle', False) else 'every candidate'} | {row['p50_ms']} | "
-                  f"{row['p95_ms']} | {row['supported']} of 5 |" for name, row in rows.items()]
+        lines += [f"| {row['cited']} passage(s) | {'until one supports' if row['settle'] else 'every candidate'} | "
+                  f"{row['p50_ms']} | {row['p95_ms']} | {row['supported']} of 5 |" for row in rows.values()]
     else:
         lines.append("Not measured.")
     lines.append("")

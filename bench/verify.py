@@ -29,7 +29,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.common import load_average, machine, write_json  # noqa: E402
+from bench.common import load_average, machine, percentile, write_json  # noqa: E402
 
 STREAM_RATES = (20, 50, 150)  # tokens a second: a small local model, a served one, a fast API
 
@@ -71,8 +71,7 @@ class PacedBackend:
 
 
 def percentiles(runs: list[float]) -> dict:
-    runs = sorted(runs)
-    return {"p50_ms": round(statistics.median(runs), 1), "p95_ms": round(runs[int(0.95 * (len(runs) - 1))], 1)}
+    return {"p50_ms": round(statistics.median(runs), 1), "p95_ms": round(percentile(runs, 0.95), 1)}
 
 
 def timed(action, repeat: int) -> list[float]:

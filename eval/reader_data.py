@@ -192,13 +192,18 @@ def section_pairs(question: str, sentence: str, answer: str, pool: list[str], rn
 SECTION_SHARE = 0.35  # of the questions where the subject can move into a heading
 
 
+def article_title(article: dict) -> str:
+    """The SQuAD article's title as a heading reads ("Super_Bowl_50" -> "Super Bowl 50")."""
+    return article.get("title", "").replace("_", " ")
+
+
 def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] | None = None,
                   sections: bool = False, deletions: bool = False) -> Iterator[Pair]:
     """Pairs for the article's questions (only the (paragraph, question) indexes in `keep`, if
     given); with `sections`, also `section_pairs` for a share of them; with `deletions`, also
     the answer sentence without its answer (`delete_answer`), where one can be made."""
     paragraphs = [p["context"] for p in article["paragraphs"]]
-    title = article.get("title", "").replace("_", " ")
+    title = article_title(article)
     split = [sentence_spans(c) for c in paragraphs]
     pool = sorted({m.group() for c in paragraphs for m in _NAME.finditer(c) if len(m.group()) > 2}
                   | {m.group().rstrip(".,") for c in paragraphs for m in _NUMBER.finditer(c)})
@@ -285,7 +290,7 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
             keep = set(every)
         if drawn is not None:
             drawn[a] = set(every) if keep is None else keep
-        title = article.get("title", "").replace("_", " ") if headings else ""
+        title = article_title(article) if headings else ""
         out.extend(replace(pair, heading=title) if title and not pair.heading else pair
                    for pair in article_pairs(article, rng, keep, sections and headings, deletions))
     return out

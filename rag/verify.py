@@ -141,28 +141,30 @@ class SupportScorer:
         ones support costs one reading per text. `sentences`: each text's
         sentence spans, when the caller has them already."""
         claim = strip_markers(claim)
-        ranked: list[list[tuple[int, tuple[int, int], str]]] = []  # ranked[r]: each text's r-th candidate
+        # ranked[r]: each text's r-th candidate, as (text, its pieces, the piece's index)
+        ranked: list[list[tuple[int, list[str], int]]] = []
         shares: dict[int, float] = {}
+        spans_of: dict[int, list[tuple[int, int]]] = {}
         for n, text in enumerate(evidence):
             pieces_at = evidence_spans(text, None if sentences is None else sentences[n])
             spans = [(s, e) for s, e in pieces_at if not is_instruction(text[s:e])][:MAX_PIECES]
             if not claim or not spans:
                 continue
             pieces = [text[s:e] for s, e in spans]
-            shares[n] = float(overlap(claim, pieces).max())
+            shares[n], spans_of[n] = float(overlap(claim, pieces).max()), spans
             for rank, i in enumerate(candidates(claim, pieces, self.calibration.candidates)):
                 if rank == len(ranked):
                     ranked.append([])
-                ranked[rank].append((n, spans[i], evidence_text(pieces, i)))
+                ranked[rank].append((n, pieces, i))
         coverage = max(shares.values(), default=0.0)
         failed = bool(shares) and bool(guard_failures(claim, evidence, coverage, self.calibration.guards))
         best: dict[int, Judgement] = {}
         for jobs in ranked:
-            logits = self.checker.score_pairs([claim] * len(jobs), [text for _, _, text in jobs])
-            for (n, (start, end), _), logit in zip(jobs, logits):
+            logits = self.checker.score_pairs([claim] * len(jobs), [evidence_text(pieces, i) for _, pieces, i in jobs])
+            for (n, _, i), logit in zip(jobs, logits):
                 score = 1.0 / (1.0 + math.exp(-float(logit)))
                 if n not in best or score > best[n].score:
-                    best[n] = Judgement(score, n, start, end)
+                    best[n] = Judgement(score, n, *spans_of[n][i])
             # A failed guard caps the score below the threshold whatever is read: the first
             # rank only chooses each text's quote.
             if self.settle and (failed or max(j.score for j in best.values()) >= self.calibration.threshold):
