@@ -263,19 +263,27 @@ def _perturbations(question: str, sentence: str, pool: list[str], rng: random.Ra
     return []
 
 
+def _untitled(seed: int, article: int, share: float) -> bool:
+    """Whether the article is read without its title: a draw of its own for each article."""
+    return share > 0 and random.Random(f"untitled:{seed}:{article}").random() < share  # nosec B311
+
+
 Drawn = dict[int, set[tuple[int, int]]]  # article -> its (paragraph, question) indexes
 
 
 def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int | None = None,
                 headings: bool = False, sections: bool = False, exclude: Drawn | None = None,
-                drawn: Drawn | None = None, deletions: bool = False) -> list[Pair]:
+                drawn: Drawn | None = None, deletions: bool = False, untitled: float = 0.0) -> list[Pair]:
     """Pairs from the given articles; with `max_questions`, that many questions drawn evenly
     across the articles (seeded). `headings`: each pair carries its article's title, what a
     document's heading is at answer time (every pair of an article has the same one, so it
     tells the model where a sentence is, never which sentence answers). `sections` (with
     `headings`): also the section pairs, whose heading is their subject. `exclude`: questions
     never drawn (another run's); `drawn`, when given, is filled with the questions used.
-    `deletions`: also the answer-cut negatives (no random draws, so the rest is unchanged)."""
+    `deletions`: also the answer-cut negatives (no random draws, so the rest is unchanged).
+    `untitled` (with `headings`): this share of the articles carry no title, as a document
+    without a title line reads at answer time (`rag.headings.title_heading`); which ones is
+    seeded apart from the draw, so the questions drawn are the same with any share."""
     rng = random.Random(seed)  # nosec B311 - seeded sampling of training data, not security
     per_article = max(1, round(max_questions / len(articles))) if max_questions and articles else None
     out: list[Pair] = []
@@ -290,7 +298,7 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
             keep = set(every)
         if drawn is not None:
             drawn[a] = set(every) if keep is None else keep
-        title = article_title(article) if headings else ""
+        title = article_title(article) if headings and not _untitled(seed, a, untitled) else ""
         out.extend(replace(pair, heading=title) if title and not pair.heading else pair
                    for pair in article_pairs(article, rng, keep, sections and headings, deletions))
     return out

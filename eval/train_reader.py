@@ -89,7 +89,7 @@ def train_reader(
     *, squad: Path, folder: Path, questions: int, held_out_questions: int, epochs: float, batch_size: int,
     lr: float, seed: int, threads: int, time_budget: float, checkpoint_every: int, freeze_layers: int,
     export: Path | None, headings: bool = False, sections: bool = False, init: Path | None = None,
-    after: Sequence[int] = (), deletions: bool = False,
+    after: Sequence[int] = (), deletions: bool = False, untitled: float = 0.0,
 ) -> None:
     """Train on `questions` SQuAD questions (0: all), measure on the held-out articles, write
     checkpoints and `run.json` under `folder`, and with `export` the int8 ONNX model.
@@ -99,8 +99,11 @@ def train_reader(
     `init`: go on training this model (a checkpoint, or a committed ONNX reader) instead of
     starting from MiniLM; `after`: draw only questions that the earlier runs, of `--questions N`
     for each N in turn with the same seed, did not, so a model trained on those goes on to new
-    ones. `deletions`: also negatives made by cutting the answer out of its sentence."""
+    ones. `deletions`: also negatives made by cutting the answer out of its sentence.
+    `untitled`: with headings, this share of the articles is read without its title."""
     headings = headings or sections
+    if not 0.0 <= untitled < 1.0:
+        raise InvalidInput(f"--untitled {untitled} is not a share: give a number from 0 to below 1, such as 0.3.")
     if not squad.is_file():
         raise InvalidInput(f"SQuAD 1.1 train file {squad} not found: pass --squad PATH (../shared/training/squad11/train.json).")
     if init is not None and not init.is_file():
@@ -116,12 +119,13 @@ def train_reader(
     seen = drawn_before(data, training, seed, after, headings, sections)
     drawn: dict = {}
     pairs = build_pairs(data, training, seed, questions or None, headings, sections, exclude=seen or None, drawn=drawn,
-                        deletions=deletions)
+                        deletions=deletions, untitled=untitled)
     if after:
         overlap = sum(len(drawn[a] & seen.get(a, set())) for a in drawn)
         print(f"{sum(map(len, drawn.values()))} questions drawn beside the {sum(map(len, seen.values()))} "
               f"of --after {' '.join(map(str, after))} ({overlap} in both)", flush=True)
-    val = build_pairs(data, held_out, seed + 1, held_out_questions or None, headings, sections, deletions=deletions)
+    val = build_pairs(data, held_out, seed + 1, held_out_questions or None, headings, sections, deletions=deletions,
+                      untitled=untitled)
     kinds = {k: sum(p.kind == k for p in pairs) for k in sorted({p.kind for p in pairs})}
     print(f"{len(pairs)} training pairs ({kinds}), {len(val)} held-out, built in {time.perf_counter() - started:.0f}s", flush=True)
 
@@ -144,6 +148,8 @@ def train_reader(
         config["sections"] = True
     if deletions:
         config["deletions"] = True
+    if untitled and headings:
+        config["untitled"] = untitled
     if init is not None:
         config["init"] = {"file": init.name, "sha256": sha256(init)}
     if after:  # one earlier run is recorded as a number, as before, so its checkpoint keeps its name

@@ -50,12 +50,15 @@ READER_FEATURES = ("reader_top", "reader_max", "reader_gap", "reader_mean")
 # A Markdown heading ("# Pricing meeting", `rag.headings`) names a section and a table's rule
 # row ("|---|:--:|") separates header from body: neither is ever quoted as an answer.
 _RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
+# A thematic break ("---", "***", "_ _ _") draws a line between parts: no candidate, no context.
+_BREAK = re.compile(r"\s*([-*_])(?:[ \t]*\1){2,}\s*$")
 
 
 def quotable(text: str) -> bool:
-    """False for what names or draws structure instead of stating something: a Markdown heading
-    or a table's rule row."""
-    return not (MARKDOWN_HEADING.match(text) or _RULE.match(text))
+    """False for what names or draws structure instead of stating something: a Markdown heading,
+    a table's rule row or a thematic break."""
+    return not (MARKDOWN_HEADING.match(text) or _RULE.match(text) or _BREAK.match(text))
+
 _NEGATIONS = frozenset(
     "not no never none nobody nothing neither nor without cannot unable fail failed fails lack lacked".split()
 )
@@ -132,7 +135,8 @@ def _table_structure(text: str, spans: Sequence[tuple[int, int]], i: int) -> boo
 def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Sequence[bool]) -> str:
     """What the reader reads before sentence `i`: the sentence before it, or for a Markdown
     table row, the table's header row (the row above its rule row), which names the columns.
-    Nothing after a heading: the reader reads the heading path beside it already."""
+    Nothing after a heading (the reader reads the heading path beside it already) or a
+    thematic break."""
     sentence = text[spans[i][0]:spans[i][1]]
     if sentence.startswith("|"):
         for j in range(i - 1, 0, -1):
@@ -141,7 +145,9 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Se
                 break
             if _RULE.match(row) and text[spans[j - 1][0]:spans[j - 1][1]].startswith("|"):
                 return text[spans[j - 1][0]:spans[j - 1][1]] if j - 1 != i else ""
-    return text[spans[i - 1][0]:spans[i - 1][1]] if i and not is_heading[i - 1] else ""
+    if not i or is_heading[i - 1] or _BREAK.match(text, spans[i - 1][0], spans[i - 1][1]):
+        return ""
+    return text[spans[i - 1][0]:spans[i - 1][1]]
 
 
 def _weights(question_terms: set[str], idf: Callable[[str], float]) -> dict[str, float]:
@@ -203,6 +209,8 @@ def build_candidates(
                 continue  # a table's header and rule rows name columns: the reader reads the header with each row
             if is_heading[i]:
                 continue  # a heading names a section: the reader reads it with each sentence under it
+            if _BREAK.match(passage.text, start, end):
+                continue  # a thematic break says nothing
             seen.add(key)
             previous = _context(passage.text, spans, i, is_heading)
             candidates.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 from eval.reader_data import (
     antonym,
@@ -146,3 +147,21 @@ def test_deletion_pairs_come_only_when_asked_and_keep_the_rest_of_the_draw():
     (deletion,) = [p for p in cut if p.kind == "deletion"]
     assert deletion.label == 0.0 and deletion.question == "Where does the Riverside trail lead?"
     assert deletion.sentence == "The Riverside trail follows the river." and "Ashdale" not in deletion.sentence
+
+
+def test_an_untitled_share_of_articles_is_read_without_its_title_and_keeps_the_draw():
+    data = _two_articles()
+    titled = build_pairs(data, [0, 1], 3, 8, headings=True)
+    assert {p.heading for p in titled} == {"Ridge", "Vale"}
+    mixed = 0
+    for seed in range(3, 9):
+        untitled = build_pairs(data, [0, 1], seed, 8, headings=True, untitled=0.5)
+        plain = build_pairs(data, [0, 1], seed, 8, headings=True)
+        assert [replace(p, heading="") for p in untitled] == [replace(p, heading="") for p in plain]  # same draw
+        # a whole article loses its title or keeps it
+        assert all(u.heading in (t.heading, "") for u, t in zip(untitled, plain))
+        assert len({u.heading for u, t in zip(untitled, plain) if t.heading == "Ridge"}) == 1
+        mixed += {p.heading for p in untitled} == {"", "Vale"} or {p.heading for p in untitled} == {"Ridge", ""}
+    assert mixed  # at share 0.5 some seed reads one article without its title and the other with it
+    assert {p.heading for p in build_pairs(data, [0, 1], 3, 8, headings=True, untitled=0.99)} == {""}
+    assert build_pairs(data, [0, 1], 3, 8, untitled=0.99) == build_pairs(data, [0, 1], 3, 8)  # no headings: no-op

@@ -124,6 +124,25 @@ def test_a_markdown_heading_is_never_a_candidate_but_heads_the_sentences_under_i
         assert chosen and chosen[0].text.startswith(expected), [c.text for c in chosen]
 
 
+def test_a_thematic_break_is_no_candidate_and_no_context(real_embedder):
+    """Markdown's "---" and "***" draw a line between parts: neither is quoted nor read as the
+    sentence before the next one."""
+    text = "Doors open at 9.\n\n---\n\nThe cafe closes at 4.\n\n* * *\n\nParking is free after 6.\n"
+    passage = Passage("c", "d", "notes.md", "Visitor notes", None, 0, len(text), text, 1.0, 0.5)
+    from rag.extractive import quotable
+    from rag.reader import shared_reader
+
+    answerer = ExtractiveAnswerer(real_embedder, load_calibration(), 3, 0.0, reader=shared_reader())
+    question = "When does the cafe close?"
+    vector = real_embedder.embed([question])[0]
+    candidates = build_candidates(question, [passage], vector, answerer.encoder.embed, lambda term: 1.0, answerer.passage_sentence_vectors)
+    assert {c.text: c.previous for c in candidates} == {
+        "Doors open at 9.": "", "The cafe closes at 4.": "", "Parking is free after 6.": "",
+    }
+    assert not any(quotable(t) for t in ("---", "***", "* * *", "___", "|---|:--:|", "# Title"))
+    assert all(quotable(t) for t in ("-- see below", "**Note:** bring ID.", "A - B - C"))
+
+
 def test_a_plain_text_heading_is_read_with_its_section_and_never_quoted(real_embedder):
     """A rulebook in plain text: "A TURN" once outscored every sentence for "Who takes the first
     turn?" and each sentence was read under the document's title. Now the capitalised lines are

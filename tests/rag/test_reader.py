@@ -109,10 +109,11 @@ def test_training_goes_on_from_the_committed_reader_with_questions_it_never_drew
     sample = _tiny_squad(tmp_path)
     args = ["--squad", str(sample), "--dir", str(tmp_path / "run"), "--questions", "16", "--after", "8", "--after", "8",
             "--held-out-questions", "8", "--batch-size", "8", "--lr", "1e-5", "--headings", "--sections",
-            "--init", str(READER_PATH), "--export", str(tmp_path / "reader.onnx")]
+            "--untitled", "0.5", "--init", str(READER_PATH), "--export", str(tmp_path / "reader.onnx")]
     invoke(["train-reader", *args], standalone=False)
     record = json.loads((tmp_path / "run" / "run.json").read_text())
     assert record["init"] == {"file": "reader.onnx", "sha256": sha256(READER_PATH)} and record["after"] == [8, 8]
+    assert record["untitled"] == 0.5
     assert record["trained_steps"] == record["steps"] > 0
     # It starts from the reader, not from MiniLM: a few small steps leave it telling answers apart.
     assert record["held_out"]["auc"] > 0.8
