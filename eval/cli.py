@@ -93,6 +93,7 @@ def calibrate(
     reader_candidates: Annotated[Optional[int], typer.Option("--reader-candidates", help="Sentences the reader reads (default: eval.calibrate.READ_CANDIDATES).")] = None,
     decline_target: Annotated[Optional[float], typer.Option("--decline-target", help="Share of each dev set's unanswerable questions to decline (default: eval.calibrate.DECLINE_TARGET).")] = None,
     answerable_drop: Annotated[Optional[list[str]], typer.Option("--answerable-drop", help="An answerability feature left out (one that does not carry over to other corpora); repeat for each, '' for none (default: eval.calibrate.ANSWERABLE_DROP).")] = None,
+    false_abstention_cap: Annotated[Optional[float], typer.Option("--false-abstention-cap", help="Share of each dev set's answerable questions the threshold may decline at most (1: no cap; default: eval.calibrate.FALSE_ABSTENTION_CAP).")] = None,
 ) -> None:
     """Fit the extractive answerer's models and threshold on the benchmarks' dev splits."""
     from eval import calibrate as fit
@@ -100,12 +101,16 @@ def calibrate(
     from rag.reader import READER_PATH, Reader
 
     model = None if no_reader else Reader(reader or READER_PATH)
-    fit.calibrate(
-        fit.Settings(data_dir=data_dir), top_k=top_k, out=out or CALIBRATION_PATH, cache=cache, reader=model,
-        reader_candidates=fit.READ_CANDIDATES if reader_candidates is None else reader_candidates,
-        decline_target=fit.DECLINE_TARGET if decline_target is None else decline_target,
-        answerable_drop=fit.ANSWERABLE_DROP if answerable_drop is None else [f for f in answerable_drop if f],
-    )
+    try:
+        fit.calibrate(
+            fit.Settings(data_dir=data_dir), top_k=top_k, out=out or CALIBRATION_PATH, cache=cache, reader=model,
+            reader_candidates=fit.READ_CANDIDATES if reader_candidates is None else reader_candidates,
+            decline_target=fit.DECLINE_TARGET if decline_target is None else decline_target,
+            answerable_drop=fit.ANSWERABLE_DROP if answerable_drop is None else [f for f in answerable_drop if f],
+            false_abstention_cap=fit.FALSE_ABSTENTION_CAP if false_abstention_cap is None else false_abstention_cap,
+        )
+    except RagError as exc:
+        raise fail(str(exc)) from None
 
 
 @eval_app.command("calibrate-support")

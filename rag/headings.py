@@ -18,6 +18,7 @@ _LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 MAX_CHARS = 80
 MAX_WORDS = 10
+MAX_TITLE_WORDS = 16  # a document title longer than this is prose (`title_heading`)
 PLAIN_LEVEL = 7  # below every Markdown level: a plain heading replaces the one before it
 
 Span = tuple[int, int]
@@ -63,9 +64,24 @@ def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] |
     return None
 
 
+def title_heading(title: str) -> str:
+    """The document's title as a heading for the reader, or "" when it is the start of the text's
+    prose rather than a title: a file without a title line is titled by its first line, which
+    may be a whole sentence (shortened with "…"). The reader, trained on article titles,
+    misread such a "heading" (a sentence read under itself scored as not answering): on SQuAD
+    2.0 dev its best of 3 held the answer for 148 questions of 189 with the first line, 165
+    with none."""
+    title = title.strip()
+    if not title or title[-1] in ".!,;:…" or len(title.split()) > MAX_TITLE_WORDS:
+        return ""
+    return title
+
+
 def outline(text: str, spans: Sequence[Span], title: str) -> tuple[list[str], list[bool]]:
     """Each sentence's heading path ("3.1.0 > Removed"; a heading is under itself, and a sentence
-    under none has the document's title) and whether it is a heading itself."""
+    under none has the document's title where it reads as one: `title_heading`) and whether it
+    is a heading itself."""
+    title = title_heading(title)
     paths: list[str] = []
     flags: list[bool] = []
     path: list[tuple[int, str]] = []  # (level, heading text), outermost first

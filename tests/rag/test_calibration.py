@@ -51,3 +51,37 @@ def test_fit_bounds_each_feature_to_its_quantiles():
     assert model.low == pytest.approx(np.quantile(rows, 0.05, axis=0))
     assert model.high == pytest.approx(np.quantile(rows, 0.95, axis=0))
     assert fit(rows, labels, ("a", "b"), np.ones(400)).low is None
+
+
+def test_the_threshold_declines_half_the_unanswerable_unless_that_declines_too_many_answerable():
+    from eval.calibrate import choose_threshold
+
+    # Two dev sets of 10 answerable and 10 unanswerable questions each.
+    answerable = np.linspace(0.20, 0.95, 10)
+    hard = np.linspace(0.10, 0.60, 10)  # unanswerable questions that look answerable
+    easy = np.linspace(0.01, 0.20, 10)
+    probs = np.concatenate([answerable, hard, answerable, easy])
+    labels = np.array(([True] * 10 + [False] * 10) * 2)
+    datasets = np.array(["a"] * 20 + ["b"] * 20)
+    uncapped = choose_threshold(probs, labels, datasets, 0.5, 1.0)
+    assert uncapped == pytest.approx(np.quantile(hard, 0.5))  # the harder set sets it
+    assert np.mean(hard < uncapped) >= 0.5 and np.mean(answerable < uncapped) == 0.2
+    capped = choose_threshold(probs, labels, datasets, 0.5, 0.1)
+    assert np.mean(answerable < capped) == pytest.approx(0.1)  # one of ten declined, not two
+    assert capped == pytest.approx(answerable[1]) and capped < uncapped
+    # A cap that the decline target already respects changes nothing.
+    assert choose_threshold(probs, labels, datasets, 0.5, 0.3) == uncapped
+    # Declining nothing answerable: the threshold sits at the lowest answerable probability.
+    assert choose_threshold(probs, labels, datasets, 0.5, 0.0) == pytest.approx(answerable[0])
+
+
+def test_calibrate_refuses_shares_that_are_not_shares(tmp_path):
+    from eval.calibrate import calibrate
+    from rag.errors import InvalidInput
+    from rag.settings import Settings
+
+    for target, cap, named in ((0.0, 0.1, "--decline-target"), (0.5, 1.5, "--false-abstention-cap")):
+        with pytest.raises(InvalidInput, match=named):
+            calibrate(Settings(data_dir=tmp_path), top_k=5, out=tmp_path / "c.json", cache=None, reader=None,
+                      reader_candidates=3, decline_target=target, answerable_drop=(), false_abstention_cap=cap)
+    assert not (tmp_path / "c.json").exists()

@@ -1,5 +1,5 @@
 from index.sentences import sentence_spans
-from rag.headings import outline, plain_heading
+from rag.headings import outline, plain_heading, title_heading
 
 
 def paths(text: str, title: str = "doc") -> dict[str, str]:
@@ -20,6 +20,21 @@ def test_each_sentence_knows_the_markdown_headings_above_it_else_its_document_ti
     assert by_sentence["This release drops Python 3.8."] == "Tallow release notes > 3.0.0"  # a sibling replaces its level
     prose = "Rent is due monthly. The deposit is two months' rent."
     assert list(paths(prose, "Tenancy agreement").values()) == ["Tenancy agreement"] * 2
+
+
+def test_a_title_that_is_the_start_of_the_prose_is_no_heading():
+    # A file without a title line is titled by its first line: the reader must not read that
+    # sentence (shortened) as the heading of every sentence, itself included.
+    first = "The branch office opened in 1998 on the corner of Mill Road and the old market square, beside the"
+    prose = f"{first} station. It has four rooms.\nParking is behind it."
+    assert set(paths(prose, first[:60] + "\u2026").values()) == {""}
+    assert set(paths(prose, "The branch office opened in 1998.").values()) == {""}
+    assert set(paths(prose, "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen").values()) == {""}
+    for title in ("Tenancy agreement", "TENANCY AGREEMENT - FLAT 4, 12 ORCHARD ROW", "Where Am I Going?", "notes",
+                  "Riverside Tenants' Association: minutes of the meeting of 14 October"):
+        assert title_heading(f" {title} ") == title
+        assert set(paths(prose, title).values()) == {title}
+    assert title_heading("") == title_heading("   ") == ""
 
 
 def test_a_numbered_markdown_heading_is_one_heading():
