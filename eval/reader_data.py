@@ -21,6 +21,7 @@ from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
 from index.sentences import sentence_spans
+from rag.headings import title_heading
 from rag.lexical import STOPWORDS, terms
 
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
@@ -298,7 +299,7 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
             keep = set(every)
         if drawn is not None:
             drawn[a] = set(every) if keep is None else keep
-        title = article_title(article) if headings and not _untitled(seed, a, untitled) else ""
+        title = title_heading(article_title(article)) if headings and not _untitled(seed, a, untitled) else ""
         out.extend(replace(pair, heading=title) if title and not pair.heading else pair
                    for pair in article_pairs(article, rng, keep, sections and headings, deletions))
     return out

@@ -102,8 +102,10 @@ def train_reader(
     ones. `deletions`: also negatives made by cutting the answer out of its sentence.
     `untitled`: with headings, this share of the articles is read without its title."""
     headings = headings or sections
-    if not 0.0 <= untitled < 1.0:
-        raise InvalidInput(f"--untitled {untitled} is not a share: give a number from 0 to below 1, such as 0.3.")
+    if not 0.0 <= untitled <= 1.0:
+        raise InvalidInput(f"--untitled {untitled} is not a share: give a number from 0 to 1, such as 0.3.")
+    if untitled and not headings:
+        raise InvalidInput("--untitled reads some articles without their title: it needs --headings (or --sections).")
     if not squad.is_file():
         raise InvalidInput(f"SQuAD 1.1 train file {squad} not found: pass --squad PATH (../shared/training/squad11/train.json).")
     if init is not None and not init.is_file():

@@ -19,6 +19,10 @@ _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 MAX_CHARS = 80
 MAX_WORDS = 10
 MAX_TITLE_WORDS = 16  # a document title longer than this is prose (`title_heading`)
+MIN_PROSE_WORDS = 5  # a title ending as a sentence does is prose from this many words on
+_CLOSERS = "\"')]\u201d\u2019 "
+# A sentence end inside a title: a lower-case word (not "St.") or a number, then a capital.
+_SENTENCE_END = re.compile(r"(?:\b[a-z][a-z'-]{2,}|\d)[.!?][\"\u201d\u2019)]?\s+[A-Z]")
 PLAIN_LEVEL = 7  # below every Markdown level: a plain heading replaces the one before it
 
 Span = tuple[int, int]
@@ -66,13 +70,18 @@ def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] |
 
 def title_heading(title: str) -> str:
     """The document's title as a heading for the reader, or "" when it is the start of the text's
-    prose rather than a title: a file without a title line is titled by its first line, which
-    may be a whole sentence (shortened with "…"). The reader, trained on article titles,
-    misread such a "heading" (a sentence read under itself scored as not answering): on SQuAD
-    2.0 dev its best of 3 held the answer for 148 questions of 189 with the first line, 165
-    with none."""
+    prose rather than a title. A file without a title line is titled by its first line, which
+    may be a whole sentence (shortened with "…"); the reader, trained on article titles, read
+    every sentence under it and the first one under itself, and misjudged them
+    (docs/evaluation.md). Prose: shortened, longer than MAX_TITLE_WORDS words, holding a
+    sentence end before its last word, or ending as a sentence does with MIN_PROSE_WORDS words or
+    more ("Arsenal F.C.", "Agenda:" and "Why Cities Planted Trees?" stay titles)."""
     title = title.strip()
-    if not title or title[-1] in ".!,;:…" or len(title.split()) > MAX_TITLE_WORDS:
+    bare = title.rstrip(_CLOSERS)
+    count = len(title.split())
+    if not bare or bare.endswith("\u2026") or count > MAX_TITLE_WORDS or _SENTENCE_END.search(title):
+        return ""
+    if bare[-1] in ".!;," and count >= MIN_PROSE_WORDS:
         return ""
     return title
 

@@ -38,6 +38,8 @@ def test_model_commands_say_what_is_missing(tmp_path):
     assert missing.exit_code == 1 and "SQuAD 1.1 train file" in missing.stderr and "--squad PATH" in missing.stderr
     share = runner.invoke(app, ["eval", "train-reader", "--untitled", "1.5"])
     assert share.exit_code == 1 and "--untitled 1.5 is not a share" in share.stderr
+    bare = runner.invoke(app, ["eval", "train-reader", "--untitled", "0.3"])
+    assert bare.exit_code == 1 and "it needs --headings" in bare.stderr
     claims = runner.invoke(app, ["eval", "train-checker", "--claims", str(tmp_path)])
     assert claims.exit_code == 1 and f"Training data missing under {tmp_path}" in claims.stderr
     sources = runner.invoke(app, ["eval", "train-checker", "--sources", "fever", "--sources", "nope"])

@@ -30,8 +30,13 @@ def test_a_title_that_is_the_start_of_the_prose_is_no_heading():
     assert set(paths(prose, first[:60] + "\u2026").values()) == {""}
     assert set(paths(prose, "The branch office opened in 1998.").values()) == {""}
     assert set(paths(prose, "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen").values()) == {""}
+    for cut in ("For most of history, towns were built without trees in their streets. Space inside city",  # a wrapped line
+                "The office opened in 1998 (on Mill Road.)", '"We open at nine on weekdays," she said.'):
+        assert title_heading(cut) == "", cut
+    assert title_heading(" ".join(["word"] * 16)) != "" and title_heading(" ".join(["word"] * 17)) == ""
     for title in ("Tenancy agreement", "TENANCY AGREEMENT - FLAT 4, 12 ORCHARD ROW", "Where Am I Going?", "notes",
-                  "Riverside Tenants' Association: minutes of the meeting of 14 October"):
+                  "Riverside Tenants' Association: minutes of the meeting of 14 October", "Arsenal F.C.", "Acme Inc.",
+                  "Agenda:", "St. John's, Newfoundland and Labrador", "Dr. Who", "Rent is due."):
         assert title_heading(f" {title} ") == title
         assert set(paths(prose, title).values()) == {title}
     assert title_heading("") == title_heading("   ") == ""
