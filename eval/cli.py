@@ -178,6 +178,7 @@ def train_reader(
     after: Annotated[Optional[list[int]], typer.Option("--after", help="draw only questions a run of --questions AFTER (same seed) did not: new data for a model --init continues; repeat for each earlier run, in order")] = None,
     deletions: Annotated[bool, typer.Option("--deletions", help="also negatives made by cutting the answer out of its sentence")] = False,
     untitled: Annotated[float, typer.Option("--untitled", help="with --headings: this share of the articles is read without its title, as a document without a title line is")] = 0.0,
+    max_overlap: Annotated[Optional[float], typer.Option("--max-overlap", help="train only on drawn questions whose answer sentence repeats less than this share of their content words (paraphrases)")] = None,
 ) -> None:
     """Train the reader (rag/reader.py) from the bundled all-MiniLM-L6-v2 weights on SQuAD 1.1."""
     from eval import train_reader as training
@@ -188,6 +189,7 @@ def train_reader(
             epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, threads=threads, time_budget=time_budget,
             checkpoint_every=checkpoint_every, freeze_layers=freeze_layers, export=export, headings=headings,
             sections=sections, init=init, after=after or (), deletions=deletions, untitled=untitled,
+            max_overlap=max_overlap,
         )
     except RagError as exc:
         raise fail(str(exc)) from None

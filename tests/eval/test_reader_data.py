@@ -165,3 +165,16 @@ def test_an_untitled_share_of_articles_is_read_without_its_title_and_keeps_the_d
     assert mixed  # at share 0.5 some seed reads one article without its title and the other with it
     assert {p.heading for p in build_pairs(data, [0, 1], 3, 8, headings=True, untitled=0.99)} == {""}
     assert build_pairs(data, [0, 1], 3, 8, untitled=0.99) == build_pairs(data, [0, 1], 3, 8)  # no headings: no-op
+
+
+def test_max_overlap_keeps_only_the_questions_their_answer_sentence_paraphrases():
+    data = _two_articles()
+    assert build_pairs(data, [0, 1], 3, 8) and not build_pairs(data, [0, 1], 3, 8, max_overlap=0.34)
+    context = "The valley has three trails. Crow Knoll is reached by the ridge path in two hours."
+    paraphrased = {"question": "How long does the walk to the top take?", "answers": [{"text": "two hours", "answer_start": 72}]}
+    copied = {"question": "How is Crow Knoll reached?", "answers": [{"text": "by the ridge path", "answer_start": 51}]}
+    article = {"title": "Ashdale", "paragraphs": [{"context": context, "qas": [paraphrased, copied]}]}
+    kept = build_pairs({"data": [article]}, [0], 3, None, max_overlap=0.34)
+    assert {p.question for p in kept if p.kind == "positive"} == {paraphrased["question"]}
+    assert {p.question for p in build_pairs({"data": [article]}, [0], 3, None) if p.kind == "positive"} == {
+        paraphrased["question"], copied["question"]}
