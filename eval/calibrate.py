@@ -27,7 +27,7 @@ from eval.datasets import SEEDS, corpus_from, load_benchmark, load_gold
 from eval.metrics import contains_answer, normalize, roc_auc
 from index.embedding import Embedders
 from index.sentence_vectors import SentenceVectorSource
-from rag.calibration import Calibration, LinearModel, ReaderStage
+from rag.calibration import THRESHOLD_PLACES, Calibration, LinearModel, ReaderStage
 from rag.errors import InvalidInput
 from rag.extractive import (
     ANSWERABLE_FEATURES,
@@ -55,7 +55,6 @@ DECLINE_TARGET = 0.5
 # question declined that the documents answer is what users meet first (the measurements:
 # docs/evaluation.md).
 FALSE_ABSTENTION_CAP = 0.10
-THRESHOLD_SCALE = 10_000  # `Calibration.as_dict` keeps the threshold to 4 places
 SEED_DEV = Path(__file__).resolve().parent / "gold" / "seed-dev.jsonl"
 # seed-dev is small beside the benchmarks' dev splits: each of its questions counts this many
 # times in the fit.
@@ -210,7 +209,7 @@ def calibrate(
             "auc": round(roc_auc(labels[subset].astype(float), probs[subset]), 4),
         }
 
-    best = round(choose_threshold(probs, labels, datasets, decline_target, false_abstention_cap), 4)  # as stored
+    best = round(choose_threshold(probs, labels, datasets, decline_target, false_abstention_cap), THRESHOLD_PLACES)  # as stored
     report = {d: metrics(best, datasets == d) for d in DATASETS}
     report["top_sentence_accuracy_no_abstention"] = {
         d: round(float(correct[(datasets == d) & labels].mean()), 4) for d in DATASETS
@@ -237,9 +236,10 @@ def choose_threshold(probs: np.ndarray, labels: np.ndarray, datasets: np.ndarray
         if allowed < len(answerable):
             capped = min(capped, float(answerable[allowed]))
     if capped < declining:
-        # Rounded down as the calibration file stores it (4 places): rounded up, it could pass
+        # Rounded down to the places the calibration file keeps: rounded up, it could pass
         # the answerable question it sits on, and decline one more than the cap allows.
-        return math.floor(capped * THRESHOLD_SCALE) / THRESHOLD_SCALE
+        scale = 10 ** THRESHOLD_PLACES
+        return math.floor(capped * scale) / scale
     return declining
 
 

@@ -153,7 +153,7 @@ def train_reader(
         config["sections"] = True
     if deletions:
         config["deletions"] = True
-    if untitled and headings:
+    if untitled:
         config["untitled"] = untitled
     if max_overlap is not None:
         config["max_overlap"] = max_overlap

@@ -13,6 +13,7 @@ import numpy as np
 from rag.errors import ConfigError
 
 CALIBRATION_PATH = Path(__file__).with_name("calibration.json")
+THRESHOLD_PLACES = 4  # decimal places the file keeps of the abstention threshold
 
 
 @dataclass(frozen=True)
@@ -84,7 +85,7 @@ class Calibration:
             "version": 2 if self.reader else 1,
             "selector": self.selector.as_dict(),
             "answerable": self.answerable.as_dict(),
-            "threshold": round(self.threshold, 4),
+            "threshold": round(self.threshold, THRESHOLD_PLACES),
             "second_ratio": self.second_ratio,
             **({"reader": self.reader.as_dict()} if self.reader else {}),
             **(extra or {}),

@@ -106,18 +106,25 @@ def test_the_committed_calibration_reads_the_features_the_code_computes():
     assert calibration.reader.model == model_version() and calibration.reader.candidates >= 1
 
 
+def _read(embedder, text: str, source: str, title: str, question: str):
+    """A one-passage corpus over `text`, the reader-backed answerer, and the candidates it builds
+    for `question` (with the question's vector, for `select`)."""
+    from rag.reader import shared_reader
+
+    passage = Passage("c", "d", source, title, None, 0, len(text), text, 1.0, 0.5)
+    answerer = ExtractiveAnswerer(embedder, load_calibration(), 3, 0.0, reader=shared_reader())
+    vector = embedder.embed([question])[0]
+    candidates = build_candidates(question, [passage], vector, answerer.encoder.embed, lambda term: 1.0, answerer.passage_sentence_vectors)
+    return passage, answerer, vector, candidates
+
+
 def test_a_markdown_heading_is_never_a_candidate_but_heads_the_sentences_under_it(real_embedder):
     """'# Pricing meeting' names a section: it was once quoted as an answer sentence, and later
     kept as a candidate never quoted, where it still moved the features of the others. Now it is
     not a candidate: the reader reads it as the heading of each sentence under it."""
     text = "# Pricing meeting\n\nOn 2024-03-04 we decided to set the Pro plan price at $29 per month.\n\n## Owner\n\nAlice owns the page."
-    passage = Passage("c", "d", "notes.md", "Pricing meeting", None, 0, len(text), text, 1.0, 0.5)
-    from rag.reader import shared_reader
-
-    answerer = ExtractiveAnswerer(real_embedder, load_calibration(), 3, 0.0, reader=shared_reader())
     for question, expected in (("What was the pricing meeting about?", "On 2024-03-04 we decided"), ("Who is the owner?", "Alice owns the page.")):
-        vector = real_embedder.embed([question])[0]
-        candidates = build_candidates(question, [passage], vector, answerer.encoder.embed, lambda term: 1.0, answerer.passage_sentence_vectors)
+        passage, answerer, vector, candidates = _read(real_embedder, text, "notes.md", "Pricing meeting", question)
         assert [c.heading for c in candidates] == ["Pricing meeting", "Pricing meeting > Owner"]
         assert not any(c.text.startswith("#") for c in candidates)
         chosen = answerer.select(question, [passage], vector, lambda term: 1.0).sentences
@@ -127,15 +134,10 @@ def test_a_markdown_heading_is_never_a_candidate_but_heads_the_sentences_under_i
 def test_a_thematic_break_is_no_candidate_and_no_context(real_embedder):
     """Markdown's "---" and "***" draw a line between parts: neither is quoted nor read as the
     sentence before the next one."""
-    text = "Doors open at 9.\n\n---\n\nThe cafe closes at 4.\n\n* * *\n\nParking is free after 6.\n"
-    passage = Passage("c", "d", "notes.md", "Visitor notes", None, 0, len(text), text, 1.0, 0.5)
     from rag.extractive import quotable
-    from rag.reader import shared_reader
 
-    answerer = ExtractiveAnswerer(real_embedder, load_calibration(), 3, 0.0, reader=shared_reader())
-    question = "When does the cafe close?"
-    vector = real_embedder.embed([question])[0]
-    candidates = build_candidates(question, [passage], vector, answerer.encoder.embed, lambda term: 1.0, answerer.passage_sentence_vectors)
+    text = "Doors open at 9.\n\n---\n\nThe cafe closes at 4.\n\n* * *\n\nParking is free after 6.\n"
+    *_, candidates = _read(real_embedder, text, "notes.md", "Visitor notes", "When does the cafe close?")
     assert {c.text: c.previous for c in candidates} == {
         "Doors open at 9.": "", "The cafe closes at 4.": "", "Parking is free after 6.": "",
     }
@@ -149,13 +151,8 @@ def test_a_plain_text_heading_is_read_with_its_section_and_never_quoted(real_emb
     headings: never candidates, and each sentence is read under the one above it."""
     text = ("HARBOUR LIGHTS: RULES OF PLAY\n\nSETTING UP\n\nEach player starts with five coins. "
             "The youngest player goes first.\n\nA TURN\n\nOn your turn, first roll the weather die.\n")
-    passage = Passage("c", "d", "rules.txt", "HARBOUR LIGHTS: RULES OF PLAY", None, 0, len(text), text, 1.0, 0.5)
-    from rag.reader import shared_reader
-
-    answerer = ExtractiveAnswerer(real_embedder, load_calibration(), 3, 0.0, reader=shared_reader())
     question = "Who takes the first turn?"
-    vector = real_embedder.embed([question])[0]
-    candidates = build_candidates(question, [passage], vector, answerer.encoder.embed, lambda term: 1.0, answerer.passage_sentence_vectors)
+    passage, answerer, vector, candidates = _read(real_embedder, text, "rules.txt", "HARBOUR LIGHTS: RULES OF PLAY", question)
     assert {c.text: c.heading for c in candidates} == {
         "Each player starts with five coins.": "SETTING UP", "The youngest player goes first.": "SETTING UP",
         "On your turn, first roll the weather die.": "A TURN",
