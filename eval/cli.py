@@ -179,6 +179,7 @@ def train_reader(
     deletions: Annotated[bool, typer.Option("--deletions", help="also negatives made by cutting the answer out of its sentence")] = False,
     untitled: Annotated[float, typer.Option("--untitled", help="with --headings: this share of the articles is read without its title, as a document without a title line is")] = 0.0,
     max_overlap: Annotated[Optional[float], typer.Option("--max-overlap", help="train only on drawn questions whose answer sentence repeats less than this share of their content words (paraphrases)")] = None,
+    overlapping: Annotated[float, typer.Option("--overlapping", help="with --max-overlap: also train on this share of the other questions, so the ordinary ones are not forgotten")] = 0.0,
 ) -> None:
     """Train the reader (rag/reader.py) from the bundled all-MiniLM-L6-v2 weights on SQuAD 1.1."""
     from eval import train_reader as training
@@ -189,7 +190,7 @@ def train_reader(
             epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, threads=threads, time_budget=time_budget,
             checkpoint_every=checkpoint_every, freeze_layers=freeze_layers, export=export, headings=headings,
             sections=sections, init=init, after=after or (), deletions=deletions, untitled=untitled,
-            max_overlap=max_overlap,
+            max_overlap=max_overlap, overlapping=overlapping,
         )
     except RagError as exc:
         raise fail(str(exc)) from None

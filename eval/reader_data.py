@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import random
 import re
+import zlib
 from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
@@ -199,12 +200,15 @@ def article_title(article: dict) -> str:
 
 
 def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] | None = None,
-                  sections: bool = False, deletions: bool = False, max_overlap: float | None = None) -> Iterator[Pair]:
+                  sections: bool = False, deletions: bool = False, max_overlap: float | None = None,
+                  overlapping: float = 0.0) -> Iterator[Pair]:
     """Pairs for the article's questions (only the (paragraph, question) indexes in `keep`, if
     given); with `sections`, also `section_pairs` for a share of them; with `deletions`, also
     the answer sentence without its answer (`delete_answer`), where one can be made; with
     `max_overlap`, only the questions whose answer sentence repeats less than that share of
-    their content words (paraphrased questions, which the reader reads worst)."""
+    their content words (paraphrased questions, which the reader reads worst), and of the
+    others the share `overlapping`, chosen by their text (`_kept_share`), so that a run on
+    paraphrases still sees the ordinary questions it must not forget how to read."""
     paragraphs = [p["context"] for p in article["paragraphs"]]
     title = article_title(article)
     split = [sentence_spans(c) for c in paragraphs]
@@ -222,7 +226,8 @@ def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] 
             at = _answer_sentence(spans, context, answer["text"], answer["answer_start"], question_terms)
             if at is None:
                 continue
-            if max_overlap is not None and _overlap(question_terms, sentences[at]) >= max_overlap:
+            if (max_overlap is not None and _overlap(question_terms, sentences[at]) >= max_overlap
+                    and not _kept_share(question, overlapping)):
                 continue
             previous = sentences[at - 1] if at else ""
             yield Pair(question, sentences[at], previous, 1.0, "positive")
@@ -255,6 +260,12 @@ def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] 
                 yield from section_pairs(question, sentences[at], answer["text"], pool, rng)
 
 
+def _kept_share(question: str, share: float) -> bool:
+    """Whether the question falls in the kept `share`: drawn from a hash of its text, not from
+    the pair stream, so the rest of a run's pairs are the same with any share."""
+    return share > 0 and zlib.crc32(question.encode("utf-8")) / 2**32 < share
+
+
 def _perturbations(question: str, sentence: str, pool: list[str], rng: random.Random) -> list[tuple[str, str]]:
     """At most one perturbed question: a swap when one is possible (the commonest kind of
     unanswerable question), else an antonym, else a negation, each only where it applies."""
@@ -279,7 +290,7 @@ Drawn = dict[int, set[tuple[int, int]]]  # article -> its (paragraph, question) 
 def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int | None = None,
                 headings: bool = False, sections: bool = False, exclude: Drawn | None = None,
                 drawn: Drawn | None = None, deletions: bool = False, untitled: float = 0.0,
-                max_overlap: float | None = None) -> list[Pair]:
+                max_overlap: float | None = None, overlapping: float = 0.0) -> list[Pair]:
     """Pairs from the given articles; with `max_questions`, that many questions drawn evenly
     across the articles (seeded). `headings`: each pair carries its article's title, what a
     document's heading is at answer time (every pair of an article has the same one, so it
@@ -290,7 +301,8 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
     `untitled` (with `headings`): this share of the articles carry no title, as a document
     without a title line reads at answer time (`rag.headings.title_heading`); which ones is
     seeded apart from the draw, so the questions drawn are the same with any share.
-    `max_overlap`: of the questions drawn, only those `article_pairs` calls paraphrased."""
+    `max_overlap`: of the questions drawn, only those `article_pairs` calls paraphrased, and
+    the share `overlapping` of the others."""
     rng = random.Random(seed)  # nosec B311 - seeded sampling of training data, not security
     per_article = max(1, round(max_questions / len(articles))) if max_questions and articles else None
     out: list[Pair] = []
@@ -307,7 +319,8 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
             drawn[a] = set(every) if keep is None else keep
         title = title_heading(article_title(article)) if headings and not _untitled(seed, a, untitled) else ""
         out.extend(replace(pair, heading=title) if title and not pair.heading else pair
-                   for pair in article_pairs(article, rng, keep, sections and headings, deletions, max_overlap))
+                   for pair in article_pairs(article, rng, keep, sections and headings, deletions, max_overlap,
+                                                 overlapping))
     return out
 
 

@@ -90,6 +90,7 @@ def train_reader(
     lr: float, seed: int, threads: int, time_budget: float, checkpoint_every: int, freeze_layers: int,
     export: Path | None, headings: bool = False, sections: bool = False, init: Path | None = None,
     after: Sequence[int] = (), deletions: bool = False, untitled: float = 0.0, max_overlap: float | None = None,
+    overlapping: float = 0.0,
 ) -> None:
     """Train on `questions` SQuAD questions (0: all), measure on the held-out articles, write
     checkpoints and `run.json` under `folder`, and with `export` the int8 ONNX model.
@@ -101,7 +102,8 @@ def train_reader(
     for each N in turn with the same seed, did not, so a model trained on those goes on to new
     ones. `deletions`: also negatives made by cutting the answer out of its sentence.
     `untitled`: with headings, this share of the articles is read without its title.
-    `max_overlap`: train only on the drawn questions that their answer sentence paraphrases."""
+    `max_overlap`: train only on the drawn questions that their answer sentence paraphrases,
+    and on the share `overlapping` of the others."""
     headings = headings or sections
     if not 0.0 <= untitled <= 1.0:
         raise InvalidInput(f"--untitled {untitled} is not a share: give a number from 0 to 1, such as 0.3.")
@@ -109,6 +111,10 @@ def train_reader(
         raise InvalidInput("--untitled reads some articles without their title: it needs --headings (or --sections).")
     if max_overlap is not None and not 0.0 < max_overlap <= 1.0:
         raise InvalidInput(f"--max-overlap {max_overlap} is not a share: give a number above 0 and at most 1, such as 0.34.")
+    if not 0.0 <= overlapping <= 1.0:
+        raise InvalidInput(f"--overlapping {overlapping} is not a share: give a number from 0 to 1, such as 0.2.")
+    if overlapping and max_overlap is None:
+        raise InvalidInput("--overlapping keeps a share of the questions --max-overlap leaves out: give --max-overlap too.")
     if not squad.is_file():
         raise InvalidInput(f"SQuAD 1.1 train file {squad} not found: pass --squad PATH (../shared/training/squad11/train.json).")
     if init is not None and not init.is_file():
@@ -124,7 +130,8 @@ def train_reader(
     seen = drawn_before(data, training, seed, after, headings, sections)
     drawn: dict = {}
     pairs = build_pairs(data, training, seed, questions or None, headings, sections, exclude=seen or None, drawn=drawn,
-                        deletions=deletions, untitled=untitled, max_overlap=max_overlap)
+                        deletions=deletions, untitled=untitled, max_overlap=max_overlap,
+                        overlapping=overlapping)
     if after:
         overlap = sum(len(drawn[a] & seen.get(a, set())) for a in drawn)
         print(f"{sum(map(len, drawn.values()))} questions drawn beside the {sum(map(len, seen.values()))} "
@@ -157,6 +164,8 @@ def train_reader(
         config["untitled"] = untitled
     if max_overlap is not None:
         config["max_overlap"] = max_overlap
+    if overlapping:
+        config["overlapping"] = overlapping
     if init is not None:
         config["init"] = {"file": init.name, "sha256": sha256(init)}
     if after:  # one earlier run is recorded as a number, as before, so its checkpoint keeps its name

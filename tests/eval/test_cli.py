@@ -38,6 +38,8 @@ def test_model_commands_say_what_is_missing(tmp_path):
     assert missing.exit_code == 1 and "SQuAD 1.1 train file" in missing.stderr and "--squad PATH" in missing.stderr
     overlap = runner.invoke(app, ["eval", "train-reader", "--max-overlap", "0"])
     assert overlap.exit_code == 1 and "--max-overlap 0.0 is not a share" in overlap.stderr
+    alone = runner.invoke(app, ["eval", "train-reader", "--overlapping", "0.2"])
+    assert alone.exit_code == 1 and "give --max-overlap too" in alone.stderr
     share = runner.invoke(app, ["eval", "train-reader", "--untitled", "1.5"])
     assert share.exit_code == 1 and "--untitled 1.5 is not a share" in share.stderr
     bare = runner.invoke(app, ["eval", "train-reader", "--untitled", "0.3"])

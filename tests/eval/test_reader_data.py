@@ -178,3 +178,14 @@ def test_max_overlap_keeps_only_the_questions_their_answer_sentence_paraphrases(
     assert {p.question for p in kept if p.kind == "positive"} == {paraphrased["question"]}
     assert {p.question for p in build_pairs({"data": [article]}, [0], 3, None) if p.kind == "positive"} == {
         paraphrased["question"], copied["question"]}
+
+
+def test_overlapping_keeps_a_share_of_the_ordinary_questions_beside_the_paraphrases():
+    data = _two_articles()
+    only = build_pairs(data, [0, 1], 3, None, max_overlap=0.34)
+    some = build_pairs(data, [0, 1], 3, None, max_overlap=0.34, overlapping=0.5)
+    every = build_pairs(data, [0, 1], 3, None, max_overlap=0.34, overlapping=1.0)
+    asked = [{p.question for p in pairs if p.kind == "positive"} for pairs in (only, some, every)]
+    assert asked[0] <= asked[1] <= asked[2]
+    assert asked[2] == {p.question for p in build_pairs(data, [0, 1], 3, None) if p.kind == "positive"}
+    assert build_pairs(data, [0, 1], 3, None, max_overlap=0.34, overlapping=0.5) == some  # the same share each time
