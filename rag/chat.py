@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, TextIO
 
+from rag.follow_ups import referent
 from rag.lexical import STOPWORDS, words
 from rag.schema import Answer
 
@@ -47,7 +48,8 @@ class Conversation:
 
     def resolve(self, question: str) -> str:
         """`question` made standalone when it is a follow-up: rewritten by the LLM when one is
-        configured (`condense`), else with the subject of the previous turn added."""
+        configured (`condense`), else with what its pronoun points to in the previous turn
+        added (`rag.follow_ups.referent`), else with the previous turn's words added."""
         if not self.turns:
             return question
         content = [w for w in words(question) if w not in STOPWORDS and w not in _WH]
@@ -58,6 +60,9 @@ class Conversation:
             if rewritten:
                 return rewritten
         previous = self.turns[-1].resolved
+        pointed = referent(question, previous)
+        if pointed:
+            return f"{question.rstrip()} ({pointed})"
         carried = [
             w for w in dict.fromkeys(words(previous))
             if w not in STOPWORDS and w not in _WH and w not in set(words(question))
