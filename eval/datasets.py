@@ -37,6 +37,7 @@ class GoldQuestion(BaseModel):
     answers: list[str] = Field(default_factory=list)
     evidence: list[str] = Field(default_factory=list)
     source: str | None = None
+    history: list[str] = Field(default_factory=list)  # earlier questions of its chat, oldest first
 
     @model_validator(mode="after")
     def _answers_match_answerable(self) -> "GoldQuestion":

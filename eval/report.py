@@ -96,7 +96,7 @@ def write_reports(result: dict, summary: dict, env: dict, folder: Path) -> list[
         "",
         "## Questions that went wrong",
         "",
-        *[f"- `{r['id']}` {r['question']}: {r['problem']}" for r in rows if r["problem"]],
+        *[f"- `{r['id']}` {r.get('asked', r['question'])}: {r['problem']}" for r in rows if r["problem"]],
         "",
         "## Definitions",
         "",

@@ -41,10 +41,20 @@ from eval.metrics import (
     token_f1,
 )
 from index.embedding import Embedder
+from rag.chat import Conversation
 from rag.pipeline import Pipeline
 from rag.schema import Answer
 from rag.settings import Settings
 from rag.verify import SupportScorer
+
+
+def as_asked(question: GoldQuestion) -> str:
+    """The question as the chat asks it: a follow-up (one with a `history`) resolved against
+    the earlier questions, each resolved in turn, as `rag chat` and the API do."""
+    conversation = Conversation()
+    for earlier in question.history:
+        conversation.add(earlier, conversation.resolve(earlier))
+    return conversation.resolve(question.question)
 
 
 def _relevant(text: str, source: str, question: GoldQuestion) -> bool:
@@ -138,14 +148,16 @@ def run_suite(
         naive = LlamaIndexBaseline(store.client, store.name, [(n, t) for n, t in corpus.files], embedder)
     rows = []
     for done, question in enumerate(questions, start=1):
-        answer = pipeline.ask(question.question)
-        fallback = would_be.ask(question.question).answer if answer.abstained else answer.answer
-        ranked = pipeline.retriever.retrieve(question.question, 10)
+        asked = as_asked(question)
+        answer = pipeline.ask(asked)
+        fallback = would_be.ask(asked).answer if answer.abstained else answer.answer
+        ranked = pipeline.retriever.retrieve(asked, 10)
         relevant = [_relevant(p.text, p.source, question) for p in ranked]
         found5 = " ".join(normalize(p.text) for p in ranked[:5])
         evidence = [normalize(e) for e in question.evidence if normalize(e)]
         row = {
             "id": question.id, "question": question.question, "answerable": question.answerable,
+            **({"asked": asked} if question.history else {}),
             "answer": answer.answer, "abstained": answer.abstained, "answerability": answer.answerability,
             "would_be_answer": fallback,
             "correct": (not answer.abstained) and _correct(question, answer.answer, dataset),
@@ -169,7 +181,7 @@ def run_suite(
             row["quote_precision"], row["quote_recall"] = _quotes_vs_selected(answer, question)
         if naive is not None:
             started = time.perf_counter()
-            text, passages = naive.answer(question.question)
+            text, passages = naive.answer(asked)
             hits = [_relevant(p_text, p_source, question) for p_source, p_text in passages]
             row["baseline"] = {
                 "answer": text, "correct": _correct(question, text, dataset),

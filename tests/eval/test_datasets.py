@@ -4,6 +4,7 @@ import pytest
 
 from eval.datasets import SEEDS, Corpus, corpus_from, load_gold, split_of
 from eval.metrics import contains_answer, normalize, sentence_overlap, token_f1
+from eval.suite import as_asked
 from rag.errors import InvalidInput
 
 REPO = SEEDS.parent
@@ -95,3 +96,18 @@ def test_a_corpus_folder_holds_only_the_corpus_written_last(tmp_path):
     Corpus([("lease.txt", "Rent is due monthly."), ("notes.md", "Milk comes on Fridays.")]).write(folder)
     assert sorted(p.name for p in folder.iterdir()) == ["lease.txt", "notes.md"]
     assert (folder / "notes.md").read_text(encoding="utf-8") == "Milk comes on Fridays."
+
+
+@pytest.mark.parametrize("gold", ["transfer", "transfer2", "transfer3", "transfer4", "gold"])
+def test_the_follow_up_sets_are_asked_as_the_chat_resolves_them(gold):
+    path = REPO / "eval" / gold / ("followups-dev.jsonl" if gold == "gold" else "followups.jsonl")
+    folder = REPO / ("seeds" if gold == "gold" else f"eval/{gold}/corpus")
+    corpus = dict(corpus_from(folder).files)
+    questions = load_gold(path)
+    asked = {q.id: as_asked(q) for q in questions}
+    assert sum(asked[q.id] != q.question for q in questions) >= len(questions) - 1  # follow-ups, resolved
+    for question in questions:
+        assert question.history and asked[question.id].startswith(question.question.rstrip()), question.id
+        if question.answerable:
+            text = " ".join(corpus[question.source].split())
+            assert any(answer in text for answer in question.answers), question.id
