@@ -78,7 +78,7 @@ def _referents(previous: str) -> list[Referent]:
     while i < len(tokens):
         if lower[i] in _DETERMINERS or (lower[i] == "many" and i and lower[i - 1] == "how"):
             end = _phrase_end(lower, i + 1)
-            head = lower[end - 1]  # "the highest point of ...": its number is the point's
+            head = end - 1  # "the highest point of ...": its number is the point's
             if end + 1 < len(tokens) and lower[end] == "of" and lower[end + 1] in _DETERMINERS:
                 end = _phrase_end(lower, end + 2)  # "the highest point of the Ridge trail"
             elif end + 1 < len(tokens) and lower[end] == "of" and tokens[end + 1][0].isupper():
@@ -86,11 +86,11 @@ def _referents(previous: str) -> list[Referent]:
             if i and lower[i - 1] in _DO and end - i > 2 and (
                     end == len(tokens) or lower[end] in _DETERMINERS or lower[end] in _PREPOSITIONS):
                 end -= 1  # "does the front door open", "may the landlord inspect the flat": a verb
-                head = lower[end - 1] if head == lower[end] else head
+                head = min(head, end - 1)
             start = i + 1 if lower[i] == "many" else i
             if end > i + 1:
                 words = tokens[start:end]
-                out.append(Referent(" ".join(words), lower[i] == "many" or _plural(head), False))
+                out.append(Referent(" ".join(words), lower[i] == "many" or _plural(lower[head]), False))
             i = max(end, i + 1)
         elif i and tokens[i][0].isupper() and lower[i] not in STOPWORDS:
             end = i
