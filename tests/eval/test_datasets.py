@@ -79,7 +79,7 @@ def test_metrics_on_hand_computed_cases():
     assert sentence_overlap("Intro. Seasonality is a characteristic . More.", ["Seasonality is a characteristic ."])
 
 
-@pytest.mark.parametrize("name", ["transfer", "transfer2", "transfer3", "transfer4"])
+@pytest.mark.parametrize("name", ["transfer", "transfer2", "transfer3", "transfer4", "transfer5"])
 def test_the_transfer_sets_answers_are_in_their_documents(name):
     questions = load_gold(REPO / "eval" / name / "questions.jsonl")
     corpus = dict(corpus_from(REPO / "eval" / name / "corpus").files)
