@@ -156,10 +156,7 @@ def _resolve(messages: list[Message], state: AppState, collection: str | None) -
     users = [m.content for m in messages if m.role == "user"]
     if not users:
         raise ApiError(422, "invalid_input", "messages must contain at least one user message")
-    conversation = Conversation()
-    for previous in users[:-1]:  # earlier turns: the heuristic is enough to carry their subject
-        resolved = conversation.resolve(previous)
-        conversation.add(previous, resolved)
+    conversation = Conversation.of(users[:-1])  # earlier turns: the heuristic is enough to carry their subject
     if state.settings.llm.backend != "extractive":
         conversation.condense = state.pipeline(collection).condense
     return conversation.resolve(users[-1]), conversation

@@ -51,10 +51,7 @@ from rag.verify import SupportScorer
 def as_asked(question: GoldQuestion) -> str:
     """The question as the chat asks it: a follow-up (one with a `history`) resolved against
     the earlier questions, each resolved in turn, as `rag chat` and the API do."""
-    conversation = Conversation()
-    for earlier in question.history:
-        conversation.add(earlier, conversation.resolve(earlier))
-    return conversation.resolve(question.question)
+    return Conversation.of(question.history).resolve(question.question)
 
 
 def _relevant(text: str, source: str, question: GoldQuestion) -> bool:

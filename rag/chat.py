@@ -46,6 +46,15 @@ class Conversation:
     turns: list[Turn] = field(default_factory=list)
     condense: Callable[[list[str], str], str | None] | None = None
 
+    @classmethod
+    def of(cls, earlier: list[str]) -> "Conversation":
+        """A conversation whose turns are the `earlier` questions, oldest first, each resolved
+        (without an LLM) as it was when asked."""
+        conversation = cls()
+        for question in earlier:
+            conversation.add(question, conversation.resolve(question))
+        return conversation
+
     def resolve(self, question: str) -> str:
         """`question` made standalone when it is a follow-up: rewritten by the LLM when one is
         configured (`condense`), else with what its pronoun points to in the previous turn

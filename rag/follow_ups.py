@@ -42,11 +42,12 @@ def referent(question: str, previous: str) -> str | None:
     if match is None:
         return None
     pronoun = match.group(1).lower()
-    asked = [w.lower() for w in _TOKEN.findall(previous)[:2]]
+    tokens = _TOKEN.findall(previous)
+    asked = [w.lower() for w in tokens[:2]]
     if asked and asked[0] in ("who", "whom") and (len(asked) < 2 or asked[1] not in _BE) and (
             pronoun in _PERSON_PRONOUNS or pronoun in _PLURAL_PRONOUNS):
         return None  # "Who built the machine?", "where did he ...": he is the answer
-    found = _pick(_referents(previous), pronoun, singular_they=bool(asked) and asked[0] == "who")
+    found = _pick(_referents(tokens), pronoun, singular_they=bool(asked) and asked[0] == "who")
     return found.text if found else None
 
 
@@ -62,10 +63,9 @@ def _pick(referents: list[Referent], pronoun: str, singular_they: bool = False) 
     return fits[0] if fits else None
 
 
-def _referents(previous: str) -> list[Referent]:
-    """The noun phrases of `previous` a pronoun can point to, in order: "the X" (with its "of
-    the Y"), the plural after "how many", and runs of capitalised words."""
-    tokens = _TOKEN.findall(previous)
+def _referents(tokens: list[str]) -> list[Referent]:
+    """The noun phrases of the previous question's `tokens` a pronoun can point to, in order:
+    "the X" (with its "of the Y"), the plural after "how many", and runs of capitalised words."""
     lower = [t.lower() for t in tokens]
     if len(lower) > 1 and lower[0] in ("which", "what") and lower[1] not in STOPWORDS:
         return []  # "Which trail is the hardest?": the follow-up is about the answer, unknown here
