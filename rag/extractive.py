@@ -24,7 +24,7 @@ from rag.calibration import Calibration, LinearModel, ReaderStage
 from rag.headings import MARKDOWN_HEADING, outline
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, stem, terms, words
-from rag.question import answer_detail, answer_type, detail_contexts, has_new_instance
+from rag.question import Value, answer_detail, answer_type, asked_value, detail_contexts, has_new_instance, holds_value
 from rag.retrieve import Passage
 
 if TYPE_CHECKING:
@@ -384,6 +384,11 @@ class ExtractiveAnswerer:
         # Headings and a table's rule rows are not candidates; a sentence that looks like one is
         # never quoted all the same.
         answers = [c for c in ranked if quotable(c.text)]
+        value = asked_value(question)
+        if value is not None and answers:
+            answers = showing(value, answers, stage)
+            if not answers:  # no sentence the answerer would quote shows the value asked for
+                answerability = min(answerability, self.threshold / 2)
         if answerability < self.threshold or not answers:
             return Selection((answers or ranked)[:1], answerability, True)
         limit = self.max_sentences if answer_type(question) == "other" else min(2, self.max_sentences)
@@ -393,6 +398,22 @@ class ExtractiveAnswerer:
             and (stage is None or c.features.get("reader", -math.inf) >= stage.second_reader)
         ]
         return Selection(chosen, answerability, False)
+
+
+def showing(value: Value, answers: Sequence[Candidate], stage: ReaderStage | None) -> list[Candidate]:
+    """`answers` (best first) for a question that only a value of its kind answers ("What is
+    the tenant's phone number?"): the best of the first few that shows such a value goes first,
+    if it is the best answer or the reader says it answers too; none when no such sentence
+    qualifies."""
+    reach = stage.candidates if stage is not None else 3
+    for i, candidate in enumerate(answers[:reach]):
+        if not holds_value(value, candidate.text):
+            continue
+        if i == 0:
+            return list(answers)
+        if stage is None or candidate.features.get("reader", -math.inf) >= stage.second_reader:
+            return [candidate, *answers[:i], *answers[i + 1 :]]
+    return []
 
 
 def reading_pool(candidates: Sequence[Candidate], size: int) -> list[int]:

@@ -143,3 +143,43 @@ def detail_contexts(detail: Detail | None, sentence: str, question: str, reach: 
         lo, hi = max(0, first - reach), min(len(tokens), last + reach + 1)
         out.append(sentence[tokens[lo][0] : tokens[hi - 1][1]])
     return list(dict.fromkeys(out))
+
+
+# -- values with a form of their own ----------------------------------------------------------
+# "What is the tenant's phone number?" is answered by a phone number and by nothing else: a
+# sentence about the tenant without one does not answer it, however close it reads. Only values
+# whose form a pattern can tell are here (a Wi-Fi password or a dress code can be any word).
+
+Value = Literal["phone", "email", "web", "code"]
+
+_ASKS = r"^\W*(?:what|which)(?:'s|\u2019s|\s+(?:is|are|was|were))\s+(?:(?:the|a|an|his|her|their|its|my|our|your)\s+)?(?:(?!(?:of|from|about|in|on|at|to|for|with|by|that|which|who|and|or|special|new|different)\b)[\w'\u2019.-]+\s+){0,4}?"
+# The value's noun ends its phrase ("the phone number of X", not "the phone number format").
+_HEAD = r"(?=\s*(?:$|[?.,;:!)(]|(?:of|for|at|to|in|on|from|with|when|if|and|or|that|which|do|does|did|should|can|is|are|was|were|i|we|you|he|she|they|it)\b))"
+_VALUE_RULES: list[tuple[re.Pattern[str], Value]] = [
+    (re.compile(_ASKS + r"(?:(?:(?:mobile|cell)\s+)?(?:phone|telephone)(?:\s+numbers?)?|(?:fax|landline)(?:\s+numbers?)?|(?:mobile|cell|contact)\s+numbers?)" + _HEAD, re.I), "phone"),
+    (re.compile(_ASKS + r"e-?mail(?:\s+address(?:es)?|s)?" + _HEAD, re.I), "email"),
+    (re.compile(_ASKS + r"(?:websites?|web\s+sites?|web\s+address(?:es)?|web\s+pages?|webpages?|homepages?|home\s+pages?|urls?)" + _HEAD, re.I), "web"),
+    (re.compile(_ASKS + r"(?:(?:door|gate|entry|entrance|access|garage|alarm|lock|lockbox|key\s+safe|building|security)\s+codes?|pins?(?:\s+(?:codes?|numbers?))?)" + _HEAD, re.I), "code"),
+]
+_VALUE_PATTERNS: dict[Value, re.Pattern[str]] = {
+    "phone": re.compile(r"(?<![\w.])\+?\(?\d[\d\s()./-]{4,}\d(?![\w.]*\d)"),
+    "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
+    "web": re.compile(r"https?://\S+|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|dev|app|info|co|uk|de|fr|eu|example|ai)\b", re.I),
+    "code": re.compile(r"\d"),
+}
+
+
+def asked_value(question: str) -> Value | None:
+    """The kind of value a "what is the X?" question asks for, when only that form answers it."""
+    for pattern, value in _VALUE_RULES:
+        if pattern.search(question):
+            return value
+    return None
+
+
+def holds_value(value: Value, text: str) -> bool:
+    """Whether `text` shows a value of that kind (a phone number: six digits or more)."""
+    for match in _VALUE_PATTERNS[value].finditer(text):
+        if value != "phone" or sum(ch.isdigit() for ch in match.group()) >= 6:
+            return True
+    return False

@@ -133,6 +133,36 @@ def test_answers_stated_in_a_users_notes_are_given_not_declined(office, question
     check_citations(office, answer)
 
 
+@pytest.mark.parametrize("question", [
+    "What is the parking garage code?",  # the notes say where the code is posted, not what it is
+    "What is Jonas Weber's phone number?",
+    "What is the email address of the security officer?",
+])
+def test_a_value_the_notes_never_give_is_declined(office, question):
+    """A phone number, an e-mail address or a door code answers such a question, and nothing
+    else does: the sentence about the person or the garage reads close, but is no answer."""
+    answer = office.ask(question)
+    assert answer.abstained, answer.model_dump(include={"answerability", "answer"})
+    assert answer.answerability < office.answerer.threshold
+
+
+def test_the_sentence_that_gives_the_value_answers(tmp_path, real_embedder):
+    from rag.settings import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "contacts.md").write_text(
+        "# Contacts\n\nFacilities contact is Jonas Weber. He sits in room 12 on the first floor.\n"
+        "You can reach him on 0341 555 0199 until four.\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="contacts", index={"embed_backend": "torch"})
+    run_ingest(settings, [docs])
+    pipeline = Pipeline(settings, embedder=real_embedder)
+    answer = pipeline.ask("What is Jonas Weber's phone number?")
+    assert not answer.abstained, answer.model_dump(include={"answerability", "answer"})
+    assert "0341 555 0199" in answer.citations[0].quote
+    check_citations(pipeline, answer)
+
+
 TINY_CORPORA = {
     "one note": {"contacts.txt": "Facilities contact is Jonas Weber."},
     "two unrelated notes": {

@@ -5,7 +5,7 @@ import pytest
 from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import load_calibration
 from rag.extractive import ANSWERABLE_FEATURES, SELECT_FEATURES, ExtractiveAnswerer, build_candidates
-from rag.question import answer_detail, answer_type, detail_contexts, has_new_detail
+from rag.question import answer_detail, answer_type, asked_value, detail_contexts, has_new_detail, holds_value
 from rag.retrieve import Passage
 
 CHIEF = "Retired volunteer fire chief Corey Comperatore, 50, of Sarver, Pennsylvania, was killed."
@@ -56,6 +56,50 @@ def test_answer_detail(question, detail):
 )
 def test_has_new_detail(question, sentence, holds):
     assert has_new_detail(answer_detail(question), sentence, question) is holds
+
+
+@pytest.mark.parametrize(
+    ("question", "value"),
+    [
+        ("What is the tenant's phone number?", "phone"),
+        ("what is his phone number? (the facilities contact)", "phone"),
+        ("What are the phone numbers of the staff?", "phone"),
+        ("What's the IT helpdesk email?", "email"),
+        ("What is the email address of the landlord?", "email"),
+        ("What is the website of the museum?", "web"),
+        ("What is the parking garage code?", "code"),
+        ("What is the PIN?", "code"),
+        # the value's noun must end its phrase, and the question must ask what the value is
+        ("What is the phone number format?", None),
+        ("What was the phone company called?", None),
+        ("What is the dress code?", None),
+        ("What is the contact person?", None),
+        ("How do I change my password?", None),
+        ("Is the email newsletter free?", None),
+        ("Which email should I write to?", None),
+    ],
+)
+def test_asked_value(question, value):
+    assert asked_value(question) == value
+
+
+@pytest.mark.parametrize(
+    ("value", "text", "holds"),
+    [
+        ("phone", "You can reach him on 0341 555 0199.", True),
+        ("phone", "Call +49 (341) 555-01 after nine.", True),
+        ("phone", "The front door opens at 7:30 and locks at 19:00 on weekdays.", False),
+        ("phone", "Milk is delivered every Tuesday since 2024.", False),
+        ("email", "Security problems go to security@tallow.example instead.", True),
+        ("email", "Write to the landlord.", False),
+        ("web", "Tickets are sold at museum.example.org.", True),
+        ("web", "The settings live in `config.toml`.", False),
+        ("code", "The code is 4711.", True),
+        ("code", "Its entry code changes every month and is posted on the intranet.", False),
+    ],
+)
+def test_holds_value(value, text, holds):
+    assert holds_value(value, text) is holds
 
 
 def test_a_question_without_a_detail_matches_nothing():
