@@ -162,6 +162,38 @@ def _hidden(tag) -> bool:
     )
 
 
+_PRE_TAGS = ("pre", "textarea")
+_HTML_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _html_structure(soup) -> None:
+    """Give a page's structure the form the answerer reads in Markdown: whitespace collapsed as a
+    browser does (line breaks in the source are spaces, except in <pre>), headings marked "#",
+    list items "- " and tables as Markdown rows with a rule under the first, so a row is quoted
+    on its own and read with its header."""
+    for node in soup.find_all(string=True):
+        if node.find_parent(_PRE_TAGS) is None:
+            collapsed = re.sub(r"\s+", " ", str(node))
+            if collapsed != node:
+                node.replace_with(collapsed)
+    for tag in soup.find_all(_HTML_HEADINGS):
+        tag.insert(0, "#" * int(tag.name[1]) + " ")
+    for tag in soup.find_all("li"):
+        if tag.find(_BLOCK_TAGS) is None:
+            tag.insert(0, "- ")
+    for table in reversed(soup.find_all("table")):  # inner tables first
+        rows = []
+        for row in table.find_all("tr"):
+            cells = [cell.get_text(" ", strip=True).replace("|", "\\|") for cell in row.find_all(("th", "td"))]
+            if any(cells):
+                rows.append("| " + " | ".join(cells) + " |")
+        if rows:
+            rows.insert(1, "|" + "---|" * rows[0].count(" | ") + "---|")
+            table.replace_with("\n\n" + "\n".join(rows) + "\n\n")
+        else:
+            table.decompose()
+
+
 def _read_html(path: Path, data: bytes) -> tuple[str, str]:
     """The text a reader sees: no scripts, styles, comments or hidden elements (text a page
     hides could otherwise steer answers without anyone seeing it)."""
@@ -177,6 +209,7 @@ def _read_html(path: Path, data: bytes) -> tuple[str, str]:
         tag.decompose()
     for node in soup.find_all(string=lambda text: isinstance(text, (Comment, CData))):
         node.extract()
+    _html_structure(soup)
     for tag in soup.find_all("br"):
         tag.replace_with("\n")
     for tag in soup.find_all(_BLOCK_TAGS):

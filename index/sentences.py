@@ -20,11 +20,20 @@ _ABBREVIATIONS = frozenset(
 )
 
 _TERMINAL = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]\u00bb]*(?=\s|$)")
-_PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r|\n)[^\S\r\n]*(?:\r\n|\r|\n)\s*")
+# (A lone "\r" is a line break of its own only where no "\n" follows: "\r\n" is one line break.)
+_PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r(?!\n)|\n)[^\S\r\n]*(?:\r\n|\r(?!\n)|\n)\s*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
-# What starts a line of its own: a list item, a heading, a Markdown table row.
-_BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|#{1,6}\s|\|")
+# What starts a line of its own: a list item ("- ", "2. ", "(b) "), a heading, a Markdown table row.
+_BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\([a-zA-Z0-9]{1,4}\)\s|#{1,6}\s|\|")
+_UNDERLINE = re.compile(r"(?:={3,}|-{3,})\s*$")  # under a Setext heading: the line above is one
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
+_CLOSERS = frozenset("\"'\u201d\u2019)]")
+_LOWER_WORD = re.compile(r"[a-z][a-z'\u2019-]*(?![\w:/.@])")  # a word in lower case, not "http://"
+# A line that ends on one of these words (or a comma) stops in mid-sentence: hard-wrapped text.
+_GOES_ON = frozenset(
+    "a an the and or nor but of to in on at by for with from into than that which who whose as "
+    "including such between under over its their his her our your is are was were be been".split()
+)
 _INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}$")
 # A section or list number that opens its line ("## 4. Bike storage", "2.1. Scope"): its period
 # ends no sentence.
@@ -72,15 +81,30 @@ def _next_starts_sentence(text: str, pos: int) -> bool:
     return not char.islower()
 
 
-def _line_ends_block(line: str) -> bool:
-    """True when a single line break after `line` ends a sentence.
+def _line_ends_block(line: str, next_line: str) -> bool:
+    """True when a single line break after `line` ends a sentence (`next_line`, stripped, is not
+    a list item: that always starts one).
 
-    Short lines are headings or list items; long lines that end with sentence punctuation
-    end a sentence, and so does a table row, however long; other long lines are hard-wrapped
-    text that goes on.
+    A line that ends with sentence punctuation ends one, and so does a table row. Hard-wrapped
+    text goes on: a line ending on a comma or on a word such as "and" or "the", or followed by a
+    line that starts in lower case ('1.7. "Larger Work"' then 'means a work that...'); so do
+    other long lines. Other short lines are headings or list items, and end one.
     """
     stripped = line.rstrip()
-    return len(stripped) < 60 or stripped[-1] in _LINE_ENDERS or stripped.lstrip().startswith("|")
+    body = stripped.lstrip()
+    if not body or body.startswith("|"):
+        return True
+    tail = stripped.rstrip("".join(_CLOSERS))
+    if tail and tail[-1] in ".!?\u2026":
+        return True
+    words = len(body.split()) - (1 if _BULLET.match(body) else 0)
+    # (The next line counts too: a passage may open in the middle of a line, "If You".)
+    if _LOWER_WORD.match(next_line) and (words >= 3 or len(next_line.split()) >= 3 or stripped[-1] in _CLOSERS):
+        return False
+    last_word = body.rsplit(None, 1)[-1].lower() if body else ""
+    if stripped[-1] == "," or last_word in _GOES_ON:
+        return False
+    return len(stripped) < 60 or stripped[-1] in _LINE_ENDERS
 
 
 def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
@@ -116,7 +140,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
                 break
             line = text[line_start:line_end]
             next_line = text[nxt[0] : nxt[1]].lstrip()
-            if _line_ends_block(line) or _BULLET.match(next_line):
+            if _BULLET.match(next_line) or _UNDERLINE.match(next_line) or _line_ends_block(line, next_line):
                 blocks.append((block_start, line_end))
                 block_start = nxt[0]
     return blocks

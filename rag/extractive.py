@@ -50,14 +50,17 @@ READER_FEATURES = ("reader_top", "reader_max", "reader_gap", "reader_mean")
 # A Markdown heading ("# Pricing meeting", `rag.headings`) names a section and a table's rule
 # row ("|---|:--:|") separates header from body: neither is ever quoted as an answer.
 _RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
-# A thematic break ("---", "***", "_ _ _") draws a line between parts: no candidate, no context.
-_BREAK = re.compile(r"\s*([-*_])(?:[ \t]*\1){2,}\s*$")
+# A thematic break ("---", "***", "_ _ _") draws a line between parts, and "===" underlines a
+# heading: no candidate, no context.
+_BREAK = re.compile(r"\s*([-*_=])(?:[ \t]*\1){2,}\s*$")
+_QUESTION = re.compile(r"\?[\"'\u201d\u2019)\]]*\s*$")
 
 
 def quotable(text: str) -> bool:
     """False for what names or draws structure instead of stating something: a Markdown heading,
-    a table's rule row or a thematic break."""
-    return not (MARKDOWN_HEADING.match(text) or _RULE.match(text) or _BREAK.match(text))
+    a table's rule row or a thematic break; and for a question, which asks rather than answers
+    ("...why does it think that our crate is named lib?" is followed by the reason)."""
+    return not (MARKDOWN_HEADING.match(text) or _RULE.match(text) or _BREAK.match(text) or _QUESTION.search(text))
 
 _NEGATIONS = frozenset(
     "not no never none nobody nothing neither nor without cannot unable fail failed fails lack lacked".split()

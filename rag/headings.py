@@ -14,6 +14,9 @@ import re
 from typing import Sequence
 
 MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t#]*$")
+_NUMBERED_TITLE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+((?:[\w'\u2019()-]+[ \t]+){0,5}[\w'\u2019()-]+)\.")
+_MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
+UNDERLINE = re.compile(r"={3,}|-{3,}")  # the line under a Setext heading
 _LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 MAX_CHARS = 80
@@ -57,14 +60,53 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     return line[0].isupper() and set_off
 
 
+def setext_level(text: str, spans: Sequence[Span], i: int) -> int | None:
+    """1 or 2 when the next line underlines sentence `i` with "=" or "-" (a Setext heading, in
+    Markdown and in plain text alike: "Mozilla Public License" over "======")."""
+    if i + 1 >= len(spans):
+        return None
+    start, end = spans[i]
+    line = text[start:end]
+    if "\n" in line or len(line) > MAX_CHARS or not any(c.isalnum() for c in line):
+        return None
+    under = text[spans[i + 1][0] : spans[i + 1][1]]
+    if not UNDERLINE.fullmatch(under) or text[end : spans[i + 1][0]].count("\n") != 1:
+        return None
+    line_start, _ = _line_bounds(text, start, end)
+    if text[line_start:start].strip():
+        return None  # the end of a longer line, not a line of its own
+    return 1 if under[0] == "=" else 2
+
+
+def numbered_heading(text: str, spans: Sequence[Span], i: int) -> bool:
+    """True when sentence `i` is a numbered title that opens its line, with or without text after
+    it there ("7. Disclaimer of Warranty. Unless required by..."): a number, then at most six
+    words in title case, then a full stop."""
+    start, end = spans[i]
+    match = _NUMBERED_TITLE.fullmatch(text, start, end)
+    if not match:
+        return False
+    line_start, _ = _line_bounds(text, start, end)
+    if text[line_start:start].strip():
+        return False
+    words = match.group(1).split()
+    return all(w[0].isupper() or w.lower() in _MINOR_WORDS for w in words) and any(w[0].isupper() for w in words)
+
+
 def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] | None:
-    """(level, heading text) when sentence `i` is a heading: Markdown levels 1-6, plain ones 7."""
+    """(level, heading text) when sentence `i` is a heading: Markdown levels 1-6 (marked with
+    "#" or underlined), plain ones 7."""
     start, end = spans[i]
     match = MARKDOWN_HEADING.match(text, start, end)
     if match:
         return len(match.group(1)), match.group(2).strip()
+    underlined = setext_level(text, spans, i)
+    if underlined:
+        return underlined, text[start:end].strip()
     if plain_heading(text, spans, i):
         return PLAIN_LEVEL, text[start:end].strip().rstrip(":")
+    if numbered_heading(text, spans, i):
+        return PLAIN_LEVEL, text[start:end].strip().rstrip(".")
     return None
 
 

@@ -189,3 +189,23 @@ def test_utf8_text_is_kept_exactly(text):
         assert not text.strip() and "no text" in str(exc)
         return
     assert doc.text == (text[1:] if text.startswith("\ufeff") else text)
+
+
+def test_html_structure_is_read_as_markdown(tmp_path):
+    """A page's headings head their sections, its list items and table rows are sentences of
+    their own (a row read with its header), and line breaks in the source are spaces, as a
+    browser shows them, except in <pre>."""
+    html = (
+        "<html><body><h1>Opening hours</h1><p>The museum opens\n   at ten and closes\nat six.</p>"
+        "<h2>Prices</h2><ul><li>Adults pay 12 euros</li><li>Children\nenter free</li></ul>"
+        "<table><tr><th>Room</th><th>Floor</th></tr><tr><td>Elster</td><td>1</td></tr>"
+        "<tr><td>Pleisse | annex</td><td><p>2</p></td></tr></table>"
+        "<pre>$ rag ingest docs\n$ rag ask 'When?'</pre></body></html>"
+    )
+    doc = read_file(write(tmp_path, "museum.html", html), LIMIT)
+    assert doc.text == (
+        "# Opening hours\n\nThe museum opens at ten and closes at six.\n\n## Prices\n\n"
+        "- Adults pay 12 euros\n\n- Children enter free\n\n"
+        "| Room | Floor |\n|---|---|\n| Elster | 1 |\n| Pleisse \\| annex | 2 |\n\n"
+        "$ rag ingest docs\n$ rag ask 'When?'"
+    )

@@ -74,3 +74,50 @@ def test_a_number_that_opens_its_line_does_not_end_a_sentence():
         "## 4. Bike storage", "1. Minutes of the last meeting", "2.1. Scope of work", "It was built in 1998.",
         "Then it closed.",
     ]
+
+
+def test_a_short_wrapped_line_goes_on_where_it_stops_mid_sentence():
+    """Licences, RFCs and e-mail are wrapped by hand, often early: a line that stops on "or" or a
+    comma, or is followed by a line in lower case, goes on; "(b)" starts an item of its own."""
+    text = (
+        "   4. Redistribution.\n"
+        "      (a) You must give any other recipients of the Work or\n"
+        "          Derivative Works a copy of this License; and\n"
+        "      (b) You must retain all notices,\n"
+        "          excluding those that do not pertain.\n"
+    )
+    assert sentences(text) == [
+        "4. Redistribution.",
+        "(a) You must give any other recipients of the Work or\n          Derivative Works a copy of this License; and",
+        "(b) You must retain all notices,\n          excluding those that do not pertain.",
+    ]
+
+
+def test_a_defined_term_is_one_sentence_with_its_definition():
+    text = '1.7. "Larger Work"\n    means a work that combines Covered Software with other material.\n\n1.8. "License"\n    means this document.\n'
+    assert sentences(text) == [
+        '1.7. "Larger Work"\n    means a work that combines Covered Software with other material.',
+        '1.8. "License"\n    means this document.',
+    ]
+
+
+def test_short_lines_that_stand_alone_stay_apart():
+    """A heading, a lowercase list without bullets and a URL line are not wrapped text."""
+    text = "Ingredients\nflour\nwater\n\nVersion 2.0, January 2004\nhttp://www.apache.org/licenses/\n"
+    assert sentences(text) == ["Ingredients", "flour", "water", "Version 2.0, January 2004", "http://www.apache.org/licenses/"]
+
+
+def test_windows_line_ends_are_single_line_breaks():
+    """"\r\n" once read as two line breaks, so every line of a Windows file was a paragraph and
+    no hard-wrapped sentence was joined."""
+    line = "This is a long line of hard-wrapped text that keeps going past sixty characters"
+    text = f"{line}\r\nand ends here. Second one.\r\n\r\nNext paragraph."
+    assert sentences(text) == [f"{line}\r\nand ends here.", "Second one.", "Next paragraph."]
+
+
+def test_a_passage_that_opens_mid_line_splits_as_its_document_does():
+    """A chunk may start in the middle of a line ("If You"); the sentence still goes on."""
+    document = "    The licence is granted to You. If You\n      institute patent litigation, it terminates.\n"
+    passage = document[document.index("If You") :]
+    assert sentences(document)[-1] == "If You\n      institute patent litigation, it terminates."
+    assert sentences(passage) == ["If You\n      institute patent litigation, it terminates."]

@@ -84,3 +84,30 @@ def test_a_plain_heading_is_not_an_answer_candidate_but_heads_the_sentences_unde
     assert [(c.text, c.heading) for c in found] == [
         ("Each player starts with five coins.", "SETTING UP"), ("Tuna cards are worth double.", "SELLING FISH"),
     ]
+
+
+def test_an_underlined_line_is_a_heading_in_markdown_and_plain_text():
+    """Setext headings: many READMEs and licences underline their titles with "=" or "-"."""
+    text = ("Mozilla Public License Version 2.0\n==================================\n\n"
+            "1. Definitions\n--------------\n\nA term means what it says.\n\n"
+            "Not a heading, a paragraph above a rule.\n\n---\n\nThe end.\n")
+    by_sentence = paths(text, "mpl.txt")
+    assert by_sentence["A term means what it says."] == "Mozilla Public License Version 2.0 > 1. Definitions"
+    assert by_sentence["The end."] == "Mozilla Public License Version 2.0 > 1. Definitions"
+    spans = sentence_spans(text)
+    flags = dict(zip((text[a:b] for a, b in spans), outline(text, spans, "mpl.txt")[1]))
+    assert flags["Mozilla Public License Version 2.0"] and flags["1. Definitions"]
+    assert not flags["Not a heading, a paragraph above a rule."]
+
+
+def test_a_numbered_title_that_opens_its_line_is_a_heading():
+    text = ("   6. Trademarks. This License does not grant permission to use the trade names.\n\n"
+            "   7. Disclaimer of Warranty. Unless required by applicable law, the Work is provided AS IS.\n\n"
+            "1. Mix well. Then wait.\n")
+    by_sentence = paths(text, "LICENSE")
+    assert by_sentence["This License does not grant permission to use the trade names."] == "6. Trademarks"
+    assert by_sentence["Unless required by applicable law, the Work is provided AS IS."] == "7. Disclaimer of Warranty"
+    spans = sentence_spans(text)
+    flags = dict(zip((text[a:b] for a, b in spans), outline(text, spans, "LICENSE")[1]))
+    assert flags["6. Trademarks."] and flags["7. Disclaimer of Warranty."]
+    assert not flags["1. Mix well."]  # an instruction, not a title

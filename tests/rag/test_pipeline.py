@@ -163,6 +163,53 @@ def test_the_sentence_that_gives_the_value_answers(tmp_path, real_embedder):
     check_citations(pipeline, answer)
 
 
+WRAPPED_TERMS = """Garden Share Terms
+==================
+
+1. Definitions
+--------------
+
+1.1. "Plot"
+    means one of the numbered beds in the community garden on Mill Lane,
+    including the path beside it.
+
+1.2. "Member"
+    means a person who has paid the yearly fee.
+
+   2. Fees. Each Member pays a yearly fee of 40 euros, due on the first
+      of March. A Member who joins later in the year pays for the months
+      that are left, and
+      (a) gets the key to the shed from the garden warden; or
+      (b) collects it from the library desk.
+
+   3. Disclaimer of Liability. The garden association is not liable for
+      tools left in the shed.
+"""
+
+
+def test_hard_wrapped_plain_text_is_quoted_in_whole_sentences(tmp_path, real_embedder):
+    """Licences and terms are wrapped by hand: a definition is one sentence with its term, a
+    numbered title heads its clause and is never the answer."""
+    from rag.settings import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "terms.txt").write_text(WRAPPED_TERMS, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="terms", index={"embed_backend": "torch"})
+    run_ingest(settings, [docs])
+    pipeline = Pipeline(settings, embedder=real_embedder)
+    answer = pipeline.ask("What is a Plot?")
+    assert not answer.abstained, answer.model_dump(include={"answerability", "answer"})
+    assert answer.citations[0].quote.startswith('1.1. "Plot"\n    means one of the numbered beds')
+    assert answer.citations[0].quote.endswith("including the path beside it.")
+    for question in ("How much is the yearly fee?", "Is the association liable for tools left in the shed?"):
+        answer = pipeline.ask(question)
+        assert not answer.abstained, answer.model_dump(include={"answerability", "answer"})
+        quotes = [c.quote for c in answer.citations]
+        assert not any(q in ("2. Fees.", "3. Disclaimer of Liability.", "Garden Share Terms") for q in quotes), quotes
+        check_citations(pipeline, answer)
+
+
 TINY_CORPORA = {
     "one note": {"contacts.txt": "Facilities contact is Jonas Weber."},
     "two unrelated notes": {

@@ -203,3 +203,17 @@ def test_a_plain_text_heading_is_read_with_its_section_and_never_quoted(real_emb
     }
     chosen = answerer.select(question, [passage], vector, lambda term: 1.0).sentences
     assert chosen[0].text == "The youngest player goes first."
+
+
+def test_a_question_in_the_text_is_never_the_answer(real_embedder):
+    """Documents ask questions to answer them next; the question repeats the user's words best,
+    and was quoted as the answer."""
+    text = ("There are two problems with this: first, why does it think that our crate is named lib? "
+            "The first problem is due to the tool trying to be helpful: it assumes that the crate's name "
+            "is the name of the file for the crate root.")
+    question = "Why does the tool think the crate is named lib?"
+    passage, answerer, vector, candidates = _read(real_embedder, text, "guide.md", "Guide", question)
+    assert len(candidates) == 2  # the question is still a candidate: it tells what the next one is about
+    chosen = answerer.select(question, [passage], vector, lambda term: 1.0).sentences
+    assert chosen and chosen[0].text.startswith("The first problem is due to"), [c.text for c in chosen]
+    assert all(not c.text.endswith("?") for c in chosen)
