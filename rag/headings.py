@@ -15,6 +15,7 @@ from typing import Sequence
 
 MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _NUMBERED_TITLE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+((?:[\w'\u2019()-]+[ \t]+){0,5}[\w'\u2019()-]+)\.")
+_NUMBERED_LINE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+[A-Z]")  # "10.1. New Versions"
 _MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
 UNDERLINE = re.compile(r"={3,}|-{3,}")  # the line under a Setext heading
 _LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
@@ -57,7 +58,7 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     gap_before = text[spans[i - 1][1] if i else 0:start].replace("\r", "")
     gap_after = text[end:spans[i + 1][0]].replace("\r", "")
     set_off = (i == 0 or bool(_BLANK_LINE.search(gap_before))) and bool(_BLANK_LINE.search(gap_after))
-    return line[0].isupper() and set_off
+    return (line[0].isupper() or bool(_NUMBERED_LINE.match(line))) and set_off
 
 
 def setext_level(text: str, spans: Sequence[Span], i: int) -> int | None:

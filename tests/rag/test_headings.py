@@ -111,3 +111,5 @@ def test_a_numbered_title_that_opens_its_line_is_a_heading():
     flags = dict(zip((text[a:b] for a, b in spans), outline(text, spans, "LICENSE")[1]))
     assert flags["6. Trademarks."] and flags["7. Disclaimer of Warranty."]
     assert not flags["1. Mix well."]  # an instruction, not a title
+    text = "10. Versions\n\n10.1. New Versions\n\nThe steward publishes new versions.\n"
+    assert paths(text)["The steward publishes new versions."] == "10.1. New Versions"
