@@ -21,8 +21,8 @@ import zlib
 from dataclasses import dataclass, replace
 from typing import Iterator, Sequence
 
+from index.headings import title_heading
 from index.sentences import sentence_spans
-from rag.headings import title_heading
 from rag.lexical import STOPWORDS, terms
 
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:\s+[A-Z][a-z]+)*\b")
@@ -299,7 +299,7 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
     never drawn (another run's); `drawn`, when given, is filled with the questions used.
     `deletions`: also the answer-cut negatives (no random draws, so the rest is unchanged).
     `untitled` (with `headings`): this share of the articles carry no title, as a document
-    without a title line reads at answer time (`rag.headings.title_heading`); which ones is
+    without a title line reads at answer time (`index.headings.title_heading`); which ones is
     seeded apart from the draw, so the questions drawn are the same with any share.
     `max_overlap`: of the questions drawn, only those `article_pairs` calls paraphrased, and
     the share `overlapping` of the others."""

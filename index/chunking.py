@@ -9,6 +9,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from index.headings import Outline, chunk_outlines
 from index.sentences import sentence_spans
 
 CHUNKER_VERSION = "sentences-v1"
@@ -20,6 +21,7 @@ class Chunk:
     start_char: int
     end_char: int
     text: str
+    outline: Outline | None = None  # its share of the document's headings (`index.headings.chunk_outlines`)
 
 
 def _joins_previous(char: str) -> bool:
@@ -64,7 +66,7 @@ def _split_long(text: str, start: int, end: int, size: int) -> list[tuple[int, i
     return pieces
 
 
-def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
+def chunk_spans(text: str, size: int, overlap: int, sentences: list[tuple[int, int]] | None = None) -> list[tuple[int, int]]:
     """Greedy packing of whole sentences into spans of at most `size` characters.
 
     Each span after the first starts with trailing sentences of the one before, as long as
@@ -73,7 +75,7 @@ def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
     if size < 1 or overlap < 0:
         raise ValueError(f"chunk size must be >= 1 and overlap >= 0, got {size} and {overlap}")
     units: list[tuple[int, int]] = []
-    for start, end in sentence_spans(text):
+    for start, end in sentence_spans(text) if sentences is None else sentences:
         units.extend(_split_long(text, start, end, size))
     spans: list[tuple[int, int]] = []
     first = 0
@@ -100,8 +102,10 @@ def chunk_spans(text: str, size: int, overlap: int) -> list[tuple[int, int]]:
 
 
 def chunk_text(text: str, size: int, overlap: int) -> list[Chunk]:
-    """Chunks of `text`, each the exact slice at its offsets."""
+    """Chunks of `text`, each the exact slice at its offsets, with its share of the outline."""
+    sentences = sentence_spans(text)
+    spans = chunk_spans(text, size, overlap, sentences)
     return [
-        Chunk(index=i, start_char=start, end_char=end, text=text[start:end])
-        for i, (start, end) in enumerate(chunk_spans(text, size, overlap))
+        Chunk(index=i, start_char=start, end_char=end, text=text[start:end], outline=shared)
+        for i, ((start, end), shared) in enumerate(zip(spans, chunk_outlines(text, sentences, spans)))
     ]

@@ -19,6 +19,8 @@ from index.chunking import Chunk
 from index.client import Source, data_dir_problem, source
 from index.embedding import with_backend
 from index.fingerprint import Fingerprint
+from index.headings import METADATA_KEY as OUTLINE_KEY
+from index.headings import dump_outline
 from index.layout import (
     CHUNK_TEXT_KEY,
     PACKED_KEY,
@@ -264,6 +266,7 @@ class ChunkStore:
                 metadatas.append({
                     **base, "chunk_index": chunk.index, "start_char": chunk.start_char, "end_char": chunk.end_char,
                     CHUNK_TEXT_KEY: chunk.text,
+                    **({OUTLINE_KEY: dump_outline(chunk.outline)} if getattr(chunk, "outline", None) is not None else {}),
                 })
         if len(ids) != len(vectors):
             raise ValueError(f"{len(ids)} chunks but {len(vectors)} vectors")

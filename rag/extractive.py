@@ -19,9 +19,9 @@ import numpy as np
 
 from index.embedding import Embedder
 from index.embedding_cache import CachingEmbedder
+from index.headings import MARKDOWN_HEADING, outline
 from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import Calibration, LinearModel, ReaderStage
-from rag.headings import MARKDOWN_HEADING, outline
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, stem, terms, words
 from rag.question import Value, answer_detail, answer_type, asked_value, detail_contexts, has_new_instance, holds_value
@@ -47,7 +47,7 @@ RANK_FEATURES = ("logit", "reader")
 READER_FEATURES = ("reader_top", "reader_max", "reader_gap", "reader_mean")
 
 
-# A Markdown heading ("# Pricing meeting", `rag.headings`) names a section and a table's rule
+# A Markdown heading ("# Pricing meeting", `index.headings`) names a section and a table's rule
 # row ("|---|:--:|") separates header from body: neither is ever quoted as an answer.
 _RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
 # A thematic break ("---", "***", "_ _ _") draws a line between parts, and "===" underlines a
@@ -118,7 +118,7 @@ class Candidate:
     features: dict[str, float] = field(default_factory=dict)
     logit: float = 0.0
     previous: str = ""  # the sentence before it in its passage: the reader's context
-    heading: str = ""  # the heading path above it in its passage (`rag.headings`), else its document's title
+    heading: str = ""  # the heading path above it in its passage (`index.headings`), else its document's title
 
     @property
     def probability(self) -> float:
@@ -201,7 +201,7 @@ def build_candidates(
         spans = passage.spans
         sentence_terms = [set(terms(passage.text[s:e])) for s, e in spans]
         sentence_words = [set(words(passage.text[s:e])) for s, e in spans]
-        headings, is_heading = outline(passage.text, spans, passage.title)
+        headings, is_heading = outline(passage.text, spans, passage.title, passage.outline)
         passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))
         passage_key_missing.append(_key_missing(key_weights, set(words(passage.text))))
         for i, (start, end) in enumerate(spans):

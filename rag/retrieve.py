@@ -19,6 +19,8 @@ from typing import Literal, Sequence
 import numpy as np
 
 from index.embedding import Embedder
+from index.headings import METADATA_KEY as OUTLINE_KEY
+from index.headings import Outline, load_outline
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
 from index.sentences import sentence_spans
 from index.store import ChunkStore
@@ -50,6 +52,9 @@ class Passage:
     rank: int = 0
     # The chunk's stored sentence vectors (`index.sentence_vectors`), read by the answerer.
     sentence_vectors: str | None = field(default=None, repr=False)
+    # Its share of its document's headings (`index.headings.chunk_outlines`); None for a chunk
+    # stored before ingest kept them, whose headings are found in its text alone.
+    outline: Outline | None = field(default=None, repr=False)
 
     @cached_property
     def spans(self) -> list[tuple[int, int]]:
@@ -216,4 +221,5 @@ def _passage(chunk_id: str, text: str, meta: dict, score: float) -> Passage:
         text=text,
         score=score,
         sentence_vectors=meta.get(SENTENCE_VECTORS_KEY),
+        outline=load_outline(meta.get(OUTLINE_KEY)),
     )

@@ -238,3 +238,29 @@ def test_a_clear_answer_in_a_tiny_corpus_is_given(tmp_path, real_embedder, corpu
     check_citations(pipeline, answer)
     unrelated = pipeline.ask("When does the canteen close on Fridays?")
     assert unrelated.abstained, unrelated.model_dump(include={"answerability", "answer"})
+
+
+def test_a_stored_chunk_keeps_the_headings_above_it(tmp_path, real_embedder):
+    """Ingest stores each chunk's share of its document's headings in Chroma; a chunk that
+    begins inside a section is read under that section's heading."""
+    from index.headings import outline
+    from rag.settings import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "rules.txt").write_text(
+        "HARBOUR LIGHTS\n\nSETTING UP\n\nShuffle the fish cards and deal three to each player. "
+        "Put the storm cards in a pile of their own. Each player starts with five coins. "
+        "The youngest player goes first.\n\nA TURN\n\nRoll the weather die, then move your boats.\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="rules",
+                        index={"embed_backend": "torch", "chunk_size": 120, "chunk_overlap": 0})
+    run_ingest(settings, [docs])
+    pipeline = Pipeline(settings, embedder=real_embedder)
+    passages = pipeline.retriever.retrieve("How many coins does each player start with?", 3)
+    passage = next(p for p in passages if p.text.startswith("Put the storm cards"))
+    assert passage.outline == {"above": [[7, "SETTING UP"]], "inside": [[passage.text.index("A TURN"), 7, "A TURN"]]}
+    paths, _ = outline(passage.text, passage.spans, passage.title, passage.outline)
+    assert paths[1] == "SETTING UP"
+    answer = pipeline.ask("How many coins does each player start with?")
+    assert answer.citations and answer.citations[0].quote == "Each player starts with five coins."
+    check_citations(pipeline, answer)

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from index.headings import outline
 from index.sentences import sentence_spans
 from rag.extractive import _context
-from rag.headings import outline
 from rag.reader import READER_PATH, Reader, model_version
 
 SQUAD = Path(__file__).resolve().parents[3] / "shared" / "training" / "squad11" / "train.json"

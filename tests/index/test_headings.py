@@ -1,5 +1,5 @@
+from index.headings import outline, plain_heading, title_heading
 from index.sentences import sentence_spans
-from rag.headings import outline, plain_heading, title_heading
 
 
 def paths(text: str, title: str = "doc") -> dict[str, str]:
@@ -113,3 +113,52 @@ def test_a_numbered_title_that_opens_its_line_is_a_heading():
     assert not flags["1. Mix well."]  # an instruction, not a title
     text = "10. Versions\n\n10.1. New Versions\n\nThe steward publishes new versions.\n"
     assert paths(text)["The steward publishes new versions."] == "10.1. New Versions"
+
+
+RULES = (
+    "HARBOUR LIGHTS\n\nSETTING UP\n\nShuffle the fish cards and deal three to each player. "
+    "Put the storm cards in a pile of their own. Each player starts with five coins. "
+    "The youngest player goes first.\n\nA TURN\n\nRoll the weather die, then move your boats.\n"
+)
+
+
+def test_a_chunk_keeps_the_headings_above_it():
+    """Read alone, a chunk that begins inside a section lost the section's heading: "Each
+    player starts with five coins." was read under the document's title, not "SETTING UP"."""
+    from index.chunking import chunk_text
+    from index.headings import chunk_outlines
+
+    first, middle, last = chunk_text(RULES, 120, 0)
+    assert middle.text.startswith("Put the storm cards") and last.text.startswith("Roll the weather die")
+    assert middle.outline == {"above": [[7, "SETTING UP"]], "inside": [[middle.text.index("A TURN"), 7, "A TURN"]]}
+    spans = sentence_spans(middle.text)
+    paths, flags = outline(middle.text, spans, "rules.txt", middle.outline)
+    assert paths == ["SETTING UP", "SETTING UP", "SETTING UP", "A TURN"] and flags == [False, False, False, True]
+    assert outline(middle.text, spans, "rules.txt")[0][1] == "rules.txt"  # read alone: the title
+    assert outline(last.text, sentence_spans(last.text), "rules.txt", last.outline)[0] == ["A TURN"]
+    whole = sentence_spans(RULES)
+    assert chunk_outlines(RULES, whole, [(0, len(RULES))]) == [
+        {"above": [], "inside": [[0, 7, "HARBOUR LIGHTS"], [16, 7, "SETTING UP"], [RULES.index("A TURN"), 7, "A TURN"]]}
+    ]
+
+
+def test_the_rest_of_a_line_that_opens_a_chunk_is_no_heading():
+    """A chunk may begin mid-line: "Delete it and replace it with this:" then looks like a line of
+    its own, set off above, and was taken for a heading."""
+    from index.chunking import chunk_text
+
+    text = ("# Basic usage\n\nIn src/lib.rs, Cargo has generated some sample code, far more of it than we want to keep here. "
+            "Delete it and replace it with this:\n\nfn foo() {}\n")
+    chunk = next(c for c in chunk_text(text, 110, 0) if c.text.startswith("Delete it"))
+    paths, flags = outline(chunk.text, sentence_spans(chunk.text), "guide.md", chunk.outline)
+    assert flags == [False, False] and paths == ["Basic usage", "Basic usage"]
+    assert outline(chunk.text, sentence_spans(chunk.text), "guide.md")[1][0]  # read alone it was one
+
+
+def test_a_stored_outline_reads_back_and_a_damaged_one_is_none():
+    from index.headings import dump_outline, load_outline
+
+    stored = {"above": [[1, "Guide"], [2, "Setting up"]], "inside": [[40, 2, "A turn"]]}
+    assert load_outline(dump_outline(stored)) == stored
+    for damaged in (None, 3, "", "{", '{"above": [[1]]}', '{"above": [], "inside": [["x", 1, "h"]]}', "[]"):
+        assert load_outline(damaged) is None, damaged

@@ -6,10 +6,19 @@ is either in capitals ("SETTING UP") or set off by blank lines with a capital fi
 ("Why Cities Planted Trees"), with text after it. The reader reads each sentence with the
 heading path above it, which is what ties "Each player starts with five coins." to a question
 about setting up when the sentence itself does not say so.
+
+A chunk is often only part of a section, and read alone it loses the headings above it ("Each
+player starts with five coins." in a chunk that begins after "SETTING UP") and can mistake the
+rest of a line for a line of its own. So ingest works out the document's outline once and
+stores each chunk's share (`chunk_outlines`): the headings in force where it starts and those
+inside it; `outline` reads a passage with that, and works on the passage alone only for chunks
+stored before.
 """
 
 from __future__ import annotations
 
+import bisect
+import json
 import re
 from typing import Sequence
 
@@ -129,19 +138,71 @@ def title_heading(title: str) -> str:
     return title
 
 
-def outline(text: str, spans: Sequence[Span], title: str) -> tuple[list[str], list[bool]]:
+METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
+Outline = dict  # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...]}
+
+
+def outline(text: str, spans: Sequence[Span], title: str, stored: Outline | None = None) -> tuple[list[str], list[bool]]:
     """Each sentence's heading path ("3.1.0 > Removed"; a heading is under itself, and a sentence
     under none has the document's title where it reads as one: `title_heading`) and whether it
-    is a heading itself."""
+    is a heading itself. `stored`: the passage's share of its document's outline
+    (`chunk_outlines`), else headings are found in the passage alone."""
     title = title_heading(title)
     paths: list[str] = []
     flags: list[bool] = []
     path: list[tuple[int, str]] = []  # (level, heading text), outermost first
+    inside: dict[int, tuple[int, str]] = {}
+    if stored is not None:
+        path = [(int(level), str(heading)) for level, heading in stored.get("above", [])]
+        inside = {int(start): (int(level), str(heading)) for start, level, heading in stored.get("inside", [])}
     for i in range(len(spans)):
-        found = heading_level(text, spans, i)
+        found = inside.get(spans[i][0]) if stored is not None else heading_level(text, spans, i)
         if found:
             level, heading = found
             path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, heading)]
         paths.append(" > ".join(h for _, h in path) if path else title)
         flags.append(found is not None)
     return paths, flags
+
+
+def dump_outline(outline: Outline) -> str:
+    """An outline as stored in a chunk's metadata: compact JSON (a metadata value is a string)."""
+    return json.dumps(outline, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_outline(stored: object) -> Outline | None:
+    """A chunk's stored outline, or None where it has none or it is damaged (its headings are
+    then found in its text alone, as for chunks stored before)."""
+    if not isinstance(stored, str):
+        return None
+    try:
+        value = json.loads(stored)
+        above = [[int(level), str(heading)] for level, heading in value["above"]]
+        inside = [[int(start), int(level), str(heading)] for start, level, heading in value["inside"]]
+    except (ValueError, TypeError, KeyError):
+        return None
+    return {"above": above, "inside": inside}
+
+
+def chunk_outlines(text: str, spans: Sequence[Span], chunks: Sequence[Span]) -> list[Outline]:
+    """Each chunk's share of the document's outline (`spans`: the document's sentences): the
+    headings in force where it starts, and the headings inside it with their starts relative
+    to the chunk's."""
+    headings = [(spans[i], found) for i in range(len(spans)) if (found := heading_level(text, spans, i))]
+    starts = [span[0] for span, _ in headings]
+    out: list[Outline] = []
+    path: list[tuple[int, str]] = []
+    done = 0  # headings before the chunk, already on `path`
+    for start, end in chunks:
+        first = bisect.bisect_left(starts, start)
+        for _, (level, heading) in headings[done:first]:
+            path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, heading)]
+        done = max(done, first)
+        inside = []
+        for (s, e), (level, heading) in headings[first:]:
+            if s >= end:
+                break
+            if e <= end:
+                inside.append([s - start, level, heading])
+        out.append({"above": [list(entry) for entry in path], "inside": inside})
+    return out
