@@ -26,12 +26,14 @@ MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _NUMBERED_TITLE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+((?:[\w'\u2019()-]+[ \t]+){0,5}[\w'\u2019()-]+)\.")
 _NUMBERED_LINE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+[A-Z]")  # "10.1. New Versions"
 _MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
+_FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)
 UNDERLINE = re.compile(r"={3,}|-{3,}")  # the line under a Setext heading
 _LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 MAX_CHARS = 80
 MAX_WORDS = 10
 MAX_TITLE_WORDS = 16  # a document title longer than this is prose (`title_heading`)
+MAX_LABEL_WORDS = 3  # a line ending with ":" is a heading ("Opening hours:") up to this many words
 MIN_PROSE_WORDS = 5  # a title ending as a sentence does is prose from this many words on
 _CLOSERS = "\"')]\u201d\u2019 "
 # A sentence end inside a title: a lower-case word (not "St.") or a number, then a capital.
@@ -54,6 +56,8 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
         return False
     if line[-1] in ".!?,;" or MARKDOWN_HEADING.match(line) or _LIST_OR_TABLE.match(line):
         return False
+    if line[-1] == ":" and len(line.split()) > MAX_LABEL_WORDS:
+        return False  # "Run these two lines:" leads into what follows; "Agenda:" names it
     line_start, line_end = _line_bounds(text, start, end)
     if text[line_start:start].strip() or text[end:line_end].strip():
         return False  # shares its line with other text
@@ -101,6 +105,32 @@ def numbered_heading(text: str, spans: Sequence[Span], i: int) -> bool:
         return False
     words = match.group(1).split()
     return all(w[0].isupper() or w.lower() in _MINOR_WORDS for w in words) and any(w[0].isupper() for w in words)
+
+
+def fenced(text: str) -> list[Span]:
+    """The fenced code blocks of `text` ("```" or "~~~" lines and what lies between them, to the
+    end of the text if a fence is left open): "# install" there is a shell comment, no heading."""
+    blocks: list[Span] = []
+    opened: tuple[int, str] | None = None
+    for match in _FENCE.finditer(text):
+        mark = match.group(1)
+        if opened is None:
+            opened = (match.start(), mark[0] * 3)
+        elif mark.startswith(opened[1]):
+            blocks.append((opened[0], match.end()))
+            opened = None
+    if opened is not None:
+        blocks.append((opened[0], len(text)))
+    return blocks
+
+
+def _headings(text: str, spans: Sequence[Span]) -> list[tuple[int, str] | None]:
+    """`heading_level` of every sentence, none inside a fenced code block."""
+    blocks = fenced(text) if "```" in text or "~~~" in text else []
+    return [
+        None if any(start <= spans[i][0] < end for start, end in blocks) else heading_level(text, spans, i)
+        for i in range(len(spans))
+    ]
 
 
 def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] | None:
@@ -155,8 +185,9 @@ def outline(text: str, spans: Sequence[Span], title: str, stored: Outline | None
     if stored is not None:
         path = [(int(level), str(heading)) for level, heading in stored.get("above", [])]
         inside = {int(start): (int(level), str(heading)) for start, level, heading in stored.get("inside", [])}
+    local = _headings(text, spans) if stored is None else []
     for i in range(len(spans)):
-        found = inside.get(spans[i][0]) if stored is not None else heading_level(text, spans, i)
+        found = inside.get(spans[i][0]) if stored is not None else local[i]
         if found:
             level, heading = found
             path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, heading)]
@@ -188,7 +219,7 @@ def chunk_outlines(text: str, spans: Sequence[Span], chunks: Sequence[Span]) -> 
     """Each chunk's share of the document's outline (`spans`: the document's sentences): the
     headings in force where it starts, and the headings inside it with their starts relative
     to the chunk's."""
-    headings = [(spans[i], found) for i in range(len(spans)) if (found := heading_level(text, spans, i))]
+    headings = [(span, found) for span, found in zip(spans, _headings(text, spans)) if found]
     starts = [span[0] for span, _ in headings]
     out: list[Outline] = []
     path: list[tuple[int, str]] = []

@@ -169,8 +169,8 @@ _HTML_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 def _html_structure(soup) -> None:
     """Give a page's structure the form the answerer reads in Markdown: whitespace collapsed as a
     browser does (line breaks in the source are spaces, except in <pre>), headings marked "#",
-    list items "- " and tables as Markdown rows with a rule under the first, so a row is quoted
-    on its own and read with its header."""
+    <pre> fenced with "```", list items "- " and tables as Markdown rows with a rule under the
+    first, so a row is quoted on its own and read with its header."""
     for node in soup.find_all(string=True):
         if node.find_parent(_PRE_TAGS) is None:
             collapsed = re.sub(r"\s+", " ", str(node))
@@ -178,6 +178,10 @@ def _html_structure(soup) -> None:
                 node.replace_with(collapsed)
     for tag in soup.find_all(_HTML_HEADINGS):
         tag.insert(0, "#" * int(tag.name[1]) + " ")
+    for tag in soup.find_all("pre"):  # fenced, so a "# comment" line in it is no heading
+        if tag.find_parent("pre") is None:
+            tag.insert(0, "```\n")
+            tag.append("\n```")
     for tag in soup.find_all("li"):
         if tag.find(_BLOCK_TAGS) is None:
             tag.insert(0, "- ")

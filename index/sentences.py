@@ -25,6 +25,7 @@ _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r(?!\n)|\n)[^\S\r\n]*(?:\r\n|\r(?!\n)|\
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 # What starts a line of its own: a list item ("- ", "2. ", "(b) "), a heading, a Markdown table row.
 _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\([a-zA-Z0-9]{1,4}\)\s|#{1,6}\s|\|")
+_FENCE = re.compile(r"`{3,}|~{3,}")  # a line that opens or closes a code block stands alone
 _UNDERLINE = re.compile(r"(?:={3,}|-{3,})\s*$")  # under a Setext heading: the line above is one
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
 _CLOSERS = frozenset("\"'\u201d\u2019)]")
@@ -140,7 +141,8 @@ def _blocks(text: str) -> list[tuple[int, int]]:
                 break
             line = text[line_start:line_end]
             next_line = text[nxt[0] : nxt[1]].lstrip()
-            if _BULLET.match(next_line) or _UNDERLINE.match(next_line) or _line_ends_block(line, next_line):
+            if (_BULLET.match(next_line) or _UNDERLINE.match(next_line) or _FENCE.match(next_line)
+                    or _FENCE.match(line.lstrip()) or _line_ends_block(line, next_line)):
                 blocks.append((block_start, line_end))
                 block_start = nxt[0]
     return blocks

@@ -53,6 +53,7 @@ _RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
 # A thematic break ("---", "***", "_ _ _") draws a line between parts, and "===" underlines a
 # heading: no candidate, no context.
 _BREAK = re.compile(r"\s*([-*_=])(?:[ \t]*\1){2,}\s*$")
+_FENCE_LINE = re.compile(r"\s*(?:`{3,}|~{3,})[\w+.-]*\s*$")  # "```bash" opens a code block, "```" closes it
 _QUESTION = re.compile(r"\?[\"'\u201d\u2019)\]]*\s*$")
 
 
@@ -148,7 +149,7 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Se
                 break
             if _RULE.match(row) and text[spans[j - 1][0]:spans[j - 1][1]].startswith("|"):
                 return text[spans[j - 1][0]:spans[j - 1][1]] if j - 1 != i else ""
-    if not i or is_heading[i - 1] or _BREAK.match(text, spans[i - 1][0], spans[i - 1][1]):
+    if not i or is_heading[i - 1] or _BREAK.match(text, *spans[i - 1]) or _FENCE_LINE.match(text, *spans[i - 1]):
         return ""
     return text[spans[i - 1][0]:spans[i - 1][1]]
 
@@ -212,8 +213,8 @@ def build_candidates(
                 continue  # a table's header and rule rows name columns: the reader reads the header with each row
             if is_heading[i]:
                 continue  # a heading names a section: the reader reads it with each sentence under it
-            if _BREAK.match(passage.text, start, end):
-                continue  # a thematic break says nothing
+            if _BREAK.match(passage.text, start, end) or _FENCE_LINE.match(passage.text, start, end):
+                continue  # a thematic break or a code fence says nothing
             seen.add(key)
             previous = _context(passage.text, spans, i, is_heading)
             candidates.append(

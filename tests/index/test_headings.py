@@ -152,7 +152,11 @@ def test_the_rest_of_a_line_that_opens_a_chunk_is_no_heading():
     chunk = next(c for c in chunk_text(text, 110, 0) if c.text.startswith("Delete it"))
     paths, flags = outline(chunk.text, sentence_spans(chunk.text), "guide.md", chunk.outline)
     assert flags == [False, False] and paths == ["Basic usage", "Basic usage"]
-    assert outline(chunk.text, sentence_spans(chunk.text), "guide.md")[1][0]  # read alone it was one
+
+
+def test_a_line_that_leads_into_what_follows_is_no_heading():
+    text = "Opening hours:\n\nTen to six.\n\nRun these two lines to install it:\n\npip install tallow\n"
+    assert plain(text) == ["Opening hours:"]
 
 
 def test_a_stored_outline_reads_back_and_a_damaged_one_is_none():
@@ -162,3 +166,14 @@ def test_a_stored_outline_reads_back_and_a_damaged_one_is_none():
     assert load_outline(dump_outline(stored)) == stored
     for damaged in (None, 3, "", "{", '{"above": [[1]]}', '{"above": [], "inside": [["x", 1, "h"]]}', "[]"):
         assert load_outline(damaged) is None, damaged
+
+
+def test_a_comment_in_a_fenced_code_block_is_no_heading():
+    from index.chunking import chunk_text
+
+    text = ("# Install\n\nRun these two lines:\n\n```bash\n# get the package\npip install tallow\n```\n\n"
+            "Then run tallow init in your notes folder.\n\n~~~\n## not a heading either\n~~~\n\nDone.\n")
+    by_sentence = paths(text)
+    assert by_sentence["Then run tallow init in your notes folder."] == "Install"
+    assert by_sentence["Done."] == "Install"
+    assert chunk_text(text, 800, 0)[0].outline == {"above": [], "inside": [[0, 1, "Install"]]}

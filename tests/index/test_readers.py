@@ -207,5 +207,5 @@ def test_html_structure_is_read_as_markdown(tmp_path):
         "# Opening hours\n\nThe museum opens at ten and closes at six.\n\n## Prices\n\n"
         "- Adults pay 12 euros\n\n- Children enter free\n\n"
         "| Room | Floor |\n|---|---|\n| Elster | 1 |\n| Pleisse \\| annex | 2 |\n\n"
-        "$ rag ingest docs\n$ rag ask 'When?'"
+        "```\n$ rag ingest docs\n$ rag ask 'When?'\n```"
     )

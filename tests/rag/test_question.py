@@ -217,3 +217,10 @@ def test_a_question_in_the_text_is_never_the_answer(real_embedder):
     chosen = answerer.select(question, [passage], vector, lambda term: 1.0).sentences
     assert chosen and chosen[0].text.startswith("The first problem is due to"), [c.text for c in chosen]
     assert all(not c.text.endswith("?") for c in chosen)
+
+
+def test_a_code_fence_is_no_candidate_and_no_context(real_embedder):
+    text = "Install it with pip:\n\n```bash\npip install tallow\n```\n\nThen run tallow init in your notes folder.\n"
+    *_, candidates = _read(real_embedder, text, "guide.md", "Guide", "How do I install tallow?")
+    assert [c.text for c in candidates] == ["Install it with pip:", "pip install tallow", "Then run tallow init in your notes folder."]
+    assert candidates[2].previous == ""
