@@ -54,14 +54,18 @@ _RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
 # heading: no candidate, no context.
 _BREAK = re.compile(r"\s*([-*_=])(?:[ \t]*\1){2,}\s*$")
 _FENCE_LINE = re.compile(r"\s*(?:`{3,}|~{3,})[\w+.-]*\s*$")  # "```bash" opens a code block, "```" closes it
+_IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
+_EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")  # what is left of a linked image
 _QUESTION = re.compile(r"\?[\"'\u201d\u2019)\]]*\s*$")
 
 
 def quotable(text: str) -> bool:
     """False for what names or draws structure instead of stating something: a Markdown heading,
     a table's rule row or a thematic break; and for a question, which asks rather than answers
-    ("...why does it think that our crate is named lib?" is followed by the reason)."""
-    return not (MARKDOWN_HEADING.match(text) or _RULE.match(text) or _BREAK.match(text) or _QUESTION.search(text))
+    ("...why does it think that our crate is named lib?" is followed by the reason), and for a
+    line of Markdown images (a README's badges)."""
+    return not (MARKDOWN_HEADING.match(text) or _RULE.match(text) or _BREAK.match(text) or _QUESTION.search(text)
+                or ("![" in text and not re.search(r"\w", _EMPTY_LINK.sub("", _IMAGE.sub("", text)))))
 
 _NEGATIONS = frozenset(
     "not no never none nobody nothing neither nor without cannot unable fail failed fails lack lacked".split()

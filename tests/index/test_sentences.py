@@ -121,3 +121,8 @@ def test_a_passage_that_opens_mid_line_splits_as_its_document_does():
     passage = document[document.index("If You") :]
     assert sentences(document)[-1] == "If You\n      institute patent litigation, it terminates."
     assert sentences(passage) == ["If You\n      institute patent litigation, it terminates."]
+
+
+def test_a_line_with_a_parenthesis_left_open_goes_on():
+    text = "Post patches to git@vger.kernel.org (read\n[SubmittingPatches][] first). Thanks.\n"
+    assert sentences(text) == ["Post patches to git@vger.kernel.org (read\n[SubmittingPatches][] first).", "Thanks."]

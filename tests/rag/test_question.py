@@ -224,3 +224,11 @@ def test_a_code_fence_is_no_candidate_and_no_context(real_embedder):
     *_, candidates = _read(real_embedder, text, "guide.md", "Guide", "How do I install tallow?")
     assert [c.text for c in candidates] == ["Install it with pip:", "pip install tallow", "Then run tallow init in your notes folder."]
     assert candidates[2].previous == ""
+
+
+def test_a_line_of_badges_is_never_quoted():
+    from rag.extractive import quotable
+
+    assert not quotable("[![Build status](https://github.com/git/git/workflows/CI/badge.svg)](https://github.com/git/git/actions)")
+    assert not quotable("![PyPI](https://img.shields.io/pypi/v/x.svg) ![Licence](https://img.shields.io/badge/l.svg)")
+    assert quotable("![logo](logo.png) Tallow keeps notes in sync.")
