@@ -226,6 +226,36 @@ def _read_html(path: Path, data: bytes) -> tuple[str, str]:
     return text, _shorten(title) if title else _first_line_title(text, path.stem)
 
 
+_LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                            "\ufb05": "st", "\ufb06": "st"})
+_EDGE_LINES = 3  # a running header or footer is among a page's first or last lines
+
+
+def _running_key(line: str) -> str:
+    return re.sub(r"\d+", "#", " ".join(line.split()))
+
+
+def pdf_text(pages: list[str]) -> str:
+    """The text of a PDF's pages as one document: ligatures spelled out ("ﬁle" -> "file"), the
+    lines repeated at the top or bottom of most pages (running headers and footers, page numbers:
+    digits aside, the same line on half the pages or more, at least three) left out, and the
+    pages joined by a line break, not a paragraph break, since a sentence often runs on over a
+    page's end."""
+    split = [page.translate(_LIGATURES).splitlines() for page in pages]
+    counts: dict[str, int] = {}
+    for lines in split:
+        filled = [line for line in lines if line.strip()]
+        for key in {_running_key(line) for line in filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]}:
+            counts[key] = counts.get(key, 0) + 1
+    running = {key for key, count in counts.items() if len(split) >= 3 and count >= max(3, len(split) / 2)}
+    kept = []
+    for lines in split:
+        filled = [i for i, line in enumerate(lines) if line.strip()]
+        edges = set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
+        kept.append("\n".join(line for i, line in enumerate(lines) if i not in edges or _running_key(line) not in running))
+    return "\n".join(page for page in kept if page.strip())
+
+
 def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:
     import io
     import logging
@@ -243,7 +273,7 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken files
         raise SkipFile(f"could not parse the PDF ({type(exc).__name__}: {exc})") from None
-    text = _tidy("\n\n".join(pages))
+    text = _tidy(pdf_text(pages))
     if not text:
         raise SkipFile("the PDF has no extractable text (a scan? run OCR on it first)")
     title = _shorten(meta_title) if meta_title.strip() else _first_line_title(text, path.stem)

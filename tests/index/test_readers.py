@@ -209,3 +209,29 @@ def test_html_structure_is_read_as_markdown(tmp_path):
         "| Room | Floor |\n|---|---|\n| Elster | 1 |\n| Pleisse \\| annex | 2 |\n\n"
         "```\n$ rag ingest docs\n$ rag ask 'When?'\n```"
     )
+
+
+def test_a_pdfs_running_headers_and_page_numbers_are_left_out(tmp_path):
+    """Printed pages repeat a header and a page number: they are no part of the text, and a
+    sentence running over a page's end stays one sentence."""
+    from index.sentences import sentence_spans
+
+    pages = [
+        ["Harwick Museum guide", "The museum opens at ten. The clock room on the first floor holds", "Page 1 of 4"],
+        ["Harwick Museum guide", "forty clocks, the oldest from 1720. Tickets cost 12 euros.", "Page 2 of 4"],
+        ["Harwick Museum guide", "Children under 12 enter free.", "Page 3 of 4"],
+        ["Harwick Museum guide", "The cafe closes at five.", "Page 4 of 4"],
+    ]
+    doc = read_file(write(tmp_path, "guide.pdf", make_pdf([], "Guide", pages=pages)), LIMIT)
+    assert "Harwick Museum guide" not in doc.text and "Page" not in doc.text
+    sentences = [doc.text[s:e] for s, e in sentence_spans(doc.text)]
+    assert "The clock room on the first floor holds\nforty clocks, the oldest from 1720." in sentences
+    # One or two pages are too few to tell a running header from text.
+    two = read_file(write(tmp_path, "two.pdf", make_pdf([], "Two", pages=pages[:2])), LIMIT)
+    assert two.text.count("Harwick Museum guide") == 2
+
+
+def test_pdf_ligatures_are_spelled_out():
+    from index.readers import pdf_text
+
+    assert pdf_text(["The \ufb01le is \ufb02at and o\ufb00ered."]) == "The file is flat and offered."
