@@ -296,6 +296,43 @@ def check_zip_archive(data: bytes, kind: str, member: str) -> None:
         raise SkipFile(f"not a valid {kind} (it is not a zip archive)") from None
 
 
+_DOCX_HEADING = re.compile(r"(?:heading|überschrift|titre|titolo|título)\s*(\d)", re.I)
+
+
+def _docx_blocks(document) -> list[str]:
+    """A .docx's paragraphs and tables in reading order, with the form the answerer reads in
+    Markdown: a paragraph styled "Heading N" as "#" * N, "Title" as "#", a list paragraph as
+    "- ", a table as Markdown rows with a rule under the first, so each row is quoted on its own
+    and read with its header."""
+    from docx.table import Table
+
+    blocks: list[str] = []
+    for item in document.iter_inner_content():
+        if isinstance(item, Table):
+            rows = []
+            for row in item.rows:
+                cells = [" ".join(cell.text.split()).replace("|", "\\|") for cell in row.cells]
+                if any(cells):
+                    rows.append("| " + " | ".join(cells) + " |")
+            if rows:
+                rows.insert(1, "|" + "---|" * rows[0].count(" | ") + "---|")
+                blocks.append("\n".join(rows))
+            continue
+        text = item.text
+        if not text.strip():
+            continue
+        style = (item.style.name if item.style is not None else "") or ""
+        level = _DOCX_HEADING.match(style)
+        if level:
+            text = "#" * min(6, max(1, int(level.group(1)))) + " " + " ".join(text.split())
+        elif style.lower() == "title":
+            text = "# " + " ".join(text.split())
+        elif style.lower().startswith("list"):
+            text = "- " + text
+        blocks.append(text)
+    return blocks
+
+
 def _read_docx(path: Path, data: bytes) -> tuple[str, str]:
     import io
 
@@ -306,11 +343,7 @@ def _read_docx(path: Path, data: bytes) -> tuple[str, str]:
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001
         raise SkipFile(f"could not parse the .docx ({type(exc).__name__}: {exc})") from None
-    blocks = [paragraph.text for paragraph in document.paragraphs]
-    for table in document.tables:
-        for row in table.rows:
-            blocks.append(" | ".join(cell.text for cell in row.cells))
-    text = _tidy("\n\n".join(blocks))
+    text = _tidy("\n\n".join(_docx_blocks(document)))
     meta_title = document.core_properties.title or ""
     title = _shorten(meta_title) if meta_title.strip() else _first_line_title(text, path.stem)
     return text, title

@@ -235,3 +235,27 @@ def test_pdf_ligatures_are_spelled_out():
     from index.readers import pdf_text
 
     assert pdf_text(["The \ufb01le is \ufb02at and o\ufb00ered."]) == "The file is flat and offered."
+
+
+def test_docx_headings_lists_and_tables_in_reading_order(tmp_path):
+    """A .docx's headings head their sections, list items are items, and a table is read where
+    it stands, as Markdown rows under a header (it was appended after all paragraphs)."""
+    import docx
+
+    document = docx.Document()
+    document.add_heading("Visitor guide", level=0)
+    document.add_heading("Opening hours", level=1)
+    document.add_paragraph("The museum opens at ten.")
+    document.add_paragraph("Bring your ticket", style="List Bullet")
+    table = document.add_table(rows=2, cols=2)
+    table.cell(0, 0).text, table.cell(0, 1).text = "Room", "Floor"
+    table.cell(1, 0).text, table.cell(1, 1).text = "Elster", "1"
+    document.add_heading("Prices", level=2)
+    document.add_paragraph("Children enter free.")
+    out = io.BytesIO()
+    document.save(out)
+    doc = read_file(write(tmp_path, "guide.docx", out.getvalue()), LIMIT)
+    assert doc.text == (
+        "# Visitor guide\n\n# Opening hours\n\nThe museum opens at ten.\n\n- Bring your ticket\n\n"
+        "| Room | Floor |\n|---|---|\n| Elster | 1 |\n\n## Prices\n\nChildren enter free."
+    )
