@@ -266,7 +266,7 @@ class ChunkStore:
                 metadatas.append({
                     **base, "chunk_index": chunk.index, "start_char": chunk.start_char, "end_char": chunk.end_char,
                     CHUNK_TEXT_KEY: chunk.text,
-                    **({OUTLINE_KEY: dump_outline(chunk.outline)} if getattr(chunk, "outline", None) is not None else {}),
+                    **({OUTLINE_KEY: dump_outline(chunk.outline)} if chunk.outline is not None else {}),
                 })
         if len(ids) != len(vectors):
             raise ValueError(f"{len(ids)} chunks but {len(vectors)} vectors")

@@ -411,15 +411,21 @@ class ExtractiveAnswerer:
 def showing(value: Value, answers: Sequence[Candidate], stage: ReaderStage | None) -> list[Candidate]:
     """`answers` (best first) for a question that only a value of its kind answers ("What is
     the tenant's phone number?"): the best of the first few that shows such a value goes first,
-    if it is the best answer or the reader says it answers too; none when no such sentence
-    qualifies."""
+    if it is the best answer, or the reader says it answers (its logit above 0), or it is the
+    sentence right after the best answer and the reader would let it join as a second sentence
+    ("Facilities contact is Jonas Weber. You can reach him on 0341 555 0199."); none when no
+    such sentence qualifies. A table row is a record of its own: the next row is someone else's."""
     reach = stage.candidates if stage is not None else 3
+    best = answers[0] if answers else None
     for i, candidate in enumerate(answers[:reach]):
         if not holds_value(value, candidate.text):
             continue
-        if i == 0:
-            return list(answers)
-        if stage is None or candidate.features.get("reader", -math.inf) >= stage.second_reader:
+        if i == 0 or stage is None:
+            return [candidate, *answers[:i], *answers[i + 1 :]]
+        reader = candidate.features.get("reader", -math.inf)
+        follows = (best is not None and candidate.passage == best.passage and candidate.previous == best.text
+                   and not candidate.text.startswith("|"))
+        if reader > 0.0 or (follows and reader >= stage.second_reader):
             return [candidate, *answers[:i], *answers[i + 1 :]]
     return []
 

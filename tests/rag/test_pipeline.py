@@ -152,8 +152,10 @@ def test_the_sentence_that_gives_the_value_answers(tmp_path, real_embedder):
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "contacts.md").write_text(
-        "# Contacts\n\nFacilities contact is Jonas Weber. He sits in room 12 on the first floor.\n"
-        "You can reach him on 0341 555 0199 until four.\n", encoding="utf-8")
+        "# Contacts\n\nFacilities contact is Jonas Weber. You can reach him on 0341 555 0199 until four.\n"
+        "He sits in room 12 on the first floor.\n\n"
+        "| Name | Role | Phone |\n|---|---|---|\n| Lena Fischer | Payroll | |\n| Amira Haddad | Security | 0341 555 0142 |\n",
+        encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="contacts", index={"embed_backend": "torch"})
     run_ingest(settings, [docs])
     pipeline = Pipeline(settings, embedder=real_embedder)
@@ -161,6 +163,9 @@ def test_the_sentence_that_gives_the_value_answers(tmp_path, real_embedder):
     assert not answer.abstained, answer.model_dump(include={"answerability", "answer"})
     assert "0341 555 0199" in answer.citations[0].quote
     check_citations(pipeline, answer)
+    # Lena's row has no number; the next row's number is Amira's, not an answer.
+    answer = pipeline.ask("What is Lena Fischer's phone number?")
+    assert answer.abstained, answer.model_dump(include={"answerability", "answer"})
 
 
 WRAPPED_TERMS = """Garden Share Terms
