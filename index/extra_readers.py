@@ -23,6 +23,7 @@ from __future__ import annotations
 import csv
 import io
 import posixpath
+import re
 import warnings
 import zipfile
 from pathlib import Path
@@ -144,6 +145,17 @@ def read_epub(path: Path, data: bytes) -> tuple[str, str]:
 # -- .csv ----------------------------------------------------------------------------------
 
 
+_NUMERIC = re.compile(r"[\d\s.,:/%+-]*\d[\d\s.,:/%+-]*")
+
+
+def _looks_like_header(row: list[str]) -> bool:
+    """A first row of distinct, non-empty names with no number among them is a header, whatever
+    `csv.Sniffer` says: it judges by type differences between the first row and the rest, and
+    misses them where every column holds text ("Name,Team,Office")."""
+    cells = [" ".join(cell.split()) for cell in row]
+    return all(cells) and len(set(cells)) == len(cells) and not any(_NUMERIC.fullmatch(cell) for cell in cells)
+
+
 def read_csv(path: Path, data: bytes) -> tuple[str, str]:
     """One block a row. When the first row is a header (as `csv.Sniffer` judges it), each
     value is labelled with its column, `name: value; name: value`, so that a row quoted on its
@@ -162,7 +174,7 @@ def read_csv(path: Path, data: bytes) -> tuple[str, str]:
     if not rows:
         raise SkipFile("no text in the file")
     blocks = []
-    if has_header and len(rows) > 1:
+    if (has_header or _looks_like_header(rows[0])) and len(rows) > 1:
         header = [" ".join(name.split()) or f"column {n}" for n, name in enumerate(rows[0], start=1)]
         for row in rows[1:]:
             names = header + [f"column {n}" for n in range(len(header) + 1, len(row) + 1)]

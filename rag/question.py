@@ -161,6 +161,7 @@ _VALUE_RULES: list[tuple[re.Pattern[str], Value]] = [
     (re.compile(_ASKS + r"(?:websites?|web\s+sites?|web\s+address(?:es)?|web\s+pages?|webpages?|homepages?|home\s+pages?|urls?)" + _HEAD, re.I), "web"),
     (re.compile(_ASKS + r"(?:(?:door|gate|entry|entrance|access|garage|alarm|lock|lockbox|key\s+safe|building|security)\s+codes?|pins?(?:\s+(?:codes?|numbers?))?)" + _HEAD, re.I), "code"),
 ]
+_DATE_OR_TIME = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|[\d\s]*\d{1,2}:\d{2}[\d\s:-]*")
 _VALUE_PATTERNS: dict[Value, re.Pattern[str]] = {
     "phone": re.compile(r"(?<![\w.])\+?\(?\d[\d\s()./-]{4,}\d(?![\w.]*\d)"),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
@@ -178,8 +179,10 @@ def asked_value(question: str) -> Value | None:
 
 
 def holds_value(value: Value, text: str) -> bool:
-    """Whether `text` shows a value of that kind (a phone number: six digits or more)."""
+    """Whether `text` shows a value of that kind (a phone number: six digits or more, and not
+    a date such as 2016-02-01)."""
     for match in _VALUE_PATTERNS[value].finditer(text):
-        if value != "phone" or sum(ch.isdigit() for ch in match.group()) >= 6:
+        found = match.group().strip()
+        if value != "phone" or (sum(ch.isdigit() for ch in found) >= 6 and not _DATE_OR_TIME.fullmatch(found)):
             return True
     return False

@@ -256,3 +256,14 @@ def test_importing_the_readers_loads_no_extra_library():
     code = "import sys, index.readers; print(sorted(m for m in ('pptx', 'nbformat', 'defusedxml', 'index.extra_readers') if m in sys.modules))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=Path(__file__).parents[2])
     assert out.stdout.strip() == "[]"
+
+
+def test_csv_header_of_text_columns_labels_the_values(tmp_path):
+    """Every column holds text, so csv.Sniffer saw no header and the rows were read unlabelled:
+    "Tomas Lindqvist | Sales | Stockholm" answers "Where is his office?" less well than
+    "Name: ...; Office: Stockholm"."""
+    csv_text = "Name,Team,Office\nJonas Weber,Facilities,Leipzig\nTomas Lindqvist,Sales,Stockholm\n"
+    rows = read_file(write(tmp_path, "staff.csv", csv_text), LIMIT).text.split("\n\n")
+    assert rows == ["Name: Jonas Weber; Team: Facilities; Office: Leipzig", "Name: Tomas Lindqvist; Team: Sales; Office: Stockholm"]
+    plain = read_file(write(tmp_path, "pairs.csv", "Jonas Weber,2019\nTomas Lindqvist,2023\n"), LIMIT).text
+    assert plain == "Jonas Weber | 2019\n\nTomas Lindqvist | 2023"  # a number in the first row: data, not names

@@ -90,6 +90,8 @@ def test_asked_value(question, value):
         ("phone", "Call +49 (341) 555-01 after nine.", True),
         ("phone", "The front door opens at 7:30 and locks at 19:00 on weekdays.", False),
         ("phone", "Milk is delivered every Tuesday since 2024.", False),
+        ("phone", "Name: Lena Fischer; Start date: 2016-02-01; Office: Leipzig", False),
+        ("phone", "Due 12/03/2025, or on 3.4.2026 at the latest.", False),
         ("email", "Security problems go to security@tallow.example instead.", True),
         ("email", "Write to the landlord.", False),
         ("web", "Tickets are sold at museum.example.org.", True),
