@@ -79,7 +79,7 @@ def test_metrics_on_hand_computed_cases():
     assert sentence_overlap("Intro. Seasonality is a characteristic . More.", ["Seasonality is a characteristic ."])
 
 
-@pytest.mark.parametrize("name", ["transfer", "transfer2", "transfer3", "transfer4", "transfer5", "transfer6"])
+@pytest.mark.parametrize("name", ["transfer", "transfer2", "transfer3", "transfer4", "transfer5", "transfer6", "transfer7"])
 def test_the_transfer_sets_answers_are_in_their_documents(name):
     """In the text read from each document (an HTML page's text, not its markup)."""
     from index.readers import read_file
