@@ -177,3 +177,35 @@ def test_a_comment_in_a_fenced_code_block_is_no_heading():
     assert by_sentence["Then run tallow init in your notes folder."] == "Install"
     assert by_sentence["Done."] == "Install"
     assert chunk_text(text, 800, 0)[0].outline == {"above": [], "inside": [[0, 1, "Install"]]}
+
+
+from hypothesis import given  # noqa: E402
+from hypothesis import settings as hsettings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_LINES = st.sampled_from([
+    "# Guide", "## Setting up", "### Details", "SETTING UP", "A TURN", "Opening hours:", "1. Definitions",
+    "7. Disclaimer of Warranty. Unless required by law, nothing is promised.", "Title line", "=====", "-----",
+    "```bash", "```", "# a shell comment", "Each player starts with five coins.", "The cafe closes at four, and",
+    "then it opens again at six.", "- an item of a list", "| Room | Floor |", "|---|---|", "| Elster | 1 |",
+    "A long line of hand-wrapped prose that keeps going well past sixty characters without a stop",
+    "", "",
+])
+
+
+@given(st.lists(_LINES, min_size=1, max_size=40), st.integers(min_value=100, max_value=400), st.integers(min_value=0, max_value=40))
+@hsettings(max_examples=150, deadline=None)
+def test_a_stored_outline_gives_each_sentence_its_documents_heading_path(lines, size, overlap):
+    """Whatever the chunking, a chunk read with its stored outline gives each sentence the
+    heading path and heading flag that the whole document gives it."""
+    from index.chunking import chunk_text
+
+    text = "\n".join(lines)
+    spans = sentence_spans(text)
+    paths, flags = outline(text, spans, "doc.md")
+    whole = {start: (path, flag) for (start, _), path, flag in zip(spans, paths, flags)}
+    for chunk in chunk_text(text, size, overlap):
+        local = sentence_spans(chunk.text)
+        for (start, _), path, flag in zip(local, *outline(chunk.text, local, "doc.md", chunk.outline)):
+            if chunk.start_char + start in whole:
+                assert (path, flag) == whole[chunk.start_char + start], (chunk.text, start)
