@@ -87,9 +87,10 @@ def _line_ends_block(line: str, next_line: str) -> bool:
     a list item: that always starts one).
 
     A line that ends with sentence punctuation ends one, and so does a table row. Hard-wrapped
-    text goes on: a line ending on a comma or on a word such as "and" or "the", or with a
-    parenthesis left open, or followed by a line that starts in lower case ('1.7. "Larger Work"' then 'means a work that...'); so do
-    other long lines. Other short lines are headings or list items, and end one.
+    text goes on: a line ending on a comma or on a lower-case word such as "and" or "the" ("Block
+    A" is a label), or with a parenthesis left open, or followed by a line that starts in lower
+    case ('1.7. "Larger Work"' then 'means a work that...'); so do other long lines. Other short
+    lines are headings or list items, and end one.
     """
     stripped = line.rstrip()
     body = stripped.lstrip()
@@ -102,7 +103,7 @@ def _line_ends_block(line: str, next_line: str) -> bool:
     # (The next line counts too: a passage may open in the middle of a line, "If You".)
     if _LOWER_WORD.match(next_line) and (words >= 3 or len(next_line.split()) >= 3 or stripped[-1] in _CLOSERS):
         return False
-    last_word = body.rsplit(None, 1)[-1].lower() if body else ""
+    last_word = body.rsplit(None, 1)[-1]
     if stripped[-1] == "," or last_word in _GOES_ON or body.count("(") > body.count(")"):
         return False  # stopped mid-sentence, or inside parentheses
     return len(stripped) < 60 or stripped[-1] in _LINE_ENDERS

@@ -126,3 +126,8 @@ def test_a_passage_that_opens_mid_line_splits_as_its_document_does():
 def test_a_line_with_a_parenthesis_left_open_goes_on():
     text = "Post patches to git@vger.kernel.org (read\n[SubmittingPatches][] first). Thanks.\n"
     assert sentences(text) == ["Post patches to git@vger.kernel.org (read\n[SubmittingPatches][] first).", "Thanks."]
+
+
+def test_a_label_ending_in_a_capital_letter_ends_its_line():
+    text = "Meeting room: Block A\nThe key is at reception.\n"
+    assert sentences(text) == ["Meeting room: Block A", "The key is at reception."]
