@@ -25,6 +25,7 @@ from typing import Sequence
 MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _NUMBERED_TITLE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+((?:[\w'\u2019()-]+[ \t]+){0,5}[\w'\u2019()-]+)\.")
 _NUMBERED_LINE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+[A-Z]")  # "10.1. New Versions"
+_NUMBERED_ITEM = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]")
 _MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)
 UNDERLINE = re.compile(r"={3,}|-{3,}")  # the line under a Setext heading
@@ -71,7 +72,15 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     gap_before = text[spans[i - 1][1] if i else 0:start].replace("\r", "")
     gap_after = text[end:spans[i + 1][0]].replace("\r", "")
     set_off = (i == 0 or bool(_BLANK_LINE.search(gap_before))) and bool(_BLANK_LINE.search(gap_after))
-    return (line[0].isupper() or bool(_NUMBERED_LINE.match(line))) and set_off
+    if line[0].isupper():
+        return set_off
+    # A numbered line is a section's title ("10.1. New Versions"), unless lines numbered to the
+    # same depth come one after another: the steps of a list set apart by blank lines.
+    if not (set_off and _NUMBERED_LINE.match(line)):
+        return False
+    depth = _NUMBERED_ITEM.match(line).group().count(".")
+    neighbours = (text[spans[j][0]:spans[j][1]] for j in (i - 1, i + 1) if 0 <= j < len(spans))
+    return not any((m := _NUMBERED_ITEM.match(n)) and m.group().count(".") == depth for n in neighbours)
 
 
 def setext_level(text: str, spans: Sequence[Span], i: int) -> int | None:

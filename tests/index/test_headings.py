@@ -113,6 +113,8 @@ def test_a_numbered_title_that_opens_its_line_is_a_heading():
     assert not flags["1. Mix well."]  # an instruction, not a title
     text = "10. Versions\n\n10.1. New Versions\n\nThe steward publishes new versions.\n"
     assert paths(text)["The steward publishes new versions."] == "10.1. New Versions"
+    steps = "Method\n\n1. Preheat the oven to 200 degrees\n\n2. Mix the flour and water\n\n3. Bake it for an hour\n"
+    assert plain(steps) == ["Method"]  # the steps of a loose list are no titles
 
 
 RULES = (
