@@ -56,6 +56,13 @@ def terms(text: str) -> list[str]:
     return [stem(w) for w in words(text) if w not in STOPWORDS]
 
 
+def content_order(chunk_id: str) -> tuple[str, str]:
+    """How ties between chunks are broken: by the part of the id that comes from the document's
+    text ("DOCUMENT:HASH:N" -> "HASH:N"), so the same corpus ranks the same wherever it lies (the
+    document id hashes its path), then by the whole id."""
+    return chunk_id.partition(":")[2], chunk_id
+
+
 class BM25Index:
     """Okapi BM25 over chunks, with additions and removals in place (no rebuilds).
 
@@ -138,12 +145,12 @@ class BM25Index:
 
     def search(self, query: str, limit: int, allowed: Callable[[str], bool] | None = None) -> list[tuple[str, float]]:
         """The best `limit` chunk ids for `query`, with scores, optionally filtered; ties go
-        to the smaller chunk id."""
+        by `content_order`."""
         if not self._lengths:
             return []
         average = self._total_length / len(self._lengths) or 1.0
         scores = np.zeros(len(self._ids), dtype=np.float64)
-        for term in set(terms(query)):
+        for term in sorted(set(terms(query))):  # a fixed order: the same float sums in every process
             if term not in self._postings:
                 continue
             slots, tfs = self._posting_arrays(term)
@@ -160,7 +167,7 @@ class BM25Index:
                 top = hits[scores[hits] >= kth]
             else:
                 top = hits
-            ranked = sorted(((self._ids[i], float(scores[i])) for i in top), key=lambda item: (-item[1], item[0]))
+            ranked = sorted(((self._ids[i], float(scores[i])) for i in top), key=lambda item: (-item[1], content_order(item[0])))
             if allowed is not None:
                 ranked = [item for item in ranked if allowed(item[0])]
             if len(ranked) >= limit or len(top) == len(hits):

@@ -25,7 +25,7 @@ from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
 from index.sentences import sentence_spans
 from index.store import ChunkStore
 from rag.filters import Filters
-from rag.lexical import BM25Index
+from rag.lexical import BM25Index, content_order
 
 Mode = Literal["hybrid", "dense", "bm25"]
 RRF_K = 60
@@ -179,7 +179,10 @@ class Retriever:
         for ranking in (dense, lexical):
             for rank, (chunk_id, _) in enumerate(ranking):
                 fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
-        order = sorted(fused, key=lambda cid: (-fused[cid], cid))
+        # Equal fused scores are common (ranks 2 and 5 against 5 and 2): the better dense rank
+        # goes first, then `content_order`, never the path-derived id alone.
+        dense_rank = {chunk_id: rank for rank, (chunk_id, _) in enumerate(dense)}
+        order = sorted(fused, key=lambda cid: (-fused[cid], dense_rank.get(cid, len(dense)), content_order(cid)))
         dense_scores, bm25_scores = dict(dense), dict(lexical)
         out: list[Passage] = []
         start = 0

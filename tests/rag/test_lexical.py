@@ -37,3 +37,15 @@ def test_stems_are_porters():
         "discov", "discoveri", "poni", "relat", "hop"
     ]
     assert terms("The bombs were discovered") == ["bomb", "discov"]
+
+
+def test_bm25_ties_go_by_the_text_part_of_the_id_not_the_path_part():
+    """A chunk id starts with its document id, a hash of the file's path: ties broken by it
+    ranked the same corpus differently in another folder."""
+    from rag.lexical import content_order
+
+    index = BM25Index()
+    index.add("ffff0000:aaaa:0", "The pipe bomb was found at 1:05 p.m.")
+    index.add("0000ffff:bbbb:0", "The pipe bomb was found at 1:05 p.m.")
+    assert [cid for cid, _ in index.search("pipe bomb", 2)] == ["ffff0000:aaaa:0", "0000ffff:bbbb:0"]
+    assert content_order("ffff0000:aaaa:0") < content_order("0000ffff:bbbb:0")
