@@ -40,7 +40,6 @@ _ANTONYMS = dict(
         ("accepted", "rejected"), ("allowed", "banned"), ("successful", "unsuccessful"),
     ) for pair in ((a, b), (b, a))
 )
-WH = frozenset("what which who whom whose when where why how".split())
 # Words that lead into an answer and go with it when it is cut out ("at 1:05 p.m.", "by the Navy").
 _LEAD_IN = re.compile(
     r"(?:\b(?:in|on|at|by|from|during|since|until|for|to|with|about|than|into|near|under|over|after|before"

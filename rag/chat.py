@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, TextIO
 
 from rag.follow_ups import referent
-from rag.lexical import STOPWORDS, words
+from rag.lexical import STOPWORDS, WH_WORDS, words
 from rag.schema import Answer
 
 if TYPE_CHECKING:
@@ -29,7 +29,7 @@ _FOLLOW_UP = re.compile(
     r"|^\W*(and|but|also|what about|how about|and what|so)\b",
     re.I,
 )
-_WH = {"what", "when", "where", "who", "whom", "whose", "why", "how", "which", "many", "much", "long"}
+_WH = WH_WORDS | {"many", "much", "long"}  # "how many" asks a count: no word of it names the subject
 
 
 @dataclass

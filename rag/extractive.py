@@ -23,7 +23,7 @@ from index.headings import MARKDOWN_HEADING, outline
 from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import Calibration, LinearModel, ReaderStage
 from rag.injection import is_instruction
-from rag.lexical import STOPWORDS, stem, terms, words
+from rag.lexical import STOPWORDS, WH_WORDS, stem, terms, words
 from rag.question import Value, answer_detail, answer_type, asked_value, detail_contexts, has_new_instance, holds_value
 from rag.retrieve import Passage
 
@@ -71,7 +71,6 @@ _NEGATIONS = frozenset(
     "not no never none nobody nothing neither nor without cannot unable fail failed fails lack lacked".split()
 )
 _KEY_TOKEN = re.compile(r"\b[A-Z][\w'\u2019-]*|\b\d[\d,.]*\b")
-_WH_WORDS = frozenset("what which who whom whose when where why how".split())
 
 
 def _has_negation(text: str) -> bool:
@@ -88,7 +87,7 @@ def _key_tokens(question: str) -> list[str]:
         if match.start() == first and not token[0].isdigit():
             continue
         token = token.lower().replace("\u2019", "'").strip(".,")
-        if token in STOPWORDS or token in _WH_WORDS:
+        if token in STOPWORDS or token in WH_WORDS:
             continue
         out.extend(w for w in words(token) if w not in STOPWORDS)
     return out

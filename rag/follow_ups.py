@@ -15,13 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rag.lexical import STOPWORDS
+from rag.lexical import STOPWORDS, WH_WORDS
 
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\u2019.-][A-Za-z0-9]+)*")
 _PRONOUN = re.compile(r"\b(it's|it|its|they|them|their|he|him|his|she|her)\b", re.I)
 _DETERMINERS = frozenset("the a an this that these those my our your".split())
 _DO = frozenset("do does did can could should will would must may might".split())
-_WH = frozenset("what when where who whom whose why how which".split())
+_WH = WH_WORDS
 _BE = frozenset("is are was were".split())
 _PREPOSITIONS = frozenset("in on at to for with by from into about over under before after during until".split())
 _ADVERBS = frozenset("later now still first also then ever usually often already once today originally".split())

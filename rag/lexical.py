@@ -29,6 +29,10 @@ STOPWORDS = frozenset(
 )
 
 
+# The words that open a question and name no content ("Who built it?" is about "built").
+WH_WORDS = frozenset("what which who whom whose when where why how".split())
+
+
 @lru_cache(maxsize=1)
 def _porter() -> Callable[[str], str]:
     import Stemmer  # PyStemmer: Snowball's C stemmers (importing nltk pulls in scipy and scikit-learn)
