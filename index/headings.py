@@ -28,7 +28,8 @@ _NUMBERED_LINE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+[A-Z]")  # "10.1. New V
 _NUMBERED_ITEM = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]")
 _MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)
-UNDERLINE = re.compile(r"={3,}|-{3,}")  # the line under a Setext heading
+UNDERLINE = re.compile(r"={3,}|-{3,}|~{3,}|\^{3,}|\"{3,}|\+{3,}")  # under a Setext or reStructuredText title
+_UNDERLINE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4, '"': 5, "+": 6}
 _LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 MAX_CHARS = 80
@@ -84,8 +85,10 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
 
 
 def setext_level(text: str, spans: Sequence[Span], i: int) -> int | None:
-    """1 or 2 when the next line underlines sentence `i` with "=" or "-" (a Setext heading, in
-    Markdown and in plain text alike: "Mozilla Public License" over "======")."""
+    """The level when the next line underlines sentence `i`: "=" 1, "-" 2 (a Setext heading, in
+    Markdown and plain text alike: "Mozilla Public License" over "======"), and as
+    reStructuredText titles "~" 3, "^" 4, '"' 5, "+" 6, underlined at least as long as the title
+    (a shorter "~~~" opens a code block)."""
     if i + 1 >= len(spans):
         return None
     start, end = spans[i]
@@ -95,10 +98,12 @@ def setext_level(text: str, spans: Sequence[Span], i: int) -> int | None:
     under = text[spans[i + 1][0] : spans[i + 1][1]]
     if not UNDERLINE.fullmatch(under) or text[end : spans[i + 1][0]].count("\n") != 1:
         return None
+    if under[0] not in "=-" and len(under) < len(line.strip()):
+        return None
     line_start, _ = _line_bounds(text, start, end)
     if text[line_start:start].strip():
         return None  # the end of a longer line, not a line of its own
-    return 1 if under[0] == "=" else 2
+    return _UNDERLINE_LEVELS[under[0]]
 
 
 def numbered_heading(text: str, spans: Sequence[Span], i: int) -> bool:
@@ -123,6 +128,8 @@ def fenced(text: str) -> list[Span]:
     opened: tuple[int, str] | None = None
     for match in _FENCE.finditer(text):
         mark = match.group(1)
+        if opened is None and _rst_underline(text, match.start()):
+            continue
         if opened is None:
             opened = (match.start(), mark[0] * 3)
         elif mark.startswith(opened[1]):
@@ -131,6 +138,17 @@ def fenced(text: str) -> list[Span]:
     if opened is not None:
         blocks.append((opened[0], len(text)))
     return blocks
+
+
+def _rst_underline(text: str, start: int) -> bool:
+    """Whether the "~~~" line at `start` underlines the line right above it (a title at least
+    as short), rather than opening a code block."""
+    line_end = text.find("\n", start)
+    line = text[start : len(text) if line_end < 0 else line_end].strip()
+    if set(line) != {"~"} or start == 0:
+        return False
+    above = text[text.rfind("\n", 0, start - 1) + 1 : start - 1].strip()
+    return bool(above) and len(line) >= len(above)
 
 
 def _headings(text: str, spans: Sequence[Span]) -> list[tuple[int, str] | None]:

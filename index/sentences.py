@@ -26,7 +26,7 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 # What starts a line of its own: a list item ("- ", "2. ", "(b) "), a heading, a Markdown table row.
 _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\([a-zA-Z0-9]{1,4}\)\s|#{1,6}\s|\|")
 _FENCE = re.compile(r"`{3,}|~{3,}")  # a line that opens or closes a code block stands alone
-_UNDERLINE = re.compile(r"(?:={3,}|-{3,})\s*$")  # under a Setext heading: the line above is one
+_UNDERLINE = re.compile(r"(?:={3,}|-{3,}|~{3,}|\^{3,}|\"{3,}|\+{3,})\s*$")  # under a title: the line above is one
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
 _CLOSERS = frozenset("\"'\u201d\u2019)]")
 _LOWER_WORD = re.compile(r"[a-z][a-z'\u2019-]*(?![\w:/.@])")  # a word in lower case, not "http://"

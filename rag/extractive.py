@@ -50,9 +50,9 @@ READER_FEATURES = ("reader_top", "reader_max", "reader_gap", "reader_mean")
 # A Markdown heading ("# Pricing meeting", `index.headings`) names a section and a table's rule
 # row ("|---|:--:|") separates header from body: neither is ever quoted as an answer.
 _RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
-# A thematic break ("---", "***", "_ _ _") draws a line between parts, and "===" underlines a
+# A thematic break ("---", "***", "_ _ _") draws a line between parts, and "===", "~~~" or "^^^" underline a
 # heading: no candidate, no context.
-_BREAK = re.compile(r"\s*([-*_=])(?:[ \t]*\1){2,}\s*$")
+_BREAK = re.compile(r"\s*([-*_=~^\"+])(?:[ \t]*\1){2,}\s*$")
 _FENCE_LINE = re.compile(r"\s*(?:`{3,}|~{3,})[\w+.-]*\s*$")  # "```bash" opens a code block, "```" closes it
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")  # what is left of a linked image

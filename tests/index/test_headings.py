@@ -211,3 +211,14 @@ def test_a_stored_outline_gives_each_sentence_its_documents_heading_path(lines, 
         for (start, _), path, flag in zip(local, *outline(chunk.text, local, "doc.md", chunk.outline)):
             if chunk.start_char + start in whole:
                 assert (path, flag) == whole[chunk.start_char + start], (chunk.text, start)
+
+
+def test_restructuredtext_titles_are_headings_and_a_short_tilde_line_is_a_fence():
+    rst = ("Tallow\n======\n\nInstall\n-------\n\nRun pip install tallow.\n\n"
+           "Usage\n~~~~~\n\nRun tallow sync in your notes folder.\n\nOptions\n^^^^^^^\n\nUse --dry-run to see what would change.\n")
+    by_sentence = paths(rst)
+    assert by_sentence["Run pip install tallow."] == "Tallow > Install"
+    assert by_sentence["Run tallow sync in your notes folder."] == "Tallow > Install > Usage"
+    assert by_sentence["Use --dry-run to see what would change."] == "Tallow > Install > Usage > Options"
+    markdown = "# Guide\n\nAn example follows:\n~~~\n# a comment\n~~~\n\nThat is all.\n"
+    assert paths(markdown)["That is all."] == "Guide"
