@@ -45,9 +45,20 @@ PLAIN_LEVEL = 7  # below every Markdown level: a plain heading replaces the one 
 Span = tuple[int, int]
 
 
-def _line_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+def _opens_line(text: str, start: int) -> bool:
+    """Whether nothing but spaces stands before `start` on its line."""
+    return not text[text.rfind("\n", 0, start) + 1 : start].strip()
+
+
+def _closes_line(text: str, end: int) -> bool:
+    """Whether nothing but spaces stands after `end` on its line."""
     line_end = text.find("\n", end)
-    return text.rfind("\n", 0, start) + 1, len(text) if line_end < 0 else line_end
+    return not text[end : len(text) if line_end < 0 else line_end].strip()
+
+
+def _under(path: list[tuple[int, str]], level: int, heading: str) -> list[tuple[int, str]]:
+    """The heading path once `heading` at `level` begins: it replaces its level and those below."""
+    return [(lvl, h) for lvl, h in path if lvl < level] + [(level, heading)]
 
 
 def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
@@ -60,8 +71,7 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
         return False
     if line[-1] == ":" and len(line.split()) > MAX_LABEL_WORDS:
         return False  # "Run these two lines:" leads into what follows; "Agenda:" names it
-    line_start, line_end = _line_bounds(text, start, end)
-    if text[line_start:start].strip() or text[end:line_end].strip():
+    if not (_opens_line(text, start) and _closes_line(text, end)):
         return False  # shares its line with other text
     letters = [c for c in line if c.isalpha()]
     if len(letters) < 2:
@@ -100,8 +110,7 @@ def setext_level(text: str, spans: Sequence[Span], i: int) -> int | None:
         return None
     if under[0] not in "=-" and len(under) < len(line.strip()):
         return None
-    line_start, _ = _line_bounds(text, start, end)
-    if text[line_start:start].strip():
+    if not _opens_line(text, start):
         return None  # the end of a longer line, not a line of its own
     return _UNDERLINE_LEVELS[under[0]]
 
@@ -114,8 +123,7 @@ def numbered_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     match = _NUMBERED_TITLE.fullmatch(text, start, end)
     if not match:
         return False
-    line_start, _ = _line_bounds(text, start, end)
-    if text[line_start:start].strip():
+    if not _opens_line(text, start):
         return False
     words = match.group(1).split()
     return all(w[0].isupper() or w.lower() in _MINOR_WORDS for w in words) and any(w[0].isupper() for w in words)
@@ -208,16 +216,15 @@ def outline(text: str, spans: Sequence[Span], title: str, stored: Outline | None
     paths: list[str] = []
     flags: list[bool] = []
     path: list[tuple[int, str]] = []  # (level, heading text), outermost first
-    inside: dict[int, tuple[int, str]] = {}
-    if stored is not None:
-        path = [(int(level), str(heading)) for level, heading in stored.get("above", [])]
-        inside = {int(start): (int(level), str(heading)) for start, level, heading in stored.get("inside", [])}
-    local = _headings(text, spans) if stored is None else []
-    for i in range(len(spans)):
-        found = inside.get(spans[i][0]) if stored is not None else local[i]
+    if stored is None:
+        found_at = _headings(text, spans)
+    else:  # as `chunk_outlines` or `load_outline` give it
+        path = [(level, heading) for level, heading in stored["above"]]
+        inside = {start: (level, heading) for start, level, heading in stored["inside"]}
+        found_at = [inside.get(start) for start, _ in spans]
+    for found in found_at:
         if found:
-            level, heading = found
-            path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, heading)]
+            path = _under(path, *found)
         paths.append(" > ".join(h for _, h in path) if path else title)
         flags.append(found is not None)
     return paths, flags
@@ -253,8 +260,8 @@ def chunk_outlines(text: str, spans: Sequence[Span], chunks: Sequence[Span]) -> 
     done = 0  # headings before the chunk, already on `path`
     for start, end in chunks:
         first = bisect.bisect_left(starts, start)
-        for _, (level, heading) in headings[done:first]:
-            path = [(lvl, h) for lvl, h in path if lvl < level] + [(level, heading)]
+        for _, found in headings[done:first]:
+            path = _under(path, *found)
         done = max(done, first)
         inside = []
         for (s, e), (level, heading) in headings[first:]:

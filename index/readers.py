@@ -13,7 +13,7 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterable
 
 from rag.errors import SkipFile
 
@@ -162,6 +162,16 @@ def _hidden(tag) -> bool:
     )
 
 
+def markdown_table(rows: Iterable[list[str]]) -> str:
+    """A table's rows (lists of cell texts) as Markdown rows, a rule under the first, so each row
+    is quoted on its own and read with its header; "" when no row holds text."""
+    kept = [cells for cells in rows if any(cells)]
+    lines = ["| " + " | ".join(cell.replace("|", "\\|") for cell in cells) + " |" for cells in kept]
+    if lines:
+        lines.insert(1, "|" + "---|" * len(kept[0]))
+    return "\n".join(lines)
+
+
 _PRE_TAGS = ("pre", "textarea")
 _HTML_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
@@ -186,14 +196,9 @@ def _html_structure(soup) -> None:
         if tag.find(_BLOCK_TAGS) is None:
             tag.insert(0, "- ")
     for table in reversed(soup.find_all("table")):  # inner tables first
-        rows = []
-        for row in table.find_all("tr"):
-            cells = [cell.get_text(" ", strip=True).replace("|", "\\|") for cell in row.find_all(("th", "td"))]
-            if any(cells):
-                rows.append("| " + " | ".join(cells) + " |")
+        rows = markdown_table([cell.get_text(" ", strip=True) for cell in row.find_all(("th", "td"))] for row in table.find_all("tr"))
         if rows:
-            rows.insert(1, "|" + "---|" * rows[0].count(" | ") + "---|")
-            table.replace_with("\n\n" + "\n".join(rows) + "\n\n")
+            table.replace_with("\n\n" + rows + "\n\n")
         else:
             table.decompose()
 
@@ -309,14 +314,9 @@ def _docx_blocks(document) -> list[str]:
     blocks: list[str] = []
     for item in document.iter_inner_content():
         if isinstance(item, Table):
-            rows = []
-            for row in item.rows:
-                cells = [" ".join(cell.text.split()).replace("|", "\\|") for cell in row.cells]
-                if any(cells):
-                    rows.append("| " + " | ".join(cells) + " |")
+            rows = markdown_table([" ".join(cell.text.split()) for cell in row.cells] for row in item.rows)
             if rows:
-                rows.insert(1, "|" + "---|" * rows[0].count(" | ") + "---|")
-                blocks.append("\n".join(rows))
+                blocks.append(rows)
             continue
         text = item.text
         if not text.strip():

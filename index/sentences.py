@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from index.headings import UNDERLINE  # under a title: the line above is one
+
 # Words that end with a period without ending a sentence ("Jan. 6", "Mr. Smith", "U.S. Army").
 _ABBREVIATIONS = frozenset(
     """
@@ -26,7 +28,6 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 # What starts a line of its own: a list item ("- ", "2. ", "(b) "), a heading, a Markdown table row.
 _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\([a-zA-Z0-9]{1,4}\)\s|#{1,6}\s|\|")
 _FENCE = re.compile(r"`{3,}|~{3,}")  # a line that opens or closes a code block stands alone
-_UNDERLINE = re.compile(r"(?:={3,}|-{3,}|~{3,}|\^{3,}|\"{3,}|\+{3,})\s*$")  # under a title: the line above is one
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
 _CLOSERS = frozenset("\"'\u201d\u2019)]")
 _LOWER_WORD = re.compile(r"[a-z][a-z'\u2019-]*(?![\w:/.@])")  # a word in lower case, not "http://"
@@ -142,7 +143,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
                 break
             line = text[line_start:line_end]
             next_line = text[nxt[0] : nxt[1]].lstrip()
-            if (_BULLET.match(next_line) or _UNDERLINE.match(next_line) or _FENCE.match(next_line)
+            if (_BULLET.match(next_line) or UNDERLINE.fullmatch(next_line.rstrip()) or _FENCE.match(next_line)
                     or _FENCE.match(line.lstrip()) or _line_ends_block(line, next_line)):
                 blocks.append((block_start, line_end))
                 block_start = nxt[0]

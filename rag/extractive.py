@@ -415,15 +415,14 @@ def showing(value: Value, answers: Sequence[Candidate], stage: ReaderStage | Non
     ("Facilities contact is Jonas Weber. You can reach him on 0341 555 0199."); none when no
     such sentence qualifies. A table row is a record of its own: the next row is someone else's."""
     reach = stage.candidates if stage is not None else 3
-    best = answers[0] if answers else None
+    best = answers[0]
     for i, candidate in enumerate(answers[:reach]):
         if not holds_value(value, candidate.text):
             continue
         if i == 0 or stage is None:
             return [candidate, *answers[:i], *answers[i + 1 :]]
         reader = candidate.features.get("reader", -math.inf)
-        follows = (best is not None and candidate.passage == best.passage and candidate.previous == best.text
-                   and not candidate.text.startswith("|"))
+        follows = candidate.passage == best.passage and candidate.previous == best.text and not candidate.text.startswith("|")
         if reader > 0.0 or (follows and reader >= stage.second_reader):
             return [candidate, *answers[:i], *answers[i + 1 :]]
     return []

@@ -21,7 +21,6 @@ _TOKEN = re.compile(r"[A-Za-z0-9]+(?:['\u2019.-][A-Za-z0-9]+)*")
 _PRONOUN = re.compile(r"\b(it's|it|its|they|them|their|he|him|his|she|her)\b", re.I)
 _DETERMINERS = frozenset("the a an this that these those my our your".split())
 _DO = frozenset("do does did can could should will would must may might".split())
-_WH = WH_WORDS
 _BE = frozenset("is are was were".split())
 _PREPOSITIONS = frozenset("in on at to for with by from into about over under before after during until".split())
 _ADVERBS = frozenset("later now still first also then ever usually often already once today originally".split())
@@ -105,7 +104,7 @@ def _referents(tokens: list[str]) -> list[Referent]:
 
 def _phrase_end(lower: list[str], start: int) -> int:
     end = start
-    while (end < len(lower) and lower[end] not in STOPWORDS and lower[end] not in _WH and lower[end] not in _ADVERBS
+    while (end < len(lower) and lower[end] not in STOPWORDS and lower[end] not in WH_WORDS and lower[end] not in _ADVERBS
            and not _verb_like(lower[end])):
         end += 1
     return end
