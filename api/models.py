@@ -184,6 +184,10 @@ class IngestSummary(BaseModel):
     added: list[str]
     updated: list[str]
     unchanged: list[str]
+    refreshed: list[str] = Field(
+        default_factory=list,
+        description="Unchanged documents stored by an earlier version whose chunks were given the headings above them (nothing embedded again).",
+    )
     removed: list[str]
     skipped: list[dict[str, str]]
     chunks: int

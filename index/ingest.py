@@ -1,6 +1,7 @@
 """Ingestion: files in, chunks and vectors out, incrementally and safely.
 
-Unchanged documents (same text hash) are skipped without embedding. Changed ones have their
+Unchanged documents (same text hash) are skipped without embedding; those stored before chunks
+carried their outlines get them, still without embedding (`refreshed`). Changed ones have their
 chunks replaced. Chunks of many documents are embedded together in batches, and each
 document's registry record is written only after its chunks, so an ingest killed at any
 point and run again ends exactly where a clean run would.
@@ -19,7 +20,7 @@ from typing import Callable, Iterable, Iterator
 import numpy as np
 
 from index.chunking import Chunk, chunk_text
-from index.embed_worker import Embedded, Embedding
+from index.embed_worker import Embedded, Embedding, embed_here
 from index.embedding import Embedder, check_backend
 from index.layout import DocumentRecord
 from index.readers import Document, read_bytes, read_file
@@ -46,6 +47,9 @@ class IngestReport:
     added: list[str] = field(default_factory=list)
     updated: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
+    # Unchanged documents (also in `unchanged`) whose stored chunks were given the headings above
+    # them, stored since (`ChunkStore.add_outlines`): nothing embedded again.
+    refreshed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
     chunks: int = 0
@@ -55,10 +59,16 @@ class IngestReport:
             "added": self.added,
             "updated": self.updated,
             "unchanged": self.unchanged,
+            "refreshed": self.refreshed,
             "removed": self.removed,
             "skipped": [{"source": s.source, "reason": s.reason} for s in self.skipped],
             "chunks": self.chunks,
         }
+
+
+def _nothing_to_embed() -> Embedded:
+    """The embedding of a batch with nothing to embed (every document in it only refreshed)."""
+    return np.zeros((0, 0), dtype=np.float32), None
 
 
 def discover(paths: Iterable[Path]) -> tuple[list[Path], list[Skipped]]:
@@ -108,6 +118,7 @@ class _Pending:
     document: Document
     chunks: list[Chunk]
     is_update: bool
+    refresh: bool = False  # unchanged: only its chunks' outlines are written, nothing embedded
 
 
 class Ingestor:
@@ -177,7 +188,8 @@ class Ingestor:
                 batch = reading.result()
                 if batch:
                     reading = reader.submit(self._read_batch, queue, len(loaders), known, report, self.settings.write_batch_size)
-                    in_flight.append((batch, embedding.submit([c.text for item in batch for c in item.chunks])))
+                    texts = [c.text for item in batch if not item.refresh for c in item.chunks]
+                    in_flight.append((batch, embedding.submit(texts) if texts else _nothing_to_embed))
                 # With a worker, the newest batch is being embedded there while the one before is written here.
                 while in_flight and (not batch or len(in_flight) > embedding.ahead):
                     done, embedded = in_flight.popleft()
@@ -221,20 +233,44 @@ class Ingestor:
             report.skipped.append(Skipped(source, str(exc)))
             return None
         record = known.get(document.id)
-        if record is not None and record.sha256 == document.sha256:
+        unchanged = record is not None and record.sha256 == document.sha256
+        if unchanged and record.outlined:
             report.unchanged.append(source)
             return None
         chunks = chunk_text(document.text, self.settings.chunk_size, self.settings.chunk_overlap)
-        return _Pending(document, chunks, is_update=record is not None)
+        # Stored before chunks carried outlines: `_write` gives them theirs, or stores it again
+        # where chunking has changed since.
+        return _Pending(document, chunks, is_update=record is not None, refresh=unchanged)
 
     def _write(self, pending: list[_Pending], vectors: np.ndarray, blobs: list[str] | None, report: IngestReport) -> None:
         # One model run gave the chunk vectors and, pooled from its token vectors, the answerer's
         # sentence vectors (stored with each chunk: nothing to encode at question time).
-        self.store.replace_documents([(item.document, item.chunks) for item in pending], vectors, blobs)
+        stale = []
         for item in pending:
+            if not item.refresh:
+                continue
+            if self.store.add_outlines(item.document, item.chunks):
+                report.unchanged.append(item.document.source)
+                report.refreshed.append(item.document.source)
+                log.info("gave the stored chunks of %s their headings", item.document.source)
+            else:
+                stale.append(item)  # chunked otherwise when stored: see `_restore`
+        fresh = [item for item in pending if not item.refresh]
+        self.store.replace_documents([(item.document, item.chunks) for item in fresh], vectors, blobs)
+        if stale:
+            self._restore(stale)
+        for item in fresh + stale:
             report.chunks += len(item.chunks)
             (report.updated if item.is_update else report.added).append(item.document.source)
             log.info("stored %s (%d chunks)", item.document.source, len(item.chunks))
+
+    def _restore(self, stale: list[_Pending]) -> None:
+        """Store again, here and now, unchanged documents whose stored chunks are not the chunks
+        chunking gives today (stored by an older version): they keep their text and become
+        what a fresh ingest would store. Rare, so embedded in this process, off the pipeline."""
+        texts = [c.text for item in stale for c in item.chunks]
+        vectors, blobs = embed_here(self.embedder, texts, self.settings.store_sentence_vectors)
+        self.store.replace_documents([(item.document, item.chunks) for item in stale], vectors, blobs)
 
     def _prune(self, roots: list[Path], known: dict[str, DocumentRecord], report: IngestReport) -> None:
         for record in known.values():

@@ -23,6 +23,7 @@ from index.headings import METADATA_KEY as OUTLINE_KEY
 from index.headings import dump_outline
 from index.layout import (
     CHUNK_TEXT_KEY,
+    OUTLINED_KEY,
     PACKED_KEY,
     REGISTRY_SUFFIX,
     SUFFIXES,
@@ -38,6 +39,7 @@ from index.layout import (
     pack,
     placeholder,
     record_or_none,
+    unpacked,
     user_collections,
     validate_collection_name,
 )
@@ -279,10 +281,7 @@ class ChunkStore:
         placeholders = [placeholder(doc_id) for doc_id in doc_ids]  # for texts and registry alike
         records = []
         for document, chunks in items:
-            record = {"source": document.source, "title": document.title, "sha256": document.sha256, "chunks": len(chunks)}
-            if document.date:
-                record["date"] = document.date
-            records.append({PACKED_KEY: json.dumps(record, ensure_ascii=False)})  # one key: see PACKED_KEY
+            records.append(_registry_record(document, chunks))
         with self.writing():
             self.chunks.delete(where={"document_id": {"$in": doc_ids}})
             # `add`, not `upsert`: the delete above removed every id of these documents, and
@@ -297,6 +296,38 @@ class ChunkStore:
                 )
             for part in _batches(len(items), self._max_batch):
                 self.registry.upsert(ids=doc_ids[part], embeddings=placeholders[part], metadatas=records[part])
+
+    def add_outlines(self, document: Document, chunks: Sequence[Chunk]) -> bool:
+        """Give the stored chunks of an unchanged `document` their outlines (`chunks`, as
+        chunking it now gives them), with no embedding: only where the stored chunks are those
+        very chunks (same offsets and text). False, with nothing written, where they differ
+        (chunking changed since they were stored): the document must be stored again."""
+        if any(chunk.outline is None for chunk in chunks):
+            return False
+        with self.storage_errors():
+            stored = self.chunks.get(where={"document_id": document.id}, include=["metadatas"])
+        by_id = dict(zip(stored["ids"], stored["metadatas"]))
+        ids = [chunk_id(document, chunk.index) for chunk in chunks]
+        updated = []
+        for cid, chunk in zip(ids, chunks):
+            try:
+                metadata = unpacked(by_id.get(cid))
+            except (TypeError, ValueError):
+                return False
+            if (metadata.get("doc_sha256") != document.sha256 or metadata.get("start_char") != chunk.start_char
+                    or metadata.get("end_char") != chunk.end_char):
+                return False
+            updated.append(pack({**metadata, OUTLINE_KEY: dump_outline(chunk.outline)}))
+        if len(by_id) != len(ids):
+            return False
+        with self.writing():
+            # Chroma merges the keys given into the stored ones; the packed value, given whole,
+            # wins over any key a collection of the older layout keeps apart (`unpacked`).
+            for part in _batches(len(ids), self._max_batch):
+                self.chunks.update(ids=ids[part], metadatas=updated[part])
+            self.registry.upsert(ids=[document.id], embeddings=[placeholder(document.id)],
+                                 metadatas=[_registry_record(document, chunks)])
+        return True
 
     def delete_document(self, doc_id: str) -> None:
         """Remove a document: its record first (so it stops counting), then its chunks."""
@@ -376,6 +407,16 @@ class ChunkStore:
             include=["distances"],
         )
         return [(cid, 1.0 - float(distance)) for cid, distance in zip(got["ids"][0], got["distances"][0])]
+
+
+def _registry_record(document: Document, chunks: Sequence[Chunk]) -> dict[str, Any]:
+    """A document's registry record as stored: one packed value (see `PACKED_KEY`)."""
+    record: dict[str, Any] = {"source": document.source, "title": document.title, "sha256": document.sha256, "chunks": len(chunks)}
+    if document.date:
+        record["date"] = document.date
+    if all(chunk.outline is not None for chunk in chunks):
+        record[OUTLINED_KEY] = True
+    return {PACKED_KEY: json.dumps(record, ensure_ascii=False)}
 
 
 def open_store(

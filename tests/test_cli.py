@@ -37,7 +37,7 @@ def test_ingest_json_documents_and_remove(env, folder, real_embedder):
     result = invoke(["ingest", str(folder), "--json"], env)
     assert result.exit_code == 0, result.output
     report = json.loads(result.stdout)
-    assert set(report) == {"added", "updated", "unchanged", "removed", "skipped", "chunks"}
+    assert set(report) == {"added", "updated", "unchanged", "refreshed", "removed", "skipped", "chunks"}
     assert report["added"] == [str(folder / "seed.txt")]
     assert report["skipped"][0]["source"] == str(folder / "bad.txt") and report["skipped"][0]["reason"]
     assert report["chunks"] > 5

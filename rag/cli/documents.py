@@ -44,9 +44,10 @@ def ingest(
         typer.echo(json.dumps(report.as_dict(), indent=2, ensure_ascii=False))
         return
     name = settings.collection if collection is None else collection
+    refreshed = f" ({len(report.refreshed)} given their headings)" if report.refreshed else ""
     typer.echo(
         f"Collection {name!r}: {len(report.added)} added, {len(report.updated)} updated, "
-        f"{len(report.unchanged)} unchanged, {len(report.removed)} removed, "
+        f"{len(report.unchanged)} unchanged{refreshed}, {len(report.removed)} removed, "
         f"{len(report.skipped)} skipped; {report.chunks} chunks written."
     )
     for line in skipped_summary(report.skipped, every=bool((ctx.find_root().obj or {}).get("verbose"))):

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -290,11 +291,16 @@ def test_documents_written_with_the_text_in_the_registry_still_read(store_settin
     old = open_store(store_settings)
     assert old.text_document_ids() == set()
     assert {r.id: old.document_text(r.id) for r in old.records()} == texts
-    assert sorted(old.records(), key=lambda r: r.id) == sorted(records, key=lambda r: r.id)
+    # records of that layout predate outlines too
+    assert sorted(old.records(), key=lambda r: r.id) == sorted((replace(r, outlined=False) for r in records), key=lambda r: r.id)
     (folder / "beta.txt").write_text("Beta changed entirely. " * 40, encoding="utf-8")
     report = ingestor(store_settings, hash_embedder).ingest([folder])
     assert report.updated == [str(folder / "beta.txt")]
+    # the unchanged ones were given their outlines, and their texts still read from the old place
+    assert sorted(report.refreshed) == sorted(r.source for r in records if not r.source.endswith("beta.txt"))
     store = open_store(store_settings)
+    assert all(r.outlined for r in store.records())
+    assert all(store.document_text(r.id) == texts[r.id] for r in records if not r.source.endswith("beta.txt"))
     beta = next(r for r in store.records() if r.source.endswith("beta.txt"))
     assert store.document_text(beta.id) == "Beta changed entirely. " * 40
     # The record written over the old one (Chroma merges keys on upsert) reads as the new version,
@@ -462,3 +468,80 @@ def test_listing_reads_every_page(store_settings, tmp_path, hash_embedder, monke
         monkeypatch.setattr(store_module, "_PAGE", page)
         assert {r.id for r in store.records()} == everything
         assert store.chunk_document_ids() == chunk_docs == everything and store.text_document_ids() == text_docs == everything
+
+
+def _as_stored_before_outlines(store: ChunkStore, sources: tuple[str, ...] = ()) -> None:
+    """Make the store look written before chunks carried outlines: no outline in any chunk's
+    metadata, no `outlined` mark in the registry (only the documents from `sources`, if given)."""
+    import json
+
+    from index.headings import METADATA_KEY as OUTLINE_KEY
+    from index.layout import OUTLINED_KEY, pack, unpacked
+
+    records = store.registry.get(include=["metadatas"])
+    chosen = [i for i, m in zip(records["ids"], records["metadatas"])
+              if not sources or unpacked(m)["source"].endswith(sources)]
+    got = store.chunks.get(where={"document_id": {"$in": chosen}}, include=["metadatas"])
+    bare = [pack({k: v for k, v in unpacked(m).items() if k != OUTLINE_KEY}) for m in got["metadatas"]]
+    store.chunks.update(ids=got["ids"], metadatas=bare)
+    for doc_id, metadata in zip(records["ids"], records["metadatas"]):
+        if doc_id in chosen:
+            record = {k: v for k, v in unpacked(metadata).items() if k != OUTLINED_KEY}
+            store.registry.update(ids=[doc_id], metadatas=[{PACKED_KEY: json.dumps(record)}])
+
+
+def _outlines(store: ChunkStore) -> dict[str, object]:
+    from index.headings import METADATA_KEY as OUTLINE_KEY
+
+    got = store.chunks.get(include=["metadatas"])
+    return {cid: meta.get(OUTLINE_KEY) for cid, _, meta in chunk_rows({**got, "documents": [None] * len(got["ids"])})}
+
+
+def test_chunks_stored_before_outlines_get_them_at_the_next_ingest_without_embedding(store_settings, tmp_path, hash_embedder):
+    folder = corpus(tmp_path)
+    counting = CountingEmbedder(hash_embedder)
+    first = ingestor(store_settings, counting).ingest([folder])
+    store = open_store(store_settings)
+    outlines = _outlines(store)
+    assert all(outlines.values()) and all(r.outlined for r in store.records())
+    vectors = store.chunks.get(include=["embeddings"])
+    _as_stored_before_outlines(store)
+    assert not any(_outlines(store).values()) and not any(r.outlined for r in store.records())
+
+    counting.texts_embedded = 0
+    second = ingestor(store_settings, counting).ingest([folder])
+    assert counting.texts_embedded == 0 and second.chunks == 0
+    assert sorted(second.refreshed) == sorted(second.unchanged) == sorted(first.added) and not second.updated
+    store = open_store(store_settings)
+    assert _outlines(store) == outlines and all(r.outlined for r in store.records())
+    after = store.chunks.get(include=["embeddings"])
+    assert after["ids"] == vectors["ids"] and (after["embeddings"] == vectors["embeddings"]).all()
+    third = ingestor(store_settings, counting).ingest([folder])  # nothing left to do
+    assert not third.refreshed and sorted(third.unchanged) == sorted(first.added) and counting.texts_embedded == 0
+
+
+def test_an_old_document_chunked_otherwise_is_stored_again(store_settings, tmp_path, hash_embedder):
+    """Stored by a version that chunked it differently: its outlines cannot be laid on its
+    chunks, so the next ingest stores it as a fresh one would; the others are only refreshed."""
+    from index.layout import pack, unpacked
+
+    folder = corpus(tmp_path)
+    counting = CountingEmbedder(hash_embedder)
+    first = ingestor(store_settings, counting).ingest([folder])
+    store = open_store(store_settings)
+    _as_stored_before_outlines(store)
+    alpha = next(r for r in store.records() if r.source.endswith("alpha.md"))
+    got = store.chunks.get(where={"document_id": alpha.id}, include=["metadatas"])
+    moved = unpacked(got["metadatas"][0])
+    moved["end_char"] -= 1  # a chunk that ended elsewhere
+    store.chunks.update(ids=got["ids"][:1], metadatas=[pack(moved)])
+
+    counting.texts_embedded = 0
+    second = ingestor(store_settings, counting).ingest([folder])
+    assert second.updated == [alpha.source] and second.chunks == alpha.chunks == counting.texts_embedded
+    assert sorted(second.refreshed) == sorted(s for s in first.added if s != alpha.source)
+    store = open_store(store_settings)
+    text = store.document_text(alpha.id)
+    rows = list(chunk_rows(store.chunks.get(where={"document_id": alpha.id}, include=["documents", "metadatas"])))
+    assert len(rows) == alpha.chunks and all(text[m["start_char"]:m["end_char"]] == t for _, t, m in rows)
+    assert all(r.outlined for r in store.records()) and all(_outlines(store).values())
