@@ -41,6 +41,12 @@ _CLOSERS = "\"')]\u201d\u2019 "
 # A sentence end inside a title: a lower-case word (not "St.") or a number, then a capital.
 _SENTENCE_END = re.compile(r"(?:\b[a-z][a-z'-]{2,}|\d)[.!?][\"\u201d\u2019)]?\s+[A-Z]")
 PLAIN_LEVEL = 7  # below every Markdown level: a plain heading replaces the one before it
+# A term over its indented description ("-k --keep" over "Keep (don't delete) input files",
+# as manual pages and plain-text references list options, messages and fields): below every
+# other heading, and only over its description: the first line back at the term's indent ends it.
+TERM_LEVEL = 8
+_INDENT = re.compile(r"[ \t]*")
+_ENUMERATOR = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)][ \t]")  # "(a) ", "2) ", "iv. ": a list item
 
 Span = tuple[int, int]
 
@@ -57,8 +63,9 @@ def _closes_line(text: str, end: int) -> bool:
 
 
 def _under(path: list[tuple[int, str]], level: int, heading: str) -> list[tuple[int, str]]:
-    """The heading path once `heading` at `level` begins: it replaces its level and those below."""
-    return [(lvl, h) for lvl, h in path if lvl < level] + [(level, heading)]
+    """The heading path once `heading` at `level` begins: it replaces its level and those below
+    (an empty `heading` only ends theirs: a term's description is over)."""
+    return [(lvl, h) for lvl, h in path if lvl < level] + ([(level, heading)] if heading else [])
 
 
 def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
@@ -92,6 +99,32 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     depth = _NUMBERED_ITEM.match(line).group().count(".")
     neighbours = (text[spans[j][0]:spans[j][1]] for j in (i - 1, i + 1) if 0 <= j < len(spans))
     return not any((m := _NUMBERED_ITEM.match(n)) and m.group().count(".") == depth for n in neighbours)
+
+
+def _indent(text: str, start: int) -> int:
+    """The width of the spaces (a tab counts 8) that open the line holding `start`."""
+    line_start = text.rfind("\n", 0, start) + 1
+    return len(_INDENT.match(text, line_start).group().expandtabs(8))
+
+
+def term_heading(text: str, spans: Sequence[Span], i: int) -> bool:
+    """True when sentence `i` is a term on a line of its own with its description indented
+    deeper on the very next line ("-P max-procs, --max-procs=max-procs" over "Run up to
+    max-procs processes at a time"): short, no sentence punctuation at its end, no list item."""
+    if i + 1 >= len(spans):
+        return False
+    start, end = spans[i]
+    line = text[start:end]
+    if "\n" in line or len(line) > MAX_CHARS or len(line.split()) > MAX_WORDS or not any(c.isalnum() for c in line):
+        return False
+    if line[-1] in ".!?,;:" or MARKDOWN_HEADING.match(line) or _LIST_OR_TABLE.match(line) or _ENUMERATOR.match(line):
+        return False
+    if not (_opens_line(text, start) and _closes_line(text, end)):
+        return False
+    after = text[end : spans[i + 1][0]].replace("\r", "")
+    if after.count("\n") != 1 or not _opens_line(text, spans[i + 1][0]):
+        return False  # a blank line between, or the next sentence does not open the next line
+    return _indent(text, spans[i + 1][0]) > _indent(text, start)
 
 
 def setext_level(text: str, spans: Sequence[Span], i: int) -> int | None:
@@ -160,12 +193,20 @@ def _rst_underline(text: str, start: int) -> bool:
 
 
 def _headings(text: str, spans: Sequence[Span]) -> list[tuple[int, str] | None]:
-    """`heading_level` of every sentence, none inside a fenced code block."""
+    """`heading_level` of every sentence, none inside a fenced code block; where a term's
+    description ends (the first sentence opening a line at the term's indent or less), an
+    entry (TERM_LEVEL, "") that ends the term's scope without being a heading."""
     blocks = fenced(text) if "```" in text or "~~~" in text else []
-    return [
-        None if any(start <= spans[i][0] < end for start, end in blocks) else heading_level(text, spans, i)
-        for i in range(len(spans))
-    ]
+    found: list[tuple[int, str] | None] = []
+    term_indent: int | None = None  # the open term's, while its description goes on
+    for i, (start, _) in enumerate(spans):
+        level = None if any(s <= start < e for s, e in blocks) else heading_level(text, spans, i)
+        if level is None and term_indent is not None and _opens_line(text, start) and _indent(text, start) <= term_indent:
+            level, term_indent = (TERM_LEVEL, ""), None
+        if level is not None and level[1]:
+            term_indent = _indent(text, start) if level[0] == TERM_LEVEL else None
+        found.append(level)
+    return found
 
 
 def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] | None:
@@ -182,6 +223,8 @@ def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] |
         return PLAIN_LEVEL, text[start:end].strip().rstrip(":")
     if numbered_heading(text, spans, i):
         return PLAIN_LEVEL, text[start:end].strip().rstrip(".")
+    if term_heading(text, spans, i):
+        return TERM_LEVEL, text[start:end].strip()
     return None
 
 
@@ -226,7 +269,7 @@ def outline(text: str, spans: Sequence[Span], title: str, stored: Outline | None
         if found:
             path = _under(path, *found)
         paths.append(" > ".join(h for _, h in path) if path else title)
-        flags.append(found is not None)
+        flags.append(bool(found and found[1]))
     return paths, flags
 
 

@@ -27,6 +27,7 @@ _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r(?!\n)|\n)[^\S\r\n]*(?:\r\n|\r(?!\n)|\
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 # What starts a line of its own: a list item ("- ", "2. ", "(b) "), a heading, a Markdown table row.
 _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\([a-zA-Z0-9]{1,4}\)\s|#{1,6}\s|\|")
+_CAPS_TITLE_WORDS = 6
 _FENCE = re.compile(r"`{3,}|~{3,}")  # a line that opens or closes a code block stands alone
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
 _CLOSERS = frozenset("\"'\u201d\u2019)]")
@@ -81,6 +82,14 @@ def _next_starts_sentence(text: str, pos: int) -> bool:
         return True
     char = text[pos]
     return not char.islower()
+
+
+def _caps_title(line: str) -> bool:
+    """A short line in capitals ("EXIT STATUS"): over a line indented deeper, a manual page's
+    section name, which the lower-case text under it does not continue."""
+    body = line.strip()
+    letters = [c for c in body if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and len(body.split()) <= _CAPS_TITLE_WORDS
 
 
 def _line_ends_block(line: str, next_line: str) -> bool:
@@ -142,9 +151,11 @@ def _blocks(text: str) -> list[tuple[int, int]]:
                 blocks.append((block_start, line_end))
                 break
             line = text[line_start:line_end]
-            next_line = text[nxt[0] : nxt[1]].lstrip()
+            raw_next = text[nxt[0] : nxt[1]]
+            next_line = raw_next.lstrip()
+            deeper = len(raw_next) - len(next_line) > len(line) - len(line.lstrip())
             if (_BULLET.match(next_line) or UNDERLINE.fullmatch(next_line.rstrip()) or _FENCE.match(next_line)
-                    or _FENCE.match(line.lstrip()) or _line_ends_block(line, next_line)):
+                    or _FENCE.match(line.lstrip()) or (deeper and _caps_title(line)) or _line_ends_block(line, next_line)):
                 blocks.append((block_start, line_end))
                 block_start = nxt[0]
     return blocks

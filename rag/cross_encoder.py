@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Sequence
 import numpy as np
 
 from rag.errors import ConfigError
+from rag.schema import unwrapped
 
 if TYPE_CHECKING:
     import onnxruntime
@@ -116,9 +117,10 @@ class CrossEncoder:
         return self._metadata
 
     def score_pairs(self, firsts: Sequence[str], seconds: Sequence[str]) -> np.ndarray:
-        """One logit per (first, second) pair."""
+        """One logit per (first, second) pair (words hyphenated across lines read whole)."""
         if not firsts:
             return np.zeros(0, dtype=np.float32)
+        seconds = [unwrapped(text) for text in seconds]
         session, tokenizer = self._load()
         out = np.zeros(len(firsts), dtype=np.float32)
         for start in range(0, len(firsts), self.batch_size):

@@ -10,6 +10,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 
+from rag.schema import unwrapped
+
 _WORD = re.compile(r"\w+(?:['\u2019]\w+)?", re.UNICODE)
 
 STOPWORDS = frozenset(
@@ -47,9 +49,10 @@ def stem(word: str) -> str:
 
 
 def words(text: str) -> list[str]:
-    """Lowercased word tokens, apostrophes normalised, possessive 's dropped."""
+    """Lowercased word tokens, apostrophes normalised, possessive 's dropped; a word
+    hyphenated across lines is one word (`index.sentences.unwrapped`)."""
     out = []
-    for word in _WORD.findall(text.lower()):
+    for word in _WORD.findall(unwrapped(text).lower()):
         word = word.replace("\u2019", "'")
         out.append(word[:-2] if word.endswith("'s") else word)
     return out

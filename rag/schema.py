@@ -8,12 +8,25 @@ from pydantic import BaseModel, Field
 
 ABSTAIN_TEXT = "The documents do not say."
 SOURCE_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
+_BROKEN_WORD = re.compile(r"(?<=\w)[\u2010\u00ad][^\S\r\n]*(?:\r\n|\r|\n)[^\S\r\n]*(?=\w)")
+
+
+def unwrapped(text: str) -> str:
+    """`text` with the words a typesetter hyphenated across lines whole again ("par" and
+    "ticular" either side of a line break become "particular": `man` breaks words with U+2010
+    HYPHEN, other tools with a soft hyphen, which is dropped anywhere), as models and word
+    matching should read it. Offsets
+    into the result are not offsets into `text`: quotes and citations keep the source's."""
+    if "\u2010" not in text and "\u00ad" not in text:
+        return text
+    return _BROKEN_WORD.sub("", text).replace("\u00ad", "")
 
 
 def display_text(sentence: str) -> str:
-    """Document text as shown in an answer or a prompt: one line, and bracketed numbers from
-    the source shown as (n) so they can never pass for citation markers."""
-    return SOURCE_MARKER.sub(r"(\1)", " ".join(sentence.split()))
+    """Document text as shown in an answer or a prompt: one line, words hyphenated across lines
+    whole, and bracketed numbers from the source shown as (n) so they can never pass for
+    citation markers."""
+    return SOURCE_MARKER.sub(r"(\1)", " ".join(unwrapped(sentence).split()))
 
 
 class Citation(BaseModel):

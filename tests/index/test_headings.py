@@ -191,6 +191,7 @@ _LINES = st.sampled_from([
     "```bash", "```", "# a shell comment", "Each player starts with five coins.", "The cafe closes at four, and",
     "then it opens again at six.", "- an item of a list", "| Room | Floor |", "|---|---|", "| Elster | 1 |",
     "A long line of hand-wrapped prose that keeps going well past sixty characters without a stop",
+    "       -k --keep", "              Keep the input files.", "       Back at the outer indent.", "EXIT STATUS",
     "", "",
 ])
 
@@ -222,3 +223,48 @@ def test_restructuredtext_titles_are_headings_and_a_short_tilde_line_is_a_fence(
     assert by_sentence["Use --dry-run to see what would change."] == "Tallow > Install > Usage > Options"
     markdown = "# Guide\n\nAn example follows:\n~~~\n# a comment\n~~~\n\nThat is all.\n"
     assert paths(markdown)["That is all."] == "Guide"
+
+
+MAN_PAGE = """OPTIONS
+       -k --keep
+              Keep (don't delete) input files during compression or decompres‐
+              sion.
+
+       -r, --no-run-if-empty
+              If the standard input does not contain any nonblanks, do not run
+              the command.  This option is a GNU extension.
+       --help Print a summary of the options and exit.
+
+       The options -L and -n are mutually exclusive.
+
+EXIT STATUS
+       xargs exits with the following status:
+              0      if it succeeds
+"""
+
+
+def test_a_term_over_its_indented_description_heads_it_until_the_text_goes_back():
+    """Manual pages and plain-text references put an option's name on a line of its own over
+    its indented description: the name heads the description, and only that."""
+    by_sentence = paths(MAN_PAGE, "xargs")
+    keep = next(s for s in by_sentence if s.startswith("Keep (don't delete)"))
+    assert by_sentence[keep] == "OPTIONS > -k --keep"
+    assert by_sentence["If the standard input does not contain any nonblanks, do not run\n              the command."] == \
+        "OPTIONS > -r, --no-run-if-empty"
+    assert by_sentence["This option is a GNU extension."] == "OPTIONS > -r, --no-run-if-empty"
+    # back at the term's indent: the description is over, the section goes on
+    assert by_sentence["--help Print a summary of the options and exit."] == "OPTIONS"
+    assert by_sentence["The options -L and -n are mutually exclusive."] == "OPTIONS"
+    assert by_sentence["xargs exits with the following status:"] == "EXIT STATUS"  # a section name over indented text
+    spans = sentence_spans(MAN_PAGE)
+    flags = dict(zip((MAN_PAGE[a:b] for a, b in spans), outline(MAN_PAGE, spans, "xargs")[1]))
+    assert flags["-k --keep"] and flags["-r, --no-run-if-empty"] and not flags["--help Print a summary of the options and exit."]
+
+
+def test_what_is_no_term():
+    hanging = "2.1. Grants\n\n(a) under intellectual property rights (other than patent or trademark)\n    Licensable by such Contributor.\n"
+    assert paths(hanging)["Licensable by such Contributor."] == "2.1. Grants"  # a list item wrapped under its first line
+    apart = "Usage notes\n\n       -k --keep\n\n              Keep the input files.\n"
+    assert paths(apart)["Keep the input files."] != "-k --keep"  # a blank line between: no description of it
+    colon = "Run these lines:\n    pip install tallow\n"
+    assert "Run these lines:" not in paths(colon).values()

@@ -131,3 +131,10 @@ def test_a_line_with_a_parenthesis_left_open_goes_on():
 def test_a_label_ending_in_a_capital_letter_ends_its_line():
     text = "Meeting room: Block A\nThe key is at reception.\n"
     assert sentences(text) == ["Meeting room: Block A", "The key is at reception."]
+
+
+def test_a_section_name_in_capitals_stands_apart_from_the_indented_text_under_it():
+    text = "EXIT STATUS\n       xargs exits with the following status: 0 if it succeeds.\n"
+    assert sentences(text) == ["EXIT STATUS", "xargs exits with the following status: 0 if it succeeds."]
+    # in line with the text, capitals are words of the sentence ("NOTE" wrapped as prose goes on)
+    assert sentences("THE SOFTWARE IS PROVIDED\nas is, without warranty.\n") == ["THE SOFTWARE IS PROVIDED\nas is, without warranty."]

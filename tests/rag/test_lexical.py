@@ -49,3 +49,15 @@ def test_bm25_ties_go_by_the_text_part_of_the_id_not_the_path_part():
     index.add("0000ffff:bbbb:0", "The pipe bomb was found at 1:05 p.m.")
     assert [cid for cid, _ in index.search("pipe bomb", 2)] == ["ffff0000:aaaa:0", "0000ffff:bbbb:0"]
     assert content_order("ffff0000:aaaa:0") < content_order("0000ffff:bbbb:0")
+
+
+def test_a_word_hyphenated_across_lines_is_read_whole():
+    from rag.lexical import words
+    from rag.schema import display_text, unwrapped
+
+    text = "In par\u2010\n       ticular, it will ignore symbolic links; a soft\u00adhyphen too."
+    assert unwrapped(text) == "In particular, it will ignore symbolic links; a softhyphen too."
+    assert "particular" in words(text) and "softhyphen" in words(text)
+    assert display_text(text).startswith("In particular, it")
+    assert unwrapped("well-\nknown") == "well-\nknown"  # a hyphen of the word itself stays
+    assert unwrapped("plain text") == "plain text"
