@@ -247,6 +247,9 @@ def title_heading(title: str) -> str:
 
 
 METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
+# Raised whenever headings are found otherwise: stored outlines of an older version are found
+# again at the next ingest of their files (`index.ingest`). 1: c259dc8; 2: terms (TERM_LEVEL).
+OUTLINE_VERSION = 2
 Outline = dict  # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...]}
 
 

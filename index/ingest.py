@@ -1,7 +1,8 @@
 """Ingestion: files in, chunks and vectors out, incrementally and safely.
 
 Unchanged documents (same text hash) are skipped without embedding; those stored before chunks
-carried their outlines get them, still without embedding (`refreshed`). Changed ones have their
+carried their outlines, or before headings were found as they are now, get them, still without
+embedding (`refreshed`). Changed ones have their
 chunks replaced. Chunks of many documents are embedded together in batches, and each
 document's registry record is written only after its chunks, so an ingest killed at any
 point and run again ends exactly where a clean run would.
@@ -22,6 +23,7 @@ import numpy as np
 from index.chunking import Chunk, chunk_text
 from index.embed_worker import Embedded, Embedding, embed_here
 from index.embedding import Embedder, check_backend
+from index.headings import OUTLINE_VERSION
 from index.layout import DocumentRecord
 from index.readers import Document, read_bytes, read_file
 from index.store import ChunkStore
@@ -234,12 +236,12 @@ class Ingestor:
             return None
         record = known.get(document.id)
         unchanged = record is not None and record.sha256 == document.sha256
-        if unchanged and record.outlined:
+        if unchanged and record.outlined >= OUTLINE_VERSION:
             report.unchanged.append(source)
             return None
         chunks = chunk_text(document.text, self.settings.chunk_size, self.settings.chunk_overlap)
-        # Stored before chunks carried outlines: `_write` gives them theirs, or stores it again
-        # where chunking has changed since.
+        # Stored before chunks carried outlines, or before headings were found as they are now:
+        # `_write` gives them theirs, or stores it again where chunking has changed since.
         return _Pending(document, chunks, is_update=record is not None, refresh=unchanged)
 
     def _write(self, pending: list[_Pending], vectors: np.ndarray, blobs: list[str] | None, report: IngestReport) -> None:

@@ -52,7 +52,7 @@ CHUNK_TEXT_KEY = "text"
 # apart; `chunk_rows` and `DocumentRecord.from_chroma` read both.
 PACKED_KEY = "rag_chunk"
 FILTERED_KEYS = ("document_id", "source", "date_int")
-OUTLINED_KEY = "outlined"  # in a registry record: its chunks carry their outlines
+OUTLINED_KEY = "outlined"  # in a registry record: the outline version its chunks carry
 log = logging.getLogger(__name__)
 
 
@@ -64,10 +64,10 @@ class DocumentRecord:
     date: str | None
     sha256: str
     chunks: int
-    # Whether its chunks carry their share of the document's outline (`index.headings`):
-    # registry records written before outlines were stored lack it, and the next ingest of an
-    # unchanged file adds them (`ChunkStore.add_outlines`) without embedding again.
-    outlined: bool = False
+    # The `index.headings.OUTLINE_VERSION` its chunks' outlines were found with, 0 for none
+    # (records written before outlines were stored): the next ingest of an unchanged file whose
+    # version is older writes them again (`ChunkStore.add_outlines`) without embedding.
+    outlined: int = 0
 
     @classmethod
     def from_chroma(cls, doc_id: str, meta: dict[str, Any]) -> "DocumentRecord":
@@ -81,7 +81,7 @@ class DocumentRecord:
             date=meta.get("date") or None,
             sha256=str(meta["sha256"]),
             chunks=int(meta.get("chunks", 0)),
-            outlined=bool(meta.get(OUTLINED_KEY, False)),
+            outlined=int(meta.get(OUTLINED_KEY, 0)),
         )
 
 

@@ -20,7 +20,7 @@ from index.client import Source, data_dir_problem, source
 from index.embedding import with_backend
 from index.fingerprint import Fingerprint
 from index.headings import METADATA_KEY as OUTLINE_KEY
-from index.headings import dump_outline
+from index.headings import OUTLINE_VERSION, dump_outline
 from index.layout import (
     CHUNK_TEXT_KEY,
     OUTLINED_KEY,
@@ -415,7 +415,7 @@ def _registry_record(document: Document, chunks: Sequence[Chunk]) -> dict[str, A
     if document.date:
         record["date"] = document.date
     if all(chunk.outline is not None for chunk in chunks):
-        record[OUTLINED_KEY] = True
+        record[OUTLINED_KEY] = OUTLINE_VERSION
     return {PACKED_KEY: json.dumps(record, ensure_ascii=False)}
 
 

@@ -292,7 +292,7 @@ def test_documents_written_with_the_text_in_the_registry_still_read(store_settin
     assert old.text_document_ids() == set()
     assert {r.id: old.document_text(r.id) for r in old.records()} == texts
     # records of that layout predate outlines too
-    assert sorted(old.records(), key=lambda r: r.id) == sorted((replace(r, outlined=False) for r in records), key=lambda r: r.id)
+    assert sorted(old.records(), key=lambda r: r.id) == sorted((replace(r, outlined=0) for r in records), key=lambda r: r.id)
     (folder / "beta.txt").write_text("Beta changed entirely. " * 40, encoding="utf-8")
     report = ingestor(store_settings, hash_embedder).ingest([folder])
     assert report.updated == [str(folder / "beta.txt")]
@@ -545,3 +545,21 @@ def test_an_old_document_chunked_otherwise_is_stored_again(store_settings, tmp_p
     rows = list(chunk_rows(store.chunks.get(where={"document_id": alpha.id}, include=["documents", "metadatas"])))
     assert len(rows) == alpha.chunks and all(text[m["start_char"]:m["end_char"]] == t for _, t, m in rows)
     assert all(r.outlined for r in store.records()) and all(_outlines(store).values())
+
+
+def test_outlines_found_by_an_older_version_are_found_again(store_settings, tmp_path, hash_embedder, monkeypatch):
+    """When headings come to be found otherwise (`OUTLINE_VERSION` raised), the next ingest of
+    unchanged files writes their chunks' outlines again, embedding nothing."""
+    import index.ingest
+    import index.store
+
+    folder = corpus(tmp_path)
+    monkeypatch.setattr(index.store, "OUTLINE_VERSION", 1)
+    first = ingestor(store_settings, hash_embedder).ingest([folder])
+    assert {r.outlined for r in open_store(store_settings).records()} == {1}
+    monkeypatch.setattr(index.store, "OUTLINE_VERSION", 2)
+    monkeypatch.setattr(index.ingest, "OUTLINE_VERSION", 2)
+    counting = CountingEmbedder(hash_embedder)
+    second = ingestor(store_settings, counting).ingest([folder])
+    assert sorted(second.refreshed) == sorted(first.added) and counting.texts_embedded == 0
+    assert {r.outlined for r in open_store(store_settings).records()} == {2}
