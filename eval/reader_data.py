@@ -9,8 +9,12 @@ a negation, an antonym (the kinds of unanswerable question SQuAD 2.0 was written
 `deletions`, also the answer sentence with the answer cut out where that leaves a sentence
 ("The bomb was found at 1:05 p.m. by an officer." asked "When was the bomb found?" becomes
 "The bomb was found by an officer."): on topic, every other word of the question still there,
-and no answer, as in questions that ask for a detail the text never gives. Every choice is
-seeded. Paragraphs are split with the splitter the answerer uses.
+and no answer, as in questions that ask for a detail the text never gives. With `siblings`,
+also the answer sentence asked another question of its paragraph that it does not answer (of
+those, the one sharing most words with it): a question people wrote about the same subject,
+asking for what this sentence does not say ("How fast could a penny-farthing go?" against the
+sentence giving its wheel's size), the commonest unanswerable question over a user's own
+documents. Every choice is seeded. Paragraphs are split with the splitter the answerer uses.
 """
 
 from __future__ import annotations
@@ -63,7 +67,7 @@ class Pair:
     sentence: str
     previous: str
     label: float
-    kind: str  # positive, paragraph, next, article, swap, negation, antonym, section, section_swap, deletion
+    kind: str  # positive, paragraph, next, article, swap, negation, antonym, section, section_swap, deletion, sibling
     heading: str = ""  # the article's title (or the subject, for section pairs), for a reader that reads headings
 
 
@@ -200,10 +204,12 @@ def article_title(article: dict) -> str:
 
 def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] | None = None,
                   sections: bool = False, deletions: bool = False, max_overlap: float | None = None,
-                  overlapping: float = 0.0) -> Iterator[Pair]:
+                  overlapping: float = 0.0, siblings: bool = False) -> Iterator[Pair]:
     """Pairs for the article's questions (only the (paragraph, question) indexes in `keep`, if
     given); with `sections`, also `section_pairs` for a share of them; with `deletions`, also
     the answer sentence without its answer (`delete_answer`), where one can be made; with
+    `siblings`, also the answer sentence asked a question of its paragraph it does not answer
+    (`sibling_question`); with
     `max_overlap`, only the questions whose answer sentence repeats less than that share of
     their content words (paraphrased questions, which the reader reads worst), and of the
     others the share `overlapping`, chosen by their text (`_kept_share`), so that a run on
@@ -255,8 +261,33 @@ def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] 
                 cut = delete_answer(sentences[at], answer["text"])
                 if cut is not None:
                     yield Pair(question, cut, previous, 0.0, "deletion")
+            if siblings:
+                other = sibling_question(paragraph["qas"], number, context, spans, at)
+                if other is not None:
+                    yield Pair(other, sentences[at], previous, 0.0, "sibling")
             if sections and rng.random() < SECTION_SHARE:
                 yield from section_pairs(question, sentences[at], answer["text"], pool, rng)
+
+
+def sibling_question(qas: list[dict], number: int, context: str, spans: list[tuple[int, int]], at: int) -> str | None:
+    """Of the paragraph's other questions, the one sharing most content words with sentence
+    `at` (the answer sentence of question `number`) that it does not answer: none of that
+    question's answers is in it, and its own answer sentence is another. None where no other
+    question shares a word with it. No random draws, so the rest of a run is unchanged."""
+    sentence = context[spans[at][0]:spans[at][1]]
+    text = _norm(sentence)
+    best, best_overlap = None, 0.0
+    for other, qa in enumerate(qas):
+        question = qa["question"].strip()
+        answers = qa.get("answers") or []
+        if other == number or not answers or any(_norm(a["text"]) in text for a in answers):
+            continue
+        question_terms = set(terms(question))
+        own = _answer_sentence(spans, context, answers[0]["text"], answers[0]["answer_start"], question_terms)
+        overlap = _overlap(question_terms, sentence)
+        if own != at and overlap > best_overlap:
+            best, best_overlap = question, overlap
+    return best
 
 
 def _kept_share(question: str, share: float) -> bool:
@@ -289,7 +320,7 @@ Drawn = dict[int, set[tuple[int, int]]]  # article -> its (paragraph, question) 
 def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int | None = None,
                 headings: bool = False, sections: bool = False, exclude: Drawn | None = None,
                 drawn: Drawn | None = None, deletions: bool = False, untitled: float = 0.0,
-                max_overlap: float | None = None, overlapping: float = 0.0) -> list[Pair]:
+                max_overlap: float | None = None, overlapping: float = 0.0, siblings: bool = False) -> list[Pair]:
     """Pairs from the given articles; with `max_questions`, that many questions drawn evenly
     across the articles (seeded). `headings`: each pair carries its article's title, what a
     document's heading is at answer time (every pair of an article has the same one, so it
@@ -301,7 +332,8 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
     without a title line reads at answer time (`index.headings.title_heading`); which ones is
     seeded apart from the draw, so the questions drawn are the same with any share.
     `max_overlap`: of the questions drawn, only those `article_pairs` calls paraphrased, and
-    the share `overlapping` of the others."""
+    the share `overlapping` of the others. `siblings`: also `sibling_question` negatives (no
+    random draws either)."""
     rng = random.Random(seed)  # nosec B311 - seeded sampling of training data, not security
     per_article = max(1, round(max_questions / len(articles))) if max_questions and articles else None
     out: list[Pair] = []
@@ -319,7 +351,7 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
         title = title_heading(article_title(article)) if headings and not _untitled(seed, a, untitled) else ""
         out.extend(replace(pair, heading=title) if title and not pair.heading else pair
                    for pair in article_pairs(article, rng, keep, sections and headings, deletions, max_overlap,
-                                                 overlapping))
+                                                 overlapping, siblings))
     return out
 
 

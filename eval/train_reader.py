@@ -90,7 +90,7 @@ def train_reader(
     lr: float, seed: int, threads: int, time_budget: float, checkpoint_every: int, freeze_layers: int,
     export: Path | None, headings: bool = False, sections: bool = False, init: Path | None = None,
     after: Sequence[int] = (), deletions: bool = False, untitled: float = 0.0, max_overlap: float | None = None,
-    overlapping: float = 0.0,
+    overlapping: float = 0.0, siblings: bool = False,
 ) -> None:
     """Train on `questions` SQuAD questions (0: all), measure on the held-out articles, write
     checkpoints and `run.json` under `folder`, and with `export` the int8 ONNX model.
@@ -103,7 +103,8 @@ def train_reader(
     ones. `deletions`: also negatives made by cutting the answer out of its sentence.
     `untitled`: with headings, this share of the articles is read without its title.
     `max_overlap`: train only on the drawn questions that their answer sentence paraphrases,
-    and on the share `overlapping` of the others."""
+    and on the share `overlapping` of the others. `siblings`: also negatives that ask the answer
+    sentence another question of its paragraph, one it does not answer."""
     headings = headings or sections
     if not 0.0 <= untitled <= 1.0:
         raise InvalidInput(f"--untitled {untitled} is not a share: give a number from 0 to 1, such as 0.3.")
@@ -131,7 +132,7 @@ def train_reader(
     drawn: dict = {}
     pairs = build_pairs(data, training, seed, questions or None, headings, sections, exclude=seen or None, drawn=drawn,
                         deletions=deletions, untitled=untitled, max_overlap=max_overlap,
-                        overlapping=overlapping)
+                        overlapping=overlapping, siblings=siblings)
     if after:
         overlap = sum(len(drawn[a] & seen.get(a, set())) for a in drawn)
         print(f"{sum(map(len, drawn.values()))} questions drawn beside the {sum(map(len, seen.values()))} "
@@ -160,6 +161,8 @@ def train_reader(
         config["sections"] = True
     if deletions:
         config["deletions"] = True
+    if siblings:
+        config["siblings"] = True
     if untitled:
         config["untitled"] = untitled
     if max_overlap is not None:

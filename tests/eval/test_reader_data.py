@@ -13,6 +13,7 @@ from eval.reader_data import (
     drawn_before,
     negate,
     section_pairs,
+    sibling_question,
     swap_entity,
 )
 
@@ -189,3 +190,46 @@ def test_overlapping_keeps_a_share_of_the_ordinary_questions_beside_the_paraphra
     assert asked[0] <= asked[1] <= asked[2]
     assert asked[2] == {p.question for p in build_pairs(data, [0, 1], 3, None) if p.kind == "positive"}
     assert build_pairs(data, [0, 1], 3, None, max_overlap=0.34, overlapping=0.5) == some  # the same share each time
+
+
+SIBLINGS = {
+    "title": "Penny-farthing",
+    "paragraphs": [{
+        "context": "The penny-farthing had a front wheel up to 1.5 metres across. It was fast but dangerous. "
+                   "It was made in Coventry.",
+        "qas": [
+            {"question": "How big was the front wheel of the penny-farthing?", "answers": [{"text": "1.5 metres", "answer_start": 45}]},
+            {"question": "How fast was the penny-farthing?", "answers": [{"text": "fast but dangerous", "answer_start": 69}]},
+            {"question": "Where was the penny-farthing made?", "answers": [{"text": "Coventry", "answer_start": 100}]},
+            {"question": "What was the size of the wheel?", "answers": [{"text": "up to 1.5 metres across", "answer_start": 37}]},
+        ],
+    }],
+}
+
+
+def test_a_sibling_is_another_question_of_the_paragraph_the_sentence_does_not_answer():
+    from index.sentences import sentence_spans
+
+    context = SIBLINGS["paragraphs"][0]["context"]
+    spans = sentence_spans(context)
+    qas = SIBLINGS["paragraphs"][0]["qas"]
+    # the first sentence answers questions 0 and 3; "How fast ..." and "Where ... made?" share
+    # as much of their words with it (the penny-farthing): the first one wins the tie
+    assert sibling_question(qas, 0, context, spans, 0) == "How fast was the penny-farthing?"
+    # question 3's own answer is in the sentence: never its sibling, whatever it shares
+    assert sibling_question(qas, 0, context, spans, 0) != qas[3]["question"]
+    # no other question shares a word with a sentence: no sibling
+    lone = [{"question": "Who rode it?", "answers": [{"text": "Ann", "answer_start": 0}]}]
+    assert sibling_question(lone + qas[:1], 1, context, spans, 0) is None
+
+
+def test_sibling_pairs_come_only_when_asked_and_keep_the_rest_of_the_draw():
+    plain = list(article_pairs(SIBLINGS, random.Random(5)))
+    with_siblings = list(article_pairs(SIBLINGS, random.Random(5), siblings=True))
+    assert [p for p in with_siblings if p.kind != "sibling"] == plain  # no random draws of its own
+    siblings = [p for p in with_siblings if p.kind == "sibling"]
+    assert siblings and all(p.label == 0.0 for p in siblings)
+    positives = {(p.question, p.sentence) for p in plain if p.kind == "positive"}
+    for pair in siblings:
+        assert (pair.question, pair.sentence) not in positives
+        assert any(pair.sentence == s for _, s in positives)  # an answer sentence, asked another question
