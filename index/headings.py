@@ -127,6 +127,14 @@ def term_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     return _indent(text, spans[i + 1][0]) > _indent(text, start)
 
 
+def term_above(text: str, spans: Sequence[Span], i: int) -> int | None:
+    """Where the term that sentence `i` is the first sentence of the description of begins
+    (the line right above it, `term_heading`), else None: a quote of the sentence alone would
+    not say what it describes ("If the standard input does not contain any nonblanks, do not
+    run the command." is `-r, --no-run-if-empty`)."""
+    return spans[i - 1][0] if i > 0 and term_heading(text, spans, i - 1) else None
+
+
 def setext_level(text: str, spans: Sequence[Span], i: int) -> int | None:
     """The level when the next line underlines sentence `i`: "=" 1, "-" 2 (a Setext heading, in
     Markdown and plain text alike: "Mozilla Public License" over "======"), and as

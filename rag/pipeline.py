@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from index.embedding import Embedder, check_backend, embedder_from_settings
 from index.fingerprint import Fingerprint
+from index.headings import term_above
 from index.store import open_store
 from rag.calibration import CALIBRATION_PATH, load_calibration
 from rag.draft import Draft
@@ -227,10 +228,16 @@ def compose(chosen: list["Candidate"], passages: list[Passage]) -> Draft:
     for number, candidate in enumerate(chosen, start=1):
         passage = passages[candidate.passage]
         offset = candidate.start_char - passage.start_char
-        quote = passage.text[offset : offset + candidate.end_char - candidate.start_char]
+        end = offset + candidate.end_char - candidate.start_char
+        # The first sentence of a term's description is quoted with its term ("-r,
+        # --no-run-if-empty" over "If the standard input ... do not run the command.").
+        at = next((i for i, (start, _) in enumerate(passage.spans) if start == offset), None)
+        lead = term_above(passage.text, passage.spans, at) if at is not None else None
+        offset = offset if lead is None else lead
+        quote = passage.text[offset:end]
         citations.append(Citation(
             id=number, document_id=passage.document_id, source=passage.source, title=passage.title,
-            start_char=candidate.start_char, end_char=candidate.end_char, quote=quote,
+            start_char=passage.start_char + offset, end_char=candidate.end_char, quote=quote,
             score=round(candidate.probability, 4),
         ))
         text = display_text(quote)

@@ -269,3 +269,26 @@ def test_a_stored_chunk_keeps_the_headings_above_it(tmp_path, real_embedder):
     answer = pipeline.ask("How many coins does each player start with?")
     assert answer.citations and answer.citations[0].quote == "Each player starts with five coins."
     check_citations(pipeline, answer)
+
+
+def test_the_first_sentence_of_an_options_description_is_quoted_with_the_option(tmp_path, real_embedder):
+    """A manual page puts an option's name over its indented description, which never says
+    it: the answer quotes the name with the sentence, exactly as the source has them."""
+    from rag.settings import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "gzip.txt").write_text(
+        "OPTIONS\n       -c --stdout\n              Write output on standard output; keep original files unchanged.\n\n"
+        "       -k --keep\n              Keep (don't delete) input files during compression or decompres\u2010\n"
+        "              sion.\n\n       -q --quiet\n              Suppress all warnings.\n", encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="man",
+                        index={"embed_backend": "torch", "chunk_size": 800, "chunk_overlap": 0})
+    run_ingest(settings, [docs])
+    pipeline = Pipeline(settings, embedder=real_embedder)
+    answer = pipeline.ask("How do I keep the input files when compressing?")
+    assert not answer.abstained
+    first = answer.citations[0]
+    assert first.quote.startswith("-k --keep\n") and first.quote.endswith("decompres\u2010\n              sion.")
+    assert answer.sentences[0].text == "-k --keep Keep (don't delete) input files during compression or decompression."
+    check_citations(pipeline, answer)
