@@ -27,6 +27,9 @@ _NUMBERED_TITLE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+((?:[\w'\u2019()-]+[ \
 _NUMBERED_LINE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+[A-Z]")  # "10.1. New Versions"
 _NUMBERED_ITEM = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]")
 _MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
+# A line of one of these, set off by blank lines, links what comes before and after it ("Then"
+# between two commands in a manual page): no title.
+_LINKING_WORDS = frozenset("also and but finally hence next now or otherwise so then thus".split())
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)
 UNDERLINE = re.compile(r"={3,}|-{3,}|~{3,}|\^{3,}|\"{3,}|\+{3,}")  # under a Setext or reStructuredText title
 _UNDERLINE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4, '"': 5, "+": 6}
@@ -91,7 +94,7 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     gap_after = text[end:spans[i + 1][0]].replace("\r", "")
     set_off = (i == 0 or bool(_BLANK_LINE.search(gap_before))) and bool(_BLANK_LINE.search(gap_after))
     if line[0].isupper():
-        return set_off
+        return set_off and line.rstrip(":").lower() not in _LINKING_WORDS
     # A numbered line is a section's title ("10.1. New Versions"), unless lines numbered to the
     # same depth come one after another: the steps of a list set apart by blank lines.
     if not (set_off and _NUMBERED_LINE.match(line)):
@@ -256,8 +259,9 @@ def title_heading(title: str) -> str:
 
 METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # Raised whenever headings are found otherwise: stored outlines of an older version are found
-# again at the next ingest of their files (`index.ingest`). 1: c259dc8; 2: terms (TERM_LEVEL).
-OUTLINE_VERSION = 2
+# again at the next ingest of their files (`index.ingest`). 1: c259dc8; 2: terms (TERM_LEVEL);
+# 3: a linking word ("Then") set off by blank lines is no heading.
+OUTLINE_VERSION = 3
 Outline = dict  # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...]}
 
 

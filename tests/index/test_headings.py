@@ -261,6 +261,12 @@ def test_a_term_over_its_indented_description_heads_it_until_the_text_goes_back(
     assert flags["-k --keep"] and flags["-r, --no-run-if-empty"] and not flags["--help Print a summary of the options and exit."]
 
 
+def test_a_linking_word_set_off_by_blank_lines_is_no_heading():
+    text = "ADVANCED USAGE\n\n       gzip -c file1 > foo.gz\n\n       Then\n\n             gunzip -c foo\n\n       is equivalent to cat.\n"
+    assert paths(text)["is equivalent to cat."] == "ADVANCED USAGE"
+    assert plain("Intro text.\n\nSummary\n\nThe end.\n") == ["Summary"]
+
+
 def test_what_is_no_term():
     hanging = "2.1. Grants\n\n(a) under intellectual property rights (other than patent or trademark)\n    Licensable by such Contributor.\n"
     assert paths(hanging)["Licensable by such Contributor."] == "2.1. Grants"  # a list item wrapped under its first line
