@@ -240,12 +240,32 @@ def _running_key(line: str) -> str:
     return re.sub(r"\d+", "#", " ".join(line.split()))
 
 
+_LINE_END_HYPHEN = re.compile(r"\b([^\W\d_]+)-\n([a-z][^\W\d_]*)")
+_WORD_OR_COMPOUND = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def dehyphenated(text: str) -> str:
+    """`text` with the words a typesetter hyphenated at a line's end whole again ("compres-" and
+    "sion" -> "compression", the line joined to the next): PDFs of typeset text are full of them,
+    and read broken they match no word of a question. A compound the text also writes with its
+    hyphen on one line keeps it ("well-" and "known" -> "well-known")."""
+    if "-\n" not in text:
+        return text
+    compounds = {w for w in _WORD_OR_COMPOUND.findall(text.lower()) if "-" in w}
+
+    def join(match: re.Match) -> str:
+        left, right = match.group(1), match.group(2)
+        return f"{left}-{right}" if f"{left}-{right}".lower() in compounds else left + right
+
+    return _LINE_END_HYPHEN.sub(join, text)
+
+
 def pdf_text(pages: list[str]) -> str:
     """The text of a PDF's pages as one document: ligatures spelled out ("ﬁle" -> "file"), the
     lines repeated at the top or bottom of most pages (running headers and footers, page numbers:
-    digits aside, the same line on half the pages or more, at least three) left out, and the
-    pages joined by a line break, not a paragraph break, since a sentence often runs on over a
-    page's end."""
+    digits aside, the same line on half the pages or more, at least three) left out, the pages
+    joined by a line break, not a paragraph break, since a sentence often runs on over a page's
+    end, and words hyphenated at a line's end whole (`dehyphenated`)."""
     split = [page.translate(_LIGATURES).splitlines() for page in pages]
     counts: dict[str, int] = {}
     for lines in split:
@@ -258,7 +278,7 @@ def pdf_text(pages: list[str]) -> str:
         filled = [i for i, line in enumerate(lines) if line.strip()]
         edges = set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
         kept.append("\n".join(line for i, line in enumerate(lines) if i not in edges or _running_key(line) not in running))
-    return "\n".join(page for page in kept if page.strip())
+    return dehyphenated("\n".join(page for page in kept if page.strip()))
 
 
 def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:

@@ -50,7 +50,7 @@ def stem(word: str) -> str:
 
 def words(text: str) -> list[str]:
     """Lowercased word tokens, apostrophes normalised, possessive 's dropped; a word
-    hyphenated across lines is one word (`index.sentences.unwrapped`)."""
+    hyphenated across lines is one word (`rag.schema.unwrapped`)."""
     out = []
     for word in _WORD.findall(unwrapped(text).lower()):
         word = word.replace("\u2019", "'")

@@ -237,6 +237,16 @@ def test_pdf_ligatures_are_spelled_out():
     assert pdf_text(["The \ufb01le is \ufb02at and o\ufb00ered."]) == "The file is flat and offered."
 
 
+def test_pdf_words_hyphenated_at_a_line_end_are_whole():
+    from index.readers import pdf_text
+
+    pages = ["The algorithm reduces the compres-\nsion time of well-known files. A well-\nknown trick",
+             "is an e-mail away. Send an e-\nmail to the au-\nthors; 2019-\n2020 stays."]
+    assert pdf_text(pages) == (
+        "The algorithm reduces the compression time of well-known files. A well-known trick\n"
+        "is an e-mail away. Send an e-mail to the authors; 2019-\n2020 stays.")
+
+
 def test_docx_headings_lists_and_tables_in_reading_order(tmp_path):
     """A .docx's headings head their sections, list items are items, and a table is read where
     it stands, as Markdown rows under a header (it was appended after all paragraphs)."""
