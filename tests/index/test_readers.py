@@ -247,6 +247,44 @@ def test_pdf_words_hyphenated_at_a_line_end_are_whole():
         "is an e-mail away. Send an e-mail to the authors; 2019-\n2020 stays.")
 
 
+def _mail(html_only: bool = False, charset: str | None = None) -> bytes:
+    from email.message import EmailMessage
+
+    message = EmailMessage()
+    message["Subject"] = "Re: Backup server move"
+    message["From"] = "Priya Nair <priya@example.org>"
+    message["To"] = "ops-team@example.org"
+    message["Date"] = "Tue, 3 Nov 2026 09:12:44 +0100"
+    html = "<p>Hi all,</p><p>The move is <b>confirmed</b> for Saturday 14 November.</p><script>steal()</script>"
+    if html_only:
+        message.set_content(html, subtype="html")
+    else:
+        message.set_content("Hi all,\r\n\r\nThe move is confirmed for Saturday 14 November.\r\n\r\nPriya\r\n")
+        message.add_alternative(html, subtype="html")
+        message.add_attachment(b"%PDF-1.4", maintype="application", subtype="pdf", filename="floor-plan.pdf")
+    data = bytes(message)
+    return data.replace(b"charset=\"utf-8\"", f"charset=\"{charset}\"".encode()) if charset else data
+
+
+def test_an_email_reads_as_its_headers_then_its_text(tmp_path):
+    doc = read_file(write(tmp_path, "move.eml", _mail()), LIMIT)
+    assert doc.title == "Re: Backup server move" and doc.date == "2026-11-03"
+    assert doc.text == (
+        "Subject: Re: Backup server move\nFrom: Priya Nair <priya@example.org>\nTo: ops-team@example.org\n"
+        "Date: 2026-11-03 09:12\n\nHi all,\n\nThe move is confirmed for Saturday 14 November.\n\nPriya\n\n"
+        "Attachments (not read): floor-plan.pdf")
+    html = read_file(write(tmp_path, "html.eml", _mail(html_only=True)), LIMIT)
+    assert html.text.endswith("Hi all,\n\nThe move is confirmed for Saturday 14 November.")
+    assert "steal" not in html.text
+
+
+def test_what_is_no_email_is_skipped_with_the_reason(tmp_path):
+    with pytest.raises(SkipFile, match="not an e-mail message"):
+        read_file(write(tmp_path, "notes.eml", b"Just some notes, no headers at all.\n"), LIMIT)
+    with pytest.raises(SkipFile, match="could not parse the e-mail"):
+        read_file(write(tmp_path, "odd.eml", _mail(charset="x-no-such-charset")), LIMIT)
+
+
 def test_docx_headings_lists_and_tables_in_reading_order(tmp_path):
     """A .docx's headings head their sections, list items are items, and a table is read where
     it stands, as Markdown rows under a header (it was appended after all paragraphs)."""
