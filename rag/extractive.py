@@ -216,8 +216,9 @@ def build_candidates(
                 continue  # a table's header and rule rows name columns: the reader reads the header with each row
             if is_heading[i]:
                 continue  # a heading names a section: the reader reads it with each sentence under it
-            if _BREAK.match(passage.text, start, end) or _FENCE_LINE.match(passage.text, start, end):
-                continue  # a thematic break or a code fence says nothing
+            if (_BREAK.match(passage.text, start, end) or _FENCE_LINE.match(passage.text, start, end)
+                    or not any(c.isalnum() for c in passage.text[start:end])):
+                continue  # a thematic break, a code fence, a lone ">" or "}" says nothing
             seen.add(key)
             previous = _context(passage.text, spans, i, is_heading)
             candidates.append(

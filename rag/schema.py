@@ -9,22 +9,25 @@ from pydantic import BaseModel, Field
 ABSTAIN_TEXT = "The documents do not say."
 SOURCE_MARKER = re.compile(r"\[(\d{1,3}(?:\s*[,;]\s*\d{1,3})*)\]")
 _BROKEN_WORD = re.compile(r"(?<=\w)[\u2010\u00ad][^\S\r\n]*(?:\r\n|\r|\n)[^\S\r\n]*(?=\w)")
+_QUOTE_MARKS = re.compile(r"^[^\S\r\n]*(?:>[^\S\r\n]?)+", re.M)  # "> " opening a quoted line of an e-mail
 
 
 def unwrapped(text: str) -> str:
-    """`text` with the words a typesetter hyphenated across lines whole again ("par" and
-    "ticular" either side of a line break become "particular": `man` breaks words with U+2010
-    HYPHEN, other tools with a soft hyphen, which is dropped anywhere), as models and word
-    matching should read it. Offsets
-    into the result are not offsets into `text`: quotes and citations keep the source's."""
-    if "\u2010" not in text and "\u00ad" not in text:
-        return text
-    return _BROKEN_WORD.sub("", text).replace("\u00ad", "")
+    """`text` as models and word matching should read it: the words a typesetter hyphenated
+    across lines whole again ("par" and "ticular" either side of a line break become
+    "particular": `man` breaks words with U+2010 HYPHEN, other tools with a soft hyphen, which
+    is dropped anywhere), and without the "> " marks that open the lines of a quoted e-mail.
+    Offsets into the result are not offsets into `text`: quotes and citations keep the source's."""
+    if "\u2010" in text or "\u00ad" in text:
+        text = _BROKEN_WORD.sub("", text).replace("\u00ad", "")
+    if ">" in text:
+        text = _QUOTE_MARKS.sub("", text)
+    return text
 
 
 def display_text(sentence: str) -> str:
-    """Document text as shown in an answer or a prompt: one line, words hyphenated across lines
-    whole, and bracketed numbers from the source shown as (n) so they can never pass for
+    """Document text as shown in an answer or a prompt: one line, read as `unwrapped` reads it,
+    and bracketed numbers from the source shown as (n) so they can never pass for
     citation markers."""
     return SOURCE_MARKER.sub(r"(\1)", " ".join(unwrapped(sentence).split()))
 

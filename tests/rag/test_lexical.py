@@ -61,3 +61,23 @@ def test_a_word_hyphenated_across_lines_is_read_whole():
     assert display_text(text).startswith("In particular, it")
     assert unwrapped("well-\nknown") == "well-\nknown"  # a hyphen of the word itself stays
     assert unwrapped("plain text") == "plain text"
+
+
+def test_a_quoted_email_is_read_without_its_quote_marks_and_a_lone_mark_is_no_candidate():
+    import numpy as np
+
+    from rag.extractive import build_candidates
+    from rag.lexical import words
+    from rag.retrieve import Passage
+    from rag.schema import display_text, unwrapped
+
+    text = "Marek wrote:\n> The racks are only\n> free after the Friday window.\n> >\n>> Two people carry the shelves.\n"
+    assert unwrapped(text) == "Marek wrote:\nThe racks are only\nfree after the Friday window.\n\nTwo people carry the shelves.\n"
+    assert ">" not in words(text) and display_text("> The racks are only\n> free.") == "The racks are only free."
+    assert unwrapped("if a > b then") == "if a > b then"  # only a mark that opens its line
+    passage = Passage(chunk_id="c", document_id="m.txt", source="m.txt", title="m.txt", date=None,
+                      start_char=0, end_char=len(text), text=text, score=1.0)
+    vectors = lambda passages: [np.ones((len(p.spans), 4), dtype=np.float32) for p in passages]  # noqa: E731
+    embed = lambda texts: np.ones((len(texts), 4), dtype=np.float32)  # noqa: E731
+    found = build_candidates("When are the racks free?", [passage], np.ones(4, dtype=np.float32), embed, lambda term: 1.0, vectors)
+    assert found and all(any(ch.isalnum() for ch in c.text) for c in found)
