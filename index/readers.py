@@ -397,15 +397,19 @@ def _read_eml(path: Path, data: bytes) -> tuple[str, str]:
             value = " ".join(str(message.get(name, "") or "").split())
             if value:
                 headers.append(f"{name}: {_mail_date(value) if name == 'Date' else value}")
-        part = message.get_body(preferencelist=("plain", "html"))
         body = ""
-        if part is not None:
+        for kind in ("plain", "html"):  # an empty plain part beside the HTML one says nothing
+            part = message.get_body(preferencelist=(kind,))
+            if part is None:
+                continue
             content = part.get_content()
             content = content if isinstance(content, str) else content.decode("utf-8", "replace")
-            if part.get_content_subtype() == "html":
+            if kind == "html":
                 body = _read_html(path, content.encode("utf-8"))[0]
             else:
                 body = "\n".join(line.rstrip() for line in content.replace("\r\n", "\n").split("\n")).strip()
+            if body:
+                break
         attachments = [name for name in (a.get_filename() for a in message.iter_attachments()) if name]
         subject = " ".join(str(message.get("Subject", "") or "").split())
     except SkipFile:

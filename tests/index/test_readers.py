@@ -247,7 +247,7 @@ def test_pdf_words_hyphenated_at_a_line_end_are_whole():
         "is an e-mail away. Send an e-mail to the authors; 2019-\n2020 stays.")
 
 
-def _mail(html_only: bool = False, charset: str | None = None) -> bytes:
+def _mail(html_only: bool = False, charset: str | None = None, empty_plain: bool = False) -> bytes:
     from email.message import EmailMessage
 
     message = EmailMessage()
@@ -258,6 +258,9 @@ def _mail(html_only: bool = False, charset: str | None = None) -> bytes:
     html = "<p>Hi all,</p><p>The move is <b>confirmed</b> for Saturday 14 November.</p><script>steal()</script>"
     if html_only:
         message.set_content(html, subtype="html")
+    elif empty_plain:
+        message.set_content("")
+        message.add_alternative(html, subtype="html")
     else:
         message.set_content("Hi all,\r\n\r\nThe move is confirmed for Saturday 14 November.\r\n\r\nPriya\r\n")
         message.add_alternative(html, subtype="html")
@@ -276,6 +279,8 @@ def test_an_email_reads_as_its_headers_then_its_text(tmp_path):
     html = read_file(write(tmp_path, "html.eml", _mail(html_only=True)), LIMIT)
     assert html.text.endswith("Hi all,\n\nThe move is confirmed for Saturday 14 November.")
     assert "steal" not in html.text
+    empty = read_file(write(tmp_path, "empty.eml", _mail(empty_plain=True)), LIMIT)  # an empty plain part beside HTML
+    assert empty.text.endswith("Hi all,\n\nThe move is confirmed for Saturday 14 November.")
 
 
 def test_what_is_no_email_is_skipped_with_the_reason(tmp_path):
