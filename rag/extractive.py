@@ -226,7 +226,9 @@ def build_candidates(
                           heading=headings[i])
             )
             rows.append((index, i))
-            windows.append(set().union(*sentence_terms[max(0, i - 1) : i + 2]))
+            # The sentence with its neighbours and the headings it sits under: "Ours is 24
+            # hours." under "RPO" holds what "What is our RPO?" asks for.
+            windows.append(set().union(*sentence_terms[max(0, i - 1) : i + 2], terms(headings[i])))
             window_words.append(set().union(*sentence_words[max(0, i - 1) : i + 2]))
     if not candidates:
         return []
