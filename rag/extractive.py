@@ -198,6 +198,7 @@ def build_candidates(
     seen: set[tuple[str, int, int]] = set()
     windows: list[set[str]] = []
     window_words: list[set[str]] = []
+    heading_terms: dict[str, set[str]] = {}
     passage_missing: list[float] = []
     passage_key_missing: list[float] = []
     rows: list[tuple[int, int]] = []  # (passage, sentence) of each candidate
@@ -228,7 +229,9 @@ def build_candidates(
             rows.append((index, i))
             # The sentence with its neighbours and the headings it sits under: "Ours is 24
             # hours." under "RPO" holds what "What is our RPO?" asks for.
-            windows.append(set().union(*sentence_terms[max(0, i - 1) : i + 2], terms(headings[i])))
+            if headings[i] not in heading_terms:  # sentences under one heading share it
+                heading_terms[headings[i]] = set(terms(headings[i]))
+            windows.append(set().union(*sentence_terms[max(0, i - 1) : i + 2], heading_terms[headings[i]]))
             window_words.append(set().union(*sentence_words[max(0, i - 1) : i + 2]))
     if not candidates:
         return []
