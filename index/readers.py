@@ -20,7 +20,8 @@ from rag.errors import SkipFile
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 # Read by index/extra_readers.py; .pptx, .ipynb and .epub need the `readers` extra.
 EXTRA_SUFFIXES = (".pptx", ".epub", ".csv", ".ipynb")
-SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx", ".eml", *EXTRA_SUFFIXES)
+MAIL_SUFFIXES = (".eml", ".mbox")  # read by index/mail.py
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx", *MAIL_SUFFIXES, *EXTRA_SUFFIXES)
 _TITLE_LIMIT = 120
 _ZIP_MAX_UNPACKED = 512 * 1024 * 1024
 
@@ -369,62 +370,6 @@ def _read_docx(path: Path, data: bytes) -> tuple[str, str]:
     return text, title
 
 
-_MAIL_HEADERS = ("Subject", "From", "To", "Cc", "Date")
-
-
-def _mail_date(value: str) -> str:
-    """An e-mail's Date header as "YYYY-MM-DD HH:MM" (the document's date is read from it), or
-    as written when it does not parse."""
-    from email.utils import parsedate_to_datetime
-
-    try:
-        return parsedate_to_datetime(value).strftime("%Y-%m-%d %H:%M")
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return value
-
-
-def _read_eml(path: Path, data: bytes) -> tuple[str, str]:
-    """An e-mail message (.eml): its Subject, From, To, Cc and Date as lines of their own, then
-    its text (the plain-text part, else the HTML part as a page reads), then the names of its
-    attachments, which are not read. Titled by its subject."""
-    import email
-    from email import policy
-
-    try:
-        message = email.message_from_bytes(data, policy=policy.default)
-        headers = []
-        for name in _MAIL_HEADERS:
-            value = " ".join(str(message.get(name, "") or "").split())
-            if value:
-                headers.append(f"{name}: {_mail_date(value) if name == 'Date' else value}")
-        body = ""
-        for kind in ("plain", "html"):  # an empty plain part beside the HTML one says nothing
-            part = message.get_body(preferencelist=(kind,))
-            if part is None:
-                continue
-            content = part.get_content()
-            content = content if isinstance(content, str) else content.decode("utf-8", "replace")
-            if kind == "html":
-                body = _read_html(path, content.encode("utf-8"))[0]
-            else:
-                body = "\n".join(line.rstrip() for line in content.replace("\r\n", "\n").split("\n")).strip()
-            if body:
-                break
-        attachments = [name for name in (a.get_filename() for a in message.iter_attachments()) if name]
-        subject = " ".join(str(message.get("Subject", "") or "").split())
-    except SkipFile:
-        raise
-    except Exception as exc:  # noqa: BLE001 - the email package raises many types on broken mail
-        raise SkipFile(f"could not parse the e-mail ({type(exc).__name__}: {exc})") from None
-    if not headers:
-        raise SkipFile("not an e-mail message (no Subject, From, To or Date header); save it as .txt if it is plain text")
-    parts = ["\n".join(headers), body]
-    if attachments:
-        parts.append("Attachments (not read): " + ", ".join(attachments))
-    text = "\n\n".join(part for part in parts if part)
-    return text, _shorten(subject) if subject else _first_line_title(body or text, path.stem)
-
-
 _READERS: dict[str, Callable[[Path, bytes], tuple[str, str]]] = {
     ".txt": _read_text,
     ".md": _read_text,
@@ -433,7 +378,6 @@ _READERS: dict[str, Callable[[Path, bytes], tuple[str, str]]] = {
     ".htm": _read_html,
     ".pdf": _read_pdf,
     ".docx": _read_docx,
-    ".eml": _read_eml,
 }
 
 
@@ -444,6 +388,15 @@ def _read_extra(path: Path, data: bytes) -> tuple[str, str]:
 
 
 _READERS.update(dict.fromkeys(EXTRA_SUFFIXES, _read_extra))
+
+
+def _read_mail(path: Path, data: bytes) -> tuple[str, str]:
+    from index.mail import READERS
+
+    return READERS[path.suffix.lower()](path, data)
+
+
+_READERS.update(dict.fromkeys(MAIL_SUFFIXES, _read_mail))
 
 
 def _reader_for(name: str) -> Callable[[Path, bytes], tuple[str, str]]:

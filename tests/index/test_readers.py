@@ -283,6 +283,23 @@ def test_an_email_reads_as_its_headers_then_its_text(tmp_path):
     assert empty.text.endswith("Hi all,\n\nThe move is confirmed for Saturday 14 November.")
 
 
+def test_a_mailbox_reads_each_message_under_its_subject(tmp_path):
+    other = _mail(html_only=True).replace(b"Re: Backup server move", b"Lunch on Friday")
+    body = b"Hi,\n\n>From the minutes: the racks are free after Friday.\n"
+    mbox = (b"From priya@example.org Tue Nov  3 09:12:44 2026\n" + _mail() + b"\n"
+            b"From accounts@example.org Wed Nov  4 10:00:00 2026\n" + other + b"\n"
+            b"From broken@example.org Wed Nov  4 11:00:00 2026\nnot a header at all\n"
+            b"From marek@example.org Thu Nov  5 08:00:00 2026\nSubject: Racks\nFrom: Marek <m@example.org>\n\n" + body)
+    doc = read_file(write(tmp_path, "ops.mbox", mbox), LIMIT)
+    assert doc.title == "ops" and doc.date == "2026-11-03"
+    sections = doc.text.split("\n\n# ")
+    assert [s.split("\n", 1)[0].lstrip("# ") for s in sections] == ["Re: Backup server move", "Lunch on Friday", "Racks"]
+    assert "The move is confirmed for Saturday 14 November." in sections[0] and "Subject: Lunch on Friday" in sections[1]
+    assert sections[2].endswith("From the minutes: the racks are free after Friday.")  # mboxrd's ">From " undone
+    with pytest.raises(SkipFile, match="not a mailbox"):
+        read_file(write(tmp_path, "notes.mbox", b"Just notes.\n"), LIMIT)
+
+
 def test_what_is_no_email_is_skipped_with_the_reason(tmp_path):
     with pytest.raises(SkipFile, match="not an e-mail message"):
         read_file(write(tmp_path, "notes.eml", b"Just some notes, no headers at all.\n"), LIMIT)
