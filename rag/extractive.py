@@ -53,6 +53,8 @@ _RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
 # A thematic break ("---", "***", "_ _ _") draws a line between parts, and "===", "~~~" or "^^^" underline a
 # heading: no candidate, no context.
 _BREAK = re.compile(r"\s*([-*_=~^\"+])(?:[ \t]*\1){2,}\s*$")
+# A row as a CSV file reads (`index.extra_readers`): two or more "column: value" pairs joined by "; ".
+_RECORD = re.compile(r"[^:;\n]{1,60}: [^;\n]*(?:; [^:;\n]{1,60}: [^;\n]*)+")
 _FENCE_LINE = re.compile(r"\s*(?:`{3,}|~{3,})[\w+.-]*\s*$")  # "```bash" opens a code block, "```" closes it
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")  # what is left of a linked image
@@ -143,7 +145,8 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Se
     """What the reader reads before sentence `i`: the sentence before it, or for a Markdown
     table row, the table's header row (the row above its rule row), which names the columns.
     Nothing after a heading (the reader reads the heading path beside it already) or a
-    thematic break."""
+    thematic break, and nothing for a CSV row, which names its columns itself (with the row
+    before it, transfer7's answer rows read a logit lower on average: -0.53 against 0.51)."""
     sentence = text[spans[i][0]:spans[i][1]]
     if sentence.startswith("|"):
         for j in range(i - 1, 0, -1):
@@ -154,6 +157,8 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Se
                 return text[spans[j - 1][0]:spans[j - 1][1]] if j - 1 != i else ""
     if not i or is_heading[i - 1] or _BREAK.match(text, *spans[i - 1]) or _FENCE_LINE.match(text, *spans[i - 1]):
         return ""
+    if _RECORD.fullmatch(sentence):
+        return ""  # a CSV row ("Name: ...; Team: ...") is read alone: the row before it misled the reader
     return text[spans[i - 1][0]:spans[i - 1][1]]
 
 

@@ -56,6 +56,17 @@ def test_a_table_row_is_read_with_its_header():
     assert _context(text, spans, 0, flat) == ""
 
 
+def test_a_csv_row_is_read_alone():
+    """A CSV file's rows read as "column: value" pairs; the row before one is another record,
+    not its context."""
+    text = ("Route: 12; From: Central Station; To: Airport; Departs: 06:15\n\n"
+            "Route: 12; From: Central Station; To: Airport; Departs: 07:45\n\nBuses run late on Sundays. Take a taxi.")
+    spans = sentence_spans(text)
+    flat = [False] * len(spans)
+    assert _context(text, spans, 1, flat) == ""
+    assert _context(text, spans, 3, flat) == "Buses run late on Sundays."  # prose keeps the sentence before
+
+
 def test_a_sentence_after_a_heading_is_read_with_no_previous_sentence():
     text = "Intro line ends here.\n\nSETTING UP\n\nEach player starts with five coins.\n\n## Turns\n\nRoll the die."
     spans = sentence_spans(text)
