@@ -33,6 +33,9 @@ from urllib.parse import unquote
 from index.readers import _decode, _first_line_title, _markdown_title, _read_html, _shorten, _tidy, check_zip_archive
 from rag.errors import SkipFile
 
+# A CSV row with a header as the document reads it: "column: value" pairs joined by "; "
+# (`labelled_row`). The answerer reads such a row alone, not after the row before it.
+LABELLED_ROW = re.compile(r"[^:;\n]{1,60}: [^;\n]*(?:; [^:;\n]{1,60}: [^;\n]*)+")
 INSTALL = "pip install 'grounded-rag[readers]' (in a checkout: pip install -c requirements.lock -e '.[readers]')"
 
 
@@ -178,11 +181,16 @@ def read_csv(path: Path, data: bytes) -> tuple[str, str]:
         header = [" ".join(name.split()) or f"column {n}" for n, name in enumerate(rows[0], start=1)]
         for row in rows[1:]:
             names = header + [f"column {n}" for n in range(len(header) + 1, len(row) + 1)]
-            cells = (f"{name}: {' '.join(value.split())}" for name, value in zip(names, row) if value.strip())
-            blocks.append("; ".join(cells))
+            blocks.append(labelled_row(names, row))
     else:
         blocks = [" | ".join(" ".join(value.split()) for value in row) for row in rows]
     return "\n\n".join(blocks), path.stem
+
+
+def labelled_row(names: list[str], values: list[str]) -> str:
+    """A CSV row under its header: "Name: Lena Fischer; Team: Payroll" (`LABELLED_ROW`), empty
+    cells left out."""
+    return "; ".join(f"{name}: {' '.join(value.split())}" for name, value in zip(names, values) if value.strip())
 
 
 # -- .ipynb --------------------------------------------------------------------------------

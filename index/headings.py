@@ -71,6 +71,12 @@ def _under(path: list[tuple[int, str]], level: int, heading: str) -> list[tuple[
     return [(lvl, h) for lvl, h in path if lvl < level] + ([(level, heading)] if heading else [])
 
 
+def in_capitals(line: str) -> bool:
+    """Whether every letter of `line` is a capital, and it has two letters or more ("SETTING UP")."""
+    letters = [c for c in line if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters)
+
+
 def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     """True when sentence `i` of `text` is a heading that Markdown does not mark."""
     start, end = spans[i]
@@ -83,10 +89,9 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
         return False  # "Run these two lines:" leads into what follows; "Agenda:" names it
     if not (_opens_line(text, start) and _closes_line(text, end)):
         return False  # shares its line with other text
-    letters = [c for c in line if c.isalpha()]
-    if len(letters) < 2:
+    if sum(c.isalpha() for c in line) < 2:
         return False
-    if all(c.isupper() for c in letters):
+    if in_capitals(line):
         return True
     if i + 1 >= len(spans):
         return False  # nothing after it in the passage to be the heading of

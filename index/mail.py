@@ -82,12 +82,13 @@ def read_eml(path: Path, data: bytes) -> tuple[str, str]:
 def read_mbox(path: Path, data: bytes) -> tuple[str, str]:
     """A mailbox: each message as "# subject" over its message, in the mailbox's order. A
     message that cannot be parsed is left out; a mailbox with none that can is skipped."""
-    starts = [match.start() for match in _SEPARATOR.finditer(data)]
-    if not starts or data[: starts[0]].strip():
+    separators = list(_SEPARATOR.finditer(data))
+    if not separators or data[: separators[0].start()].strip():
         raise SkipFile("not a mailbox (.mbox files start with a 'From ' line); save single messages as .eml")
+    ends = [match.start() for match in separators[1:]] + [len(data)]
     sections = []
-    for start, end in zip(starts, starts[1:] + [len(data)]):
-        raw = _ESCAPED_FROM.sub(rb"\1", data[start:end].split(b"\n", 1)[-1] if b"\n" in data[start:end] else b"")
+    for separator, end in zip(separators, ends):
+        raw = _ESCAPED_FROM.sub(rb"\1", data[separator.end() : end])
         try:
             headers, body, subject = _message(path, raw)
         except SkipFile:

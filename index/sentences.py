@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from index.headings import UNDERLINE  # under a title: the line above is one
+from index.headings import UNDERLINE, in_capitals  # UNDERLINE: under a title, the line above is one
 
 # Words that end with a period without ending a sentence ("Jan. 6", "Mr. Smith", "U.S. Army").
 _ABBREVIATIONS = frozenset(
@@ -88,8 +88,7 @@ def _caps_title(line: str) -> bool:
     """A short line in capitals ("EXIT STATUS"): over a line indented deeper, a manual page's
     section name, which the lower-case text under it does not continue."""
     body = line.strip()
-    letters = [c for c in body if c.isalpha()]
-    return len(letters) >= 2 and all(c.isupper() for c in letters) and len(body.split()) <= _CAPS_TITLE_WORDS
+    return in_capitals(body) and len(body.split()) <= _CAPS_TITLE_WORDS
 
 
 def _line_ends_block(line: str, next_line: str) -> bool:

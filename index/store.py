@@ -308,6 +308,8 @@ class ChunkStore:
             stored = self.chunks.get(where={"document_id": document.id}, include=["metadatas"])
         by_id = dict(zip(stored["ids"], stored["metadatas"]))
         ids = [chunk_id(document, chunk.index) for chunk in chunks]
+        if len(by_id) != len(ids):
+            return False
         updated = []
         for cid, chunk in zip(ids, chunks):
             try:
@@ -318,8 +320,6 @@ class ChunkStore:
                     or metadata.get("end_char") != chunk.end_char):
                 return False
             updated.append(pack({**metadata, OUTLINE_KEY: dump_outline(chunk.outline)}))
-        if len(by_id) != len(ids):
-            return False
         with self.writing():
             # Chroma merges the keys given into the stored ones; the packed value, given whole,
             # wins over any key a collection of the older layout keeps apart (`unpacked`).

@@ -19,6 +19,7 @@ import numpy as np
 
 from index.embedding import Embedder
 from index.embedding_cache import CachingEmbedder
+from index.extra_readers import LABELLED_ROW
 from index.headings import MARKDOWN_HEADING, outline
 from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import Calibration, LinearModel, ReaderStage
@@ -53,8 +54,6 @@ _RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
 # A thematic break ("---", "***", "_ _ _") draws a line between parts, and "===", "~~~" or "^^^" underline a
 # heading: no candidate, no context.
 _BREAK = re.compile(r"\s*([-*_=~^\"+])(?:[ \t]*\1){2,}\s*$")
-# A row as a CSV file reads (`index.extra_readers`): two or more "column: value" pairs joined by "; ".
-_RECORD = re.compile(r"[^:;\n]{1,60}: [^;\n]*(?:; [^:;\n]{1,60}: [^;\n]*)+")
 _FENCE_LINE = re.compile(r"\s*(?:`{3,}|~{3,})[\w+.-]*\s*$")  # "```bash" opens a code block, "```" closes it
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")  # what is left of a linked image
@@ -157,7 +156,7 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Se
                 return text[spans[j - 1][0]:spans[j - 1][1]] if j - 1 != i else ""
     if not i or is_heading[i - 1] or _BREAK.match(text, *spans[i - 1]) or _FENCE_LINE.match(text, *spans[i - 1]):
         return ""
-    if _RECORD.fullmatch(sentence):
+    if LABELLED_ROW.fullmatch(sentence):
         return ""  # a CSV row ("Name: ...; Team: ...") is read alone: the row before it misled the reader
     return text[spans[i - 1][0]:spans[i - 1][1]]
 

@@ -245,22 +245,28 @@ def test_a_clear_answer_in_a_tiny_corpus_is_given(tmp_path, real_embedder, corpu
     assert unrelated.abstained, unrelated.model_dump(include={"answerability", "answer"})
 
 
-def test_a_stored_chunk_keeps_the_headings_above_it(tmp_path, real_embedder):
-    """Ingest stores each chunk's share of its document's headings in Chroma; a chunk that
-    begins inside a section is read under that section's heading."""
-    from index.headings import outline
+def _pipeline_over(tmp_path, real_embedder, name: str, chunk_size: int, text: str) -> Pipeline:
+    """A pipeline over one file `name` holding `text`, ingested in chunks of `chunk_size`."""
     from rag.settings import Settings
 
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "rules.txt").write_text(
+    (docs / name).write_text(text, encoding="utf-8")
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="doc",
+                        index={"embed_backend": "torch", "chunk_size": chunk_size, "chunk_overlap": 0})
+    run_ingest(settings, [docs])
+    return Pipeline(settings, embedder=real_embedder)
+
+
+def test_a_stored_chunk_keeps_the_headings_above_it(tmp_path, real_embedder):
+    """Ingest stores each chunk's share of its document's headings in Chroma; a chunk that
+    begins inside a section is read under that section's heading."""
+    from index.headings import outline
+
+    pipeline = _pipeline_over(tmp_path, real_embedder, "rules.txt", 120, (
         "HARBOUR LIGHTS\n\nSETTING UP\n\nShuffle the fish cards and deal three to each player. "
         "Put the storm cards in a pile of their own. Each player starts with five coins. "
-        "The youngest player goes first.\n\nA TURN\n\nRoll the weather die, then move your boats.\n", encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="rules",
-                        index={"embed_backend": "torch", "chunk_size": 120, "chunk_overlap": 0})
-    run_ingest(settings, [docs])
-    pipeline = Pipeline(settings, embedder=real_embedder)
+        "The youngest player goes first.\n\nA TURN\n\nRoll the weather die, then move your boats.\n"))
     passages = pipeline.retriever.retrieve("How many coins does each player start with?", 3)
     passage = next(p for p in passages if p.text.startswith("Put the storm cards"))
     assert passage.outline == {"above": [[7, "SETTING UP"]], "inside": [[passage.text.index("A TURN"), 7, "A TURN"]]}
@@ -274,18 +280,10 @@ def test_a_stored_chunk_keeps_the_headings_above_it(tmp_path, real_embedder):
 def test_the_first_sentence_of_an_options_description_is_quoted_with_the_option(tmp_path, real_embedder):
     """A manual page puts an option's name over its indented description, which never says
     it: the answer quotes the name with the sentence, exactly as the source has them."""
-    from rag.settings import Settings
-
-    docs = tmp_path / "docs"
-    docs.mkdir()
-    (docs / "gzip.txt").write_text(
+    pipeline = _pipeline_over(tmp_path, real_embedder, "gzip.txt", 800, (
         "OPTIONS\n       -c --stdout\n              Write output on standard output; keep original files unchanged.\n\n"
         "       -k --keep\n              Keep (don't delete) input files during compression or decompres\u2010\n"
-        "              sion.\n\n       -q --quiet\n              Suppress all warnings.\n", encoding="utf-8")
-    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="man",
-                        index={"embed_backend": "torch", "chunk_size": 800, "chunk_overlap": 0})
-    run_ingest(settings, [docs])
-    pipeline = Pipeline(settings, embedder=real_embedder)
+        "              sion.\n\n       -q --quiet\n              Suppress all warnings.\n"))
     answer = pipeline.ask("How do I keep the input files when compressing?")
     assert not answer.abstained
     first = answer.citations[0]
