@@ -181,6 +181,7 @@ def train_reader(
     max_overlap: Annotated[Optional[float], typer.Option("--max-overlap", help="train only on drawn questions whose answer sentence repeats less than this share of their content words (paraphrases)")] = None,
     overlapping: Annotated[float, typer.Option("--overlapping", help="with --max-overlap: also train on this share of the other questions, so the ordinary ones are not forgotten")] = 0.0,
     siblings: Annotated[bool, typer.Option("--siblings", help="also negatives that ask the answer sentence another question of its paragraph, one it does not answer")] = False,
+    word_swaps: Annotated[bool, typer.Option("--word-swaps", help="also negatives that swap a noun of the question for another of the article the sentence does not state")] = False,
 ) -> None:
     """Train the reader (rag/reader.py) from the bundled all-MiniLM-L6-v2 weights on SQuAD 1.1."""
     from eval import train_reader as training
@@ -191,7 +192,7 @@ def train_reader(
             epochs=epochs, batch_size=batch_size, lr=lr, seed=seed, threads=threads, time_budget=time_budget,
             checkpoint_every=checkpoint_every, freeze_layers=freeze_layers, export=export, headings=headings,
             sections=sections, init=init, after=after or (), deletions=deletions, untitled=untitled,
-            max_overlap=max_overlap, overlapping=overlapping, siblings=siblings,
+            max_overlap=max_overlap, overlapping=overlapping, siblings=siblings, word_swaps=word_swaps,
         )
     except RagError as exc:
         raise fail(str(exc)) from None

@@ -14,7 +14,11 @@ also the answer sentence asked another question of its paragraph that it does no
 those, the one sharing most words with it): a question people wrote about the same subject,
 asking for what this sentence does not say ("How fast could a penny-farthing go?" against the
 sentence giving its wheel's size), the commonest unanswerable question over a user's own
-documents. Every choice is seeded. Paragraphs are split with the splitter the answerer uses.
+documents. With `word_swaps`, also the question with one of its common nouns that the sentence
+states swapped for another noun of the article that neither the sentence nor its context
+states ("How long are magazines lent for?" against "Books are lent for three weeks."): the
+near miss users ask most over their own documents, which name swaps never show the model
+(those swap only capitalised names and numbers). Every choice is seeded. Paragraphs are split with the splitter the answerer uses.
 """
 
 from __future__ import annotations
@@ -67,7 +71,7 @@ class Pair:
     sentence: str
     previous: str
     label: float
-    kind: str  # positive, paragraph, next, article, swap, negation, antonym, section, section_swap, deletion, sibling
+    kind: str  # positive, paragraph, next, article, swap, negation, antonym, section, section_swap, deletion, sibling, word_swap
     heading: str = ""  # the article's title (or the subject, for section pairs), for a reader that reads headings
 
 
@@ -105,6 +109,47 @@ def swap_entity(question: str, sentence: str, pool: list[str], rng: random.Rando
     options = [p for p in pool if p[0].isdigit() == is_number and p.lower() not in lowered and p != spot.group()]
     if not options:
         return None
+    return question[:spot.start()] + rng.choice(options) + question[spot.end():]
+
+
+# A word between a determiner and a preposition, a verb or punctuation heads a noun phrase ("the
+# museum is", "their books."): the only nouns a swap takes, so that an adjective, a verb or an
+# adverb is never swapped into a question.
+_DETERMINER_WORD = re.compile(
+    r"\b(?i:the|a|an|his|her|its|their|our|this|these|those|each|every)\s+([a-z][a-z-]{3,})"
+    r"(?=[,.;:)]|\s+(?:of|in|on|at|for|to|with|from|by|and|or|is|was|are|were|has|had|have|that|which|who)\b)"
+)
+_PLAIN_WORD = re.compile(r"\b[a-z][a-z-]{3,}\b")
+WORD_SWAP_SHARE = 0.75  # of the questions where a word swap can be made
+
+
+def article_nouns(paragraphs: Sequence[str]) -> list[str]:
+    """Lower-case words that follow a determiner somewhere in the article, in order: its nouns,
+    near enough, for `swap_word`."""
+    return sorted({m.group(1) for c in paragraphs for m in _DETERMINER_WORD.finditer(c)
+                   if m.group(1) not in STOPWORDS})
+
+
+def _plural(word: str) -> bool:
+    return word.endswith("s") and not word.endswith(("ss", "us", "is"))
+
+
+def swap_word(question: str, sentence: str, context: str, nouns: Sequence[str], rng: random.Random) -> str | None:
+    """The question with one of its lower-case nouns that `sentence` states replaced by another
+    noun of the article (`article_nouns`) that neither the sentence nor `context` (the sentence
+    before it, its heading) states and the question does not use, of the same number (a plural
+    for a plural); None where there is no such pair."""
+    stated = set(terms(sentence))
+    asked = set(terms(question))
+    noun_set = set(nouns)
+    spots = [m for m in _PLAIN_WORD.finditer(question)
+             if m.group() in noun_set and terms(m.group()) and terms(m.group())[0] in stated]
+    around = stated | set(terms(context)) | asked
+    fits = [n for n in nouns if terms(n) and not set(terms(n)) & around]
+    choices = [(spot, options) for spot in spots if (options := [n for n in fits if _plural(n) == _plural(spot.group())])]
+    if not choices:
+        return None
+    spot, options = rng.choice(choices)
     return question[:spot.start()] + rng.choice(options) + question[spot.end():]
 
 
@@ -204,12 +249,13 @@ def article_title(article: dict) -> str:
 
 def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] | None = None,
                   sections: bool = False, deletions: bool = False, max_overlap: float | None = None,
-                  overlapping: float = 0.0, siblings: bool = False) -> Iterator[Pair]:
+                  overlapping: float = 0.0, siblings: bool = False, word_swaps: bool = False) -> Iterator[Pair]:
     """Pairs for the article's questions (only the (paragraph, question) indexes in `keep`, if
     given); with `sections`, also `section_pairs` for a share of them; with `deletions`, also
     the answer sentence without its answer (`delete_answer`), where one can be made; with
     `siblings`, also the answer sentence asked a question of its paragraph it does not answer
-    (`sibling_question`); with
+    (`sibling_question`); with `word_swaps`, for the share `WORD_SWAP_SHARE` of the questions
+    (by their text), also the question with a noun swapped (`swap_word`); with
     `max_overlap`, only the questions whose answer sentence repeats less than that share of
     their content words (paraphrased questions, which the reader reads worst), and of the
     others the share `overlapping`, chosen by their text (`_kept_share`), so that a run on
@@ -219,6 +265,7 @@ def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] 
     split = [sentence_spans(c) for c in paragraphs]
     pool = sorted({m.group() for c in paragraphs for m in _NAME.finditer(c) if len(m.group()) > 2}
                   | {m.group().rstrip(".,") for c in paragraphs for m in _NUMBER.finditer(c)})
+    nouns = article_nouns(paragraphs) if word_swaps else []
     for index, paragraph in enumerate(article["paragraphs"]):
         context, spans = paragraphs[index], split[index]
         sentences = [context[s:e] for s, e in spans]
@@ -265,6 +312,12 @@ def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] 
                 other = sibling_question(paragraph["qas"], number, context, spans, at)
                 if other is not None:
                     yield Pair(other, sentences[at], previous, 0.0, "sibling")
+            if word_swaps and _kept_share("word:" + question, WORD_SWAP_SHARE):
+                # a generator of its own, seeded by the question, so the rest of the run is unchanged
+                swapped = swap_word(question, sentences[at], previous + " " + title, nouns,
+                                    random.Random(zlib.crc32(question.encode("utf-8"))))  # nosec B311
+                if swapped is not None:
+                    yield Pair(swapped, sentences[at], previous, 0.0, "word_swap")
             if sections and rng.random() < SECTION_SHARE:
                 yield from section_pairs(question, sentences[at], answer["text"], pool, rng)
 
@@ -320,7 +373,8 @@ Drawn = dict[int, set[tuple[int, int]]]  # article -> its (paragraph, question) 
 def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int | None = None,
                 headings: bool = False, sections: bool = False, exclude: Drawn | None = None,
                 drawn: Drawn | None = None, deletions: bool = False, untitled: float = 0.0,
-                max_overlap: float | None = None, overlapping: float = 0.0, siblings: bool = False) -> list[Pair]:
+                max_overlap: float | None = None, overlapping: float = 0.0, siblings: bool = False,
+                word_swaps: bool = False) -> list[Pair]:
     """Pairs from the given articles; with `max_questions`, that many questions drawn evenly
     across the articles (seeded). `headings`: each pair carries its article's title, what a
     document's heading is at answer time (every pair of an article has the same one, so it
@@ -333,7 +387,7 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
     seeded apart from the draw, so the questions drawn are the same with any share.
     `max_overlap`: of the questions drawn, only those `article_pairs` calls paraphrased, and
     the share `overlapping` of the others. `siblings`: also `sibling_question` negatives (no
-    random draws either)."""
+    random draws either). `word_swaps`: also `swap_word` negatives (a generator of their own)."""
     rng = random.Random(seed)  # nosec B311 - seeded sampling of training data, not security
     per_article = max(1, round(max_questions / len(articles))) if max_questions and articles else None
     out: list[Pair] = []
@@ -351,7 +405,7 @@ def build_pairs(data: dict, articles: list[int], seed: int, max_questions: int |
         title = title_heading(article_title(article)) if headings and not _untitled(seed, a, untitled) else ""
         out.extend(replace(pair, heading=title) if title and not pair.heading else pair
                    for pair in article_pairs(article, rng, keep, sections and headings, deletions, max_overlap,
-                                                 overlapping, siblings))
+                                                 overlapping, siblings, word_swaps))
     return out
 
 

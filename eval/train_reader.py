@@ -70,7 +70,7 @@ def evaluate(model, pairs: list[Pair], tokenizer, batch_size: int = 64) -> dict:
     result["top1"] = float(np.mean([all(q["pos"] > n for n in q["neg"]) for q in top])) if top else 0.0
     result["perturbed_below_positive"] = float(np.mean(perturbed)) if perturbed else 0.0
     for kind in ("positive", "next", "paragraph", "article", "swap", "antonym", "negation", "section", "section_swap",
-                 "deletion"):
+                 "deletion", "sibling", "word_swap"):
         values = [s for p, s in zip(pairs, scores) if p.kind == kind]
         if values:
             result[f"mean_{kind}"] = round(float(np.mean(values)), 3)
@@ -90,7 +90,7 @@ def train_reader(
     lr: float, seed: int, threads: int, time_budget: float, checkpoint_every: int, freeze_layers: int,
     export: Path | None, headings: bool = False, sections: bool = False, init: Path | None = None,
     after: Sequence[int] = (), deletions: bool = False, untitled: float = 0.0, max_overlap: float | None = None,
-    overlapping: float = 0.0, siblings: bool = False,
+    overlapping: float = 0.0, siblings: bool = False, word_swaps: bool = False,
 ) -> None:
     """Train on `questions` SQuAD questions (0: all), measure on the held-out articles, write
     checkpoints and `run.json` under `folder`, and with `export` the int8 ONNX model.
@@ -104,7 +104,8 @@ def train_reader(
     `untitled`: with headings, this share of the articles is read without its title.
     `max_overlap`: train only on the drawn questions that their answer sentence paraphrases,
     and on the share `overlapping` of the others. `siblings`: also negatives that ask the answer
-    sentence another question of its paragraph, one it does not answer."""
+    sentence another question of its paragraph, one it does not answer. `word_swaps`: also
+    negatives that swap a noun of the question for another of the article (held-out pairs too)."""
     headings = headings or sections
     if not 0.0 <= untitled <= 1.0:
         raise InvalidInput(f"--untitled {untitled} is not a share: give a number from 0 to 1, such as 0.3.")
@@ -132,13 +133,13 @@ def train_reader(
     drawn: dict = {}
     pairs = build_pairs(data, training, seed, questions or None, headings, sections, exclude=seen or None, drawn=drawn,
                         deletions=deletions, untitled=untitled, max_overlap=max_overlap,
-                        overlapping=overlapping, siblings=siblings)
+                        overlapping=overlapping, siblings=siblings, word_swaps=word_swaps)
     if after:
         overlap = sum(len(drawn[a] & seen.get(a, set())) for a in drawn)
         print(f"{sum(map(len, drawn.values()))} questions drawn beside the {sum(map(len, seen.values()))} "
               f"of --after {' '.join(map(str, after))} ({overlap} in both)", flush=True)
     val = build_pairs(data, held_out, seed + 1, held_out_questions or None, headings, sections, deletions=deletions,
-                      untitled=untitled)
+                      untitled=untitled, word_swaps=word_swaps)
     kinds = {k: sum(p.kind == k for p in pairs) for k in sorted({p.kind for p in pairs})}
     print(f"{len(pairs)} training pairs ({kinds}), {len(val)} held-out, built in {time.perf_counter() - started:.0f}s", flush=True)
 
@@ -163,6 +164,8 @@ def train_reader(
         config["deletions"] = True
     if siblings:
         config["siblings"] = True
+    if word_swaps:
+        config["word_swaps"] = True
     if untitled:
         config["untitled"] = untitled
     if max_overlap is not None:

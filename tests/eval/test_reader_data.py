@@ -7,6 +7,7 @@ from dataclasses import replace
 
 from eval.reader_data import (
     antonym,
+    article_nouns,
     article_pairs,
     build_pairs,
     delete_answer,
@@ -15,6 +16,7 @@ from eval.reader_data import (
     section_pairs,
     sibling_question,
     swap_entity,
+    swap_word,
 )
 
 ARTICLE = {
@@ -233,3 +235,51 @@ def test_sibling_pairs_come_only_when_asked_and_keep_the_rest_of_the_draw():
     for pair in siblings:
         assert (pair.question, pair.sentence) not in positives
         assert any(pair.sentence == s for _, s in positives)  # an answer sentence, asked another question
+
+
+LIBRARY = {
+    "title": "Library",
+    "paragraphs": [
+        {"context": "Books are lent for three weeks. The magazines are kept on the first floor. "
+                    "The library has eight computers, and the computers are free.",
+         "qas": [{"question": "How long are books lent for?", "answers": [{"text": "three weeks", "answer_start": 18}]},
+                 {"question": "How many computers does the library have?",
+                  "answers": [{"text": "eight", "answer_start": 92}]}]},
+        {"context": "Each member pays a charge. The charge is ten pounds, and the card is free.",
+         "qas": [{"question": "How much is the charge?", "answers": [{"text": "ten pounds", "answer_start": 41}]}]},
+    ],
+}
+
+
+def test_nouns_are_the_words_that_head_a_phrase_after_a_determiner():
+    nouns = article_nouns([p["context"] for p in LIBRARY["paragraphs"]])
+    assert {"magazines", "library", "computers", "charge", "card"} <= set(nouns)
+    # "the first floor": neither word is both after a determiner and before a preposition, a
+    # verb or punctuation; "Each member pays": a verb the list does not hold follows
+    assert not {"first", "floor", "eight", "member"} & set(nouns)
+
+
+def test_a_word_swap_replaces_a_stated_noun_with_one_the_context_never_states():
+    nouns = article_nouns([p["context"] for p in LIBRARY["paragraphs"]])
+    sentence = "The library has eight computers, and the computers are free."
+    for seed in range(10):
+        swapped = swap_word("How many computers does the library have?", sentence, "Books are lent.", nouns,
+                            random.Random(seed))
+        assert swapped is not None and swapped != "How many computers does the library have?"
+        # one noun the sentence states is gone, and the word put in its place is not stated
+        # by the sentence, its context or the question, and keeps the number (a plural for a plural)
+        assert swapped.startswith("How many magazines does") or swapped.endswith(("the card have?", "the charge have?"))
+    # nothing the sentence states is a noun of the question: no swap
+    assert swap_word("Who pays?", sentence, "", nouns, random.Random(0)) is None
+
+
+def test_word_swaps_come_only_when_asked_and_keep_the_rest_of_the_draw(monkeypatch):
+    monkeypatch.setattr("eval.reader_data.WORD_SWAP_SHARE", 1.0)  # every question where a swap can be made
+    plain = list(article_pairs(LIBRARY, random.Random(5)))
+    with_swaps = list(article_pairs(LIBRARY, random.Random(5), word_swaps=True))
+    assert [p for p in with_swaps if p.kind != "word_swap"] == plain  # a generator of its own
+    swaps = [p for p in with_swaps if p.kind == "word_swap"]
+    assert swaps and all(p.label == 0.0 for p in swaps)
+    positives = {p.sentence: p.question for p in plain if p.kind == "positive"}
+    for pair in swaps:
+        assert pair.sentence in positives and pair.question != positives[pair.sentence]
