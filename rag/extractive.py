@@ -25,6 +25,7 @@ from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import Calibration, LinearModel, ReaderStage
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, WH_WORDS, stem, terms, words
+from rag.mail_headers import header_readings
 from rag.question import Value, answer_detail, answer_type, asked_value, detail_contexts, has_new_instance, holds_value
 from rag.retrieve import Passage
 
@@ -124,6 +125,7 @@ class Candidate:
     logit: float = 0.0
     previous: str = ""  # the sentence before it in its passage: the reader's context
     heading: str = ""  # the heading path above it in its passage (`index.headings`), else its document's title
+    reading: str = ""  # what it says, where its words do not (an e-mail header line: `rag.mail_headers`)
 
     @property
     def probability(self) -> float:
@@ -206,10 +208,15 @@ def build_candidates(
     passage_missing: list[float] = []
     passage_key_missing: list[float] = []
     rows: list[tuple[int, int]] = []  # (passage, sentence) of each candidate
+    glossed: list[set[str] | None] = []  # an e-mail header line's terms, with what it says (`header_readings`)
     for index, passage in enumerate(passages):
         spans = passage.spans
         sentence_terms = [set(terms(passage.text[s:e])) for s, e in spans]
         sentence_words = [set(words(passage.text[s:e])) for s, e in spans]
+        readings = header_readings(passage.text, spans)
+        for i, reading in readings.items():  # "From: ..." is matched as "... was written and sent by ..."
+            sentence_terms[i] |= set(terms(reading.sentence + " " + reading.asked_as))
+            sentence_words[i] |= set(words(reading.sentence))
         headings, is_heading = outline(passage.text, spans, passage.title, passage.outline)
         passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))
         passage_key_missing.append(_key_missing(key_weights, set(words(passage.text))))
@@ -228,9 +235,10 @@ def build_candidates(
             previous = _context(passage.text, spans, i, is_heading)
             candidates.append(
                 Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end], previous=previous,
-                          heading=headings[i])
+                          heading=headings[i], reading=readings[i].sentence if i in readings else "")
             )
             rows.append((index, i))
+            glossed.append(sentence_terms[i] if i in readings else None)
             # The sentence with its neighbours and the headings it sits under: "Ours is 24
             # hours." under "RPO" holds what "What is our RPO?" asks for.
             if headings[i] not in heading_terms:  # sentences under one heading share it
@@ -242,9 +250,13 @@ def build_candidates(
     per_passage = sentence_vectors(passages)
     vectors = np.vstack([per_passage[p][i] for p, i in rows])
     cosines = vectors @ np.asarray(question_vector, dtype=np.float32)
+    glosses = [k for k, candidate in enumerate(candidates) if candidate.reading]
+    if glosses:  # "From: Priya Nair <...>" is as near the question as what it says
+        said = embed([candidates[k].reading for k in glosses]) @ np.asarray(question_vector, dtype=np.float32)
+        cosines[glosses] = np.maximum(cosines[glosses], said)
     lexical = []
     for candidate, cosine in zip(candidates, cosines):
-        found = set(terms(candidate.text))
+        found = glossed[len(lexical)] or set(terms(candidate.text))
         content = found or {""}
         passage = passages[candidate.passage]
         candidate.features = {
@@ -410,9 +422,12 @@ class ExtractiveAnswerer:
             return Selection((answers or ranked)[:1], answerability, True)
         limit = self.max_sentences if answer_type(question) == "other" else min(2, self.max_sentences)
         best = answers[0].probability
+        # An e-mail's header line is quoted alone: each says one thing (who sent it, when), and
+        # the next line says another, as a table's next row is another record.
         chosen = [answers[0]] + [
             c for c in answers[1:limit] if c.probability >= self.calibration.second_ratio * best
             and (stage is None or c.features.get("reader", -math.inf) >= stage.second_reader)
+            and not (c.reading or answers[0].reading)
         ]
         return Selection(chosen, answerability, False)
 
@@ -447,7 +462,8 @@ def read(question: str, candidates: Sequence[Candidate], reader: "Reader", stage
     """The reader reads the selector's best quotable candidates; every candidate's logit
     becomes the ranker's (those left unread get the lowest reader logit seen, less one)."""
     pool = [candidates[i] for i in reading_pool(candidates, stage.candidates)]
-    logits = reader.score(question, [c.text for c in pool], [c.previous for c in pool], [c.heading for c in pool])
+    logits = reader.score(question, [c.reading or c.text for c in pool], [c.previous for c in pool],
+                          [c.heading for c in pool])
     apply_reader(candidates, pool, logits, stage.ranker)
 
 

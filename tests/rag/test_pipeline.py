@@ -290,3 +290,30 @@ def test_the_first_sentence_of_an_options_description_is_quoted_with_the_option(
     assert first.quote.startswith("-k --keep\n") and first.quote.endswith("decompres\u2010\n              sion.")
     assert answer.sentences[0].text == "-k --keep Keep (don't delete) input files during compression or decompression."
     check_citations(pipeline, answer)
+
+
+BACKUP_MAIL = (
+    "Subject: Backup server move\nFrom: Priya Nair <priya.nair@example.org>\nTo: ops-team@example.org\n"
+    "Cc: Marek Duda <marek.duda@example.org>\nDate: Tue, 3 Nov 2026 09:12:00 +0100\nMessage-ID: <move@example.org>\n"
+    "Content-Type: text/plain; charset=utf-8\n\nHi all,\n\nThe move is confirmed for Saturday 14 November. Marek will "
+    "power down the old backup server at 07:00 and the new one should be running by noon.\n\nPriya\n"
+)
+
+
+@pytest.mark.parametrize("question, quote", [
+    ("Who sent the message about the backup server move?", "From: Priya Nair <priya.nair@example.org>"),
+    ("Who wrote about the backup server move?", "From: Priya Nair <priya.nair@example.org>"),
+    ("When was the e-mail about the backup move sent?", "Date: 2026-11-03 09:12"),
+    ("Who was copied on the backup move e-mail?", "Cc: Marek Duda <marek.duda@example.org>"),
+])
+def test_a_messages_header_lines_answer_who_sent_it_and_when(tmp_path, real_embedder, question, quote):
+    """Asked who sent a message, the answerer quotes its From line, alone and exactly, where the
+    reader alone took "From:" for no answer at all."""
+    pipeline = _pipeline_over(tmp_path, real_embedder, "backup-move.eml", 400, BACKUP_MAIL)
+    answer = pipeline.ask(question)
+    assert not answer.abstained, answer.answerability
+    assert [c.quote for c in answer.citations] == [quote]
+    check_citations(pipeline, answer)
+    # the body still answers what it says
+    body = pipeline.ask("When will the old backup server be powered down?")
+    assert not body.abstained and "07:00" in body.answer and not body.answer.startswith("Date")

@@ -1,0 +1,71 @@
+"""What an e-mail's header lines say, as sentences the reader can match to a question.
+
+A message reads as its header lines ("From: Priya Nair <priya.nair@example.org>", `index/mail.py`
+writes them, and so does a message pasted into a text file) and then its body. The reader,
+trained on prose, does not take "From:" to mean who sent it: asked "Who sent the message about
+the backup move?" it scored that line -1.2 and "This message was sent by Priya Nair ..." +1.0.
+So each header line of a header block is read, and its words matched, as such a sentence; the
+answer still quotes the line exactly as the document has it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple, Sequence
+
+# The fields a header block holds, each with the sentence that says what it means.
+_SENTENCES = {
+    "from": "This e-mail message was written and sent by {}.",
+    "sent": "This e-mail message was sent on {}.",
+    "date": "This e-mail message was sent on {}.",
+    "to": "This e-mail message was received by {}.",
+    "cc": "This e-mail message was copied to {}.",
+    "bcc": "This e-mail message was copied to {}.",
+    "reply-to": "Replies to this e-mail message go to {}.",
+    "subject": "The subject of this e-mail message is {}.",
+}
+# Words a question may use for a field, matched as if the line held them ("Who wrote ...?").
+_ASKED_AS = {
+    "from": "wrote writer sender author sent", "sent": "date when", "date": "sent when",
+    "to": "recipient received receiver sent", "cc": "copy copies copied", "bcc": "copy copies copied",
+    "reply-to": "reply answer", "subject": "about title topic",
+}
+_HEADER_LINE = re.compile(r"[^\S\r\n]*(" + "|".join(map(re.escape, _SENTENCES)) + r")[^\S\r\n]*:[^\S\r\n]*(\S[^\r\n]*)",
+                          re.IGNORECASE)
+_ADDRESSED = ("from", "to", "cc", "bcc", "reply-to")
+
+
+def _field(sentence: str) -> tuple[str, str] | None:
+    match = _HEADER_LINE.fullmatch(sentence.strip())
+    return (match.group(1).lower(), match.group(2).strip()) if match else None
+
+
+class HeaderReading(NamedTuple):
+    sentence: str  # what the line says, as the reader reads it
+    asked_as: str  # words a question may use for its field, matched as if the line held them
+
+
+def header_readings(text: str, spans: Sequence[tuple[int, int]]) -> dict[int, HeaderReading]:
+    """For each sentence of `text` (at `spans`) that is a line of an e-mail header block, the
+    sentence it is read as and the words it is matched by. A block is a run of such lines with at least three different
+    fields, or two with an address ("@") in a From, To or Cc line: "Date: 3 May" alone in a
+    meeting's minutes is no header."""
+    fields = [_field(text[start:end]) for start, end in spans]
+    readings: dict[int, HeaderReading] = {}
+    i = 0
+    while i < len(fields):
+        if fields[i] is None:
+            i += 1
+            continue
+        end = i
+        while end < len(fields) and fields[end] is not None:
+            end += 1
+        block = [f for f in fields[i:end] if f is not None]
+        names = {name for name, _ in block}
+        addressed = any(name in _ADDRESSED and "@" in value for name, value in block)
+        if len(names) >= 3 or (len(block) >= 2 and addressed):
+            for at in range(i, end):
+                name, value = fields[at]  # type: ignore[misc]
+                readings[at] = HeaderReading(_SENTENCES[name].format(value.rstrip(".")), _ASKED_AS[name])
+        i = end
+    return readings

@@ -1,0 +1,38 @@
+"""An e-mail's header lines read as the sentences they stand for."""
+
+from __future__ import annotations
+
+from index.sentences import sentence_spans
+from rag.mail_headers import header_readings
+
+MESSAGE = (
+    "Subject: Re: Backup server move\nFrom: Priya Nair <priya.nair@example.org>\nTo: ops-team@example.org\n"
+    "Date: 2026-11-03 09:12\n\nHi all,\n\nThe move is confirmed for Saturday 14 November.\n"
+)
+
+
+def _readings(text: str) -> dict[str, str]:
+    spans = sentence_spans(text)
+    return {text[spans[i][0]:spans[i][1]]: reading.sentence for i, reading in header_readings(text, spans).items()}
+
+
+def test_each_line_of_a_header_block_says_what_it_means():
+    readings = _readings(MESSAGE)
+    assert readings == {
+        "Subject: Re: Backup server move": "The subject of this e-mail message is Re: Backup server move.",
+        "From: Priya Nair <priya.nair@example.org>": "This e-mail message was written and sent by Priya Nair <priya.nair@example.org>.",
+        "To: ops-team@example.org": "This e-mail message was received by ops-team@example.org.",
+        "Date: 2026-11-03 09:12": "This e-mail message was sent on 2026-11-03 09:12.",
+    }
+
+
+def test_a_header_block_pasted_into_notes_is_read_too_but_a_lone_label_is_not():
+    pasted = "Forwarded below.\n\nFrom: Jonas Weber <jonas@example.org>\nSent: Monday 2 November\n\nPlease check the invoice.\n"
+    assert set(_readings(pasted)) == {"From: Jonas Weber <jonas@example.org>", "Sent: Monday 2 November"}
+    # minutes with a date line, a subject line without a message around it: no header block
+    minutes = "Minutes of the tenants' meeting\n\nDate: 3 May 2026\n\nPresent: Ana, Tomasz.\n"
+    assert _readings(minutes) == {}
+    labels = "Date: 3 May 2026\nSubject: the boiler\n\nThe boiler is fixed.\n"  # two fields, no address
+    assert _readings(labels) == {}
+    # an address and a second header line make a block
+    assert len(_readings("To: ana@example.org\nSubject: keys\n\nThe keys are at the desk.\n")) == 2
