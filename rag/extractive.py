@@ -59,14 +59,24 @@ _FENCE_LINE = re.compile(r"\s*(?:`{3,}|~{3,})[\w+.-]*\s*$")  # "```bash" opens a
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")  # what is left of a linked image
 _QUESTION = re.compile(r"\?[\"'\u201d\u2019)\]]*\s*$")
+# A letter's greeting ("Hi Daniel,", "Dear parents,") or closing ("Kind regards,", "Thanks!") greets:
+# it answers nothing, and it beat the sentence giving a talk's room for "Which room is Daniel's talk in?".
+_GREETING = re.compile(
+    r"\s*(?:(?:hi|hello|hey|dear|good (?:morning|afternoon|evening))\b(?:[ \t]+[\w'-]+){0,4}[ \t]*[,!:]?"
+    r"|(?:(?:kind |best |warm )?regards|best wishes|best|(?:many )?thanks(?: again)?|thank you(?: again)?|cheers"
+    r"|(?:yours )?sincerely|yours truly)[ \t]*[,!.]?)\s*",
+    re.IGNORECASE,
+)
 
 
 def quotable(text: str) -> bool:
     """False for what names or draws structure instead of stating something: a Markdown heading,
     a table's rule row or a thematic break; and for a question, which asks rather than answers
     ("...why does it think that our crate is named lib?" is followed by the reason), and for a
-    line of Markdown images (a README's badges)."""
+    line of Markdown images (a README's badges), and for a letter's greeting or closing ("Hi all,",
+    "Kind regards,")."""
     return not (MARKDOWN_HEADING.match(text) or _RULE.match(text) or _BREAK.match(text) or _QUESTION.search(text)
+                or _GREETING.fullmatch(text)
                 or ("![" in text and not re.search(r"\w", _EMPTY_LINK.sub("", _IMAGE.sub("", text)))))
 
 _NEGATIONS = frozenset(
@@ -197,6 +207,10 @@ def build_candidates(
     detail = answer_detail(question)
     question_terms = set(terms(question))
     weights = _weights(question_terms, idf)
+    # A wh-question is not answered by a sentence holding nothing but its own words; one asking
+    # how to do something may be ("$ cargo doc --open"), and so may a yes-or-no question.
+    asked = set(words(question))
+    asks_value = kind != "other" or bool(asked & WH_WORDS - {"how"})
     key_weights = {token: idf(stem(token)) for token in _key_tokens(question)}
     heads = _head_terms(question)
     question_negated = _has_negation(question)
@@ -228,6 +242,10 @@ def build_candidates(
                 continue  # a table's header and rule rows name columns: the reader reads the header with each row
             if is_heading[i]:
                 continue  # a heading names a section: the reader reads it with each sentence under it
+            if i in readings and not readings[i].answers(question):
+                continue  # "To: Daniel Kim <...>" does not say what Daniel should bring
+            if asks_value and sentence_terms[i] and sentence_terms[i] <= question_terms:
+                continue  # "Daniel" (a quoted signature), asked "Which room is Daniel's talk in?", says nothing new
             if (_BREAK.match(passage.text, start, end) or _FENCE_LINE.match(passage.text, start, end)
                     or not any(c.isalnum() for c in passage.text[start:end])):
                 continue  # a thematic break, a code fence, a lone ">" or "}" says nothing

@@ -23,13 +23,25 @@ _SENTENCES = {
     "bcc": "This e-mail message was copied to {}.",
     "reply-to": "Replies to this e-mail message go to {}.",
     "subject": "The subject of this e-mail message is {}.",
+    "wrote": "The e-mail message quoted below was written by {} on {}.",
 }
 # Words a question may use for a field, matched as if the line held them ("Who wrote ...?").
 _ASKED_AS = {
     "from": "wrote writer sender author sent", "sent": "date when", "date": "sent when",
     "to": "recipient received receiver sent", "cc": "copy copies copied", "bcc": "copy copies copied",
-    "reply-to": "reply answer", "subject": "about title topic",
+    "reply-to": "reply answer", "subject": "about title topic", "wrote": "wrote writer sender author sent when",
 }
+# What a question must ask for a header line to answer it: "What should Daniel bring?" is not
+# answered by "To: Daniel Kim <...>", which the reader, seeing the name, scored above the answer.
+_PERSON = re.compile(r"\b(?:who|whom|whose|sender|senders|recipient|recipients|addressee|address|addresses)\b", re.I)
+_ASKED_BY = {
+    "from": _PERSON, "to": _PERSON, "cc": _PERSON, "bcc": _PERSON, "reply-to": _PERSON,
+    "sent": re.compile(r"\b(?:when|date|day|time)\b", re.I), "date": re.compile(r"\b(?:when|date|day|time)\b", re.I),
+    "subject": re.compile(r"\b(?:subject|about|title|topic|called)\b", re.I),
+    "wrote": re.compile(_PERSON.pattern + r"|\b(?:when|date|day|time)\b", re.I),
+}
+# The line a reply puts above the message it quotes: "On Wed, 11 Nov 2026 at 09:15, Daniel Kim <...> wrote:".
+_ATTRIBUTION = re.compile(r"\s*On\s+([^\r\n]{4,60}?),\s*([^,\r\n]{2,80}?)\s+wrote:\s*")
 _HEADER_LINE = re.compile(r"[^\S\r\n]*(" + "|".join(map(re.escape, _SENTENCES)) + r")[^\S\r\n]*:[^\S\r\n]*(\S[^\r\n]*)",
                           re.IGNORECASE)
 _ADDRESSED = ("from", "to", "cc", "bcc", "reply-to")
@@ -41,17 +53,29 @@ def _field(sentence: str) -> tuple[str, str] | None:
 
 
 class HeaderReading(NamedTuple):
+    field: str  # "from", "date", ... lower-case
     sentence: str  # what the line says, as the reader reads it
     asked_as: str  # words a question may use for its field, matched as if the line held them
+
+    def answers(self, question: str) -> bool:
+        """Whether `question` asks for what this field holds: a person for From, To and Cc, a
+        time for Date, what the message is about for Subject."""
+        return bool(_ASKED_BY[self.field].search(question))
 
 
 def header_readings(text: str, spans: Sequence[tuple[int, int]]) -> dict[int, HeaderReading]:
     """For each sentence of `text` (at `spans`) that is a line of an e-mail header block, the
-    sentence it is read as and the words it is matched by. A block is a run of such lines with at least three different
+    sentence it is read as and the words it is matched by; also for the line a reply puts above
+    the message it quotes ("On ..., Daniel Kim wrote:"). A block is a run of such lines with at least three different
     fields, or two with an address ("@") in a From, To or Cc line: "Date: 3 May" alone in a
     meeting's minutes is no header."""
     fields = [_field(text[start:end]) for start, end in spans]
     readings: dict[int, HeaderReading] = {}
+    for at, (start, end) in enumerate(spans):
+        quoting = _ATTRIBUTION.fullmatch(text, start, end)
+        if quoting:
+            who, when = quoting.group(2), quoting.group(1)
+            readings[at] = HeaderReading("wrote", _SENTENCES["wrote"].format(who, when), _ASKED_AS["wrote"])
     i = 0
     while i < len(fields):
         if fields[i] is None:
@@ -66,6 +90,6 @@ def header_readings(text: str, spans: Sequence[tuple[int, int]]) -> dict[int, He
         if len(names) >= 3 or (len(block) >= 2 and addressed):
             for at in range(i, end):
                 name, value = fields[at]  # type: ignore[misc]
-                readings[at] = HeaderReading(_SENTENCES[name].format(value.rstrip(".")), _ASKED_AS[name])
+                readings[at] = HeaderReading(name, _SENTENCES[name].format(value.rstrip(".")), _ASKED_AS[name])
         i = end
     return readings

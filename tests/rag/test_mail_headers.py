@@ -36,3 +36,22 @@ def test_a_header_block_pasted_into_notes_is_read_too_but_a_lone_label_is_not():
     assert _readings(labels) == {}
     # an address and a second header line make a block
     assert len(_readings("To: ana@example.org\nSubject: keys\n\nThe keys are at the desk.\n")) == 2
+
+
+def test_a_header_line_answers_only_what_its_field_holds():
+    spans = sentence_spans(MESSAGE)
+    readings = {MESSAGE[spans[i][0]:spans[i][1]].split(":")[0]: r for i, r in header_readings(MESSAGE, spans).items()}
+    assert readings["From"].answers("Who sent the message about the move?")
+    assert readings["To"].answers("Which address was it sent to? Who got it?")
+    assert not readings["To"].answers("What should the ops team bring?")  # names the team, asks for a thing
+    assert readings["Date"].answers("When was it sent?") and not readings["Date"].answers("Who sent it?")
+    assert readings["Subject"].answers("What is the message about?")
+
+
+def test_the_line_above_a_quoted_message_says_who_wrote_it_and_when():
+    text = "Thanks for the slides.\n\nOn Wed, 11 Nov 2026 at 09:15, Daniel Kim <daniel.kim@example.org> wrote:\n> Hi Sofia,\n"
+    readings = header_readings(text, sentence_spans(text))
+    (reading,) = readings.values()
+    assert reading.sentence == ("The e-mail message quoted below was written by Daniel Kim <daniel.kim@example.org> "
+                                "on Wed, 11 Nov 2026 at 09:15.")
+    assert reading.answers("Who wrote the first message?") and not reading.answers("How long is Daniel's talk?")

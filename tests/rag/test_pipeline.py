@@ -317,3 +317,34 @@ def test_a_messages_header_lines_answer_who_sent_it_and_when(tmp_path, real_embe
     # the body still answers what it says
     body = pipeline.ask("When will the old backup server be powered down?")
     assert not body.abstained and "07:00" in body.answer and not body.answer.startswith("Date")
+
+
+TALK_REPLY = (
+    "Subject: Re: Your talk at DevConf\nFrom: Sofia Reyes <sofia.reyes@example.org>\n"
+    "To: Daniel Kim <daniel.kim@example.org>\nCc: Program Committee <pc@devconf.example>\n"
+    "Date: Thu, 12 Nov 2026 18:03:00 +0100\nMessage-ID: <talk@example.org>\nContent-Type: text/plain; charset=utf-8\n\n"
+    "Hi Daniel,\n\nThanks for the slides. Your talk is in room C at 14:30 on the second day, and you have 25 minutes "
+    "plus 5 for questions.\n\nSofia\n\nOn Wed, 11 Nov 2026 at 09:15, Daniel Kim <daniel.kim@example.org> wrote:\n"
+    "> Hi Sofia,\n> How long is my slot, and which room am I in?\n> Daniel\n"
+)
+
+
+def test_a_reply_is_answered_from_its_text_not_its_greeting_signature_or_headers(tmp_path, real_embedder):
+    """A quoted signature ("Daniel") and a greeting ("Hi Daniel,") hold nothing but the question's
+    words, and "To: Daniel Kim" does not say where Daniel's talk is: none of them is quoted, even
+    by an answerer made to answer everything (the room question sits near the threshold: the
+    text says "your talk", not Daniel's)."""
+    pipeline = _pipeline_over(tmp_path, real_embedder, "talk.eml", 400, TALK_REPLY)
+    copied = pipeline.ask("Who was copied on the reply about the DevConf talk?")
+    assert [c.quote for c in copied.citations] == ["Cc: Program Committee <pc@devconf.example>"]
+    settings = pipeline.settings
+    forced = Pipeline(settings.model_copy(update={"answer": settings.answer.model_copy(update={"abstain_threshold": 0.0})}),
+                      embedder=real_embedder)
+    room = forced.ask("Which room is Daniel's talk in?")
+    assert "room C" in room.citations[0].quote
+    check_citations(forced, room)
+    for question in ("Which room is Daniel's talk in?", "What should Daniel bring to his talk?", "When is Daniel's talk?",
+                     "How long is Daniel's talk?"):
+        quotes = [c.quote for c in forced.ask(question).citations]
+        assert quotes and not any(q in ("Daniel", "> Daniel", "Hi Daniel,", "Sofia") or q.startswith(("To:", "From:", "Cc:"))
+                                  for q in quotes), (question, quotes)

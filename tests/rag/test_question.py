@@ -234,3 +234,16 @@ def test_a_line_of_badges_is_never_quoted():
     assert not quotable("[![Build status](https://github.com/git/git/workflows/CI/badge.svg)](https://github.com/git/git/actions)")
     assert not quotable("![PyPI](https://img.shields.io/pypi/v/x.svg) ![Licence](https://img.shields.io/badge/l.svg)")
     assert quotable("![logo](logo.png) Tallow keeps notes in sync.")
+
+
+def test_a_letters_greeting_or_closing_is_never_quoted():
+    from rag.extractive import quotable
+
+    for greeting in ("Hi Daniel,", "Hi all,", "Dear parents,", "Hello Tomasz,", "Good morning everyone,", "Hey!",
+                     "Kind regards,", "Best wishes,", "Thanks!", "Many thanks,", "Cheers", "Yours sincerely,"):
+        assert not quotable(greeting), greeting
+    # statements that open with the same words say something
+    for statement in ("Thank you for the slides.", "Best practice is to restart the server.",
+                      "Thanks to the new cache, syncing is faster.", "Hi-fi speakers are on sale.",
+                      "Dear customers are rare.", "Hello world programs print a line."):
+        assert quotable(statement), statement
