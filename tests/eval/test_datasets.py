@@ -79,14 +79,18 @@ def test_metrics_on_hand_computed_cases():
     assert sentence_overlap("Intro. Seasonality is a characteristic . More.", ["Seasonality is a characteristic ."])
 
 
-@pytest.mark.parametrize("name", ["transfer", "transfer2", "transfer3", "transfer4", "transfer5", "transfer6", "transfer7"])
-def test_the_transfer_sets_answers_are_in_their_documents(name):
-    """In the text read from each document (an HTML page's text, not its markup)."""
+@pytest.mark.parametrize("name, answerable, unanswerable", [
+    ("transfer", 25, 10), ("transfer2", 25, 10), ("transfer3", 25, 10), ("transfer4", 25, 10), ("transfer5", 25, 10),
+    ("transfer6", 25, 10), ("transfer7", 25, 10), ("transfer8", 30, 10), ("transfer9", 20, 7), ("transfer10", 22, 8),
+])
+def test_the_transfer_sets_answers_are_in_their_documents(name, answerable, unanswerable):
+    """In the text read from each document (an HTML page's text, not its markup; a message's
+    header lines as the e-mail reader writes them)."""
     from index.readers import read_file
 
     questions = load_gold(REPO / "eval" / name / "questions.jsonl")
     folder = REPO / "eval" / name / "corpus"
-    assert sum(q.answerable for q in questions) >= 25 and sum(not q.answerable for q in questions) >= 10
+    assert sum(q.answerable for q in questions) >= answerable and sum(not q.answerable for q in questions) >= unanswerable
     for question in questions:
         if question.answerable:
             text = " ".join(read_file(folder / question.source, 10**7).text.split())
