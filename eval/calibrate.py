@@ -119,6 +119,7 @@ def collect(settings: Settings, top_k: int) -> list[dict]:
                 "question": question.question,
                 "candidates": [c.features for c in candidates],
                 "texts": [c.text for c in candidates],
+                "readings": [c.reading for c in candidates],
                 "previous": [c.previous for c in candidates],
                 "headings": [c.heading for c in candidates],
                 "labels": [_label(name, c.text, question) if question.answerable else False for c in candidates],
@@ -274,10 +275,12 @@ def read_pools(records: list[dict], selector: LinearModel, reader: Reader, cache
             raise InvalidInput(f"The cached dev records {cache} predate headings, which this reader reads: delete the file and rerun.")
         headings = record["headings"] if reader.reads_headings else None
         context = [record["previous"][i] + (f"\0{headings[i]}" if headings else "") for i in range(len(record["texts"]))]
-        keys = [hashlib.sha256(f"{record['question']}\0{record['texts'][i]}\0{context[i]}".encode()).hexdigest()[:20] for i in pool]
+        # what the reader reads: the text, or what an e-mail header line says (`rag.mail_headers`)
+        read = [(record.get("readings") or [""] * len(record["texts"]))[i] or text for i, text in enumerate(record["texts"])]
+        keys = [hashlib.sha256(f"{record['question']}\0{read[i]}\0{context[i]}".encode()).hexdigest()[:20] for i in pool]
         missing = [(i, k) for i, k in zip(pool, keys) if k not in memo]
         if missing:
-            logits = reader.score(record["question"], [record["texts"][i] for i, _ in missing], [record["previous"][i] for i, _ in missing],
+            logits = reader.score(record["question"], [read[i] for i, _ in missing], [record["previous"][i] for i, _ in missing],
                                   [headings[i] for i, _ in missing] if headings else None)
             memo.update({k: float(v) for (_, k), v in zip(missing, logits)})
         record["reader"] = {str(i): memo[k] for i, k in zip(pool, keys)}

@@ -209,8 +209,7 @@ def build_candidates(
     weights = _weights(question_terms, idf)
     # A wh-question is not answered by a sentence holding nothing but its own words; one asking
     # how to do something may be ("$ cargo doc --open"), and so may a yes-or-no question.
-    asked = set(words(question))
-    asks_value = kind != "other" or bool(asked & WH_WORDS - {"how"})
+    asks_value = kind != "other" or bool(set(words(question)) & (WH_WORDS - {"how"}))
     key_weights = {token: idf(stem(token)) for token in _key_tokens(question)}
     heads = _head_terms(question)
     question_negated = _has_negation(question)

@@ -42,7 +42,8 @@ _ASKED_BY = {
 }
 # The line a reply puts above the message it quotes: "On Wed, 11 Nov 2026 at 09:15, Daniel Kim <...> wrote:".
 _ATTRIBUTION = re.compile(r"\s*On\s+([^\r\n]{4,60}?),\s*([^,\r\n]{2,80}?)\s+wrote:\s*")
-_HEADER_LINE = re.compile(r"[^\S\r\n]*(" + "|".join(map(re.escape, _SENTENCES)) + r")[^\S\r\n]*:[^\S\r\n]*(\S[^\r\n]*)",
+_FIELDS = ("from", "sent", "date", "to", "cc", "bcc", "reply-to", "subject")  # the header lines' own names
+_HEADER_LINE = re.compile(r"[^\S\r\n]*(" + "|".join(map(re.escape, _FIELDS)) + r")[^\S\r\n]*:[^\S\r\n]*(\S[^\r\n]*)",
                           re.IGNORECASE)
 _ADDRESSED = ("from", "to", "cc", "bcc", "reply-to")
 
@@ -66,9 +67,9 @@ class HeaderReading(NamedTuple):
 def header_readings(text: str, spans: Sequence[tuple[int, int]]) -> dict[int, HeaderReading]:
     """For each sentence of `text` (at `spans`) that is a line of an e-mail header block, the
     sentence it is read as and the words it is matched by; also for the line a reply puts above
-    the message it quotes ("On ..., Daniel Kim wrote:"). A block is a run of such lines with at least three different
-    fields, or two with an address ("@") in a From, To or Cc line: "Date: 3 May" alone in a
-    meeting's minutes is no header."""
+    the message it quotes ("On ..., Daniel Kim wrote:"). A block is a run of such lines with at
+    least three different fields, or two with an address ("@") in a From, To or Cc line: "Date:
+    3 May" alone in a meeting's minutes is no header."""
     fields = [_field(text[start:end]) for start, end in spans]
     readings: dict[int, HeaderReading] = {}
     for at, (start, end) in enumerate(spans):

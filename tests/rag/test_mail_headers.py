@@ -55,3 +55,8 @@ def test_the_line_above_a_quoted_message_says_who_wrote_it_and_when():
     assert reading.sentence == ("The e-mail message quoted below was written by Daniel Kim <daniel.kim@example.org> "
                                 "on Wed, 11 Nov 2026 at 09:15.")
     assert reading.answers("Who wrote the first message?") and not reading.answers("How long is Daniel's talk?")
+
+
+def test_only_a_header_fields_own_name_opens_a_header_line():
+    # "Wrote:" is how the reading of a reply's attribution line is named, not a header field
+    assert _readings("Wrote: nothing yet\nTo: ana@example.org\n\nThe keys are at the desk.\n") == {}
