@@ -40,6 +40,13 @@ _ASKED_BY = {
     "subject": re.compile(r"\b(?:subject|about|title|topic|called)\b", re.I),
     "wrote": re.compile(_PERSON.pattern + r"|\b(?:when|date|day|time)\b", re.I),
 }
+# Which way a question about people looks: to who received a message ("Who was it sent to?"), or to
+# who sent it ("Who replied to Daniel?"). The reader does not tell the two apart: asked who
+# replied, it chose the To line and the line saying who wrote the quoted message.
+_RECEIVED = re.compile(r"\b(?:received|receives?|receiving|recipients?|addressed|addressee|to whom|sent to|copied|cc|cc'd)\b",
+                       re.I)
+_SENT = re.compile(r"\b(?:sent|sends?|sender|wrote|writes?|written|writer|author|from|replied|reply|replies)\b", re.I)
+_REPLIED = re.compile(r"\brepl(?:y|ies|ied)\b", re.I)
 # The line a reply puts above the message it quotes: "On Wed, 11 Nov 2026 at 09:15, Daniel Kim <...> wrote:".
 _ATTRIBUTION = re.compile(r"\s*On\s+([^\r\n]{4,60}?),\s*([^,\r\n]{2,80}?)\s+wrote:\s*")
 _FIELDS = ("from", "sent", "date", "to", "cc", "bcc", "reply-to", "subject")  # the header lines' own names
@@ -59,9 +66,20 @@ class HeaderReading(NamedTuple):
     asked_as: str  # words a question may use for its field, matched as if the line held them
 
     def answers(self, question: str) -> bool:
-        """Whether `question` asks for what this field holds: a person for From, To and Cc, a
-        time for Date, what the message is about for Subject."""
-        return bool(_ASKED_BY[self.field].search(question))
+        """Whether `question` asks for what this field holds: a person for From, To and Cc (the
+        sender for From, a recipient for To and Cc, where the question says which), a time for
+        Date, what the message is about for Subject."""
+        if not _ASKED_BY[self.field].search(question):
+            return False
+        received = bool(_RECEIVED.search(question))
+        sent = not received and bool(_SENT.search(question))
+        if self.field in ("to", "cc", "bcc"):
+            return not sent
+        if self.field == "from":
+            return not received
+        if self.field == "wrote":  # the quoted message's writer did not write the reply
+            return not received and not _REPLIED.search(question)
+        return True
 
 
 def header_readings(text: str, spans: Sequence[tuple[int, int]]) -> dict[int, HeaderReading]:

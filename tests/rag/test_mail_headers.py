@@ -60,3 +60,17 @@ def test_the_line_above_a_quoted_message_says_who_wrote_it_and_when():
 def test_only_a_header_fields_own_name_opens_a_header_line():
     # "Wrote:" is how the reading of a reply's attribution line is named, not a header field
     assert _readings("Wrote: nothing yet\nTo: ana@example.org\n\nThe keys are at the desk.\n") == {}
+
+
+def test_a_question_about_people_gets_the_sender_or_a_recipient_as_it_asks():
+    spans = sentence_spans(MESSAGE)
+    readings = {MESSAGE[spans[i][0]:spans[i][1]].split(":")[0]: r for i, r in header_readings(MESSAGE, spans).items()}
+    sender, recipient = readings["From"], readings["To"]
+    for question in ("Who sent the message about the move?", "Who replied to Marek?", "Who is the message from?"):
+        assert sender.answers(question) and not recipient.answers(question), question
+    for question in ("Who was the message sent to?", "Who received the message?", "Who was copied on it?"):
+        assert recipient.answers(question) and not sender.answers(question), question
+    assert sender.answers("Whose message is this?") and recipient.answers("Whose message is this?")  # either
+    reply = "Thanks.\n\nOn Wed, 11 Nov 2026 at 09:15, Daniel Kim <daniel.kim@example.org> wrote:\n> Hi Sofia,\n"
+    (quoted,) = header_readings(reply, sentence_spans(reply)).values()
+    assert quoted.answers("Who wrote the first message?") and not quoted.answers("Who replied to Daniel?")
