@@ -276,7 +276,7 @@ def read_pools(records: list[dict], selector: LinearModel, reader: Reader, cache
         headings = record["headings"] if reader.reads_headings else None
         context = [record["previous"][i] + (f"\0{headings[i]}" if headings else "") for i in range(len(record["texts"]))]
         # what the reader reads: the text, or what an e-mail header line says (`rag.mail_headers`)
-        read = [(record.get("readings") or [""] * len(record["texts"]))[i] or text for i, text in enumerate(record["texts"])]
+        read = [reading or text for reading, text in zip(record.get("readings") or record["texts"], record["texts"])]
         keys = [hashlib.sha256(f"{record['question']}\0{read[i]}\0{context[i]}".encode()).hexdigest()[:20] for i in pool]
         missing = [(i, k) for i, k in zip(pool, keys) if k not in memo]
         if missing:

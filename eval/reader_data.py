@@ -123,29 +123,29 @@ _PLAIN_WORD = re.compile(r"\b[a-z][a-z-]{3,}\b")
 WORD_SWAP_SHARE = 0.75  # of the questions where a word swap can be made
 
 
-def article_nouns(paragraphs: Sequence[str]) -> list[str]:
-    """Lower-case words that follow a determiner somewhere in the article, in order: its nouns,
-    near enough, for `swap_word`."""
-    return sorted({m.group(1) for c in paragraphs for m in _DETERMINER_WORD.finditer(c)
-                   if m.group(1) not in STOPWORDS})
+def article_nouns(paragraphs: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    """The article's nouns, near enough, for `swap_word`: lower-case words between a determiner
+    and a preposition, a verb or punctuation, in alphabetical order, each with its terms (found
+    once per article, not once per question)."""
+    found = {m.group(1) for c in paragraphs for m in _DETERMINER_WORD.finditer(c) if m.group(1) not in STOPWORDS}
+    return {noun: tuple(terms(noun)) for noun in sorted(found)}
 
 
 def _plural(word: str) -> bool:
     return word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
-def swap_word(question: str, sentence: str, context: str, nouns: Sequence[str], rng: random.Random) -> str | None:
+def swap_word(question: str, sentence: str, context: str, nouns: dict[str, tuple[str, ...]],
+              rng: random.Random) -> str | None:
     """The question with one of its lower-case nouns that `sentence` states replaced by another
     noun of the article (`article_nouns`) that neither the sentence nor `context` (the sentence
     before it, its heading) states and the question does not use, of the same number (a plural
     for a plural); None where there is no such pair."""
     stated = set(terms(sentence))
     asked = set(terms(question))
-    noun_set = set(nouns)
-    spots = [m for m in _PLAIN_WORD.finditer(question)
-             if m.group() in noun_set and terms(m.group()) and terms(m.group())[0] in stated]
+    spots = [m for m in _PLAIN_WORD.finditer(question) if nouns.get(m.group()) and nouns[m.group()][0] in stated]
     around = stated | set(terms(context)) | asked
-    fits = [n for n in nouns if terms(n) and not set(terms(n)) & around]
+    fits = [noun for noun, noun_terms in nouns.items() if noun_terms and not set(noun_terms) & around]
     choices = [(spot, options) for spot in spots if (options := [n for n in fits if _plural(n) == _plural(spot.group())])]
     if not choices:
         return None
@@ -265,7 +265,7 @@ def article_pairs(article: dict, rng: random.Random, keep: set[tuple[int, int]] 
     split = [sentence_spans(c) for c in paragraphs]
     pool = sorted({m.group() for c in paragraphs for m in _NAME.finditer(c) if len(m.group()) > 2}
                   | {m.group().rstrip(".,") for c in paragraphs for m in _NUMBER.finditer(c)})
-    nouns = article_nouns(paragraphs) if word_swaps else []
+    nouns = article_nouns(paragraphs) if word_swaps else {}
     for index, paragraph in enumerate(article["paragraphs"]):
         context, spans = paragraphs[index], split[index]
         sentences = [context[s:e] for s, e in spans]

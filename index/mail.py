@@ -70,12 +70,17 @@ def _message(path: Path, data: bytes) -> tuple[list[str], str, str]:
     return headers, body, subject
 
 
+def _message_text(headers: list[str], body: str) -> str:
+    """A message as a document reads it: its header lines, then its text."""
+    return "\n\n".join(part for part in ("\n".join(headers), body) if part)
+
+
 def read_eml(path: Path, data: bytes) -> tuple[str, str]:
     """One saved message, titled by its subject."""
     headers, body, subject = _message(path, data)
     if not headers:
         raise SkipFile("not an e-mail message (no Subject, From, To or Date header); save it as .txt if it is plain text")
-    text = "\n\n".join(part for part in ("\n".join(headers), body) if part)
+    text = _message_text(headers, body)
     return text, _shorten(subject) if subject else _first_line_title(body or text, path.stem)
 
 
@@ -94,8 +99,7 @@ def read_mbox(path: Path, data: bytes) -> tuple[str, str]:
         except SkipFile:
             continue
         if headers:
-            text = "\n\n".join(part for part in ("\n".join(headers), body) if part)
-            sections.append(f"# {subject or '(no subject)'}\n\n{text}")
+            sections.append(f"# {subject or '(no subject)'}\n\n{_message_text(headers, body)}")
     if not sections:
         raise SkipFile("no message in the mailbox could be read")
     return "\n\n".join(sections), path.stem

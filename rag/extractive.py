@@ -221,7 +221,7 @@ def build_candidates(
     passage_missing: list[float] = []
     passage_key_missing: list[float] = []
     rows: list[tuple[int, int]] = []  # (passage, sentence) of each candidate
-    glossed: list[set[str] | None] = []  # an e-mail header line's terms, with what it says (`header_readings`)
+    found_terms: list[set[str]] = []  # each candidate's terms (an e-mail header line's with what it says)
     for index, passage in enumerate(passages):
         spans = passage.spans
         sentence_terms = [set(terms(passage.text[s:e])) for s, e in spans]
@@ -255,7 +255,7 @@ def build_candidates(
                           heading=headings[i], reading=readings[i].sentence if i in readings else "")
             )
             rows.append((index, i))
-            glossed.append(sentence_terms[i] if i in readings else None)
+            found_terms.append(sentence_terms[i])
             # The sentence with its neighbours and the headings it sits under: "Ours is 24
             # hours." under "RPO" holds what "What is our RPO?" asks for.
             if headings[i] not in heading_terms:  # sentences under one heading share it
@@ -273,7 +273,7 @@ def build_candidates(
         cosines[glosses] = np.maximum(cosines[glosses], said)
     lexical = []
     for candidate, cosine in zip(candidates, cosines):
-        found = glossed[len(lexical)] or set(terms(candidate.text))
+        found = found_terms[len(lexical)]
         content = found or {""}
         passage = passages[candidate.passage]
         candidate.features = {

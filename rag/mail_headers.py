@@ -11,7 +11,10 @@ answer still quotes the line exactly as the document has it.
 from __future__ import annotations
 
 import re
+from itertools import groupby
 from typing import NamedTuple, Sequence
+
+from index.mail import HEADERS
 
 # The fields a header block holds, each with the sentence that says what it means.
 _SENTENCES = {
@@ -34,11 +37,11 @@ _ASKED_AS = {
 # What a question must ask for a header line to answer it: "What should Daniel bring?" is not
 # answered by "To: Daniel Kim <...>", which the reader, seeing the name, scored above the answer.
 _PERSON = re.compile(r"\b(?:who|whom|whose|sender|senders|recipient|recipients|addressee|address|addresses)\b", re.I)
+_TIME = re.compile(r"\b(?:when|date|day|time)\b", re.I)
 _ASKED_BY = {
-    "from": _PERSON, "to": _PERSON, "cc": _PERSON, "bcc": _PERSON, "reply-to": _PERSON,
-    "sent": re.compile(r"\b(?:when|date|day|time)\b", re.I), "date": re.compile(r"\b(?:when|date|day|time)\b", re.I),
+    "from": _PERSON, "to": _PERSON, "cc": _PERSON, "bcc": _PERSON, "reply-to": _PERSON, "sent": _TIME, "date": _TIME,
     "subject": re.compile(r"\b(?:subject|about|title|topic|called)\b", re.I),
-    "wrote": re.compile(_PERSON.pattern + r"|\b(?:when|date|day|time)\b", re.I),
+    "wrote": re.compile(f"{_PERSON.pattern}|{_TIME.pattern}", re.I),
 }
 # Which way a question about people looks: to who received a message ("Who was it sent to?"), or to
 # who sent it ("Who replied to Daniel?"). The reader does not tell the two apart: asked who
@@ -49,7 +52,9 @@ _SENT = re.compile(r"\b(?:sent|sends?|sender|wrote|writes?|written|writer|author
 _REPLIED = re.compile(r"\brepl(?:y|ies|ied)\b", re.I)
 # The line a reply puts above the message it quotes: "On Wed, 11 Nov 2026 at 09:15, Daniel Kim <...> wrote:".
 _ATTRIBUTION = re.compile(r"\s*On\s+([^\r\n]{4,60}?),\s*([^,\r\n]{2,80}?)\s+wrote:\s*")
-_FIELDS = ("from", "sent", "date", "to", "cc", "bcc", "reply-to", "subject")  # the header lines' own names
+# The header lines' own names: those `index.mail` writes, and those a client writes when it
+# forwards a message ("Sent:") or that a pasted message may carry.
+_FIELDS = (*(name.lower() for name in HEADERS), "sent", "bcc", "reply-to")
 _HEADER_LINE = re.compile(r"[^\S\r\n]*(" + "|".join(map(re.escape, _FIELDS)) + r")[^\S\r\n]*:[^\S\r\n]*(\S[^\r\n]*)",
                           re.IGNORECASE)
 _ADDRESSED = ("from", "to", "cc", "bcc", "reply-to")
@@ -63,7 +68,11 @@ def _field(sentence: str) -> tuple[str, str] | None:
 class HeaderReading(NamedTuple):
     field: str  # "from", "date", ... lower-case
     sentence: str  # what the line says, as the reader reads it
-    asked_as: str  # words a question may use for its field, matched as if the line held them
+
+    @property
+    def asked_as(self) -> str:
+        """Words a question may use for the field, matched as if the line held them."""
+        return _ASKED_AS[self.field]
 
     def answers(self, question: str) -> bool:
         """Whether `question` asks for what this field holds: a person for From, To and Cc (the
@@ -88,27 +97,21 @@ def header_readings(text: str, spans: Sequence[tuple[int, int]]) -> dict[int, He
     the message it quotes ("On ..., Daniel Kim wrote:"). A block is a run of such lines with at
     least three different fields, or two with an address ("@") in a From, To or Cc line: "Date:
     3 May" alone in a meeting's minutes is no header."""
-    fields = [_field(text[start:end]) for start, end in spans]
+    if ":" not in text:  # every header line and attribution line has one: most passages stop here
+        return {}
     readings: dict[int, HeaderReading] = {}
     for at, (start, end) in enumerate(spans):
         quoting = _ATTRIBUTION.fullmatch(text, start, end)
         if quoting:
-            who, when = quoting.group(2), quoting.group(1)
-            readings[at] = HeaderReading("wrote", _SENTENCES["wrote"].format(who, when), _ASKED_AS["wrote"])
-    i = 0
-    while i < len(fields):
-        if fields[i] is None:
-            i += 1
+            readings[at] = HeaderReading("wrote", _SENTENCES["wrote"].format(quoting.group(2), quoting.group(1)))
+    fields = [_field(text[start:end]) for start, end in spans]
+    for is_field, run in groupby(enumerate(fields), key=lambda item: item[1] is not None):
+        if not is_field:
             continue
-        end = i
-        while end < len(fields) and fields[end] is not None:
-            end += 1
-        block = [f for f in fields[i:end] if f is not None]
-        names = {name for name, _ in block}
-        addressed = any(name in _ADDRESSED and "@" in value for name, value in block)
+        block = [(at, field) for at, field in run if field is not None]  # (the test narrows the type)
+        names = {name for _, (name, _) in block}
+        addressed = any(name in _ADDRESSED and "@" in value for _, (name, value) in block)
         if len(names) >= 3 or (len(block) >= 2 and addressed):
-            for at in range(i, end):
-                name, value = fields[at]  # type: ignore[misc]
-                readings[at] = HeaderReading(name, _SENTENCES[name].format(value.rstrip(".")), _ASKED_AS[name])
-        i = end
+            for at, (name, value) in block:
+                readings[at] = HeaderReading(name, _SENTENCES[name].format(value.rstrip(".")))
     return readings
