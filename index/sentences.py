@@ -106,6 +106,8 @@ def _line_ends_block(line: str, next_line: str) -> bool:
     if not body or body.startswith("|"):
         return True
     tail = stripped.rstrip("".join(_CLOSERS))
+    if tail.endswith(".") and tail == stripped and next_line[:1].islower() and _is_abbreviation(tail, len(tail) - 1):
+        return False  # "...lowered the 2 a.m." then "temperature by 0.35 °C": the abbreviation ends no sentence
     if tail and tail[-1] in ".!?\u2026":
         return True
     words = len(body.split()) - (1 if _BULLET.match(body) else 0)

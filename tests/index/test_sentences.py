@@ -138,3 +138,13 @@ def test_a_section_name_in_capitals_stands_apart_from_the_indented_text_under_it
     assert sentences(text) == ["EXIT STATUS", "xargs exits with the following status: 0 if it succeeds."]
     # in line with the text, capitals are words of the sentence ("NOTE" wrapped as prose goes on)
     assert sentences("THE SOFTWARE IS PROVIDED\nas is, without warranty.\n") == ["THE SOFTWARE IS PROVIDED\nas is, without warranty."]
+
+
+def test_an_abbreviation_that_ends_a_wrapped_line_ends_no_sentence():
+    text = ("Each extra 10 points of canopy cover lowered the 2 a.m.\ntemperature by 0.35 °C.\n"
+            "The loggers stopped at 5 p.m.\nThe next day they ran again.")
+    assert sentences(text) == [
+        "Each extra 10 points of canopy cover lowered the 2 a.m.\ntemperature by 0.35 °C.",
+        "The loggers stopped at 5 p.m.",
+        "The next day they ran again.",
+    ]
