@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from index.headings import Outline, chunk_outlines
 from index.sentences import sentence_spans
+from index.transcripts import chunk_turns
 
 CHUNKER_VERSION = "sentences-v1"
 
@@ -105,7 +106,11 @@ def chunk_text(text: str, size: int, overlap: int) -> list[Chunk]:
     """Chunks of `text`, each the exact slice at its offsets, with its share of the outline."""
     sentences = sentence_spans(text)
     spans = chunk_spans(text, size, overlap, sentences)
+    outlines = chunk_outlines(text, sentences, spans)
+    turns = chunk_turns(text, sentences, spans)
+    for at, shared in enumerate(outlines):  # a transcript's turn in force where the chunk starts, else None
+        shared["turn"] = turns[at] if turns is not None else None
     return [
         Chunk(index=i, start_char=start, end_char=end, text=text[start:end], outline=shared)
-        for i, ((start, end), shared) in enumerate(zip(spans, chunk_outlines(text, sentences, spans)))
+        for i, ((start, end), shared) in enumerate(zip(spans, outlines))
     ]

@@ -265,9 +265,12 @@ def title_heading(title: str) -> str:
 METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # Raised whenever headings are found otherwise: stored outlines of an older version are found
 # again at the next ingest of their files (`index.ingest`). 1: c259dc8; 2: terms (TERM_LEVEL);
-# 3: a linking word ("Then") set off by blank lines is no heading.
-OUTLINE_VERSION = 3
-Outline = dict  # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...]}
+# 3: a linking word ("Then") set off by blank lines is no heading; 4: a transcript's turn in force
+# where the chunk starts (`index.transcripts.chunk_turns`).
+OUTLINE_VERSION = 4
+# {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None};
+# "turn" is missing from an outline stored before version 4.
+Outline = dict
 
 
 def outline(text: str, spans: Sequence[Span], title: str, stored: Outline | None = None) -> tuple[list[str], list[bool]]:
@@ -307,9 +310,13 @@ def load_outline(stored: object) -> Outline | None:
         value = json.loads(stored)
         above = [[int(level), str(heading)] for level, heading in value["above"]]
         inside = [[int(start), int(level), str(heading)] for start, level, heading in value["inside"]]
-    except (ValueError, TypeError, KeyError):
+        loaded: Outline = {"above": above, "inside": inside}
+        if "turn" in value:
+            turn = value["turn"]
+            loaded["turn"] = None if turn is None else [str(turn[0]), str(turn[1])]
+    except (ValueError, TypeError, KeyError, IndexError):
         return None
-    return {"above": above, "inside": inside}
+    return loaded
 
 
 def chunk_outlines(text: str, spans: Sequence[Span], chunks: Sequence[Span]) -> list[Outline]:

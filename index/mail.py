@@ -17,6 +17,9 @@ from index.readers import _first_line_title, _read_html, _shorten
 from rag.errors import SkipFile
 
 HEADERS = ("Subject", "From", "To", "Cc", "Date")
+# Header lines' names, lower-case: those written here, and those a client writes when it forwards a
+# message ("Sent:") or that a pasted message may carry.
+HEADER_FIELDS = (*(name.lower() for name in HEADERS), "sent", "bcc", "reply-to")
 # A line that opens a message in a mailbox ("From alice@example.org Tue Nov  3 09:12:44 2026"),
 # and a body line that mboxrd escaped by a ">" because it began with "From ".
 _SEPARATOR = re.compile(rb"^From [^\r\n]*\r?\n", re.M)

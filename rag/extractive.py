@@ -22,6 +22,7 @@ from index.embedding_cache import CachingEmbedder
 from index.extra_readers import LABELLED_ROW
 from index.headings import MARKDOWN_HEADING, outline
 from index.sentence_vectors import SentenceVectorSource
+from index.transcripts import as_asked_of, as_spoken_by, speaker_turns
 from rag.calibration import Calibration, LinearModel, ReaderStage
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, WH_WORDS, stem, terms, words
@@ -136,6 +137,7 @@ class Candidate:
     previous: str = ""  # the sentence before it in its passage: the reader's context
     heading: str = ""  # the heading path above it in its passage (`index.headings`), else its document's title
     reading: str = ""  # what it says, where its words do not (an e-mail header line: `rag.mail_headers`)
+    alone: bool = False  # quoted alone: an e-mail header line says one thing, the next line another
 
     @property
     def probability(self) -> float:
@@ -190,6 +192,30 @@ def _missing(weights: dict[str, float], found: set[str]) -> float:
     return max(absent) / max(weights.values()) if absent else 0.0
 
 
+def _turn_readings(
+    passage: Passage, spans: Sequence[tuple[int, int]], headings: list[str], is_heading: Sequence[bool]
+) -> dict[int, str]:
+    """What each sentence of a transcript's turn is read as (`index.transcripts`): the first
+    sentence of an answer with the question it answers ("Which tool could you not work without?
+    Rosalind Achterberg's bone folder."), any other in the first person with the speaker's name in
+    its place. Each sentence of an answer has the question as its heading (`headings` is updated)."""
+    stored = passage.outline
+    if stored is not None and stored.get("turn", ()) is None:
+        return {}  # ingest found no transcript in the document
+    turns = speaker_turns(passage.text, spans, stored.get("turn") if stored is not None else None)
+    out: dict[int, str] = {}
+    for i, turn in turns.items():
+        asked = as_asked_of(turn.prompt, turn.speaker)  # "What do you make?" asked Lena what Lena makes
+        if asked and not is_heading[i]:
+            headings[i] = asked
+        spoken = as_spoken_by(turn.said, turn.speaker)
+        if turn.opens and asked:
+            out[i] = f"{asked} {spoken or turn.said}"
+        elif spoken or (turn.opens and turn.speaker):
+            out[i] = spoken or turn.said  # "Host: Ana Silva" names no speaker: read as it is
+    return out
+
+
 def build_candidates(
     question: str,
     passages: Sequence[Passage],
@@ -231,6 +257,10 @@ def build_candidates(
             sentence_terms[i] |= set(terms(reading.sentence + " " + reading.asked_as))
             sentence_words[i] |= set(words(reading.sentence))
         headings, is_heading = outline(passage.text, spans, passage.title, passage.outline)
+        turn_readings = _turn_readings(passage, spans, headings, is_heading)
+        for i in turn_readings:  # "I opened my own workshop" is about Rosalind, as its reading says
+            sentence_terms[i] |= set(terms(turn_readings[i]))
+            sentence_words[i] |= set(words(turn_readings[i]))
         passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))
         passage_key_missing.append(_key_missing(key_weights, set(words(passage.text))))
         for i, (start, end) in enumerate(spans):
@@ -252,7 +282,8 @@ def build_candidates(
             previous = _context(passage.text, spans, i, is_heading)
             candidates.append(
                 Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end], previous=previous,
-                          heading=headings[i], reading=readings[i].sentence if i in readings else "")
+                          heading=headings[i], reading=readings[i].sentence if i in readings else turn_readings.get(i, ""),
+                          alone=i in readings)
             )
             rows.append((index, i))
             found_terms.append(sentence_terms[i])
@@ -444,7 +475,7 @@ class ExtractiveAnswerer:
         chosen = [answers[0]] + [
             c for c in answers[1:limit] if c.probability >= self.calibration.second_ratio * best
             and (stage is None or c.features.get("reader", -math.inf) >= stage.second_reader)
-            and not (c.reading or answers[0].reading)
+            and not (c.alone or answers[0].alone)
         ]
         return Selection(chosen, answerability, False)
 

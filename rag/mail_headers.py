@@ -14,7 +14,7 @@ import re
 from itertools import groupby
 from typing import NamedTuple, Sequence
 
-from index.mail import HEADERS
+from index.mail import HEADER_FIELDS
 
 # The fields a header block holds, each with the sentence that says what it means.
 _SENTENCES = {
@@ -52,10 +52,7 @@ _SENT = re.compile(r"\b(?:sent|sends?|sender|wrote|writes?|written|writer|author
 _REPLIED = re.compile(r"\brepl(?:y|ies|ied)\b", re.I)
 # The line a reply puts above the message it quotes: "On Wed, 11 Nov 2026 at 09:15, Daniel Kim <...> wrote:".
 _ATTRIBUTION = re.compile(r"\s*On\s+([^\r\n]{4,60}?),\s*([^,\r\n]{2,80}?)\s+wrote:\s*")
-# The header lines' own names: those `index.mail` writes, and those a client writes when it
-# forwards a message ("Sent:") or that a pasted message may carry.
-_FIELDS = (*(name.lower() for name in HEADERS), "sent", "bcc", "reply-to")
-_HEADER_LINE = re.compile(r"[^\S\r\n]*(" + "|".join(map(re.escape, _FIELDS)) + r")[^\S\r\n]*:[^\S\r\n]*(\S[^\r\n]*)",
+_HEADER_LINE = re.compile(r"[^\S\r\n]*(" + "|".join(map(re.escape, HEADER_FIELDS)) + r")[^\S\r\n]*:[^\S\r\n]*(\S[^\r\n]*)",
                           re.IGNORECASE)
 _ADDRESSED = ("from", "to", "cc", "bcc", "reply-to")
 

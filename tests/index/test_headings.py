@@ -132,7 +132,7 @@ def test_a_chunk_keeps_the_headings_above_it():
 
     first, middle, last = chunk_text(RULES, 120, 0)
     assert middle.text.startswith("Put the storm cards") and last.text.startswith("Roll the weather die")
-    assert middle.outline == {"above": [[7, "SETTING UP"]], "inside": [[middle.text.index("A TURN"), 7, "A TURN"]]}
+    assert middle.outline == {"above": [[7, "SETTING UP"]], "inside": [[middle.text.index("A TURN"), 7, "A TURN"]], "turn": None}
     spans = sentence_spans(middle.text)
     paths, flags = outline(middle.text, spans, "rules.txt", middle.outline)
     assert paths == ["SETTING UP", "SETTING UP", "SETTING UP", "A TURN"] and flags == [False, False, False, True]
@@ -178,7 +178,7 @@ def test_a_comment_in_a_fenced_code_block_is_no_heading():
     by_sentence = paths(text)
     assert by_sentence["Then run tallow init in your notes folder."] == "Install"
     assert by_sentence["Done."] == "Install"
-    assert chunk_text(text, 800, 0)[0].outline == {"above": [], "inside": [[0, 1, "Install"]]}
+    assert chunk_text(text, 800, 0)[0].outline == {"above": [], "inside": [[0, 1, "Install"]], "turn": None}
 
 
 from hypothesis import given  # noqa: E402

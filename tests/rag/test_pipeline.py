@@ -269,7 +269,7 @@ def test_a_stored_chunk_keeps_the_headings_above_it(tmp_path, real_embedder):
         "The youngest player goes first.\n\nA TURN\n\nRoll the weather die, then move your boats.\n"))
     passages = pipeline.retriever.retrieve("How many coins does each player start with?", 3)
     passage = next(p for p in passages if p.text.startswith("Put the storm cards"))
-    assert passage.outline == {"above": [[7, "SETTING UP"]], "inside": [[passage.text.index("A TURN"), 7, "A TURN"]]}
+    assert passage.outline == {"above": [[7, "SETTING UP"]], "inside": [[passage.text.index("A TURN"), 7, "A TURN"]], "turn": None}
     paths, _ = outline(passage.text, passage.spans, passage.title, passage.outline)
     assert paths[1] == "SETTING UP"
     answer = pipeline.ask("How many coins does each player start with?")
@@ -348,3 +348,40 @@ def test_a_reply_is_answered_from_its_text_not_its_greeting_signature_or_headers
         quotes = [c.quote for c in forced.ask(question).citations]
         assert quotes and not any(q in ("Daniel", "> Daniel", "Hi Daniel,", "Sofia") or q.startswith(("To:", "From:", "Cc:"))
                                   for q in quotes), (question, quotes)
+
+
+POTTER_INTERVIEW = (
+    "THE MAKERS' HOUR, episode 7\nTranscript: The potter's wheel\nHost: Ana Silva\n\n"
+    "ANA SILVA: Welcome, Lena. How did you start?\n\n"
+    "LENA BRANDT: At school, really. Our art teacher had a kiln in the cellar, and she let me fire my first bowls "
+    "there when I was fourteen. After school I trained for three years with a potter in Bremen, and in 2011 I "
+    "opened my own studio in Leipzig.\n\n"
+    "ANA SILVA: What do you make most?\n\n"
+    "LENA BRANDT: Mugs, by far. Cafes order them by the hundred.\n\n"
+    "ANA SILVA: Which tool could you not work without?\n\n"
+    "LENA BRANDT: My palette knife. It belonged to the potter in Bremen, and the blade is worn thin.\n"
+)
+
+
+@pytest.mark.parametrize("question, quote", [
+    ("Which tool could Lena not work without?", "LENA BRANDT: My palette knife."),
+    ("What does Lena make most?", "LENA BRANDT: Mugs, by far."),
+])
+def test_an_interviews_answer_is_read_with_the_question_it_answers(tmp_path, real_embedder, question, quote):
+    """"My palette knife." answers the host's question before it, and only that: read alone, the
+    reader never saw it (it was not among the sentences it reads)."""
+    pipeline = _pipeline_over(tmp_path, real_embedder, "interview.txt", 300, POTTER_INTERVIEW)
+    answer = pipeline.ask(question)
+    assert not answer.abstained, answer.answerability
+    assert answer.citations[0].quote == quote
+    check_citations(pipeline, answer)
+
+
+def test_a_turn_in_the_first_person_is_read_as_its_speakers(tmp_path, real_embedder):
+    """"I opened my own studio" says when Lena did, in a chunk that opens inside her turn (ingest
+    stores whose turn it is)."""
+    pipeline = _pipeline_over(tmp_path, real_embedder, "interview.txt", 300, POTTER_INTERVIEW)
+    answer = pipeline.ask("When did Lena open her studio?")
+    assert not answer.abstained, answer.answerability
+    assert "2011" in answer.citations[0].quote
+    check_citations(pipeline, answer)

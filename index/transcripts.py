@@ -1,0 +1,170 @@
+"""Who says what in a transcript: an interview, a podcast, a hearing, questions and answers.
+
+A transcript opens each turn with its speaker's label ("ROSALIND ACHTERBERG: I studied
+chemistry, ..."), and what a turn says is often only an answer to the turn before it: "Broken
+spines, by far." answers "What's the most common problem you see?", and "I opened my own
+workshop" says when Rosalind did. A reader trained on encyclopedia prose sees neither. So each
+sentence of a turn is known with its speaker and with the question the previous speaker's turn
+ended on, and a sentence in the first person can be read with the speaker's name in place of
+"I", "me" and "my" (`as_spoken_by`).
+
+A chunk often opens inside a turn, so ingest stores the turn in force where each chunk starts
+(`chunk_turns`, in the chunk's outline: `index.headings`).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import NamedTuple, Sequence
+
+from index.mail import HEADER_FIELDS
+
+Span = tuple[int, int]
+
+# A line that opens a turn: a speaker's name or role, in capitals or capitalised, and a colon
+# ("SAM OKOYE: ...", "Dr. Lee: ...", "Q: ..."); at most four words.
+_TURN = re.compile(r"[^\S\r\n]*([A-Z][\w.'\u2019-]*(?:[^\S\r\n]+[A-Z][\w.'\u2019-]*){0,3})[^\S\r\n]*:[^\S\r\n]+(?=\S)")
+# Labels that name a role or a kind of line, not a person: no one to put in place of "I".
+_NOT_NAMES = frozenset(
+    """q a question answer interviewer interviewee host guest moderator speaker audience narrator caller
+    presenter chair reporter unidentified male female voice note notes warning caution tip important example
+    source see step total time location address phone email e-mail website price cost action decision
+    agenda attendees present apologies item summary status result outcome transcript recorded""".split()
+) | frozenset(HEADER_FIELDS)
+_QUESTION_END = re.compile(r"\?[\"'\u201d\u2019)\]]*\s*$")
+# The first person, and what the speaker's name reads as in its place.
+_FIRST_PERSON = re.compile(
+    r"\b(?:I'm|I\u2019m|I am|I've|I\u2019ve|I'd|I\u2019d|I'll|I\u2019ll|I|[Mm]yself|[Mm]ine|[Mm]y|[Mm]e)\b"
+)
+_AS_NAME = {"i'm": "{} is", "i am": "{} is", "i've": "{} has", "i'd": "{} would", "i'll": "{} will",
+            "i": "{}", "me": "{}", "myself": "{}", "my": "{}'s", "mine": "{}'s"}
+
+_SECOND_PERSON = re.compile(r"\b(?:[Yy]ourself|[Yy]ours|[Yy]our|[Yy]ou)\b")
+_AS_ADDRESSEE = {"you": "{}", "your": "{}'s", "yours": "{}'s", "yourself": "{}"}
+
+
+class Turn(NamedTuple):
+    """A sentence's place in a transcript."""
+
+    speaker: str  # the speaker's name as prose writes it ("Rosalind Achterberg"); "" for a role ("Q", "Host")
+    prompt: str  # the question the previous speaker's turn ended on, without its label; "" if none
+    said: str  # the sentence without its speaker label
+    opens: bool  # the sentence opens its turn
+
+
+def _labels(text: str, spans: Sequence[Span]) -> dict[int, re.Match[str]]:
+    """The speaker label opening each sentence that opens its line with one."""
+    found: dict[int, re.Match[str]] = {}
+    for at, (start, end) in enumerate(spans):
+        line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
+        if text[line_start:start].strip():
+            continue
+        match = _TURN.match(text, start, end)
+        if match is not None and match.group(1).lower().rstrip(".") not in HEADER_FIELDS:  # "From: ..." is e-mail
+            found[at] = match
+    return found
+
+
+def _is_transcript(names: Sequence[str]) -> bool:
+    """Two different labels in capitals ("SAM OKOYE:"), or three labelled lines with two
+    different labels, one of them used twice ("Q:", "A:", "Q:")."""
+    capitals = {name for name in names if name.isupper() and len(name) > 1}
+    return len(capitals) >= 2 or (len(names) >= 3 and 2 <= len(set(names)) < len(names))
+
+
+def _speaker(label: str, names: Sequence[str]) -> str:
+    """The label as a name ("ROSALIND ACHTERBERG" -> "Rosalind Achterberg"): only a label in
+    capitals or one that opens two turns ("Transcript: ..." above an interview is no speaker),
+    and never a role ("Q", "Host")."""
+    if label.lower().rstrip(".") in _NOT_NAMES or len(label) < 2:
+        return ""
+    if not (label.isupper() or names.count(label) >= 2):
+        return ""
+    return " ".join(w.capitalize() if w.isupper() and len(w) > 1 else w for w in label.split())
+
+
+def as_spoken_by(sentence: str, speaker: str) -> str:
+    """`sentence` with `speaker` in place of "I", "me", "my" ("My bone folder." -> "Rosalind
+    Achterberg's bone folder."); "" when it has no first person, or there is no speaker."""
+    if not speaker:
+        return ""
+
+    def name(match: re.Match[str]) -> str:
+        return _AS_NAME[match.group().replace("\u2019", "'").lower()].format(speaker)
+
+    said, count = _FIRST_PERSON.subn(name, sentence)
+    return said if count else ""
+
+
+def as_asked_of(question: str, speaker: str) -> str:
+    """`question` with `speaker` in place of "you" and "your" ("What do you make most?" -> "What
+    do Lena Brandt make most?"); unchanged when there is no speaker."""
+    if not speaker:
+        return question
+
+    def name(match: re.Match[str]) -> str:
+        return _AS_ADDRESSEE[match.group().lower()].format(speaker)
+
+    return _SECOND_PERSON.sub(name, question)
+
+
+def _walk(text: str, spans: Sequence[Span], labels: dict[int, re.Match[str]], label: str, prompt: str,
+          names: Sequence[str]) -> dict[int, Turn]:
+    turns: dict[int, Turn] = {}
+    for at, (start, end) in enumerate(spans):
+        opening = labels.get(at)
+        if opening is not None:
+            previous, label = label, opening.group(1)
+            prompt = ""
+            if previous and previous != label and at:
+                asked = text[spans[at - 1][0]:spans[at - 1][1]]
+                if _QUESTION_END.search(asked):
+                    before = labels.get(at - 1)
+                    prompt = asked[before.end() - spans[at - 1][0]:] if before is not None else asked
+        if not label:
+            continue
+        said = text[opening.end() if opening is not None else start:end]
+        turns[at] = Turn(_speaker(label, names), prompt, said, opening is not None)
+    return turns
+
+
+def speaker_turns(text: str, spans: Sequence[Span], opening: Sequence[str] | None = None) -> dict[int, Turn]:
+    """For each sentence of `text` (at `spans`) inside a speaker's turn, its `Turn`.
+
+    `opening`: the label and prompt in force where `text` starts, as `chunk_turns` stored them
+    (["", ""] before the first turn), for a chunk of a document known to be a transcript; None
+    when that is not known, and then `text` alone must look like one. Sentences before the
+    first label of a passage opening inside an unknown turn have no turn."""
+    if opening is None and ":" not in text:
+        return {}
+    labels = _labels(text, spans)
+    names = [match.group(1) for match in labels.values()]
+    if opening is None:
+        if not _is_transcript(names):
+            return {}
+        opening = ("", "")
+    label, prompt = opening[0], opening[1]
+    return _walk(text, spans, labels, label, prompt, names + ([label] if label else []))
+
+
+def chunk_turns(text: str, spans: Sequence[Span], chunks: Sequence[Span]) -> list[list[str]] | None:
+    """For a transcript (`spans`: the document's sentences), the label and prompt of the turn
+    in force where each chunk starts (["", ""] before the first turn); None for any other
+    document."""
+    if ":" not in text:
+        return None
+    labels = _labels(text, spans)
+    names = [match.group(1) for match in labels.values()]
+    if not _is_transcript(names):
+        return None
+    turns = _walk(text, spans, labels, "", "", names)
+    out: list[list[str]] = []
+    at = 0
+    state = ["", ""]
+    for start, _ in chunks:
+        while at < len(spans) and spans[at][0] < start:
+            if at in labels:
+                state = [labels[at].group(1), turns[at].prompt]
+            at += 1
+        out.append(list(state))
+    return out

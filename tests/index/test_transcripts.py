@@ -1,0 +1,81 @@
+"""A transcript's turns: who speaks each sentence, and the question it answers."""
+
+from __future__ import annotations
+
+from index.chunking import chunk_text
+from index.headings import dump_outline, load_outline
+from index.sentences import sentence_spans
+from index.transcripts import as_asked_of, as_spoken_by, chunk_turns, speaker_turns
+
+INTERVIEW = (
+    "Transcript: The potter's wheel\nHost: Ana Silva\n\n"
+    "ANA SILVA: Welcome, Lena. How did you start?\n\n"
+    "LENA BRANDT: At school. My teacher had a kiln in the cellar.\n\n"
+    "ANA SILVA: Which tool could you not work without?\n\n"
+    "LENA BRANDT: My palette knife. I bought it in 2011, when I opened my studio.\n"
+)
+
+
+def _turns(text: str, opening=None) -> dict[str, tuple[str, str, str, bool]]:
+    spans = sentence_spans(text)
+    return {text[spans[i][0]:spans[i][1]]: tuple(turn) for i, turn in speaker_turns(text, spans, opening).items()}
+
+
+def test_each_sentence_of_a_turn_has_its_speaker_and_the_question_it_answers():
+    turns = _turns(INTERVIEW)
+    assert turns["LENA BRANDT: My palette knife."] == (
+        "Lena Brandt", "Which tool could you not work without?", "My palette knife.", True)
+    assert turns["I bought it in 2011, when I opened my studio."] == (
+        "Lena Brandt", "Which tool could you not work without?", "I bought it in 2011, when I opened my studio.", False)
+    assert turns["ANA SILVA: Welcome, Lena."] == ("Ana Silva", "", "Welcome, Lena.", True)
+    assert turns["My teacher had a kiln in the cellar."][:2] == ("Lena Brandt", "Welcome, Lena. How did you start?"[15:])
+    # the labelled lines above the first turn name no speaker and answer no question
+    assert turns["Host: Ana Silva"][:2] == turns["Transcript: The potter's wheel"][:2] == ("", "")
+
+
+def test_labelled_lines_that_are_no_conversation_have_no_turns():
+    assert _turns("Phone: 0341 555 0199\nAddress: 12 Mill Road\nOpen: Monday to Friday\n") == {}
+    assert _turns("From: Priya Nair <priya@example.org>\nTo: Daniel Kim <daniel@example.org>\n\nHi Daniel.\n") == {}
+    assert _turns("Note: the meeting moved.\nWe meet at 10.\n") == {}
+
+
+def test_questions_and_answers_marked_q_and_a_are_turns_without_a_speaker():
+    faq = "Q: Can I renew a book online?\nA: Yes, up to three times.\nQ: Do you charge fines?\nA: No, never.\n"
+    turns = _turns(faq)
+    assert turns["A: Yes, up to three times."] == ("", "Can I renew a book online?", "Yes, up to three times.", True)
+    assert turns["A: No, never."][1] == "Do you charge fines?"
+
+
+def test_a_first_person_sentence_reads_as_its_speakers():
+    assert as_spoken_by("My palette knife.", "Lena Brandt") == "Lena Brandt's palette knife."
+    assert as_spoken_by("I'm sure I gave it to me myself.", "Lena") == "Lena is sure Lena gave it to Lena Lena."
+    assert as_spoken_by("The kiln was hot.", "Lena") == ""
+    assert as_spoken_by("I opened it.", "") == ""
+
+
+def test_a_chunk_that_opens_inside_a_turn_knows_whose_turn_it_is():
+    spans = sentence_spans(INTERVIEW)
+    second = INTERVIEW.index("I bought it")
+    assert chunk_turns(INTERVIEW, spans, [(0, second), (second, len(INTERVIEW))]) == [
+        ["", ""], ["LENA BRANDT", "Which tool could you not work without?"]]
+    assert chunk_turns("Plain prose. Nothing said by anyone.", sentence_spans("Plain prose."), [(0, 12)]) is None
+    tail = INTERVIEW[second:]
+    assert _turns(tail) == {}  # alone, the tail of a turn does not look like a transcript
+    assert _turns(tail, ["LENA BRANDT", "Which tool could you not work without?"]) == {
+        "I bought it in 2011, when I opened my studio.": (
+            "Lena Brandt", "Which tool could you not work without?", "I bought it in 2011, when I opened my studio.", False)}
+
+
+def test_ingest_stores_the_turn_in_each_chunks_outline():
+    chunks = chunk_text(INTERVIEW, 120, 0)
+    turns = [load_outline(dump_outline(chunk.outline))["turn"] for chunk in chunks]
+    assert turns[0] == ["", ""] and turns[-1][0] == "LENA BRANDT"
+    prose = chunk_text("Plain prose. Nothing said by anyone.", 120, 0)
+    assert load_outline(dump_outline(prose[0].outline))["turn"] is None
+    assert "turn" not in load_outline('{"above": [], "inside": []}')  # stored before turns were
+
+
+def test_a_question_put_to_the_speaker_reads_as_asked_about_them():
+    assert as_asked_of("What do you make most?", "Lena Brandt") == "What do Lena Brandt make most?"
+    assert as_asked_of("Is your studio yours?", "Lena") == "Is Lena's studio Lena's?"
+    assert as_asked_of("What do you make?", "") == "What do you make?"
