@@ -222,6 +222,16 @@ def _headings(text: str, spans: Sequence[Span]) -> list[tuple[int, str] | None]:
         if level is not None and level[1]:
             term_indent = _indent(text, start) if level[0] == TERM_LEVEL else None
         found.append(level)
+    # Plain lines set apart with no section under them, only a Markdown heading, head nothing: a
+    # paper's byline and affiliation ("Department of ..., University of Eastbridge") between its
+    # "# Title" and "## Abstract" are lines of their own, which say who wrote it and where.
+    markdown_next = False
+    for i in range(len(found) - 1, -1, -1):
+        level = found[i]
+        if level is not None and level[0] == PLAIN_LEVEL and markdown_next:
+            found[i] = None
+            continue
+        markdown_next = level is not None and level[0] < PLAIN_LEVEL
     return found
 
 
@@ -266,8 +276,9 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # Raised whenever headings are found otherwise: stored outlines of an older version are found
 # again at the next ingest of their files (`index.ingest`). 1: c259dc8; 2: terms (TERM_LEVEL);
 # 3: a linking word ("Then") set off by blank lines is no heading; 4: a transcript's turn in force
-# where the chunk starts (`index.transcripts.chunk_turns`).
-OUTLINE_VERSION = 4
+# where the chunk starts (`index.transcripts.chunk_turns`); 5: plain lines with only a Markdown
+# heading under them are no headings.
+OUTLINE_VERSION = 5
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None};
 # "turn" is missing from an outline stored before version 4.
 Outline = dict

@@ -274,3 +274,17 @@ def test_what_is_no_term():
     assert paths(apart)["Keep the input files."] != "-k --keep"  # a blank line between: no description of it
     colon = "Run these lines:\n    pip install tallow\n"
     assert "Run these lines:" not in paths(colon).values()
+
+
+def test_a_papers_byline_above_its_first_section_is_no_heading():
+    text = ("# Street trees and night heat\n\nInes Marchetti and Tomasz Wrobel\n\n"
+            "Department of Environmental Science, University of Eastbridge\n\n## Abstract\n\nWe measured it.\n")
+    spans = sentence_spans(text)
+    paths, flags = outline(text, spans, "paper.md")
+    said = {text[s:e]: (path, flag) for (s, e), path, flag in zip(spans, paths, flags)}
+    assert said["Department of Environmental Science, University of Eastbridge"] == ("Street trees and night heat", False)
+    assert said["Ines Marchetti and Tomasz Wrobel"][1] is False
+    assert said["We measured it."] == ("Street trees and night heat > Abstract", False)
+    # in plain text, a title over a section's name is left as it was
+    rules = "HARBOUR LIGHTS\n\nSETTING UP\n\nDeal three cards.\n"
+    assert outline(rules, sentence_spans(rules), "rules.txt")[1] == [True, True, False]
