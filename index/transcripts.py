@@ -22,8 +22,17 @@ from index.mail import HEADER_FIELDS
 Span = tuple[int, int]
 
 # A line that opens a turn: a speaker's name or role, in capitals or capitalised, and a colon
-# ("SAM OKOYE: ...", "Dr. Lee: ...", "Q: ..."); at most four words.
-_TURN = re.compile(r"[^\S\r\n]*([A-Z][\w.'\u2019-]*(?:[^\S\r\n]+[A-Z][\w.'\u2019-]*){0,3})[^\S\r\n]*:[^\S\r\n]+(?=\S)")
+# ("SAM OKOYE: ...", "Dr. Lee: ...", "Q: ..."; at most four words), perhaps in bold ("**Sam:**")
+# or with a time stamp before or after it ("[00:12:05] Sam:", "Sam Okoye (00:12):"); or a chat
+# log's time stamp and user name ("[10:32] alice: ...", "10:32 <alice> ...").
+_SPACE = r"[^\S\r\n]"
+_STAMP = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
+_BOLD = r"(?:\*\*|__)?"
+_TURN = re.compile(
+    rf"{_SPACE}*(?:{_STAMP}{_SPACE}+)?{_BOLD}(?P<name>[A-Z][\w.'\u2019-]*(?:{_SPACE}+[A-Z][\w.'\u2019-]*){{0,3}})"
+    rf"(?:{_SPACE}*{_STAMP})?{_BOLD}{_SPACE}*:{_BOLD}{_SPACE}+(?=\S)"
+)
+_CHAT = re.compile(rf"{_SPACE}*{_STAMP}{_SPACE}+(?:<(?P<handle>[\w.-]{{2,32}})>|(?P<nick>[\w.-]{{2,32}}):){_SPACE}+(?=\S)")
 # Labels that name a role or a kind of line, not a person: no one to put in place of "I".
 _NOT_NAMES = frozenset(
     """q a question answer interviewer interviewee host guest moderator speaker audience narrator caller
@@ -43,6 +52,11 @@ _SECOND_PERSON = re.compile(r"\b(?:[Yy]ourself|[Yy]ours|[Yy]our|[Yy]ou)\b")
 _AS_ADDRESSEE = {"you": "{}", "your": "{}'s", "yours": "{}'s", "yourself": "{}"}
 
 
+class _Label(NamedTuple):
+    name: str  # as the transcript writes it: "SAM OKOYE", "Q", "alice"
+    end: int  # where what the speaker says begins
+
+
 class Turn(NamedTuple):
     """A sentence's place in a transcript."""
 
@@ -52,16 +66,20 @@ class Turn(NamedTuple):
     opens: bool  # the sentence opens its turn
 
 
-def _labels(text: str, spans: Sequence[Span]) -> dict[int, re.Match[str]]:
+def _labels(text: str, spans: Sequence[Span]) -> dict[int, _Label]:
     """The speaker label opening each sentence that opens its line with one."""
-    found: dict[int, re.Match[str]] = {}
+    found: dict[int, _Label] = {}
     for at, (start, end) in enumerate(spans):
         line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
         if text[line_start:start].strip():
             continue
         match = _TURN.match(text, start, end)
-        if match is not None and match.group(1).lower().rstrip(".") not in HEADER_FIELDS:  # "From: ..." is e-mail
-            found[at] = match
+        if match is not None and match.group("name").lower().rstrip(".") not in HEADER_FIELDS:  # "From: ..." is e-mail
+            found[at] = _Label(match.group("name"), match.end())
+            continue
+        match = _CHAT.match(text, start, end)
+        if match is not None:
+            found[at] = _Label(match.group("handle") or match.group("nick"), match.end())
     return found
 
 
@@ -108,22 +126,22 @@ def as_asked_of(question: str, speaker: str) -> str:
     return _SECOND_PERSON.sub(name, question)
 
 
-def _walk(text: str, spans: Sequence[Span], labels: dict[int, re.Match[str]], label: str, prompt: str,
+def _walk(text: str, spans: Sequence[Span], labels: dict[int, _Label], label: str, prompt: str,
           names: Sequence[str]) -> dict[int, Turn]:
     turns: dict[int, Turn] = {}
     for at, (start, end) in enumerate(spans):
         opening = labels.get(at)
         if opening is not None:
-            previous, label = label, opening.group(1)
+            previous, label = label, opening.name
             prompt = ""
             if previous and previous != label and at:
                 asked = text[spans[at - 1][0]:spans[at - 1][1]]
                 if _QUESTION_END.search(asked):
                     before = labels.get(at - 1)
-                    prompt = asked[before.end() - spans[at - 1][0]:] if before is not None else asked
+                    prompt = asked[before.end - spans[at - 1][0]:] if before is not None else asked
         if not label:
             continue
-        said = text[opening.end() if opening is not None else start:end]
+        said = text[opening.end if opening is not None else start:end]
         turns[at] = Turn(_speaker(label, names), prompt, said, opening is not None)
     return turns
 
@@ -138,7 +156,7 @@ def speaker_turns(text: str, spans: Sequence[Span], opening: Sequence[str] | Non
     if opening is None and ":" not in text:
         return {}
     labels = _labels(text, spans)
-    names = [match.group(1) for match in labels.values()]
+    names = [found.name for found in labels.values()]
     if opening is None:
         if not _is_transcript(names):
             return {}
@@ -154,7 +172,7 @@ def chunk_turns(text: str, spans: Sequence[Span], chunks: Sequence[Span]) -> lis
     if ":" not in text:
         return None
     labels = _labels(text, spans)
-    names = [match.group(1) for match in labels.values()]
+    names = [found.name for found in labels.values()]
     if not _is_transcript(names):
         return None
     turns = _walk(text, spans, labels, "", "", names)
@@ -164,7 +182,7 @@ def chunk_turns(text: str, spans: Sequence[Span], chunks: Sequence[Span]) -> lis
     for start, _ in chunks:
         while at < len(spans) and spans[at][0] < start:
             if at in labels:
-                state = [labels[at].group(1), turns[at].prompt]
+                state = [labels[at].name, turns[at].prompt]
             at += 1
         out.append(list(state))
     return out

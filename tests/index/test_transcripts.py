@@ -79,3 +79,17 @@ def test_a_question_put_to_the_speaker_reads_as_asked_about_them():
     assert as_asked_of("What do you make most?", "Lena Brandt") == "What do Lena Brandt make most?"
     assert as_asked_of("Is your studio yours?", "Lena") == "Is Lena's studio Lena's?"
     assert as_asked_of("What do you make?", "") == "What do you make?"
+
+
+def test_bold_labels_time_stamps_and_chat_logs_open_turns_too():
+    markdown = "**Ana:** Which tool do you need most?\n\n**Lena:** My palette knife.\n\n**Ana:** Thanks.\n\n**Lena:** Bye.\n"
+    assert _turns(markdown)["**Lena:** My palette knife."] == (
+        "Lena", "Which tool do you need most?", "My palette knife.", True)
+    stamped = "[00:01:05] ANA SILVA: When did you start?\n[00:01:09] LENA BRANDT (00:01:09): In 2011.\n"
+    assert _turns(stamped)["[00:01:09] LENA BRANDT (00:01:09): In 2011."] == ("Lena Brandt", "When did you start?", "In 2011.", True)
+    chat = "[10:32] alice: when is the deploy?\n[10:33] bob: Friday at 5.\n[10:34] alice: thanks\n10:35 <bob> np\n"
+    turns = _turns(chat)
+    assert turns["[10:33] bob: Friday at 5."] == ("bob", "when is the deploy?", "Friday at 5.", True)
+    assert turns["10:35 <bob> np"][0] == "bob"
+    # a time in prose is no time stamp of a turn
+    assert _turns("At 10:30 Maria: the trains were late.\nThey ran at 11:00.\n") == {}
