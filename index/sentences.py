@@ -28,6 +28,9 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 # What starts a line of its own: a list item ("- ", "2. ", "(b) "), a heading, a Markdown table row.
 _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\([a-zA-Z0-9]{1,4}\)\s|#{1,6}\s|\|")
 _CAPS_TITLE_WORDS = 6
+# A line opened by a time stamp is an entry of its own: a chat log's message ("[09:32] kwame: yes,
+# the VPN goes through the office line"), a transcript's turn, an agenda's item ("10:30 Coffee").
+_STAMPED = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?\s")
 _FENCE = re.compile(r"`{3,}|~{3,}")  # a line that opens or closes a code block stands alone
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
 _CLOSERS = frozenset("\"'\u201d\u2019)]")
@@ -82,6 +85,12 @@ def _next_starts_sentence(text: str, pos: int) -> bool:
         return True
     char = text[pos]
     return not char.islower()
+
+
+def _stops_mid_sentence(line: str) -> bool:
+    """A line ending on a comma or on a word such as "at" or "the" goes on in the next line."""
+    body = line.rstrip()
+    return not body or body[-1] == "," or body.rsplit(None, 1)[-1] in _GOES_ON
 
 
 def _caps_title(line: str) -> bool:
@@ -155,7 +164,9 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             raw_next = text[nxt[0] : nxt[1]]
             next_line = raw_next.lstrip()
             deeper = len(raw_next) - len(next_line) > len(line) - len(line.lstrip())
-            if (_BULLET.match(next_line) or UNDERLINE.fullmatch(next_line.rstrip()) or _FENCE.match(next_line)
+            if (_BULLET.match(next_line) or (_STAMPED.match(next_line) and not _stops_mid_sentence(line))
+                    or UNDERLINE.fullmatch(next_line.rstrip())
+                    or _FENCE.match(next_line)
                     or _FENCE.match(line.lstrip()) or (deeper and _caps_title(line)) or _line_ends_block(line, next_line)):
                 blocks.append((block_start, line_end))
                 block_start = nxt[0]

@@ -148,3 +148,14 @@ def test_an_abbreviation_that_ends_a_wrapped_line_ends_no_sentence():
         "The loggers stopped at 5 p.m.",
         "The next day they ran again.",
     ]
+
+
+def test_a_line_opened_by_a_time_stamp_is_an_entry_of_its_own():
+    chat = ("[09:32] kwame: yes, the VPN goes through the office line, so remote staff will be cut off for that hour\n"
+            "[10:15] tomasz: db-02 is at 58% now, closing the alert\n10:16 <mira> thanks\n")
+    assert sentences(chat) == [
+        "[09:32] kwame: yes, the VPN goes through the office line, so remote staff will be cut off for that hour",
+        "[10:15] tomasz: db-02 is at 58% now, closing the alert",
+        "10:16 <mira> thanks",
+    ]
+    assert sentences("The meeting starts at\n10:30 sharp in room B.") == ["The meeting starts at\n10:30 sharp in room B."]
