@@ -473,11 +473,20 @@ class ExtractiveAnswerer:
         # An e-mail's header line is quoted alone: each says one thing (who sent it, when), and
         # the next line says another, as a table's next row is another record.
         chosen = [answers[0]] + [
-            c for c in answers[1:limit] if c.probability >= self.calibration.second_ratio * best
+            c for c in answers[1:limit] if (c.probability >= self.calibration.second_ratio * best or _follows(c, answers[0]))
             and (stage is None or c.features.get("reader", -math.inf) >= stage.second_reader)
             and not (c.alone or answers[0].alone)
         ]
         return Selection(chosen, answerability, False)
+
+
+def _follows(candidate: Candidate, best: Candidate) -> bool:
+    """Whether `candidate` is the sentence right after `best` and the reader, reading it after
+    `best`, says it answers (logit above 0): "Exported PDFs lost their page numbers ..." restates
+    "What caused the PDF page number bug?", and only "It was a memory limit in the renderer, ..."
+    answers it (reader 1.58, but ranked far below by the words it shares with the question)."""
+    return (candidate.passage == best.passage and candidate.previous == best.text and candidate.start_char > best.start_char
+            and candidate.features.get("read", 0.0) > 0 and candidate.features.get("reader", -math.inf) > 0.0)
 
 
 def showing(value: Value, answers: Sequence[Candidate], stage: ReaderStage | None) -> list[Candidate]:

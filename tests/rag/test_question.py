@@ -247,3 +247,17 @@ def test_a_letters_greeting_or_closing_is_never_quoted():
                       "Thanks to the new cache, syncing is faster.", "Hi-fi speakers are on sale.",
                       "Dear customers are rare.", "Hello world programs print a line."):
         assert quotable(statement), statement
+
+
+def test_the_sentence_after_the_answer_joins_it_where_the_reader_says_it_answers(real_embedder):
+    """"Exported PDFs lost their page numbers ..." restates "What caused the PDF page number
+    bug?"; the cause is in the next sentence, which the reader, reading it after the first, says
+    answers (logit above 0), though the ranker put it far below. It joins as the second sentence."""
+    text = ("Omar Haddad: Exported PDFs lost their page numbers when a note had more than fifty photos. It was a "
+            "memory limit in the renderer, so I raised it to 512 megabytes. The build is ready for Friday.")
+    question = "What caused the PDF page number bug?"
+    passage, answerer, vector, _ = _read(real_embedder, text, "call.txt", "Planning call", question)
+    chosen = answerer.select(question, [passage], vector, lambda term: 1.0).sentences
+    assert [c.text[:20] for c in chosen[:2]] == ["Omar Haddad: Exporte", "It was a memory limi"]
+    follower = chosen[1]
+    assert follower.features["reader"] > 0 and follower.probability < answerer.calibration.second_ratio * chosen[0].probability
