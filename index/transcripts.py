@@ -32,6 +32,7 @@ _TURN = re.compile(
     rf"{_SPACE}*(?:{_STAMP}{_SPACE}+)?{_BOLD}(?P<name>[A-Z][\w.'\u2019-]*(?:{_SPACE}+[A-Z][\w.'\u2019-]*){{0,3}})"
     rf"(?:{_SPACE}*{_STAMP})?{_BOLD}{_SPACE}*:{_BOLD}{_SPACE}+(?=\S)"
 )
+_STAMPED = re.compile(rf"{_SPACE}*{_STAMP}{_SPACE}")
 _CHAT = re.compile(rf"{_SPACE}*{_STAMP}{_SPACE}+(?:<(?P<handle>[\w.-]{{2,32}})>|(?P<nick>[\w.-]{{2,32}}):){_SPACE}+(?=\S)")
 # Labels that name a role or a kind of line, not a person: no one to put in place of "I".
 _NOT_NAMES = frozenset(
@@ -55,6 +56,7 @@ _AS_ADDRESSEE = {"you": "{}", "your": "{}'s", "yours": "{}'s", "yourself": "{}"}
 class _Label(NamedTuple):
     name: str  # as the transcript writes it: "SAM OKOYE", "Q", "alice"
     end: int  # where what the speaker says begins
+    stamped: bool  # a time stamp opens the line: a log of what was said, however briefly
 
 
 class Turn(NamedTuple):
@@ -75,19 +77,29 @@ def _labels(text: str, spans: Sequence[Span]) -> dict[int, _Label]:
             continue
         match = _TURN.match(text, start, end)
         if match is not None and match.group("name").lower().rstrip(".") not in HEADER_FIELDS:  # "From: ..." is e-mail
-            found[at] = _Label(match.group("name"), match.end())
+            found[at] = _Label(match.group("name"), match.end(), bool(_STAMPED.match(text, start, end)))
             continue
         match = _CHAT.match(text, start, end)
         if match is not None:
-            found[at] = _Label(match.group("handle") or match.group("nick"), match.end())
+            found[at] = _Label(match.group("handle") or match.group("nick"), match.end(), True)
     return found
 
 
-def _is_transcript(names: Sequence[str]) -> bool:
-    """Two different labels in capitals ("SAM OKOYE:"), or three labelled lines with two
-    different labels, one of them used twice ("Q:", "A:", "Q:")."""
-    capitals = {name for name in names if name.isupper() and len(name) > 1}
-    return len(capitals) >= 2 or (len(names) >= 3 and 2 <= len(set(names)) < len(names))
+def _is_transcript(text: str, labels: dict[int, _Label]) -> bool:
+    """Two different names in capitals ("SAM OKOYE:"; "WARNING:" and "NOTE:" are no names), or
+    three labelled lines with two different labels, one of them used twice ("Q:", "A:", "Q:");
+    and what the labels open is said in words, not given as values: at least half the labelled
+    lines go on for three words or more, or open with a time stamp ("WEIGHT: 1.2 kg", "COLOUR:
+    red" are a specification's fields)."""
+    names = [found.name for found in labels.values()]
+    capitals = {name for name in names if name.isupper() and len(name) > 1 and name.lower() not in _NOT_NAMES}
+    if not (len(capitals) >= 2 or (len(names) >= 3 and 2 <= len(set(names)) < len(names))):
+        return False
+    worded = 0
+    for found in labels.values():
+        line_end = text.find("\n", found.end)
+        worded += found.stamped or len(text[found.end:len(text) if line_end < 0 else line_end].split()) >= 3
+    return 2 * worded >= len(labels)
 
 
 def _speaker(label: str, names: Sequence[str]) -> str:
@@ -158,7 +170,7 @@ def speaker_turns(text: str, spans: Sequence[Span], opening: Sequence[str] | Non
     labels = _labels(text, spans)
     names = [found.name for found in labels.values()]
     if opening is None:
-        if not _is_transcript(names):
+        if not _is_transcript(text, labels):
             return {}
         opening = ("", "")
     label, prompt = opening[0], opening[1]
@@ -173,7 +185,7 @@ def chunk_turns(text: str, spans: Sequence[Span], chunks: Sequence[Span]) -> lis
         return None
     labels = _labels(text, spans)
     names = [found.name for found in labels.values()]
-    if not _is_transcript(names):
+    if not _is_transcript(text, labels):
         return None
     turns = _walk(text, spans, labels, "", "", names)
     out: list[list[str]] = []

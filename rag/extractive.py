@@ -211,8 +211,8 @@ def _turn_readings(
         spoken = as_spoken_by(turn.said, turn.speaker)
         if turn.opens and asked:
             out[i] = f"{asked} {spoken or turn.said}"
-        elif spoken or (turn.opens and turn.speaker):
-            out[i] = spoken or turn.said  # "Host: Ana Silva" names no speaker: read as it is
+        elif spoken:
+            out[i] = spoken
     return out
 
 

@@ -93,3 +93,8 @@ def test_bold_labels_time_stamps_and_chat_logs_open_turns_too():
     assert turns["10:35 <bob> np"][0] == "bob"
     # a time in prose is no time stamp of a turn
     assert _turns("At 10:30 Maria: the trains were late.\nThey ran at 11:00.\n") == {}
+
+
+def test_a_specification_or_a_manuals_warnings_are_no_transcript():
+    assert _turns("WEIGHT: 1.2 kg\nCOLOUR: red\nBATTERY: 5000 mAh\nWEIGHT: 2 kg\n") == {}
+    assert _turns("WARNING: Unplug the kettle before you clean it.\nNOTE: The filter can go in the dishwasher.\n") == {}
