@@ -30,6 +30,9 @@ _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\([a-zA-Z0-9]{1,4
 _CAPS_TITLE_WORDS = 6
 # A line opened by a time stamp is an entry of its own: a chat log's message ("[09:32] kwame: yes,
 # the VPN goes through the office line"), a transcript's turn, an agenda's item ("10:30 Coffee").
+# A line opened by a field's name ("Warranty: 3 years", "Cord length: 75 cm"): in a run of such
+# lines each is a field of its own, however long the one before it.
+_FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}[ \t]*:[ \t]+\S")
 _STAMPED = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?\s")
 _FENCE = re.compile(r"`{3,}|~{3,}")  # a line that opens or closes a code block stands alone
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
@@ -165,6 +168,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             next_line = raw_next.lstrip()
             deeper = len(raw_next) - len(next_line) > len(line) - len(line.lstrip())
             if (_BULLET.match(next_line) or (_STAMPED.match(next_line) and not _stops_mid_sentence(line))
+                    or (_FIELD.match(next_line) and _FIELD.match(line.lstrip()) and not _stops_mid_sentence(line))
                     or UNDERLINE.fullmatch(next_line.rstrip())
                     or _FENCE.match(next_line)
                     or _FENCE.match(line.lstrip()) or (deeper and _caps_title(line)) or _line_ends_block(line, next_line)):

@@ -159,3 +159,15 @@ def test_a_line_opened_by_a_time_stamp_is_an_entry_of_its_own():
         "10:16 <mira> thanks",
     ]
     assert sentences("The meeting starts at\n10:30 sharp in room B.") == ["The meeting starts at\n10:30 sharp in room B."]
+
+
+def test_each_line_of_a_run_of_fields_is_a_sentence_of_its_own():
+    spec = ("Safety: boil-dry protection, auto shut-off, cool-touch handle and a lid lock\n"
+            "Warranty: 3 years from the date of purchase\nMade in: Portugal\n")
+    assert sentences(spec) == [
+        "Safety: boil-dry protection, auto shut-off, cool-touch handle and a lid lock",
+        "Warranty: 3 years from the date of purchase",
+        "Made in: Portugal",
+    ]
+    # a field's value that stops in mid-sentence goes on
+    assert sentences("Note: the filter can be washed in\nWarm water: not hot.") == ["Note: the filter can be washed in\nWarm water: not hot."]
