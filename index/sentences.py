@@ -91,9 +91,21 @@ def _next_starts_sentence(text: str, pos: int) -> bool:
 
 
 def _stops_mid_sentence(line: str) -> bool:
-    """A line ending on a comma or on a word such as "at" or "the" goes on in the next line."""
+    """A line ending on a comma, on a word such as "at" or "the", or inside parentheses goes on
+    in the next line."""
     body = line.rstrip()
-    return not body or body[-1] == "," or body.rsplit(None, 1)[-1] in _GOES_ON
+    return not body or body[-1] == "," or body.rsplit(None, 1)[-1] in _GOES_ON or body.count("(") > body.count(")")
+
+
+def _opens_entry(line: str, next_line: str) -> bool:
+    """Whether `next_line` opens with a time stamp that starts an entry of its own: one in
+    brackets ("[09:32] kwame: ..."), or a bare one under a line that opens with one too ("10:30
+    Coffee" under "09:00 Welcome"); not where `line` stops in mid-sentence ("...less than 2**32
+    (2106-02-07" over "06:28:16 UTC, ..." in a manual page)."""
+    stamp = _STAMPED.match(next_line)
+    if stamp is None or _stops_mid_sentence(line):
+        return False
+    return stamp.group().startswith("[") or bool(_STAMPED.match(line.lstrip()))
 
 
 def _caps_title(line: str) -> bool:
@@ -167,7 +179,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             raw_next = text[nxt[0] : nxt[1]]
             next_line = raw_next.lstrip()
             deeper = len(raw_next) - len(next_line) > len(line) - len(line.lstrip())
-            if (_BULLET.match(next_line) or (_STAMPED.match(next_line) and not _stops_mid_sentence(line))
+            if (_BULLET.match(next_line) or _opens_entry(line, next_line)
                     or (_FIELD.match(next_line) and _FIELD.match(line.lstrip()) and not _stops_mid_sentence(line))
                     or UNDERLINE.fullmatch(next_line.rstrip())
                     or _FENCE.match(next_line)

@@ -171,3 +171,11 @@ def test_each_line_of_a_run_of_fields_is_a_sentence_of_its_own():
     ]
     # a field's value that stops in mid-sentence goes on
     assert sentences("Note: the filter can be washed in\nWarm water: not hot.") == ["Note: the filter can be washed in\nWarm water: not hot."]
+
+
+def test_a_time_in_hard_wrapped_text_opens_no_entry():
+    text = ("original is a regular file and its timestamp is less than 2**32 (2106-02-07\n"
+            "06:28:16 UTC, assuming leap seconds are not counted); this is the default.")
+    assert sentences(text) == [text]
+    assert sentences("09:00 Welcome and coffee in the hall downstairs by the stairs\n10:30 Talks begin") == [
+        "09:00 Welcome and coffee in the hall downstairs by the stairs", "10:30 Talks begin"]
