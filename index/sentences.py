@@ -28,11 +28,11 @@ _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 # What starts a line of its own: a list item ("- ", "2. ", "(b) "), a heading, a Markdown table row.
 _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\([a-zA-Z0-9]{1,4}\)\s|#{1,6}\s|\|")
 _CAPS_TITLE_WORDS = 6
-# A line opened by a time stamp is an entry of its own: a chat log's message ("[09:32] kwame: yes,
-# the VPN goes through the office line"), a transcript's turn, an agenda's item ("10:30 Coffee").
 # A line opened by a field's name ("Warranty: 3 years", "Cord length: 75 cm"): in a run of such
 # lines each is a field of its own, however long the one before it.
 _FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}[ \t]*:[ \t]+\S")
+# A line opened by a time stamp may be an entry of its own (`_opens_entry`): a chat log's message
+# ("[09:32] kwame: yes, the VPN goes through the office line"), an agenda's item ("10:30 Coffee").
 _STAMPED = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?\s")
 _FENCE = re.compile(r"`{3,}|~{3,}")  # a line that opens or closes a code block stands alone
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")

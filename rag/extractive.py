@@ -196,9 +196,11 @@ def _turn_readings(
     passage: Passage, spans: Sequence[tuple[int, int]], headings: list[str], is_heading: Sequence[bool]
 ) -> dict[int, str]:
     """What each sentence of a transcript's turn is read as (`index.transcripts`): the first
-    sentence of an answer with the question it answers ("Which tool could you not work without?
-    Rosalind Achterberg's bone folder."), any other in the first person with the speaker's name in
-    its place. Each sentence of an answer has the question as its heading (`headings` is updated)."""
+    sentence of an answer with the question it answers, both with the speaker's name for "you" and
+    "my" ("Which tool could Rosalind Achterberg not work without? Rosalind Achterberg's bone
+    folder."), any other in the first person with the speaker's name in its place. Each sentence
+    of an answer has the question as its heading (`headings` is updated), and its terms count as
+    the sentence's."""
     stored = passage.outline
     if stored is not None and stored.get("turn", ()) is None:
         return {}  # ingest found no transcript in the document
