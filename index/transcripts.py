@@ -41,7 +41,7 @@ _NOT_NAMES = frozenset(
     source see step total time location address phone email e-mail website price cost action decision
     agenda attendees present apologies item summary status result outcome transcript recorded""".split()
 ) | frozenset(HEADER_FIELDS)
-_QUESTION_END = re.compile(r"\?[\"'\u201d\u2019)\]]*\s*$")
+_QUESTION_END = re.compile(r"\?[\"'\u201d\u2019)\]*_]*\s*$")
 # The first person, and what the speaker's name reads as in its place.
 _FIRST_PERSON = re.compile(
     r"\b(?:I'm|I\u2019m|I am|I've|I\u2019ve|I'd|I\u2019d|I'll|I\u2019ll|I|[Mm]yself|[Mm]ine|[Mm]y|[Mm]e)\b"

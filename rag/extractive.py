@@ -59,7 +59,7 @@ _BREAK = re.compile(r"\s*([-*_=~^\"+])(?:[ \t]*\1){2,}\s*$")
 _FENCE_LINE = re.compile(r"\s*(?:`{3,}|~{3,})[\w+.-]*\s*$")  # "```bash" opens a code block, "```" closes it
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")  # what is left of a linked image
-_QUESTION = re.compile(r"\?[\"'\u201d\u2019)\]]*\s*$")
+_QUESTION = re.compile(r"\?[\"'\u201d\u2019)\]*_]*\s*$")  # "**Can I bring food?**" in bold too
 # A letter's greeting ("Hi Daniel,", "Dear parents,") or closing ("Kind regards,", "Thanks!") greets:
 # it answers nothing, and it beat the sentence giving a talk's room for "Which room is Daniel's talk in?".
 _GREETING = re.compile(

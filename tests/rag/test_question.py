@@ -189,6 +189,8 @@ def test_a_thematic_break_is_no_candidate_and_no_context(real_embedder):
     }
     assert not any(quotable(t) for t in ("---", "***", "* * *", "___", "|---|:--:|", "# Title"))
     assert all(quotable(t) for t in ("-- see below", "**Note:** bring ID.", "A - B - C"))
+    # a question in bold asks as much as one in plain text (an FAQ's "**Can I bring food?**")
+    assert not any(quotable(t) for t in ("**Can I bring food?**", "__Why?__", "Is it free?"))
 
 
 def test_a_plain_text_heading_is_read_with_its_section_and_never_quoted(real_embedder):
