@@ -30,7 +30,9 @@ _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\([a-zA-Z0-9]{1,4
 _CAPS_TITLE_WORDS = 6
 # A line opened by a field's name ("Warranty: 3 years", "Cord length: 75 cm"): in a run of such
 # lines each is a field of its own, however long the one before it.
-_FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}[ \t]*:[ \t]+\S")
+_FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}(?:[ \t]*\([^()\r\n]{1,30}\))?[ \t]*:[ \t]+\S")
+# Dot leaders ("Final exam ....... 50%") join a line's label to its value: no sentence ends there.
+_LEADER = re.compile(r"\.{4,}[ \t]+\S")
 # A line opened by a time stamp may be an entry of its own (`_opens_entry`): a chat log's message
 # ("[09:32] kwame: yes, the VPN goes through the office line"), an agenda's item ("10:30 Coffee").
 _STAMPED = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?\s")
@@ -155,6 +157,8 @@ def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
         ):
             continue
         if stop < end and not _next_starts_sentence(text, stop):
+            continue
+        if _LEADER.match(text, match.start(), end):
             continue
         span = _trim(text, cursor, stop)
         if span:

@@ -179,3 +179,13 @@ def test_a_time_in_hard_wrapped_text_opens_no_entry():
     assert sentences(text) == [text]
     assert sentences("09:00 Welcome and coffee in the hall downstairs by the stairs\n10:30 Talks begin") == [
         "09:00 Welcome and coffee in the hall downstairs by the stairs", "10:30 Talks begin"]
+
+
+def test_dot_leaders_and_a_schedules_dated_lines_end_no_sentence():
+    grades = "Participation in seminars ............ 10%\nFinal exam (open book, 3 hours) ....... 50%\n"
+    assert sentences(grades) == ["Participation in seminars ............ 10%", "Final exam (open book, 3 hours) ....... 50%"]
+    schedule = ("Week 1 (8 Sept): Introduction; the Mediterranean around the year 1000\n"
+                "Week 2 (15 Sept): Venice and the sea\n")
+    assert sentences(schedule) == ["Week 1 (8 Sept): Introduction; the Mediterranean around the year 1000",
+                                   "Week 2 (15 Sept): Venice and the sea"]
+    assert sentences("He paused... Then he left.") == ["He paused...", "Then he left."]
