@@ -35,7 +35,9 @@ _FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}(?:[ \t]*\(
 _LEADER = re.compile(r"\.{4,}[ \t]+\S")
 # A line opened by a time stamp may be an entry of its own (`_opens_entry`): a chat log's message
 # ("[09:32] kwame: yes, the VPN goes through the office line"), an agenda's item ("10:30 Coffee").
-_STAMPED = re.compile(r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?\s")
+# A clock time as logs and transcripts stamp a line with it ("[09:32]", "(00:12:05)", "10:16").
+TIME_STAMP = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
+_STAMPED = re.compile(TIME_STAMP + r"\s")
 _FENCE = re.compile(r"`{3,}|~{3,}")  # a line that opens or closes a code block stands alone
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
 _CLOSERS = frozenset("\"'\u201d\u2019)]")
@@ -140,8 +142,7 @@ def _line_ends_block(line: str, next_line: str) -> bool:
     # (The next line counts too: a passage may open in the middle of a line, "If You".)
     if _LOWER_WORD.match(next_line) and (words >= 3 or len(next_line.split()) >= 3 or stripped[-1] in _CLOSERS):
         return False
-    last_word = body.rsplit(None, 1)[-1]
-    if stripped[-1] == "," or last_word in _GOES_ON or body.count("(") > body.count(")"):
+    if _stops_mid_sentence(line):
         return False  # stopped mid-sentence, or inside parentheses
     return len(stripped) < 60 or stripped[-1] in _LINE_ENDERS
 

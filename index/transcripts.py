@@ -18,6 +18,7 @@ import re
 from typing import NamedTuple, Sequence
 
 from index.mail import HEADER_FIELDS
+from index.sentences import TIME_STAMP
 
 Span = tuple[int, int]
 
@@ -26,14 +27,13 @@ Span = tuple[int, int]
 # or with a time stamp before or after it ("[00:12:05] Sam:", "Sam Okoye (00:12):"); or a chat
 # log's time stamp and user name ("[10:32] alice: ...", "10:32 <alice> ...").
 _SPACE = r"[^\S\r\n]"
-_STAMP = r"[\[(]?\d{1,2}:\d{2}(?::\d{2})?(?:[.,]\d{1,3})?[\])]?"
 _BOLD = r"(?:\*\*|__)?"
 _TURN = re.compile(
-    rf"{_SPACE}*(?:{_STAMP}{_SPACE}+)?{_BOLD}(?P<name>[A-Z][\w.'\u2019-]*(?:{_SPACE}+[A-Z][\w.'\u2019-]*){{0,3}})"
-    rf"(?:{_SPACE}*{_STAMP})?{_BOLD}{_SPACE}*:{_BOLD}{_SPACE}+(?=\S)"
+    rf"{_SPACE}*(?:{TIME_STAMP}{_SPACE}+)?{_BOLD}(?P<name>[A-Z][\w.'\u2019-]*(?:{_SPACE}+[A-Z][\w.'\u2019-]*){{0,3}})"
+    rf"(?:{_SPACE}*{TIME_STAMP})?{_BOLD}{_SPACE}*:{_BOLD}{_SPACE}+(?=\S)"
 )
-_STAMPED = re.compile(rf"{_SPACE}*{_STAMP}{_SPACE}")
-_CHAT = re.compile(rf"{_SPACE}*{_STAMP}{_SPACE}+(?:<(?P<handle>[\w.-]{{2,32}})>|(?P<nick>[\w.-]{{2,32}}):){_SPACE}+(?=\S)")
+_STAMPED = re.compile(rf"{_SPACE}*{TIME_STAMP}{_SPACE}")
+_CHAT = re.compile(rf"{_SPACE}*{TIME_STAMP}{_SPACE}+(?:<(?P<handle>[\w.-]{{2,32}})>|(?P<nick>[\w.-]{{2,32}}):){_SPACE}+(?=\S)")
 # Labels that name a role or a kind of line, not a person: no one to put in place of "I".
 _NOT_NAMES = frozenset(
     """q a question answer interviewer interviewee host guest moderator speaker audience narrator caller
@@ -102,6 +102,14 @@ def _is_transcript(text: str, labels: dict[int, _Label]) -> bool:
     return 2 * worded >= len(labels)
 
 
+def _transcript_labels(text: str, spans: Sequence[Span]) -> dict[int, _Label] | None:
+    """The speaker labels of `text` when it reads as a transcript (`_is_transcript`), else None."""
+    if ":" not in text:  # every label has one: most texts stop here
+        return None
+    labels = _labels(text, spans)
+    return labels if _is_transcript(text, labels) else None
+
+
 def _speaker(label: str, names: Sequence[str]) -> str:
     """The label as a name ("ROSALIND ACHTERBERG" -> "Rosalind Achterberg"): only a label in
     capitals or one that opens two turns ("Transcript: ..." above an interview is no speaker),
@@ -165,15 +173,15 @@ def speaker_turns(text: str, spans: Sequence[Span], opening: Sequence[str] | Non
     (["", ""] before the first turn), for a chunk of a document known to be a transcript; None
     when that is not known, and then `text` alone must look like one. Sentences before the
     first label of a passage opening inside an unknown turn have no turn."""
-    if opening is None and ":" not in text:
-        return {}
-    labels = _labels(text, spans)
-    names = [found.name for found in labels.values()]
     if opening is None:
-        if not _is_transcript(text, labels):
+        labels = _transcript_labels(text, spans)
+        if labels is None:
             return {}
         opening = ("", "")
+    else:
+        labels = _labels(text, spans)
     label, prompt = opening[0], opening[1]
+    names = [found.name for found in labels.values()]
     return _walk(text, spans, labels, label, prompt, names + ([label] if label else []))
 
 
@@ -181,13 +189,10 @@ def chunk_turns(text: str, spans: Sequence[Span], chunks: Sequence[Span]) -> lis
     """For a transcript (`spans`: the document's sentences), the label and prompt of the turn
     in force where each chunk starts (["", ""] before the first turn); None for any other
     document."""
-    if ":" not in text:
+    labels = _transcript_labels(text, spans)
+    if labels is None:
         return None
-    labels = _labels(text, spans)
-    names = [found.name for found in labels.values()]
-    if not _is_transcript(text, labels):
-        return None
-    turns = _walk(text, spans, labels, "", "", names)
+    turns = _walk(text, spans, labels, "", "", [found.name for found in labels.values()])
     out: list[list[str]] = []
     at = 0
     state = ["", ""]

@@ -487,8 +487,14 @@ def _follows(candidate: Candidate, best: Candidate) -> bool:
     `best`, says it answers (logit above 0): "Exported PDFs lost their page numbers ..." restates
     "What caused the PDF page number bug?", and only "It was a memory limit in the renderer, ..."
     answers it (reader 1.58, but ranked far below by the words it shares with the question)."""
-    return (candidate.passage == best.passage and candidate.previous == best.text and candidate.start_char > best.start_char
+    return (_right_after(candidate, best) and candidate.start_char > best.start_char
             and candidate.features.get("read", 0.0) > 0 and candidate.features.get("reader", -math.inf) > 0.0)
+
+
+def _right_after(candidate: Candidate, best: Candidate) -> bool:
+    """Whether `candidate` is the sentence right after `best` in its passage (the reader read it
+    with `best` before it)."""
+    return candidate.passage == best.passage and candidate.previous == best.text
 
 
 def showing(value: Value, answers: Sequence[Candidate], stage: ReaderStage | None) -> list[Candidate]:
@@ -506,7 +512,7 @@ def showing(value: Value, answers: Sequence[Candidate], stage: ReaderStage | Non
         if i == 0 or stage is None:
             return [candidate, *answers[:i], *answers[i + 1 :]]
         reader = candidate.features.get("reader", -math.inf)
-        follows = candidate.passage == best.passage and candidate.previous == best.text and not candidate.text.startswith("|")
+        follows = _right_after(candidate, best) and not candidate.text.startswith("|")
         if reader > 0.0 or (follows and reader >= stage.second_reader):
             return [candidate, *answers[:i], *answers[i + 1 :]]
     return []
