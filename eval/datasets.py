@@ -50,9 +50,10 @@ class GoldQuestion(BaseModel):
 
 @dataclass
 class Corpus:
-    """Documents to ingest for a benchmark: (file name, text)."""
+    """Documents to ingest for a benchmark: (file name, text), or the file's bytes where it is
+    not text (a PDF, a .docx)."""
 
-    files: list[tuple[str, str]] = field(default_factory=list)
+    files: list[tuple[str, str | bytes]] = field(default_factory=list)
 
     def write(self, folder: Path) -> Path:
         """`folder` holding exactly these files: others left by an earlier corpus of the same
@@ -62,18 +63,32 @@ class Corpus:
         for stale in folder.iterdir():
             if stale.is_file() and stale.name not in names:
                 stale.unlink()
-        for name, text in self.files:
+        for name, content in self.files:
             path = folder / name
-            if not path.exists() or path.read_text(encoding="utf-8") != text:
-                path.write_text(text, encoding="utf-8")
+            data = as_bytes(content)
+            if not path.exists() or path.read_bytes() != data:
+                path.write_bytes(data)
         return folder
+
+
+def as_bytes(content: str | bytes) -> bytes:
+    """A corpus file's content as written to disk."""
+    return content if isinstance(content, bytes) else content.encode("utf-8")
+
+
+def _file_content(path: Path) -> str | bytes:
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data
 
 
 def corpus_from(folder: Path) -> Corpus:
     """Every file of `folder` (the corpus a gold set is asked over), in name order."""
     if not folder.is_dir():
         raise InvalidInput(f"Corpus folder {folder} not found; pass --corpus FOLDER")
-    return Corpus([(p.name, p.read_text(encoding="utf-8")) for p in sorted(folder.iterdir()) if p.is_file()])
+    return Corpus([(p.name, _file_content(p)) for p in sorted(folder.iterdir()) if p.is_file()])
 
 
 def split_of(record_id: str) -> Literal["dev", "test"]:

@@ -26,10 +26,11 @@ from __future__ import annotations
 
 import hashlib
 import time
+from pathlib import Path
 from typing import Callable
 
 from eval.corpora import ingest_corpus
-from eval.datasets import Corpus, GoldQuestion
+from eval.datasets import Corpus, GoldQuestion, as_bytes
 from eval.metrics import (
     accuracy_coverage,
     contains_answer,
@@ -142,7 +143,11 @@ def run_suite(
     if baseline:
         from eval.baseline import LlamaIndexBaseline
 
-        naive = LlamaIndexBaseline(store.client, store.name, [(n, t) for n, t in corpus.files], embedder)
+        read = {Path(r.source).name: texts.get(r.id) or "" for r in store.records()}
+        naive = LlamaIndexBaseline(
+            store.client, store.name,
+            [(n, t if isinstance(t, str) else read.get(n, "")) for n, t in corpus.files], embedder,
+        )
     rows = []
     for done, question in enumerate(questions, start=1):
         asked = as_asked(question)
@@ -195,7 +200,7 @@ def run_suite(
         "config_fingerprint": pipeline.fingerprint,
         "embed_backend": pipeline.settings.index.embed_backend,
         "threshold": pipeline.answerer.threshold,
-        "corpus": {name: hashlib.sha256(text.encode()).hexdigest() for name, text in corpus.files},
+        "corpus": {name: hashlib.sha256(as_bytes(content)).hexdigest() for name, content in corpus.files},
         "rows": rows,
         "baseline": baseline,
     }

@@ -83,7 +83,7 @@ def test_metrics_on_hand_computed_cases():
     ("transfer", 25, 10), ("transfer2", 25, 10), ("transfer3", 25, 10), ("transfer4", 25, 10), ("transfer5", 25, 10),
     ("transfer6", 25, 10), ("transfer7", 25, 10), ("transfer8", 30, 10), ("transfer9", 20, 7), ("transfer10", 22, 8),
     ("transfer11", 50, 14), ("transfer12", 26, 8), ("transfer13", 25, 8),
-    ("transfer14", 20, 6), ("transfer15", 17, 5),
+    ("transfer14", 20, 6), ("transfer15", 17, 5), ("transfer16", 52, 13),
 ])
 def test_the_transfer_sets_answers_are_in_their_documents(name, answerable, unanswerable):
     """In the text read from each document (an HTML page's text, not its markup; a message's
@@ -97,6 +97,16 @@ def test_the_transfer_sets_answers_are_in_their_documents(name, answerable, unan
         if question.answerable:
             text = " ".join(read_file(folder / question.source, 10**7).text.split())
             assert any(" ".join(answer.split()) in text for answer in question.answers), question.id
+
+
+def test_a_corpus_of_pdf_and_word_files_is_read_as_bytes(tmp_path):
+    """A PDF or a .docx is no UTF-8 text: the corpus keeps its bytes and writes them unchanged."""
+    folder = REPO / "eval" / "transfer16" / "corpus"
+    files = dict(corpus_from(folder).files)
+    assert isinstance(files["harbour-report-2025.pdf"], bytes) and isinstance(files["staff-handbook.docx"], bytes)
+    written = Corpus(list(files.items()) + [("notes.md", "Milk comes on Fridays.")]).write(tmp_path / "copy")
+    assert (written / "harbour-report-2025.pdf").read_bytes() == (folder / "harbour-report-2025.pdf").read_bytes()
+    assert (written / "notes.md").read_text(encoding="utf-8") == "Milk comes on Fridays."
 
 
 def test_a_corpus_folder_holds_only_the_corpus_written_last(tmp_path):
