@@ -24,8 +24,8 @@ from typing import Sequence
 
 MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _NUMBERED_TITLE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+((?:[\w'\u2019()-]+[ \t]+){0,5}[\w'\u2019()-]+)\.")
-_NUMBERED_LINE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+[A-Z]")  # "10.1. New Versions"
-_NUMBERED_ITEM = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]")
+_NUMBERED_LINE = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?[ \t]+[A-Z]")  # "10.1. New Versions", "2 Methods"
+_NUMBERED_ITEM = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?[ \t]")
 _MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
 # A line of one of these, set off by blank lines, links what comes before and after it ("Then"
 # between two commands in a manual page): no title.
@@ -277,8 +277,9 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # again at the next ingest of their files (`index.ingest`). 1: c259dc8; 2: terms (TERM_LEVEL);
 # 3: a linking word ("Then") set off by blank lines is no heading; 4: a transcript's turn in force
 # where the chunk starts (`index.transcripts.chunk_turns`); 5: plain lines with only a Markdown
-# heading under them are no headings.
-OUTLINE_VERSION = 5
+# heading under them are no headings; 6: a section number without a full stop opens a title
+# ("2 Methods").
+OUTLINE_VERSION = 6
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None};
 # "turn" is missing from an outline stored before version 4.
 Outline = dict

@@ -264,7 +264,7 @@ def dehyphenated(text: str) -> str:
 def pdf_text(pages: list[str]) -> str:
     """The text of a PDF's pages as one document: ligatures spelled out ("ﬁle" -> "file"), the
     lines repeated at the top or bottom of most pages (running headers and footers, page numbers:
-    digits aside, the same line on half the pages or more, at least three) left out, the pages
+    digits aside, the same line on half the pages or more, at least three, or on both of two) left out, the pages
     joined by a line break, not a paragraph break, since a sentence often runs on over a page's
     end, and words hyphenated at a line's end whole (`dehyphenated`)."""
     split = [page.translate(_LIGATURES).splitlines() for page in pages]
@@ -273,13 +273,40 @@ def pdf_text(pages: list[str]) -> str:
         filled = [line for line in lines if line.strip()]
         for key in {_running_key(line) for line in filled[:_EDGE_LINES] + filled[-_EDGE_LINES:]}:
             counts[key] = counts.get(key, 0) + 1
-    running = {key for key, count in counts.items() if len(split) >= 3 and count >= max(3, len(split) / 2)}
+    least = 2 if len(split) == 2 else max(3, len(split) / 2)  # both of two pages; else half, three or more
+    running = {key for key, count in counts.items() if len(split) >= 2 and count >= least}
     kept = []
     for lines in split:
         filled = [i for i, line in enumerate(lines) if line.strip()]
         edges = set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
         kept.append("\n".join(line for i, line in enumerate(lines) if i not in edges or _running_key(line) not in running))
-    return dehyphenated("\n".join(page for page in kept if page.strip()))
+    return set_off_headings(dehyphenated("\n".join(page for page in kept if page.strip())))
+
+
+def set_off_headings(text: str) -> str:
+    """`text` with a blank line above and below each line that stands alone as a title would
+    ("2.1 Sampling stations", "Summary"): a sentence of its own (`index.sentences`), short,
+    without sentence punctuation, its words capitalised or opened by a section number. A PDF's
+    text has no blank lines, and without them no heading is found (`index.headings`)."""
+    from index.sentences import sentence_spans, title_like
+
+    cuts: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text):
+        line = text[start:end]
+        if ("\n" in line or line[-1] in ".!?,;:" or not any(c.isalpha() for c in line)
+                or not title_like(line) or not _alone_on_line(text, start, end)):
+            continue
+        cuts.append((start, end))
+    pieces, cursor = [], 0
+    for start, end in cuts:
+        pieces += [text[cursor:start].rstrip(" \n"), text[start:end]]
+        cursor = end
+    pieces.append(text[cursor:].lstrip(" \n"))
+    return "\n\n".join(piece for piece in pieces if piece)
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    return text[text.rfind("\n", 0, start) + 1 : start].strip() == "" and text[end : (text.find("\n", end) + 1 or len(text) + 1) - 1].strip() == ""
 
 
 def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:

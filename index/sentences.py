@@ -41,7 +41,8 @@ _STAMPED = re.compile(TIME_STAMP + r"\s")
 _FENCE = re.compile(r"`{3,}|~{3,}")  # a line that opens or closes a code block stands alone
 _LINE_ENDERS = frozenset(".!?:;\u2026\"'\u201d\u2019)]")
 _CLOSERS = frozenset("\"'\u201d\u2019)]")
-_LOWER_WORD = re.compile(r"[a-z][a-z'\u2019-]*(?![\w:/.@])")  # a word in lower case, not "http://"
+# A word in lower case, not "http://" or "setup.py"; one that ends a sentence ("outfall.") counts.
+_LOWER_WORD = re.compile(r"[a-z][a-z'\u2019-]*(?:\.(?=\s|$)|(?![\w:/.@]))")
 # A line that ends on one of these words (or a comma) stops in mid-sentence: hard-wrapped text.
 _GOES_ON = frozenset(
     "a an the and or nor but of to in on at by for with from into than that which who whose as "
@@ -51,6 +52,10 @@ _INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}$")
 # A section or list number that opens its line ("## 4. Bike storage", "2.1. Scope"): its period
 # ends no sentence.
 _ENUMERATOR = re.compile(r"[^\S\r\n]*(?:#{1,6}[^\S\r\n]+)?(?:\d{1,3}\.)+")
+_SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")  # "3.2 Results", "1 Introduction"
+_TITLE_WORDS = 6  # a longer line is prose ("12 August, the day after a storm", "4. Survey the Mill Creek")
+_TITLE_WORDS_MAX = 10  # ... unless nearly all its words are capitalised
+_FILLED = 0.85  # a line this share of the wrap width or more, with the next word, was full
 
 
 def _trim(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -119,15 +124,54 @@ def _caps_title(line: str) -> bool:
     return in_capitals(body) and len(body.split()) <= _CAPS_TITLE_WORDS
 
 
-def _line_ends_block(line: str, next_line: str) -> bool:
+def wrap_width(lines: list[str], least: int = 5) -> int | None:
+    """The width text was wrapped at, where it reads as hard-wrapped prose: the median length of
+    its lines of five words or more that open no list item, where it has `least` such lines."""
+    full = sorted(len(body) for line in lines if len((body := line.strip()).split()) >= 5 and not _BULLET.match(body))
+    return full[len(full) // 2] if len(full) >= max(least, 1) else None
+
+
+def title_like(body: str) -> bool:
+    """A line that opens with a section number ("3.2 Temperature and dissolved oxygen") or has
+    most of its longer words capitalised ("Sampling Stations and Depths"); from seven words on,
+    three in four of them ("HIST 214: Cities of the Medieval Mediterranean"): a heading."""
+    count = len(body.split())
+    if count > _TITLE_WORDS_MAX:
+        return False
+    if count <= _TITLE_WORDS and _SECTION_NUMBER.match(body):
+        return True
+    words = [w for w in body.split() if len(w) >= 4 and w[0].isalpha()]
+    capitals = sum(w[0].isupper() for w in words)
+    return bool(words) and (capitals * 2 > len(words) if count <= _TITLE_WORDS else capitals * 4 >= len(words) * 3)
+
+
+def _heading_line(body: str) -> bool:
+    """A short title-like line with no punctuation inside ("Summary", "2.1 Sampling stations")."""
+    words = body.split()
+    return (0 < len(words) <= 4 and not any(c in ",;:!?" for c in body) and body[-1] != "."
+            and words[-1].lower() not in _GOES_ON and title_like(body))
+
+
+def _fills_line(body: str, next_line: str, width: int | None) -> bool:
+    """Whether `body` fills its line in text wrapped at `width`: the next line's first word would
+    not have fitted after it (allowing for proportional type, as a PDF's columns are set), so
+    the line was wrapped, not ended ("...jointly by Kestrel Bay Town" over "Council, which pays
+    70 per cent")."""
+    if width is None or len(body.split()) < 4 or not next_line.strip() or title_like(body):
+        return False
+    return len(body) + 1 + len(next_line.split(None, 1)[0]) > _FILLED * width
+
+
+def _line_ends_block(line: str, next_line: str, width: int | None = None, heading_below: bool = False) -> bool:
     """True when a single line break after `line` ends a sentence (`next_line`, stripped, is not
     a list item: that always starts one).
 
     A line that ends with sentence punctuation ends one, and so does a table row. Hard-wrapped
     text goes on: a line ending on a comma or on a lower-case word such as "and" or "the" ("Block
     A" is a label), or with a parenthesis left open, or followed by a line that starts in lower
-    case ('1.7. "Larger Work"' then 'means a work that...'); so do other long lines. Other short
-    lines are headings or list items, and end one.
+    case ('1.7. "Larger Work"' then 'means a work that...'); so do other long lines, and lines
+    that fill the `width` a narrow block is wrapped at (`_fills_line`). Other short lines are
+    headings or list items, and end one.
     """
     stripped = line.rstrip()
     body = stripped.lstrip()
@@ -144,7 +188,11 @@ def _line_ends_block(line: str, next_line: str) -> bool:
         return False
     if _stops_mid_sentence(line):
         return False  # stopped mid-sentence, or inside parentheses
-    return len(stripped) < 60 or stripped[-1] in _LINE_ENDERS
+    if stripped[-1] in _LINE_ENDERS:
+        return True
+    if heading_below and _heading_line(next_line.strip()):
+        return True  # the next line is a heading of its own, text goes on under it ("Summary")
+    return len(stripped) < 60 and not _fills_line(body, next_line, width)
 
 
 def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
@@ -173,10 +221,14 @@ def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
 def _blocks(text: str) -> list[tuple[int, int]]:
     """Paragraphs, and lines that stand alone (headings, list items), as spans."""
     blocks: list[tuple[int, int]] = []
+    # A paragraph's own width where it has lines enough to tell, else the whole text's (a
+    # passage may hold two lines of a paragraph wrapped as the rest of its document is).
+    overall = wrap_width(_LINE_BREAK.split(text), least=3)
     for para_start, para_end in _split_at(text, _PARAGRAPH_BREAK, 0, len(text)):
         lines = _split_at(text, _LINE_BREAK, para_start, para_end)
+        width = wrap_width([text[s:e] for s, e in lines]) or overall
         block_start = lines[0][0]
-        for (line_start, line_end), nxt in zip(lines, lines[1:] + [None]):
+        for at, ((line_start, line_end), nxt) in enumerate(zip(lines, lines[1:] + [None])):
             if nxt is None:
                 blocks.append((block_start, line_end))
                 break
@@ -184,11 +236,14 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             raw_next = text[nxt[0] : nxt[1]]
             next_line = raw_next.lstrip()
             deeper = len(raw_next) - len(next_line) > len(line) - len(line.lstrip())
+            # Wrapped prose keeps its indent, and a dot leader pads its line to the width.
+            fill_width = None if deeper or _LEADER.search(line) else width
             if (_BULLET.match(next_line) or _opens_entry(line, next_line)
                     or (_FIELD.match(next_line) and _FIELD.match(line.lstrip()) and not _stops_mid_sentence(line))
                     or UNDERLINE.fullmatch(next_line.rstrip())
                     or _FENCE.match(next_line)
-                    or _FENCE.match(line.lstrip()) or (deeper and _caps_title(line)) or _line_ends_block(line, next_line)):
+                    or _FENCE.match(line.lstrip()) or (deeper and _caps_title(line))
+                    or _line_ends_block(line, next_line, fill_width, heading_below=at + 2 < len(lines))):
                 blocks.append((block_start, line_end))
                 block_start = nxt[0]
     return blocks

@@ -226,9 +226,16 @@ def test_a_pdfs_running_headers_and_page_numbers_are_left_out(tmp_path):
     assert "Harwick Museum guide" not in doc.text and "Page" not in doc.text
     sentences = [doc.text[s:e] for s, e in sentence_spans(doc.text)]
     assert "The clock room on the first floor holds\nforty clocks, the oldest from 1720." in sentences
-    # One or two pages are too few to tell a running header from text.
+    # Of two pages, a line at the edge of both is a header, and a sentence runs on over it.
     two = read_file(write(tmp_path, "two.pdf", make_pdf([], "Two", pages=pages[:2])), LIMIT)
-    assert two.text.count("Harwick Museum guide") == 2
+    assert "Harwick Museum guide" not in two.text and "Page" not in two.text
+    assert "The clock room on the first floor holds\nforty clocks, the oldest from 1720." in [two.text[s:e] for s, e in sentence_spans(two.text)]
+    # A line on one of two pages is text; one page is too few to tell a header from text.
+    apart = [["Harwick Museum guide", *pages[0][1:]], ["Opening times", *pages[1][1:]]]
+    one_of_two = read_file(write(tmp_path, "apart.pdf", make_pdf([], "Apart", pages=apart)), LIMIT)
+    assert "Harwick Museum guide" in one_of_two.text and "Opening times" in one_of_two.text
+    one = read_file(write(tmp_path, "one.pdf", make_pdf([], "One", pages=pages[:1])), LIMIT)
+    assert "Harwick Museum guide" in one.text and "Page 1 of 4" in one.text
 
 
 def test_pdf_ligatures_are_spelled_out():
@@ -329,3 +336,21 @@ def test_docx_headings_lists_and_tables_in_reading_order(tmp_path):
         "# Visitor guide\n\n# Opening hours\n\nThe museum opens at ten.\n\n- Bring your ticket\n\n"
         "| Room | Floor |\n|---|---|\n| Elster | 1 |\n\n## Prices\n\nChildren enter free."
     )
+
+
+def test_a_pdfs_titles_stand_apart_and_are_found_as_headings(tmp_path):
+    """A PDF's text has no blank lines: a section's title is set off, as a heading needs."""
+    from index.headings import outline
+    from index.sentences import sentence_spans
+
+    lines = ["Summary", "Nine stations were sampled in 2025, every fortnight from", "April to October.",
+             "2.1 Sampling stations", "Station 1 lies at the harbour mouth.", "3 Results",
+             "Station 4 failed five times. East quay", "Station 3 failed three times."]
+    doc = read_file(write(tmp_path, "report.pdf", make_pdf(lines, "Report")), LIMIT)
+    assert doc.text.startswith("Summary\n\nNine stations were sampled in 2025, every fortnight from\nApril to October.\n\n2.1 Sampling stations\n\n")
+    spans = sentence_spans(doc.text)
+    headings, is_heading = outline(doc.text, spans, doc.title)
+    found = {doc.text[s:e]: (path, flag) for (s, e), path, flag in zip(spans, headings, is_heading)}
+    assert [text for text, (_, flag) in found.items() if flag] == ["Summary", "2.1 Sampling stations", "3 Results"]
+    assert found["Station 1 lies at the harbour mouth."][0].endswith("2.1 Sampling stations")
+    assert "East quay\nStation 3 failed three times." in doc.text  # not a line of its own: no title

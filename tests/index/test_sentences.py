@@ -189,3 +189,52 @@ def test_dot_leaders_and_a_schedules_dated_lines_end_no_sentence():
     assert sentences(schedule) == ["Week 1 (8 Sept): Introduction; the Mediterranean around the year 1000",
                                    "Week 2 (15 Sept): Venice and the sea"]
     assert sentences("He paused... Then he left.") == ["He paused...", "Then he left."]
+
+
+COLUMN = (  # a PDF's narrow column, as its text comes out: a line of about 52 characters
+    "Summary\n"
+    "The programme began in 2011, after a summer in\n"
+    "which the town's two beaches were closed for a total\n"
+    "of 38 days. It is funded jointly by Kestrel Bay Town\n"
+    "Council, which pays 70 per cent of the cost, and the\n"
+    "Southern Regional Water Authority, which pays the\n"
+    "rest. Stations 2 to 5 are spaced along the east\n"
+    "quay, with Station 4 directly opposite the Mill Creek\n"
+    "outfall. A bloom of the dinoflagellate Karenia mikimotoi\n"
+    "turned the outer bay a rust-brown colour from 2 to 9\n"
+    "September. The Sea Fisheries Protection Authority\n"
+    "closed the mussel beds at Carrig Point for eleven days\n"
+    "as a precaution.\n"
+    "2.1 Sampling stations\n"
+    "Station 1 lies at the harbour mouth, between the two\n"
+    "breakwaters."
+)
+
+
+def test_a_line_that_fills_a_narrow_column_goes_on_in_the_next():
+    """A short line not ending a sentence ended one; in a narrow column every line is short,
+    and a line the next word would not have fitted on was wrapped, whatever that word's case."""
+    found = sentences(COLUMN)
+    assert "It is funded jointly by Kestrel Bay Town\nCouncil, which pays 70 per cent of the cost, and the\nSouthern Regional Water Authority, which pays the\nrest." in found
+    assert "Stations 2 to 5 are spaced along the east\nquay, with Station 4 directly opposite the Mill Creek\noutfall." in found
+    assert "A bloom of the dinoflagellate Karenia mikimotoi\nturned the outer bay a rust-brown colour from 2 to 9\nSeptember." in found
+    # Headings stay lines of their own.
+    assert found[0] == "Summary" and "2.1 Sampling stations" in found
+    # A passage of the column with too few lines of its own is read at the width of the rest.
+    start = COLUMN.index("A bloom")
+    assert sentences(COLUMN[start:COLUMN.index("closed the")].rstrip())[0].endswith("from 2 to 9\nSeptember.")
+
+
+def test_lines_that_only_look_full_end_where_they_did():
+    # A heading under a long line, with text going on under it.
+    assert sentences("Prepared by the Kestrel Bay Environmental Office, March 2026\nSummary\nIn 2025 nine stations were sampled.") == [
+        "Prepared by the Kestrel Bay Environmental Office, March 2026", "Summary", "In 2025 nine stations were sampled."]
+    # A wrapped title's last word ends its paragraph: no heading.
+    title = "10.4. Distributing Source Code Form that is Incompatible With Secondary\nLicenses"
+    assert sentences(title + "\n\nIf you choose to distribute it, you may.") == [title, "If you choose to distribute it, you may."]
+    # A term over its description indented deeper, and dot leaders padding lines to one width.
+    wide = "\n".join(["Each line of this manual is wrapped at about the same width"] * 5)
+    term = "file: compressed with xx bits, can only handle yy bits\n      File was compressed by a program that could deal with more bits."
+    assert sentences(wide + "\n\n" + term)[-2:] == [term.split("\n")[0], term.split("\n")[1].strip()]
+    grades = "Participation in seminars ............ 10%\nMap exercise (due 1 October) .......... 15%\nMidterm essay, 2,000 words ............ 25%"
+    assert sentences(wide + "\n\n" + grades)[-3:] == grades.split("\n")
