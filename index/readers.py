@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from index.page_furniture import main_parts, strip_furniture
 from rag.errors import SkipFile
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -177,6 +178,23 @@ _PRE_TAGS = ("pre", "textarea")
 _HTML_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
 
 
+def _row_header_fields(table) -> str:
+    """A table whose every row is a header cell and its value, with no header row (an infobox,
+    a specification: "Height | 38 m"), as one field a line ("Height: 38 m"), each read on its
+    own; "" for other tables, which have a header row to read each row with."""
+    lines = []
+    for row in table.find_all("tr"):
+        cells = row.find_all(("th", "td"), recursive=False)
+        if not cells:
+            continue
+        texts = [cell.get_text(" ", strip=True) for cell in cells]
+        if len(cells) < 2 or cells[0].name != "th" or any(cell.name != "td" for cell in cells[1:]):
+            return ""
+        if texts[0] and any(texts[1:]):
+            lines.append(f"{texts[0].rstrip(':')}: {' '.join(t for t in texts[1:] if t)}")
+    return "\n".join(lines)
+
+
 def _html_structure(soup) -> None:
     """Give a page's structure the form the answerer reads in Markdown: whitespace collapsed as a
     browser does (line breaks in the source are spaces, except in <pre>), headings marked "#",
@@ -197,6 +215,10 @@ def _html_structure(soup) -> None:
         if tag.find(_BLOCK_TAGS) is None:
             tag.insert(0, "- ")
     for table in reversed(soup.find_all("table")):  # inner tables first
+        fields = _row_header_fields(table)
+        if fields:
+            table.replace_with("\n\n" + fields + "\n\n")
+            continue
         rows = markdown_table([cell.get_text(" ", strip=True) for cell in row.find_all(("th", "td"))] for row in table.find_all("tr"))
         if rows:
             table.replace_with("\n\n" + rows + "\n\n")
@@ -219,13 +241,15 @@ def _read_html(path: Path, data: bytes) -> tuple[str, str]:
         tag.decompose()
     for node in soup.find_all(string=lambda text: isinstance(text, (Comment, CData))):
         node.extract()
+    strip_furniture(soup)
     _html_structure(soup)
     for tag in soup.find_all("br"):
         tag.replace_with("\n")
     for tag in soup.find_all(_BLOCK_TAGS):
         tag.insert_before("\n\n")
         tag.insert_after("\n\n")
-    text = _tidy(soup.get_text(""))
+    parts = main_parts(soup)  # the article, without the site around it, where the page marks it
+    text = _tidy("\n\n".join(part.get_text("") for part in parts) if parts else soup.get_text(""))
     if not title:
         heading = soup.find("h1")
         title = heading.get_text(" ", strip=True) if heading else ""
@@ -354,31 +378,75 @@ _DOCX_HEADING = re.compile(r"(?:heading|überschrift|titre|titolo|título)\s*(\d
 
 def _docx_blocks(document) -> list[str]:
     """A .docx's paragraphs and tables in reading order, with the form the answerer reads in
-    Markdown: a paragraph styled "Heading N" as "#" * N, "Title" as "#", a list paragraph as
-    "- ", a table as Markdown rows with a rule under the first, so each row is quoted on its own
+    Markdown: a paragraph styled "Heading N" as "#" * N, "Title" as "#", an item of a numbered
+    list as "1. ", "2. " (Word numbers it; its text does not hold the number), another list
+    paragraph as "- ", a table as Markdown rows with a rule under the first, so each row is quoted on its own
     and read with its header."""
     from docx.table import Table
 
     blocks: list[str] = []
+    counters: dict[tuple[str, str], int] = {}  # a numbered list's items so far, by (list, level)
     for item in document.iter_inner_content():
         if isinstance(item, Table):
             rows = markdown_table([" ".join(cell.text.split()) for cell in row.cells] for row in item.rows)
             if rows:
                 blocks.append(rows)
+            counters.clear()
             continue
         text = item.text
         if not text.strip():
             continue
         style = (item.style.name if item.style is not None else "") or ""
         level = _DOCX_HEADING.match(style)
+        listed = _docx_list(document, item)
         if level:
             text = "#" * min(6, max(1, int(level.group(1)))) + " " + " ".join(text.split())
         elif style.lower() == "title":
             text = "# " + " ".join(text.split())
-        elif style.lower().startswith("list"):
+        elif listed is not None and listed[2] not in ("bullet", "none"):
+            key = (listed[0], listed[1])
+            counters[key] = counters.get(key, 0) + 1
+            text = f"{counters[key]}. " + text  # Word numbers the item; its text does not hold the number
+        elif listed is not None or style.lower().startswith("list"):
             text = "- " + text
+        if listed is None and not style.lower().startswith("list"):
+            counters.clear()  # a list's numbering starts again after other text
         blocks.append(text)
     return blocks
+
+
+def _docx_list(document, paragraph) -> tuple[str, str, str] | None:
+    """(list id, level, number format: "decimal", "bullet", ...) of a list paragraph, from its own
+    numbering or its style's (and the styles that one is based on); None for other paragraphs,
+    and for a list whose definition cannot be read (its items read as plain paragraphs)."""
+    try:
+        return _docx_numbering(document, paragraph)
+    except (AttributeError, IndexError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _docx_numbering(document, paragraph) -> tuple[str, str, str] | None:
+    numbered = None
+    p_pr = paragraph._p.pPr
+    if p_pr is not None and p_pr.numPr is not None:
+        numbered = p_pr.numPr
+    style = paragraph.style
+    while numbered is None and style is not None:
+        s_pr = style.element.pPr
+        if s_pr is not None and s_pr.numPr is not None:
+            numbered = s_pr.numPr
+        style = style.base_style
+    if numbered is None or numbered.numId is None or str(numbered.numId.val) == "0":
+        return None  # numId 0: numbering switched off
+    num_id = str(numbered.numId.val)
+    ilvl = str(numbered.ilvl.val) if numbered.ilvl is not None else "0"
+    try:
+        numbering = document.part.numbering_part.element
+    except (KeyError, NotImplementedError):
+        return num_id, ilvl, "bullet"  # no definitions: no number is invented
+    abstract = numbering.xpath(f'./w:num[@w:numId="{num_id}"]/w:abstractNumId/@w:val')
+    formats = numbering.xpath(f'./w:abstractNum[@w:abstractNumId="{abstract[0]}"]/w:lvl[@w:ilvl="{ilvl}"]/w:numFmt/@w:val') if abstract else []
+    return num_id, ilvl, formats[0] if formats else "bullet"
 
 
 def _read_docx(path: Path, data: bytes) -> tuple[str, str]:

@@ -354,3 +354,71 @@ def test_a_pdfs_titles_stand_apart_and_are_found_as_headings(tmp_path):
     assert [text for text, (_, flag) in found.items() if flag] == ["Summary", "2.1 Sampling stations", "3 Results"]
     assert found["Station 1 lies at the harbour mouth."][0].endswith("2.1 Sampling stations")
     assert "East quay\nStation 3 failed three times." in doc.text  # not a line of its own: no title
+
+
+WIKI_PAGE = """<html><head><title>Oskarsund Viaduct - Wikipedia</title></head><body>
+<a href="#content">Jump to content</a>
+<nav><ul><li><a href="/wiki/Main_Page">Main page</a></li><li><a href="/random">Random article</a></li></ul></nav>
+<div class="cookie-banner"><p>We use cookies.</p><button>Accept all</button></div>
+<main id="content">
+<h1>Oskarsund Viaduct</h1>
+<table class="infobox"><tr><th>Height</th><td>38 m (125 ft)</td></tr><tr><th>Designer</th><td>Henrik Falk</td></tr></table>
+<p>The viaduct is 412 metres long.<sup class="reference"><a href="#cite_note-1">[1]</a></sup> Its piers stand on 5 m<sup>2</sup> footings.</p>
+<div id="toc"><h2>Contents</h2><ul><li><a href="#History"><span>1</span> <span>History</span></a></li></ul></div>
+<h2><span id="History">History</span><span class="mw-editsection">[<a href="/edit">edit</a>]</span></h2>
+<p>It opened in 1894.<sup><a href="#cite_note-2">2</a></sup></p>
+<div class="share"><a href="#">Share on Facebook</a></div>
+<aside class="related"><h2>Related stories</h2><ul><li><a href="/x">Bridge closed for repairs</a></li></ul></aside>
+<table><tr><th>Year</th><th>Trains</th></tr><tr><td>1894</td><td>4</td></tr></table>
+</main>
+<footer><ul><li>This page was last edited on 2 November 2025.</li></ul></footer>
+</body></html>"""
+
+
+def test_a_web_pages_furniture_is_left_out(tmp_path):
+    """Menus, a cookie banner, a table of contents, edit links, footnote markers and share links
+    are no text of the article; its main part and its footer are, and an infobox reads as fields."""
+    doc = read_file(write(tmp_path, "viaduct.html", WIKI_PAGE.encode()), LIMIT)
+    for furniture in ("Jump to content", "Main page", "cookies", "Accept all", "Contents", "[edit]", "History[",
+                      "[1]", "Share on", "Related stories", "Bridge closed"):
+        assert furniture not in doc.text, furniture
+    assert "Height: 38 m (125 ft)\nDesigner: Henrik Falk" in doc.text
+    assert "The viaduct is 412 metres long. Its piers stand on 5 m2 footings." in doc.text  # an exponent stays
+    assert "It opened in 1894.\n" in doc.text and "## History\n" in doc.text
+    assert "| Year | Trains |\n|---|---|\n| 1894 | 4 |" in doc.text  # a table with a header row stays one
+    assert doc.text.rstrip().endswith("This page was last edited on 2 November 2025.")
+
+
+def test_a_page_whose_main_part_holds_little_is_read_whole(tmp_path):
+    page = ("<html><body><main><p>Menu</p></main><div><p>" + "The real text of the page is here. " * 20 +
+            "</p></div></body></html>")
+    doc = read_file(write(tmp_path, "odd.html", page.encode()), LIMIT)
+    assert "Menu" in doc.text and "The real text of the page is here." in doc.text
+
+
+def test_a_docx_numbered_lists_items_carry_their_numbers(tmp_path):
+    """Word numbers a list's items itself: their text holds no number, and "What is the second
+    step?" had nothing to match. A new list after other text counts from one again."""
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("To claim:")
+    for step in ("Keep the receipt.", "Submit the claim in Pleo.", "Wait for approval."):
+        document.add_paragraph(step, style="List Number")
+    document.add_paragraph("Bring a pen", style="List Bullet")
+    document.add_paragraph("To return a laptop:")
+    document.add_paragraph("Wipe it.", style="List Number")
+    out = io.BytesIO()
+    document.save(out)
+    doc = read_file(write(tmp_path, "steps.docx", out.getvalue()), LIMIT)
+    assert doc.text == ("To claim:\n\n1. Keep the receipt.\n\n2. Submit the claim in Pleo.\n\n3. Wait for approval.\n\n"
+                        "- Bring a pen\n\nTo return a laptop:\n\n1. Wipe it.")
+
+
+def test_a_box_named_like_furniture_that_holds_the_text_is_kept(tmp_path):
+    recipe = ("<html><body><div class='cookie-recipes'><h1>Oat cookies</h1><p>" + "Bake the oat cookies for 12 minutes. " * 10 +
+              "</p></div><div class='newsletter-body'><p>" + "This week the bakery opens a second shop. " * 30 + "</p></div>"
+              "<div class='newsletter-signup'><p>Sign up for our newsletter.</p></div></body></html>")
+    doc = read_file(write(tmp_path, "recipe.html", recipe.encode()), LIMIT)
+    assert "Bake the oat cookies for 12 minutes." in doc.text and "second shop" in doc.text
+    assert "Sign up" not in doc.text
