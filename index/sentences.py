@@ -30,7 +30,7 @@ _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\([a-zA-Z0-9]{1,4
 _CAPS_TITLE_WORDS = 6
 # A line opened by a field's name ("Warranty: 3 years", "Cord length: 75 cm"): in a run of such
 # lines each is a field of its own, however long the one before it.
-_FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}(?:[ \t]*\([^()\r\n]{1,30}\))?[ \t]*:[ \t]+\S")
+FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}(?:[ \t]*\([^()\r\n]{1,30}\))?[ \t]*:[ \t]+\S")
 # Dot leaders ("Final exam ....... 50%") join a line's label to its value: no sentence ends there.
 _LEADER = re.compile(r"\.{4,}[ \t]+\S")
 # A line opened by a time stamp may be an entry of its own (`_opens_entry`): a chat log's message
@@ -239,7 +239,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             # Wrapped prose keeps its indent, and a dot leader pads its line to the width.
             fill_width = None if deeper or _LEADER.search(line) else width
             if (_BULLET.match(next_line) or _opens_entry(line, next_line)
-                    or (_FIELD.match(next_line) and _FIELD.match(line.lstrip()) and not _stops_mid_sentence(line))
+                    or (FIELD.match(next_line) and FIELD.match(line.lstrip()) and not _stops_mid_sentence(line))
                     or UNDERLINE.fullmatch(next_line.rstrip())
                     or _FENCE.match(next_line)
                     or _FENCE.match(line.lstrip()) or (deeper and _caps_title(line))

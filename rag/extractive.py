@@ -24,6 +24,7 @@ from index.headings import MARKDOWN_HEADING, outline
 from index.sentence_vectors import SentenceVectorSource
 from index.transcripts import as_asked_of, as_spoken_by, speaker_turns
 from rag.calibration import Calibration, LinearModel, ReaderStage
+from rag.field_readings import field_readings
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, WH_WORDS, stem, terms, words
 from rag.mail_headers import header_readings
@@ -263,6 +264,12 @@ def build_candidates(
         for i in turn_readings:  # "I opened my own workshop" is about Rosalind, as its reading says
             sentence_terms[i] |= set(terms(turn_readings[i]))
             sentence_words[i] |= set(words(turn_readings[i]))
+        spoken = bool(turn_readings) or (passage.outline or {}).get("turn") is not None
+        fields = {} if spoken else field_readings(
+            passage.text, spans, headings, [is_heading[i] or i in readings for i in range(len(spans))])
+        for i, (reading, asked_as) in fields.items():  # "Height: 38 m" is matched by "tall" too
+            sentence_terms[i] |= set(terms(asked_as))
+            turn_readings[i] = reading
         passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))
         passage_key_missing.append(_key_missing(key_weights, set(words(passage.text))))
         for i, (start, end) in enumerate(spans):

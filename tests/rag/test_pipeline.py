@@ -14,7 +14,7 @@ from index.store import open_store
 from rag.errors import InvalidInput, UnknownCollection
 from rag.pipeline import Pipeline
 from rag.schema import ABSTAIN_TEXT, Answer
-from tests.support.paths import SEEDS
+from tests.support.paths import REPO, SEEDS
 
 
 @pytest.fixture(scope="module")
@@ -384,4 +384,16 @@ def test_a_turn_in_the_first_person_is_read_as_its_speakers(tmp_path, real_embed
     answer = pipeline.ask("When did Lena open her studio?")
     assert not answer.abstained, answer.answerability
     assert "2011" in answer.citations[0].quote
+    check_citations(pipeline, answer)
+
+
+def test_an_infoboxs_field_answers_what_its_label_is_asked_as(tmp_path, real_embedder):
+    """"How tall" shares no word with "Height", and the page's prose has many lengths in metres:
+    the line is read as "The height of Oskarsund Viaduct is 38 m (125 ft).", matched by "tall",
+    and quoted exactly as the page has it."""
+    page = (REPO / "eval" / "transfer17" / "corpus" / "oskarsund-viaduct.html").read_text(encoding="utf-8")
+    pipeline = _pipeline_over(tmp_path, real_embedder, "viaduct.html", 900, page)
+    answer = pipeline.ask("How tall is the viaduct?")
+    assert not answer.abstained, answer.answerability
+    assert answer.citations[0].quote == "Height: 38 m (125 ft)"
     check_citations(pipeline, answer)

@@ -1,0 +1,98 @@
+"""What a line of fields says ("Height: 38 m (125 ft)"), as a sentence the reader can match.
+
+An infobox, a specification sheet or a schedule gives one field a line: a short label, a colon,
+the value. The reader, trained on prose, reads "Height: 38 m (125 ft)" under "Oskarsund Viaduct"
+as well as a sentence when asked "How tall is the viaduct?", and as well when asked "How wide is
+the viaduct?" (1.95 and 1.75); read as "The height of Oskarsund Viaduct is 38 m (125 ft).", it
+tells them apart (1.47 and -0.23). And the selector never put the line in front of the reader:
+"tall" shares no word with "Height". So each line of a run of fields is read as such a sentence,
+and matched also by the words a question asks for its label with ("tall" for a height); the
+answer still quotes the line exactly as the document has it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Sequence
+
+from index.headings import in_capitals
+from index.sentences import FIELD
+
+_LABEL_VALUE = re.compile(r"\s*([^:\r\n]{1,60}?)\s*:\s+(\S[^\r\n]*)")
+# A line naming who wrote what it heads ("By Maya Osei, Transport reporter"): asked "Who wrote the
+# article?", the reader scored it 0.25 as written and 1.93 read as "This was written by Maya Osei, ...".
+_BYLINE = re.compile(r"(?:[Bb]y|[Ww]ritten by|[Ww]ords by|[Aa]uthor:)\s+([A-Z][^\r\n]{1,80})")
+_MAX_BYLINE_WORDS = 10
+_MAX_VALUE_WORDS = 16
+_MAX_SUBJECT_WORDS = 5  # a longer value is prose of its own ("Note: the kettle switches off when ...")
+# Words a question asks for a field with, where they are not the label's own ("How tall ...?"
+# for a height): the adjectives and verbs English asks for these nouns with.
+_ASKED_AS = {
+    "height": "tall high", "length": "long", "width": "wide", "breadth": "wide broad", "depth": "deep",
+    "thickness": "thick", "weight": "heavy weigh weighs", "mass": "heavy weigh weighs", "area": "big large",
+    "size": "big large", "capacity": "hold holds many", "population": "many people", "span": "long",
+    "diameter": "wide across", "duration": "long last lasts", "speed": "fast quick", "age": "old",
+    "cost": "much", "price": "much cost", "fee": "much cost", "fees": "much cost", "budget": "much",
+    "designer": "designed who", "architect": "designed who", "author": "wrote written who", "editor": "edited who",
+    "director": "directed who", "founder": "founded who", "owner": "owns owned who", "creator": "created made who",
+    "built": "when", "opened": "when open", "founded": "when", "established": "when", "released": "when",
+    "date": "when", "deadline": "when due", "start": "when begin began start", "location": "where located",
+    "locale": "where located", "address": "where", "venue": "where held", "warranty": "guarantee guaranteed long",
+    "instructor": "teaches taught who", "teacher": "teaches taught who", "lecturer": "teaches lectures who",
+    "tutor": "teaches who", "speaker": "speaks talks who", "host": "hosts who", "chair": "chairs who",
+    "contact": "who contact", "organiser": "organises organized who", "organizer": "organizes organized who",
+}
+
+
+def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequence[str],
+                   skip: Sequence[bool]) -> dict[int, tuple[str, str]]:
+    """For each sentence of `text` (at `spans`) that is a byline on a line of its own ("By Maya
+    Osei, Transport reporter": "This was written by Maya Osei, Transport reporter."), or a line of
+    a run of two or more field lines
+    ("Label: value", as `index.sentences` splits them), and not `skip`ped (a heading, a line an
+    e-mail header or transcript reading reads already): the sentence it is read as, "The height of
+    Oskarsund Viaduct is 38 m (125 ft).", with `subjects[i]` (its heading) as what the field is of,
+    and the words a question may ask for its label with."""
+    fields: list[tuple[str, str] | None] = []
+    for (start, end), skipped in zip(spans, skip):
+        line = text[start:end]
+        match = None if skipped or "\n" in line.strip() else _LABEL_VALUE.fullmatch(line)
+        ok = match and FIELD.match(line.lstrip()) and len(match.group(2).split()) <= _MAX_VALUE_WORDS
+        fields.append((match.group(1), match.group(2)) if ok else None)
+    out: dict[int, tuple[str, str]] = {}
+    for i, ((start, end), skipped) in enumerate(zip(spans, skip)):
+        byline = None if skipped else _BYLINE.fullmatch(text, start, end)
+        if byline and len(byline.group(1).split()) <= _MAX_BYLINE_WORDS and _alone_on_line(text, start, end):
+            out[i] = (f"This was written by {byline.group(1).rstrip('.')}.", "wrote written writer author who")
+    for i, found in enumerate(fields):
+        in_run = (i > 0 and fields[i - 1] is not None) or (i + 1 < len(fields) and fields[i + 1] is not None)
+        if found is None or not in_run:
+            continue
+        label, value = found
+        out[i] = (_sentence(label, value, subjects[i]), _asked_as(label))
+    return out
+
+
+def _alone_on_line(text: str, start: int, end: int) -> bool:
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    return not text[line_start:start].strip() and not text[end : len(text) if line_end < 0 else line_end].strip()
+
+
+def _sentence(label: str, value: str, subject: str) -> str:
+    named = label if label.isupper() and len(label) <= 4 else label[:1].lower() + label[1:]
+    # The nearest heading above it; one with a comma is more likely a line the outline took for
+    # one ("From Wikipedia, the free encyclopedia") than a title: then the document's title.
+    path = [part.strip().rstrip(":") for part in subject.split(" > ") if part.strip()]
+    subject = next((part for part in reversed(path) if "," not in part), path[0] if path else "")
+    if ":" in subject or len(subject.split()) > _MAX_SUBJECT_WORDS:
+        subject = ""  # "HIST 214: Cities of the Medieval Mediterranean" names a document, not a thing with fields
+    if subject and in_capitals(subject):
+        subject = subject.title()
+    value = value.rstrip(".")
+    verb = "are" if named.endswith("s") and not named.endswith("ss") else "is"  # "The office hours are ..."
+    return f"The {named} of {subject} {verb} {value}." if subject else f"The {named} {verb} {value}."
+
+
+def _asked_as(label: str) -> str:
+    return " ".join(_ASKED_AS[word] for word in re.findall(r"[a-z]+", label.lower()) if word in _ASKED_AS)
