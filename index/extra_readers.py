@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Callable
 from urllib.parse import unquote
 
-from index.readers import _decode, _first_line_title, _markdown_title, _read_html, _shorten, _tidy, check_zip_archive
+from index.readers import _decode, _first_line_title, _markdown_title, _read_html, _shorten, _tidy, check_zip_archive, markdown_table
 from rag.errors import SkipFile
 
 # A CSV row with a header as the document reads it: "column: value" pairs joined by "; "
@@ -61,20 +61,28 @@ def _title(meta_title: str | None, text: str, path: Path) -> str:
 # -- .pptx ---------------------------------------------------------------------------------
 
 
-def _shape_lines(shape) -> list[str]:
-    """A shape's text: its paragraphs, a table's rows (cells joined by ' | '), a group's
-    shapes in order."""
+def _shape_lines(shape, title_id: int | None = None) -> list[str]:
+    """A shape's text in the form the answerer reads in Markdown: the slide's title as a "#"
+    heading (it heads what the slide says: "Bikes sold: 1,950" under "Targets for Q4", not "Q3 at
+    a glance"), a text box of several paragraphs as list items (a slide's bullets), a table as
+    Markdown rows with a rule under the first (each row read with its header, the header never an
+    answer), a group's shapes in order."""
     if getattr(shape, "shapes", None) is not None:  # a group
-        return [line for inner in shape.shapes for line in _shape_lines(inner)]
+        return [line for inner in shape.shapes for line in _shape_lines(inner, title_id)]
     if getattr(shape, "has_table", False) and shape.has_table:
-        return [" | ".join(cell.text for cell in row.cells) for row in shape.table.rows]
+        rows = markdown_table([" ".join(cell.text.split()) for cell in row.cells] for row in shape.table.rows)
+        return [rows] if rows else []
     if getattr(shape, "has_text_frame", False) and shape.has_text_frame:
-        return [paragraph.text for paragraph in shape.text_frame.paragraphs]
+        paragraphs = [" ".join(p.text.split()) for p in shape.text_frame.paragraphs if p.text.strip()]
+        if title_id is not None and shape.shape_id == title_id:
+            return ["# " + " ".join(paragraphs)] if paragraphs else []
+        return ["- " + p for p in paragraphs] if len(paragraphs) > 1 else paragraphs
     return []
 
 
 def read_pptx(path: Path, data: bytes) -> tuple[str, str]:
-    """One block a slide: its shapes' text, then its speaker notes."""
+    """One block a slide: its title as a heading, its shapes' text, then (after a blank line)
+    its speaker notes."""
     check_zip_archive(data, ".pptx", "ppt/presentation.xml")
     pptx = _need("pptx", ".pptx")
     try:
@@ -82,12 +90,15 @@ def read_pptx(path: Path, data: bytes) -> tuple[str, str]:
         slides = []
         first_title = ""
         for slide in presentation.slides:
-            lines = [line for shape in slide.shapes for line in _shape_lines(shape)]
+            title = slide.shapes.title
+            title_id = title.shape_id if title is not None else None
+            lines = [line for shape in slide.shapes for line in _shape_lines(shape, title_id)]
+            notes = ""
             if slide.has_notes_slide and slide.notes_slide.notes_text_frame is not None:
-                lines.append(slide.notes_slide.notes_text_frame.text)
-            if not first_title and slide.shapes.title is not None:
-                first_title = slide.shapes.title.text
-            slides.append(_tidy("\n".join(lines)))
+                notes = slide.notes_slide.notes_text_frame.text
+            if not first_title and title is not None:
+                first_title = title.text
+            slides.append(_tidy("\n".join(lines) + ("\n\n" + notes if notes.strip() else "")))
         meta_title = presentation.core_properties.title or first_title
     except Exception as exc:  # noqa: BLE001 - python-pptx raises many types on broken files
         raise _failed(".pptx", exc) from None

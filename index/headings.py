@@ -65,6 +65,11 @@ def _closes_line(text: str, end: int) -> bool:
     return not text[end : len(text) if line_end < 0 else line_end].strip()
 
 
+def alone_on_line(text: str, start: int, end: int) -> bool:
+    """Whether `text[start:end]` shares its line with nothing but spaces."""
+    return _opens_line(text, start) and _closes_line(text, end)
+
+
 def _under(path: list[tuple[int, str]], level: int, heading: str) -> list[tuple[int, str]]:
     """The heading path once `heading` at `level` begins: it replaces its level and those below
     (an empty `heading` only ends theirs: a term's description is over)."""

@@ -15,7 +15,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterable
 
+from index.headings import alone_on_line
 from index.page_furniture import main_parts, strip_furniture
+from index.sentences import sentence_spans, title_like
 from rag.errors import SkipFile
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
@@ -312,25 +314,19 @@ def set_off_headings(text: str) -> str:
     ("2.1 Sampling stations", "Summary"): a sentence of its own (`index.sentences`), short,
     without sentence punctuation, its words capitalised or opened by a section number. A PDF's
     text has no blank lines, and without them no heading is found (`index.headings`)."""
-    from index.sentences import sentence_spans, title_like
-
     cuts: list[tuple[int, int]] = []
     for start, end in sentence_spans(text):
         line = text[start:end]
         if ("\n" in line or line[-1] in ".!?,;:" or not any(c.isalpha() for c in line)
-                or not title_like(line) or not _alone_on_line(text, start, end)):
+                or not title_like(line) or not alone_on_line(text, start, end)):
             continue
         cuts.append((start, end))
     pieces, cursor = [], 0
     for start, end in cuts:
-        pieces += [text[cursor:start].rstrip(" \n"), text[start:end]]
+        pieces += [text[cursor:start].strip(" \n"), text[start:end]]
         cursor = end
     pieces.append(text[cursor:].lstrip(" \n"))
     return "\n\n".join(piece for piece in pieces if piece)
-
-
-def _alone_on_line(text: str, start: int, end: int) -> bool:
-    return text[text.rfind("\n", 0, start) + 1 : start].strip() == "" and text[end : (text.find("\n", end) + 1 or len(text) + 1) - 1].strip() == ""
 
 
 def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:

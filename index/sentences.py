@@ -124,7 +124,7 @@ def _caps_title(line: str) -> bool:
     return in_capitals(body) and len(body.split()) <= _CAPS_TITLE_WORDS
 
 
-def wrap_width(lines: list[str], least: int = 5) -> int | None:
+def _wrap_width(lines: list[str], least: int = 5) -> int | None:
     """The width text was wrapped at, where it reads as hard-wrapped prose: the median length of
     its lines of five words or more that open no list item, where it has `least` such lines."""
     full = sorted(len(body) for line in lines if len((body := line.strip()).split()) >= 5 and not _BULLET.match(body))
@@ -223,10 +223,10 @@ def _blocks(text: str) -> list[tuple[int, int]]:
     blocks: list[tuple[int, int]] = []
     # A paragraph's own width where it has lines enough to tell, else the whole text's (a
     # passage may hold two lines of a paragraph wrapped as the rest of its document is).
-    overall = wrap_width(_LINE_BREAK.split(text), least=3)
+    overall = _wrap_width(_LINE_BREAK.split(text), least=3)
     for para_start, para_end in _split_at(text, _PARAGRAPH_BREAK, 0, len(text)):
         lines = _split_at(text, _LINE_BREAK, para_start, para_end)
-        width = wrap_width([text[s:e] for s, e in lines]) or overall
+        width = _wrap_width([text[s:e] for s, e in lines]) or overall
         block_start = lines[0][0]
         for at, ((line_start, line_end), nxt) in enumerate(zip(lines, lines[1:] + [None])):
             if nxt is None:

@@ -15,16 +15,18 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from index.headings import in_capitals
+from index.headings import alone_on_line, in_capitals
 from index.sentences import FIELD
 
+_ITEM_MARK = re.compile(r"\s*[-*+\u2022]\s+")
 _LABEL_VALUE = re.compile(r"\s*([^:\r\n]{1,60}?)\s*:\s+(\S[^\r\n]*)")
 # A line naming who wrote what it heads ("By Maya Osei, Transport reporter"): asked "Who wrote the
 # article?", the reader scored it 0.25 as written and 1.93 read as "This was written by Maya Osei, ...".
 _BYLINE = re.compile(r"(?:[Bb]y|[Ww]ritten by|[Ww]ords by|[Aa]uthor:)\s+([A-Z][^\r\n]{1,80})")
 _MAX_BYLINE_WORDS = 10
 _MAX_VALUE_WORDS = 16
-_MAX_SUBJECT_WORDS = 5  # a longer value is prose of its own ("Note: the kettle switches off when ...")
+_MAX_SUBJECT_WORDS = 5
+_ASKING = re.compile(r"(?:who|what|when|where|which|why|how)\b", re.I)  # a longer value is prose of its own ("Note: the kettle switches off when ...")
 # Words a question asks for a field with, where they are not the label's own ("How tall ...?"
 # for a height): the adjectives and verbs English asks for these nouns with.
 _ASKED_AS = {
@@ -55,14 +57,14 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
     and the words a question may ask for its label with."""
     fields: list[tuple[str, str] | None] = []
     for (start, end), skipped in zip(spans, skip):
-        line = text[start:end]
+        line = _ITEM_MARK.sub("", text[start:end], count=1)  # a slide's bullet: "- Revenue: €2.6m"
         match = None if skipped or "\n" in line.strip() else _LABEL_VALUE.fullmatch(line)
         ok = match and FIELD.match(line.lstrip()) and len(match.group(2).split()) <= _MAX_VALUE_WORDS
         fields.append((match.group(1), match.group(2)) if ok else None)
     out: dict[int, tuple[str, str]] = {}
     for i, ((start, end), skipped) in enumerate(zip(spans, skip)):
         byline = None if skipped else _BYLINE.fullmatch(text, start, end)
-        if byline and len(byline.group(1).split()) <= _MAX_BYLINE_WORDS and _alone_on_line(text, start, end):
+        if byline and len(byline.group(1).split()) <= _MAX_BYLINE_WORDS and alone_on_line(text, start, end):
             out[i] = (f"This was written by {byline.group(1).rstrip('.')}.", "wrote written writer author who")
     for i, found in enumerate(fields):
         in_run = (i > 0 and fields[i - 1] is not None) or (i + 1 < len(fields) and fields[i + 1] is not None)
@@ -73,20 +75,15 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
     return out
 
 
-def _alone_on_line(text: str, start: int, end: int) -> bool:
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    return not text[line_start:start].strip() and not text[end : len(text) if line_end < 0 else line_end].strip()
-
-
 def _sentence(label: str, value: str, subject: str) -> str:
-    named = label if label.isupper() and len(label) <= 4 else label[:1].lower() + label[1:]
+    first = label.split()[0] if label.split() else label
+    named = label if len(first) > 1 and first.isupper() else label[:1].lower() + label[1:]  # "IT problems" stays
     # The nearest heading above it; one with a comma is more likely a line the outline took for
     # one ("From Wikipedia, the free encyclopedia") than a title: then the document's title.
     path = [part.strip().rstrip(":") for part in subject.split(" > ") if part.strip()]
     subject = next((part for part in reversed(path) if "," not in part), path[0] if path else "")
-    if ":" in subject or len(subject.split()) > _MAX_SUBJECT_WORDS:
-        subject = ""  # "HIST 214: Cities of the Medieval Mediterranean" names a document, not a thing with fields
+    if ":" in subject or len(subject.split()) > _MAX_SUBJECT_WORDS or _ASKING.match(subject):
+        subject = ""  # "HIST 214: Cities of the Medieval Mediterranean" names a document, "Who to ask" a task
     if subject and in_capitals(subject):
         subject = subject.title()
     value = value.rstrip(".")

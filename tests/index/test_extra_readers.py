@@ -135,7 +135,10 @@ def test_each_type_reads_its_text_and_title(tmp_path, name):
 
 def test_parts_are_joined_by_a_blank_line(tmp_path):
     deck = read_file(write(tmp_path, "deck.pptx", make_pptx()), LIMIT).text
-    assert deck.count("\n\n") == 1 and deck.split("\n\n")[1].startswith("Traffic counts")
+    # A slide's title heads it, its bullets are items, its notes follow, a table reads as Markdown rows.
+    assert deck.split("\n\n") == [
+        "# Harbour bridge inspection\n- Inspectors found corrosion on pier 7.\n- Repairs start in March.",
+        "The budget is 4.2 million kroner.", "# Traffic counts\n| Lane | Cars a day |\n|---|---|\n| North | 18400 |"]
     rows = read_file(write(tmp_path, "rain.csv", CSV), LIMIT).text.split("\n\n")
     assert len(rows) == 3 and rows[1] == "station: Tromsø; rainfall mm: 118; month: October"
     cells = read_file(write(tmp_path, "tides.ipynb", make_ipynb()), LIMIT).text.split("\n\n")

@@ -57,3 +57,15 @@ def test_a_tables_row_as_the_csv_reader_writes_it_reads_as_its_first_field():
     rows = "Name: Jonas Weber; Team: Facilities; Office: Leipzig\n\nName: Amira Haddad; Team: Security; Office: Berlin\n"
     assert _readings(rows, "staff")["Name: Jonas Weber; Team: Facilities; Office: Leipzig"][0] == (
         "The name of staff is Jonas Weber; Team: Facilities; Office: Leipzig.")
+
+
+def test_a_slides_bullets_of_fields_are_read_as_fields():
+    text = "# Targets for Q4\n- Revenue: €2.6m\n- Bikes sold: 1,950\n"
+    assert _readings(text, "Targets for Q4")["- Bikes sold: 1,950"][0] == "The bikes sold of Targets for Q4 is 1,950."
+
+
+def test_an_acronym_keeps_its_case_and_a_heading_that_asks_is_no_subject():
+    text = "## Who to ask\n- Payroll: Greta Olsen\n- IT problems: the #it-help channel\n"
+    readings = _readings(text, "Welcome > Who to ask")
+    assert readings["- IT problems: the #it-help channel"][0] == "The IT problems are the #it-help channel."
+    assert readings["- Payroll: Greta Olsen"][0] == "The payroll is Greta Olsen."
