@@ -35,12 +35,11 @@ _NAME_WORDS = re.compile(r"[a-z]+")
 
 
 def strip_furniture(soup) -> None:
-    """Remove what a page shows around its text, in place: navigation and controls, boxes named
-    for sharing, advertising, cookie banners or newsletters (where they hold little of the page's
-    text), footnote
-    markers (a superscript "[4]" or one linking within the page; "m<sup>2</sup>" stays), edit
-    links beside headings, and a table of contents (a list whose every item is one link within
-    the page), with a box left holding only its title."""
+    """Remove what a page shows around its text, in place: navigation and controls; boxes named
+    for sharing, advertising, cookie banners or newsletters, where they hold little of the page's
+    text; footnote markers (a superscript "[4]" or one linking within the page; "m<sup>2</sup>"
+    stays); edit links beside headings; and a table of contents (a list whose every item is one
+    link within the page), with a box left holding only its title."""
     for tag in soup.find_all(_CONTROLS):
         tag.decompose()
     for tag in soup.find_all(role=re.compile(r"^(navigation|search)$")):

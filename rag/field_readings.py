@@ -6,8 +6,9 @@ as well as a sentence when asked "How tall is the viaduct?", and as well when as
 the viaduct?" (1.95 and 1.75); read as "The height of Oskarsund Viaduct is 38 m (125 ft).", it
 tells them apart (1.47 and -0.23). And the selector never put the line in front of the reader:
 "tall" shares no word with "Height". So each line of a run of fields is read as such a sentence,
-and matched also by the words a question asks for its label with ("tall" for a height); the
-answer still quotes the line exactly as the document has it.
+and matched also by the words a question asks for its label with ("tall" for a height); a
+byline ("By Maya Osei, Transport reporter") is read as saying who wrote the text. The answer
+still quotes the line exactly as the document has it.
 """
 
 from __future__ import annotations
@@ -57,7 +58,9 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
     and the words a question may ask for its label with."""
     fields: list[tuple[str, str] | None] = []
     for (start, end), skipped in zip(spans, skip):
-        line = _ITEM_MARK.sub("", text[start:end], count=1)  # a slide's bullet: "- Revenue: €2.6m"
+        line = text[start:end]
+        item = _ITEM_MARK.match(line)  # a slide's bullet: "- Revenue: €2.6m"
+        line = line[item.end():] if item else line
         match = None if skipped or "\n" in line.strip() else _LABEL_VALUE.fullmatch(line)
         ok = match and FIELD.match(line.lstrip()) and len(match.group(2).split()) <= _MAX_VALUE_WORDS
         fields.append((match.group(1), match.group(2)) if ok else None)

@@ -69,3 +69,8 @@ def test_an_acronym_keeps_its_case_and_a_heading_that_asks_is_no_subject():
     readings = _readings(text, "Welcome > Who to ask")
     assert readings["- IT problems: the #it-help channel"][0] == "The IT problems are the #it-help channel."
     assert readings["- Payroll: Greta Olsen"][0] == "The payroll is Greta Olsen."
+
+
+def test_a_dash_inside_a_value_is_no_bullet():
+    text = "Price: 10 - 20 EUR\nWeight: 1.2 kg\n"
+    assert _readings(text, "Kettle")["Price: 10 - 20 EUR"][0] == "The price of Kettle is 10 - 20 EUR."
