@@ -30,6 +30,11 @@ _MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".sp
 # A line of one of these, set off by blank lines, links what comes before and after it ("Then"
 # between two commands in a manual page): no title.
 _LINKING_WORDS = frozenset("also and but finally hence next now or otherwise so then thus".split())
+# A line naming who wrote what it heads ("By Maya Osei, Transport reporter"; `rag.field_readings`
+# reads it as saying so).
+# The name's words capitalised ("By July 1944, the army ..." is no byline), then perhaps a role.
+BYLINE = re.compile(r"(?:[Bb]y|[Ww]ritten by|[Ww]ords by|[Aa]uthor:)\s+([A-Z][\w.'\u2019-]*"
+                    r"(?:\s+(?:[A-Z][\w.'\u2019-]*|and|&|de|van|von|der))*(?:\s*,\s*[^,\r\n]{1,60})?)")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)
 UNDERLINE = re.compile(r"={3,}|-{3,}|~{3,}|\^{3,}|\"{3,}|\+{3,}")  # under a Setext or reStructuredText title
 _UNDERLINE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4, '"': 5, "+": 6}
@@ -103,6 +108,8 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     gap_before = text[spans[i - 1][1] if i else 0:start].replace("\r", "")
     gap_after = text[end:spans[i + 1][0]].replace("\r", "")
     set_off = (i == 0 or bool(_BLANK_LINE.search(gap_before))) and bool(_BLANK_LINE.search(gap_after))
+    if BYLINE.fullmatch(line):
+        return False  # "By Maya Osei, Transport reporter" says who wrote what follows: no title
     if line[0].isupper():
         return set_off and line.rstrip(":").lower() not in _LINKING_WORDS
     # A numbered line is a section's title ("10.1. New Versions"), unless lines numbered to the
@@ -283,8 +290,8 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # 3: a linking word ("Then") set off by blank lines is no heading; 4: a transcript's turn in force
 # where the chunk starts (`index.transcripts.chunk_turns`); 5: plain lines with only a Markdown
 # heading under them are no headings; 6: a section number without a full stop opens a title
-# ("2 Methods").
-OUTLINE_VERSION = 6
+# ("2 Methods"); 7: a byline is no heading.
+OUTLINE_VERSION = 7
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None};
 # "turn" is missing from an outline stored before version 4.
 Outline = dict

@@ -16,14 +16,13 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from index.headings import alone_on_line, in_capitals
+from index.headings import BYLINE, alone_on_line, in_capitals
 from index.sentences import FIELD
 
 _ITEM_MARK = re.compile(r"\s*[-*+\u2022]\s+")
 _LABEL_VALUE = re.compile(r"\s*([^:\r\n]{1,60}?)\s*:\s+(\S[^\r\n]*)")
-# A line naming who wrote what it heads ("By Maya Osei, Transport reporter"): asked "Who wrote the
-# article?", the reader scored it 0.25 as written and 1.93 read as "This was written by Maya Osei, ...".
-_BYLINE = re.compile(r"(?:[Bb]y|[Ww]ritten by|[Ww]ords by|[Aa]uthor:)\s+([A-Z][^\r\n]{1,80})")
+# A byline (`index.headings.BYLINE`): asked "Who wrote the article?", the reader scored "By Maya
+# Osei, Transport reporter" 0.25 as written and 1.93 read as "This was written by Maya Osei, ...".
 _MAX_BYLINE_WORDS = 10
 _MAX_VALUE_WORDS = 16
 _MAX_SUBJECT_WORDS = 5
@@ -66,7 +65,7 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
         fields.append((match.group(1), match.group(2)) if ok else None)
     out: dict[int, tuple[str, str]] = {}
     for i, ((start, end), skipped) in enumerate(zip(spans, skip)):
-        byline = None if skipped else _BYLINE.fullmatch(text, start, end)
+        byline = None if skipped else BYLINE.fullmatch(text, start, end)
         if byline and len(byline.group(1).split()) <= _MAX_BYLINE_WORDS and alone_on_line(text, start, end):
             out[i] = (f"This was written by {byline.group(1).rstrip('.')}.", "wrote written writer author who")
     for i, found in enumerate(fields):

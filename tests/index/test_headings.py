@@ -288,3 +288,12 @@ def test_a_papers_byline_above_its_first_section_is_no_heading():
     # in plain text, a title over a section's name is left as it was
     rules = "HARBOUR LIGHTS\n\nSETTING UP\n\nDeal three cards.\n"
     assert outline(rules, sentence_spans(rules), "rules.txt")[1] == [True, True, False]
+
+
+def test_a_byline_set_off_by_blank_lines_is_no_heading():
+    """It says who wrote the story, and a heading is never quoted: "Who wrote it?" needs it."""
+    text = "# Council approves tram extension\n\nBy Maya Osei, Transport reporter\n\nCouncillors approved the plan.\n\nFares\n\nA ticket costs 2 euros.\n"
+    assert plain(text) == ["Fares"]
+    from index.headings import BYLINE
+
+    assert not BYLINE.fullmatch("By July 1944, the Red Army was deep into Polish territory.")  # prose, not a byline

@@ -397,3 +397,14 @@ def test_an_infoboxs_field_answers_what_its_label_is_asked_as(tmp_path, real_emb
     assert not answer.abstained, answer.answerability
     assert answer.citations[0].quote == "Height: 38 m (125 ft)"
     check_citations(pipeline, answer)
+
+
+def test_a_news_storys_byline_says_who_wrote_it(tmp_path, real_embedder):
+    """A byline set off by blank lines was taken for a heading and never quoted; read as "This was
+    written by Maya Osei, ..." it answers who wrote the story, quoted as the page has it."""
+    page = (REPO / "eval" / "transfer17" / "corpus" / "tram-extension.html").read_text(encoding="utf-8")
+    pipeline = _pipeline_over(tmp_path, real_embedder, "tram.html", 900, page)
+    answer = pipeline.ask("Who wrote the story about the tram extension?")
+    assert not answer.abstained, answer.answerability
+    assert answer.citations[0].quote == "By Maya Osei, Transport reporter"
+    check_citations(pipeline, answer)
