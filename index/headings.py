@@ -112,13 +112,25 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
         return False  # "By Maya Osei, Transport reporter" says who wrote what follows: no title
     if line[0].isupper():
         return set_off and line.rstrip(":").lower() not in _LINKING_WORDS
-    # A numbered line is a section's title ("10.1. New Versions"), unless lines numbered to the
-    # same depth come one after another: the steps of a list set apart by blank lines.
+    # A numbered line is a section's title ("10.1. New Versions"), unless a line numbered one
+    # before or after it at the same depth stands beside it: the steps of a list set apart by
+    # blank lines.
     if not (set_off and _NUMBERED_LINE.match(line)):
         return False
-    depth = _NUMBERED_ITEM.match(line).group().count(".")
-    neighbours = (text[spans[j][0]:spans[j][1]] for j in (i - 1, i + 1) if 0 <= j < len(spans))
-    return not any((m := _NUMBERED_ITEM.match(n)) and m.group().count(".") == depth for n in neighbours)
+    own = _numbers(_NUMBERED_ITEM.match(line).group())
+    for j, step in ((i - 1, -1), (i + 1, 1)):
+        if 0 <= j < len(spans) and (m := _NUMBERED_ITEM.match(text, *spans[j])):
+            beside = _numbers(m.group())
+            if len(beside) == len(own) and beside[-1] == own[-1] + step:
+                return False  # "1. Mix" beside "2. Bake": steps of a list
+    return True
+
+
+def _numbers(number: str) -> list[int]:
+    """A section number's parts: "1." is [1], "2.1" and "2.1." are [2, 1] (the clause "1.1 Plots
+    are let ..." under "1. Membership" is no step beside it, and "5 Recommendations" over "1.
+    Replace the valve" heads that list)."""
+    return [int(part) for part in re.findall(r"\d+", number)]
 
 
 def _indent(text: str, start: int) -> int:
@@ -290,8 +302,9 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # 3: a linking word ("Then") set off by blank lines is no heading; 4: a transcript's turn in force
 # where the chunk starts (`index.transcripts.chunk_turns`); 5: plain lines with only a Markdown
 # heading under them are no headings; 6: a section number without a full stop opens a title
-# ("2 Methods"); 7: a byline is no heading.
-OUTLINE_VERSION = 7
+# ("2 Methods"); 7: a byline is no heading; 8: a numbered title over its clauses ("1. Membership"
+# over "1.1 ...") is one.
+OUTLINE_VERSION = 8
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None};
 # "turn" is missing from an outline stored before version 4.
 Outline = dict

@@ -261,6 +261,9 @@ def _read_html(path: Path, data: bytes) -> tuple[str, str]:
 _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
                             "\ufb05": "st", "\ufb06": "st"})
 _EDGE_LINES = 3  # a running header or footer is among a page's first or last lines
+# A list's bullet as PDF text gives it: the standard fonts' "•" comes out as DEL (U+007F), Word's
+# Symbol and Wingdings bullets as private-use code points. At a line's start each is a "•".
+_PDF_BULLET = re.compile(r"(?m)^([ \t]*)[\x7f\uf0b7\uf0a7\uf076\uf0d8\uf0fc\uf06e\uf0a8\u25cf\u25a0](?=[ \t])")
 
 
 def _running_key(line: str) -> str:
@@ -288,12 +291,13 @@ def dehyphenated(text: str) -> str:
 
 
 def pdf_text(pages: list[str]) -> str:
-    """The text of a PDF's pages as one document: ligatures spelled out ("ﬁle" -> "file"), the
+    """The text of a PDF's pages as one document: ligatures spelled out ("ﬁle" -> "file"), a
+    list's bullet glyph as "•", the
     lines repeated at the top or bottom of most pages (running headers and footers, page numbers:
     digits aside, the same line on half the pages or more, at least three, or on both of two) left out, the pages
     joined by a line break, not a paragraph break, since a sentence often runs on over a page's
     end, and words hyphenated at a line's end whole (`dehyphenated`)."""
-    split = [page.translate(_LIGATURES).splitlines() for page in pages]
+    split = [_PDF_BULLET.sub("\\1\u2022", page.translate(_LIGATURES)).splitlines() for page in pages]
     counts: dict[str, int] = {}
     for lines in split:
         filled = [line for line in lines if line.strip()]

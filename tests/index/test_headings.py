@@ -297,3 +297,13 @@ def test_a_byline_set_off_by_blank_lines_is_no_heading():
     from index.headings import BYLINE
 
     assert not BYLINE.fullmatch("By July 1944, the Red Army was deep into Polish territory.")  # prose, not a byline
+
+
+def test_a_numbered_title_over_its_clauses_or_over_a_list_is_a_heading():
+    """"1. Membership" over "1.1 Plots are let ..." heads its clauses, and "5 Recommendations" over
+    "1. Replace the valve" heads its list; "1. Mix" beside "2. Bake" are steps."""
+    rules = "1. Membership\n\n1.1 Plots are let to members only.\n\n2. Rent and fees\n\n2.1 Rent is due on 1 April.\n"
+    assert plain(rules) == ["1. Membership", "2. Rent and fees"]
+    report = "5 Recommendations\n\n1. Replace the valve.\n\n2. Sample all year.\n"
+    assert plain(report) == ["5 Recommendations"]
+    assert plain("Method\n\n1. Mix the flour\n\n2. Bake it\n\nServe warm.\n") == ["Method"]

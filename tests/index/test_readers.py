@@ -422,3 +422,15 @@ def test_a_box_named_like_furniture_that_holds_the_text_is_kept(tmp_path):
     doc = read_file(write(tmp_path, "recipe.html", recipe.encode()), LIMIT)
     assert "Bake the oat cookies for 12 minutes." in doc.text and "second shop" in doc.text
     assert "Sign up" not in doc.text
+
+
+def test_a_pdfs_bullet_glyphs_open_list_items():
+    """The standard fonts' "•" comes out of a PDF as DEL, Word's Symbol bullet as U+F0B7: each
+    item was quoted with a control character in front and read as part of the line above."""
+    from index.readers import pdf_text
+    from index.sentences import sentence_spans
+
+    text = pdf_text(["The following are not allowed on any plot:\n\x7f bonfires between 1 April and 30 September;\n"
+                     "\uf0b7 hosepipes left running unattended."])
+    assert text.splitlines()[1:] == ["• bonfires between 1 April and 30 September;", "• hosepipes left running unattended."]
+    assert [text[s:e] for s, e in sentence_spans(text)][-1] == "• hosepipes left running unattended."
