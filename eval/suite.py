@@ -138,12 +138,13 @@ def run_suite(
     pipeline = Pipeline(settings, store.name, embedder=embedder)
     forced = settings.model_copy(update={"answer": settings.answer.model_copy(update={"abstain_threshold": 0.0})})
     would_be = Pipeline(forced, store.name, embedder=embedder)
-    texts = {r.id: store.document_text(r.id) for r in store.records()}
+    records = store.records()
+    texts = {r.id: store.document_text(r.id) for r in records}
     naive = None
     if baseline:
         from eval.baseline import LlamaIndexBaseline
 
-        read = {Path(r.source).name: texts.get(r.id) or "" for r in store.records()}
+        read = {Path(r.source).name: texts.get(r.id) or "" for r in records}  # a PDF's text as ingest read it
         naive = LlamaIndexBaseline(
             store.client, store.name,
             [(n, t if isinstance(t, str) else read.get(n, "")) for n, t in corpus.files], embedder,

@@ -31,8 +31,8 @@ _MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".sp
 # between two commands in a manual page): no title.
 _LINKING_WORDS = frozenset("also and but finally hence next now or otherwise so then thus".split())
 # A line naming who wrote what it heads ("By Maya Osei, Transport reporter"; `rag.field_readings`
-# reads it as saying so).
-# The name's words capitalised ("By July 1944, the army ..." is no byline), then perhaps a role.
+# reads it as saying so): the name's words capitalised ("By July 1944, the army ..." is prose),
+# then perhaps a role.
 BYLINE = re.compile(r"(?:[Bb]y|[Ww]ritten by|[Ww]ords by|[Aa]uthor:)\s+([A-Z][\w.'\u2019-]*"
                     r"(?:\s+(?:[A-Z][\w.'\u2019-]*|and|&|de|van|von|der))*(?:\s*,\s*[^,\r\n]{1,60})?)")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)

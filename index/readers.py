@@ -292,11 +292,11 @@ def dehyphenated(text: str) -> str:
 
 def pdf_text(pages: list[str]) -> str:
     """The text of a PDF's pages as one document: ligatures spelled out ("ﬁle" -> "file"), a
-    list's bullet glyph as "•", the
-    lines repeated at the top or bottom of most pages (running headers and footers, page numbers:
-    digits aside, the same line on half the pages or more, at least three, or on both of two) left out, the pages
-    joined by a line break, not a paragraph break, since a sentence often runs on over a page's
-    end, and words hyphenated at a line's end whole (`dehyphenated`)."""
+    list's bullet glyph as "•", the lines repeated at the top or bottom of most pages (running
+    headers and footers, page numbers: digits aside, the same line on half the pages or more, at
+    least three, or on both of two) left out, the pages joined by a line break, not a paragraph
+    break, since a sentence often runs on over a page's end, words hyphenated at a line's end
+    whole (`dehyphenated`) and titles set off (`set_off_headings`)."""
     split = [_PDF_BULLET.sub("\\1\u2022", page.translate(_LIGATURES)).splitlines() for page in pages]
     counts: dict[str, int] = {}
     for lines in split:
@@ -380,8 +380,8 @@ def _docx_blocks(document) -> list[str]:
     """A .docx's paragraphs and tables in reading order, with the form the answerer reads in
     Markdown: a paragraph styled "Heading N" as "#" * N, "Title" as "#", an item of a numbered
     list as "1. ", "2. " (Word numbers it; its text does not hold the number), another list
-    paragraph as "- ", a table as Markdown rows with a rule under the first, so each row is quoted on its own
-    and read with its header."""
+    paragraph as "- ", a table as Markdown rows with a rule under the first, so each row is
+    quoted on its own and read with its header."""
     from docx.table import Table
 
     blocks: list[str] = []
@@ -399,6 +399,7 @@ def _docx_blocks(document) -> list[str]:
         style = (item.style.name if item.style is not None else "") or ""
         level = _DOCX_HEADING.match(style)
         listed = _docx_list(document, item)
+        list_style = style.lower().startswith("list")
         if level:
             text = "#" * min(6, max(1, int(level.group(1)))) + " " + " ".join(text.split())
         elif style.lower() == "title":
@@ -407,9 +408,9 @@ def _docx_blocks(document) -> list[str]:
             key = (listed[0], listed[1])
             counters[key] = counters.get(key, 0) + 1
             text = f"{counters[key]}. " + text  # Word numbers the item; its text does not hold the number
-        elif listed is not None or style.lower().startswith("list"):
+        elif listed is not None or list_style:
             text = "- " + text
-        if listed is None and not style.lower().startswith("list"):
+        if listed is None and not list_style:
             counters.clear()  # a list's numbering starts again after other text
         blocks.append(text)
     return blocks

@@ -128,7 +128,7 @@ def _wrap_width(lines: list[str], least: int = 5) -> int | None:
     """The width text was wrapped at, where it reads as hard-wrapped prose: the median length of
     its lines of five words or more that open no list item, where it has `least` such lines."""
     full = sorted(len(body) for line in lines if len((body := line.strip()).split()) >= 5 and not _BULLET.match(body))
-    return full[len(full) // 2] if len(full) >= max(least, 1) else None
+    return full[len(full) // 2] if full and len(full) >= least else None
 
 
 def title_like(body: str) -> bool:

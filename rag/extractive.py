@@ -260,16 +260,17 @@ def build_candidates(
             sentence_terms[i] |= set(terms(reading.sentence + " " + reading.asked_as))
             sentence_words[i] |= set(words(reading.sentence))
         headings, is_heading = outline(passage.text, spans, passage.title, passage.outline)
-        turn_readings = _turn_readings(passage, spans, headings, is_heading)
-        for i in turn_readings:  # "I opened my own workshop" is about Rosalind, as its reading says
-            sentence_terms[i] |= set(terms(turn_readings[i]))
-            sentence_words[i] |= set(words(turn_readings[i]))
-        spoken = bool(turn_readings) or (passage.outline or {}).get("turn") is not None
+        # What a sentence is read as where its words do not say it: a transcript's turn, a field.
+        read_as = _turn_readings(passage, spans, headings, is_heading)
+        for i in read_as:  # "I opened my own workshop" is about Rosalind, as its reading says
+            sentence_terms[i] |= set(terms(read_as[i]))
+            sentence_words[i] |= set(words(read_as[i]))
+        spoken = bool(read_as) or (passage.outline or {}).get("turn") is not None
         fields = {} if spoken else field_readings(
             passage.text, spans, headings, [is_heading[i] or i in readings for i in range(len(spans))])
         for i, (reading, asked_as) in fields.items():  # "Height: 38 m" is matched by "tall" too
             sentence_terms[i] |= set(terms(asked_as))
-            turn_readings[i] = reading
+            read_as[i] = reading
         passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))
         passage_key_missing.append(_key_missing(key_weights, set(words(passage.text))))
         for i, (start, end) in enumerate(spans):
@@ -291,7 +292,7 @@ def build_candidates(
             previous = _context(passage.text, spans, i, is_heading)
             candidates.append(
                 Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end], previous=previous,
-                          heading=headings[i], reading=readings[i].sentence if i in readings else turn_readings.get(i, ""),
+                          heading=headings[i], reading=readings[i].sentence if i in readings else read_as.get(i, ""),
                           alone=i in readings)
             )
             rows.append((index, i))

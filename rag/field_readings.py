@@ -20,7 +20,6 @@ from index.headings import BYLINE, alone_on_line, in_capitals
 from index.sentences import FIELD
 
 _ITEM_MARK = re.compile(r"\s*[-*+\u2022]\s+")
-_LABEL_VALUE = re.compile(r"\s*([^:\r\n]{1,60}?)\s*:\s+(\S[^\r\n]*)")
 # A byline (`index.headings.BYLINE`): asked "Who wrote the article?", the reader scored "By Maya
 # Osei, Transport reporter" 0.25 as written and 1.93 read as "This was written by Maya Osei, ...".
 _MAX_BYLINE_WORDS = 10
@@ -50,19 +49,14 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
                    skip: Sequence[bool]) -> dict[int, tuple[str, str]]:
     """For each sentence of `text` (at `spans`) that is a byline on a line of its own ("By Maya
     Osei, Transport reporter": "This was written by Maya Osei, Transport reporter."), or a line of
-    a run of two or more field lines
-    ("Label: value", as `index.sentences` splits them), and not `skip`ped (a heading, a line an
+    a run of two or more field lines ("Label: value", as `index.sentences` splits them), and not
+    `skip`ped (a heading, a line an
     e-mail header or transcript reading reads already): the sentence it is read as, "The height of
     Oskarsund Viaduct is 38 m (125 ft).", with `subjects[i]` (its heading) as what the field is of,
     and the words a question may ask for its label with."""
     fields: list[tuple[str, str] | None] = []
     for (start, end), skipped in zip(spans, skip):
-        line = text[start:end]
-        item = _ITEM_MARK.match(line)  # a slide's bullet: "- Revenue: €2.6m"
-        line = line[item.end():] if item else line
-        match = None if skipped or "\n" in line.strip() else _LABEL_VALUE.fullmatch(line)
-        ok = match and FIELD.match(line.lstrip()) and len(match.group(2).split()) <= _MAX_VALUE_WORDS
-        fields.append((match.group(1), match.group(2)) if ok else None)
+        fields.append(None if skipped else _field(text[start:end]))
     out: dict[int, tuple[str, str]] = {}
     for i, ((start, end), skipped) in enumerate(zip(spans, skip)):
         byline = None if skipped else BYLINE.fullmatch(text, start, end)
@@ -75,6 +69,19 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
         label, value = found
         out[i] = (_sentence(label, value, subjects[i]), _asked_as(label))
     return out
+
+
+def _field(line: str) -> tuple[str, str] | None:
+    """(label, value) of a one-line field ("Height: 38 m", a slide's "- Revenue: €2.6m"), as
+    `index.sentences.FIELD` finds it; None for other lines and for a value long enough to be prose."""
+    item = _ITEM_MARK.match(line)
+    body = (line[item.end():] if item else line).strip()
+    match = None if "\n" in body else FIELD.match(body)
+    if match is None:
+        return None
+    value = body[match.end() - 1:]  # FIELD ends on the value's first character
+    label = body[:body.rindex(":", 0, match.end())].strip()
+    return (label, value) if len(value.split()) <= _MAX_VALUE_WORDS else None
 
 
 def _sentence(label: str, value: str, subject: str) -> str:

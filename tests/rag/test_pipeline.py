@@ -387,24 +387,19 @@ def test_a_turn_in_the_first_person_is_read_as_its_speakers(tmp_path, real_embed
     check_citations(pipeline, answer)
 
 
-def test_an_infoboxs_field_answers_what_its_label_is_asked_as(tmp_path, real_embedder):
-    """"How tall" shares no word with "Height", and the page's prose has many lengths in metres:
-    the line is read as "The height of Oskarsund Viaduct is 38 m (125 ft).", matched by "tall",
-    and quoted exactly as the page has it."""
-    page = (REPO / "eval" / "transfer17" / "corpus" / "oskarsund-viaduct.html").read_text(encoding="utf-8")
-    pipeline = _pipeline_over(tmp_path, real_embedder, "viaduct.html", 900, page)
-    answer = pipeline.ask("How tall is the viaduct?")
+@pytest.mark.parametrize("page, question, quote", [
+    # "How tall" shares no word with "Height", and the page's prose has many lengths in metres:
+    # the line is read as "The height of Oskarsund Viaduct is 38 m (125 ft).", matched by "tall".
+    ("oskarsund-viaduct.html", "How tall is the viaduct?", "Height: 38 m (125 ft)"),
+    # A byline set off by blank lines was taken for a heading and never quoted; read as "This was
+    # written by Maya Osei, ..." it answers who wrote the story.
+    ("tram-extension.html", "Who wrote the story about the tram extension?", "By Maya Osei, Transport reporter"),
+])
+def test_a_field_or_a_byline_answers_what_it_is_read_as(tmp_path, real_embedder, page, question, quote):
+    """Each line is quoted exactly as the saved page has it."""
+    text = (REPO / "eval" / "transfer17" / "corpus" / page).read_text(encoding="utf-8")
+    pipeline = _pipeline_over(tmp_path, real_embedder, page, 900, text)
+    answer = pipeline.ask(question)
     assert not answer.abstained, answer.answerability
-    assert answer.citations[0].quote == "Height: 38 m (125 ft)"
-    check_citations(pipeline, answer)
-
-
-def test_a_news_storys_byline_says_who_wrote_it(tmp_path, real_embedder):
-    """A byline set off by blank lines was taken for a heading and never quoted; read as "This was
-    written by Maya Osei, ..." it answers who wrote the story, quoted as the page has it."""
-    page = (REPO / "eval" / "transfer17" / "corpus" / "tram-extension.html").read_text(encoding="utf-8")
-    pipeline = _pipeline_over(tmp_path, real_embedder, "tram.html", 900, page)
-    answer = pipeline.ask("Who wrote the story about the tram extension?")
-    assert not answer.abstained, answer.answerability
-    assert answer.citations[0].quote == "By Maya Osei, Transport reporter"
+    assert answer.citations[0].quote == quote
     check_citations(pipeline, answer)
