@@ -290,13 +290,15 @@ def dehyphenated(text: str) -> str:
     return _LINE_END_HYPHEN.sub(join, text)
 
 
-def pdf_text(pages: list[str]) -> str:
+def pdf_text(pages: list[str], title: str = "") -> str:
     """The text of a PDF's pages as one document: ligatures spelled out ("ﬁle" -> "file"), a
     list's bullet glyph as "•", the lines repeated at the top or bottom of most pages (running
     headers and footers, page numbers: digits aside, the same line on half the pages or more, at
     least three, or on both of two) left out, the pages joined by a line break, not a paragraph
-    break, since a sentence often runs on over a page's end, words hyphenated at a line's end
-    whole (`dehyphenated`) and titles set off (`set_off_headings`)."""
+    break, since a sentence often runs on over a page's end, the document's `title` (from the
+    file's metadata) on one line where it opens the text wrapped over several (`unwrapped_title`),
+    words hyphenated at a line's end whole (`dehyphenated`) and titles set off
+    (`set_off_headings`)."""
     split = [_PDF_BULLET.sub("\\1\u2022", page.translate(_LIGATURES)).splitlines() for page in pages]
     counts: dict[str, int] = {}
     for lines in split:
@@ -310,7 +312,31 @@ def pdf_text(pages: list[str]) -> str:
         filled = [i for i, line in enumerate(lines) if line.strip()]
         edges = set(filled[:_EDGE_LINES] + filled[-_EDGE_LINES:])
         kept.append("\n".join(line for i, line in enumerate(lines) if i not in edges or _running_key(line) not in running))
-    return set_off_headings(dehyphenated("\n".join(page for page in kept if page.strip())))
+    return set_off_headings(dehyphenated(unwrapped_title("\n".join(page for page in kept if page.strip()), title)))
+
+
+_TITLE_LINES = 4  # a title is wrapped over at most this many lines
+
+
+def unwrapped_title(text: str, title: str) -> str:
+    """`text` with its first lines on one line where together they spell `title` ("Street
+    Lighting and Nest-Box Occupancy of Great" / "Tits in Three Urban Parks"): a title set large
+    wraps, and each of its lines would be taken for a heading of its own, the second heading
+    the text under it. The title is set off by blank lines, as `set_off_headings` sets off
+    the shorter titles it can tell by their look alone."""
+    wanted = " ".join(title.split()).casefold()
+    if not wanted:
+        return text
+    lines = text.split("\n")
+    filled = [i for i, line in enumerate(lines) if line.strip()][:_TITLE_LINES]
+    for count in range(2, len(filled) + 1):
+        spelled = " ".join(" ".join(lines[i].split()) for i in filled[:count]).casefold()
+        if spelled == wanted:
+            joined = " ".join(" ".join(lines[i].split()) for i in filled[:count])
+            return "\n".join([*lines[: filled[0]], "", joined, "", *lines[filled[count - 1] + 1 :]])
+        if not wanted.startswith(spelled):
+            break
+    return text
 
 
 def set_off_headings(text: str) -> str:
@@ -321,7 +347,7 @@ def set_off_headings(text: str) -> str:
     cuts: list[tuple[int, int]] = []
     for start, end in sentence_spans(text):
         line = text[start:end]
-        if ("\n" in line or line[-1] in ".!?,;:" or not any(c.isalpha() for c in line)
+        if ("\n" in line or line[-1] in ".!?,;:|" or not any(c.isalpha() for c in line)
                 or not title_like(line) or not alone_on_line(text, start, end)):
             continue
         cuts.append((start, end))
@@ -339,18 +365,20 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:
 
     from pypdf import PdfReader
 
+    from index.pdf_tables import placed_lines, with_tables
+
     logging.getLogger("pypdf").setLevel(logging.ERROR)
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise SkipFile("the PDF is encrypted with a password; save an unencrypted copy")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        pages = [with_tables(placed_lines(page), markdown_table) for page in reader.pages]
         meta_title = (reader.metadata.title if reader.metadata else None) or ""
     except SkipFile:
         raise
     except Exception as exc:  # noqa: BLE001 - pypdf raises many types on broken files
         raise SkipFile(f"could not parse the PDF ({type(exc).__name__}: {exc})") from None
-    text = _tidy(pdf_text(pages))
+    text = _tidy(pdf_text(pages, meta_title))
     if not text:
         raise SkipFile("the PDF has no extractable text (a scan? run OCR on it first)")
     title = _shorten(meta_title) if meta_title.strip() else _first_line_title(text, path.stem)

@@ -434,3 +434,50 @@ def test_a_pdfs_bullet_glyphs_open_list_items():
                      "\uf0b7 hosepipes left running unattended."])
     assert text.splitlines()[1:] == ["• bonfires between 1 April and 30 September;", "• hosepipes left running unattended."]
     assert [text[s:e] for s, e in sentence_spans(text)][-1] == "• hosepipes left running unattended."
+
+
+def test_a_pdfs_table_is_read_as_markdown_rows(tmp_path):
+    """pypdf gives a table one cell a line; cells drawn on one baseline and lined up in columns
+    are one row again, read with the table's header (the header and the rows under it)."""
+    from index.sentences import sentence_spans
+
+    rent = [
+        "2.1 Rent is due on 1 April each year.",
+        ((72, "Plot"), (200, "Size"), (360, "Rent a year")),
+        ((72, "Full plot"), (200, "250 square metres"), (360, "64 pounds")),
+        ((72, "Half plot"), (200, "125 square metres"), (372, "36 pounds")),  # a cell set off a little
+        ((72, "Raised bed"), (360, "15 pounds")),  # a cell left empty
+        "2.2 Members aged over 65 pay half rent.",
+    ]
+    doc = read_file(write(tmp_path, "rules.pdf", make_pdf(rent, "Rules")), LIMIT)
+    assert doc.text == (
+        "2.1 Rent is due on 1 April each year.\n\n| Plot | Size | Rent a year |\n|---|---|---|\n"
+        "| Full plot | 250 square metres | 64 pounds |\n| Half plot | 125 square metres | 36 pounds |\n"
+        "| Raised bed | | 15 pounds |\n\n2.2 Members aged over 65 pay half rent."
+    )
+    assert "| Half plot | 125 square metres | 36 pounds |" in [doc.text[s:e] for s, e in sentence_spans(doc.text)]
+    # Lines drawn apart but not lined up in columns are left as pypdf gives them.
+    loose = ["The keys are kept by", ((72, "the warden"), (300, "and the secretary.")), "Ask either of them."]
+    text = read_file(write(tmp_path, "loose.pdf", make_pdf(loose, "Loose")), LIMIT).text
+    assert "|" not in text and "the warden" in text
+
+
+def test_a_pdfs_table_continued_in_the_next_column_stays_one_table(tmp_path):
+    """A table broken at the foot of one column goes on at the top of the next: the same
+    columns, further right, after the rows before them."""
+    rows = [((72, "Station"), (110, "Depth")), ((72, "1"), (110, "6.5 m")), ((72, "2"), (110, "4.0 m")),
+            ((320, "3"), (358, "3.2 m")), ((320, "4"), (358, "2.1 m"))]
+    doc = read_file(write(tmp_path, "report.pdf", make_pdf(rows, "Report")), LIMIT)
+    assert doc.text == "| Station | Depth |\n|---|---|\n| 1 | 6.5 m |\n| 2 | 4.0 m |\n| 3 | 3.2 m |\n| 4 | 2.1 m |"
+
+
+def test_a_pdfs_title_wrapped_over_two_lines_is_one_line(tmp_path):
+    """A long title set large wraps; where its lines spell the file's title, they are one line,
+    not two headings."""
+    lines = ["Street Lighting and Nest-Box Occupancy of Great", "Tits in Three Urban Parks", "Ines Varga",
+             "Great tits avoided lit boxes."]
+    doc = read_file(write(tmp_path, "paper.pdf", make_pdf(lines, "Street Lighting and Nest-Box Occupancy of "
+                                                                  "Great Tits in Three Urban Parks")), LIMIT)
+    assert doc.text.startswith("Street Lighting and Nest-Box Occupancy of Great Tits in Three Urban Parks\n\n")
+    other = read_file(write(tmp_path, "other.pdf", make_pdf(lines, "Another Title")), LIMIT)
+    assert other.text.startswith("Street Lighting and Nest-Box Occupancy of Great\n")

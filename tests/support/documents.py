@@ -5,9 +5,29 @@ from __future__ import annotations
 import io
 
 
-def make_pdf(lines: list[str], title: str | None = None, pages: list[list[str]] | None = None) -> bytes:
+Line = str | tuple[tuple[float, str], ...]
+
+
+def _escaped(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)")
+
+
+def _placed(page: list[Line]) -> str:
+    """A page's content stream drawing each line, and each cell of a row ((x, text) pairs on one
+    baseline), as a text object of its own at its place, ending in a move to the next line, as
+    reportlab draws a table's cells."""
+    objects = []
+    for row, line in enumerate(page):
+        y = 720 - 16 * row
+        for x, text in ((72, line),) if isinstance(line, str) else line:
+            objects.append(f"BT /F1 12 Tf 14 TL 1 0 0 1 {x} {y} Tm ({_escaped(text)}) Tj T* ET")
+    return "\n".join(objects)
+
+
+def make_pdf(lines: list[Line], title: str | None = None, pages: list[list[Line]] | None = None) -> bytes:
     """A minimal valid PDF showing `lines` in Helvetica on one page, or each of `pages` on a page
-    of its own."""
+    of its own. A page holding a row (a tuple of (x, text) cells) has each line and cell drawn
+    as a text object of its own (`_placed`)."""
     pages = [lines] if pages is None else pages
     first_page = 4  # objects: catalog, pages, font, then each page and its content stream
     kids = " ".join(f"{first_page + 2 * i} 0 R" for i in range(len(pages)))
@@ -17,8 +37,10 @@ def make_pdf(lines: list[str], title: str | None = None, pages: list[list[str]] 
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     for i, page in enumerate(pages):
-        escaped = [line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)") for line in page]
-        content = "BT /F1 12 Tf 72 720 Td " + " 0 -16 Td ".join(f"({line}) Tj" for line in escaped) + " ET"
+        if any(not isinstance(line, str) for line in page):
+            content = _placed(page)
+        else:
+            content = "BT /F1 12 Tf 72 720 Td " + " 0 -16 Td ".join(f"({_escaped(line)}) Tj" for line in page) + " ET"
         objects.append(f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents {first_page + 2 * i + 1} 0 R "
                        "/Resources << /Font << /F1 3 0 R >> >> >>")
         objects.append(f"<< /Length {len(content)} >>\nstream\n{content}\nendstream")
