@@ -43,6 +43,7 @@ from rag.extractive import (
     reading_pool,
     score,
 )
+from rag.question import asked_value
 from rag.reader import Reader
 from rag.retrieve import Retriever
 from rag.settings import Settings
@@ -249,7 +250,7 @@ def _scored(record: dict, selector: LinearModel, stage: ReaderStage | None) -> l
     logits for the pool the selector gives it)."""
     candidates = _selected(record, selector)
     if stage is not None:
-        pool = reading_pool(candidates, stage.candidates)
+        pool = reading_pool(candidates, stage.candidates, asked_value(record["question"]))
         apply_reader(candidates, [candidates[i] for i in pool], [record["reader"][str(i)] for i in pool], stage.ranker)
     return candidates
 
@@ -270,7 +271,7 @@ def read_pools(records: list[dict], selector: LinearModel, reader: Reader, cache
     started = time.perf_counter()
     for record in records:
         candidates = _selected(record, selector)
-        pool = reading_pool(candidates, READ_AT_MOST)
+        pool = reading_pool(candidates, READ_AT_MOST, asked_value(record["question"]))
         if reader.reads_headings and "headings" not in record:
             raise InvalidInput(f"The cached dev records {cache} predate headings, which this reader reads: delete the file and rerun.")
         headings = record["headings"] if reader.reads_headings else None
@@ -297,7 +298,7 @@ def fit_reader_stage(records: list[dict], selector: LinearModel, size: int, vers
         if not record["answerable"]:
             continue
         candidates = _selected(record, selector)
-        pool = reading_pool(candidates, size)
+        pool = reading_pool(candidates, size, asked_value(record["question"]))
         if not any(record["labels"][i] for i in pool):
             continue
         for i in pool:

@@ -26,7 +26,11 @@ _TERMINAL = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]\u00bb
 _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r(?!\n)|\n)[^\S\r\n]*(?:\r\n|\r(?!\n)|\n)\s*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
 # What starts a line of its own: a list item ("- ", "2. ", "(b) "), a heading, a Markdown table row.
-_BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\([a-zA-Z0-9]{1,4}\)\s|#{1,6}\s|\|")
+_BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\((?:[a-zA-Z]{1,4}|\d{1,3})\)\s|#{1,6}\s|\|")
+# A numbered entry of a reference list ("[5] Bates D, Maechler M. Fitting linear mixed-effects
+# models using lme4. Journal of Statistical Software 67 (2015) 1-48."): one entry, one sentence,
+# whatever full stops its authors' initials and its title hold (`_references`).
+_REFERENCE = re.compile(r"[^\S\r\n]*\[(\d{1,3})\][^\S\r\n]")
 _CAPS_TITLE_WORDS = 6
 # A line opened by a field's name ("Warranty: 3 years", "Cord length: 75 cm"): in a run of such
 # lines each is a field of its own, however long the one before it.
@@ -195,6 +199,15 @@ def _line_ends_block(line: str, next_line: str, width: int | None = None, headin
     return len(stripped) < 60 and not _fills_line(body, next_line, width)
 
 
+def _references(text: str, blocks: list[tuple[int, int]]) -> set[int]:
+    """The blocks that are entries of a numbered reference list: opened by "[5] " with the entry
+    numbered one before or after it in the block before or after ("[5] The reactive groups are
+    highlighted." alone is a footnote's text, and its sentences are sentences)."""
+    numbers = [m and int(m.group(1)) for m in (_REFERENCE.match(text, s, e) for s, e in blocks)]
+    return {i for i, n in enumerate(numbers) if n is not None and (
+        (i > 0 and numbers[i - 1] == n - 1) or (i + 1 < len(numbers) and numbers[i + 1] == n + 1))}
+
+
 def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
     """Split one paragraph-free block at sentence punctuation."""
     cursor = start
@@ -238,7 +251,7 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             deeper = len(raw_next) - len(next_line) > len(line) - len(line.lstrip())
             # Wrapped prose keeps its indent, and a dot leader pads its line to the width.
             fill_width = None if deeper or _LEADER.search(line) else width
-            if (_BULLET.match(next_line) or _opens_entry(line, next_line)
+            if (_BULLET.match(next_line) or _REFERENCE.match(next_line) or _opens_entry(line, next_line)
                     or (FIELD.match(next_line) and FIELD.match(line.lstrip()) and not _stops_mid_sentence(line))
                     or UNDERLINE.fullmatch(next_line.rstrip())
                     or _FENCE.match(next_line)
@@ -264,6 +277,11 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     region = text[start:end]
-    for block_start, block_end in _blocks(region):
-        _split_block(region, block_start, block_end, spans)
+    blocks = _blocks(region)
+    entries = _references(region, blocks)
+    for i, (block_start, block_end) in enumerate(blocks):
+        if i in entries and (span := _trim(region, block_start, block_end)):
+            spans.append(span)  # a reference list's entry is one sentence
+        else:
+            _split_block(region, block_start, block_end, spans)
     return [(s + start, e + start) for s, e in spans]

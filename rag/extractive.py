@@ -507,16 +507,16 @@ def _right_after(candidate: Candidate, best: Candidate) -> bool:
 
 def showing(value: Value, answers: Sequence[Candidate], stage: ReaderStage | None) -> list[Candidate]:
     """`answers` (best first) for a question that only a value of its kind answers ("What is
-    the tenant's phone number?"): the best of the first few that shows such a value goes first,
-    if it is the best answer, or the reader says it answers (its logit above 0), or it is the
+    the tenant's phone number?"): the best of the first few, or of those the reader read for
+    their value (`reading_pool`), that shows such a value goes first, if it is the best answer, or the reader says it answers (its logit above 0), or it is the
     sentence right after the best answer and the reader would let it join as a second sentence
     ("Facilities contact is Jonas Weber. You can reach him on 0341 555 0199."); none when no
     such sentence qualifies. A table row is a record of its own: the next row is someone else's."""
     reach = stage.candidates if stage is not None else 3
     best = answers[0]
-    for i, candidate in enumerate(answers[:reach]):
-        if not holds_value(value, candidate.text):
-            continue
+    for i, candidate in enumerate(answers):
+        if not holds_value(value, candidate.text) or (i >= reach and not candidate.features.get("read")):
+            continue  # beyond the first few, only the one the reader read for its value
         if i == 0 or stage is None:
             return [candidate, *answers[:i], *answers[i + 1 :]]
         reader = candidate.features.get("reader", -math.inf)
@@ -526,15 +526,25 @@ def showing(value: Value, answers: Sequence[Candidate], stage: ReaderStage | Non
     return []
 
 
-def reading_pool(candidates: Sequence[Candidate], size: int) -> list[int]:
-    """Indexes of the `size` quotable candidates the selector scores best: what the reader reads."""
-    return sorted((i for i, c in enumerate(candidates) if quotable(c.text)), key=lambda i: -candidates[i].logit)[:size]
+def reading_pool(candidates: Sequence[Candidate], size: int, value: Value | None = None) -> list[int]:
+    """Indexes of the `size` quotable candidates the selector scores best: what the reader reads.
+    For a question only a value of its kind answers (`rag.question.asked_value`: "What is the
+    corresponding author's email address?"), the best one showing such a value is read too when
+    none of those does: "Correspondence: i.varga@fenwick.ac.uk" shares no word and little meaning
+    with the question, and the selector ranks it far down, but the reader, reading it, says it
+    answers (1.27)."""
+    ranked = sorted((i for i, c in enumerate(candidates) if quotable(c.text)), key=lambda i: -candidates[i].logit)
+    pool = ranked[:size]
+    if value is not None and not any(holds_value(value, candidates[i].text) for i in pool):
+        pool += [i for i in ranked[size:] if holds_value(value, candidates[i].text)][:1]
+    return pool
 
 
 def read(question: str, candidates: Sequence[Candidate], reader: "Reader", stage: ReaderStage) -> None:
-    """The reader reads the selector's best quotable candidates; every candidate's logit
-    becomes the ranker's (those left unread get the lowest reader logit seen, less one)."""
-    pool = [candidates[i] for i in reading_pool(candidates, stage.candidates)]
+    """The reader reads the selector's best quotable candidates (`reading_pool`); every
+    candidate's logit becomes the ranker's (those left unread get the lowest reader logit seen,
+    less one)."""
+    pool = [candidates[i] for i in reading_pool(candidates, stage.candidates, asked_value(question))]
     logits = reader.score(question, [c.reading or c.text for c in pool], [c.previous for c in pool],
                           [c.heading for c in pool])
     apply_reader(candidates, pool, logits, stage.ranker)

@@ -238,3 +238,18 @@ def test_lines_that_only_look_full_end_where_they_did():
     assert sentences(wide + "\n\n" + term)[-2:] == [term.split("\n")[0], term.split("\n")[1].strip()]
     grades = "Participation in seminars ............ 10%\nMap exercise (due 1 October) .......... 15%\nMidterm essay, 2,000 words ............ 25%"
     assert sentences(wide + "\n\n" + grades)[-3:] == grades.split("\n")
+
+
+def test_a_reference_lists_entries_are_one_sentence_each():
+    """An entry's initials, title and journal hold full stops; its quote is the whole entry. A
+    footnote marker alone opens an ordinary paragraph, and a year in parentheses opens no item."""
+    text = ("References\n\n[1] Raap T, Pinxten R, Eens M. Light pollution disrupts sleep. Scientific Reports 5 (2015) 13557.\n"
+            "[2] Bates D, Maechler M. Fitting linear mixed-effects models using lme4. Journal of Statistical Software 67\n"
+            "(2015) 1-48.\n\n[5] The reactive groups are highlighted. Examples of monomers follow.")
+    assert sentences(text) == [
+        "References",
+        "[1] Raap T, Pinxten R, Eens M. Light pollution disrupts sleep. Scientific Reports 5 (2015) 13557.",
+        "[2] Bates D, Maechler M. Fitting linear mixed-effects models using lme4. Journal of Statistical Software 67\n(2015) 1-48.",
+        "[5] The reactive groups are highlighted.",
+        "Examples of monomers follow.",
+    ]

@@ -245,13 +245,17 @@ def test_a_clear_answer_in_a_tiny_corpus_is_given(tmp_path, real_embedder, corpu
     assert unrelated.abstained, unrelated.model_dump(include={"answerability", "answer"})
 
 
-def _pipeline_over(tmp_path, real_embedder, name: str, chunk_size: int, text: str) -> Pipeline:
-    """A pipeline over one file `name` holding `text`, ingested in chunks of `chunk_size`."""
+def _pipeline_over(tmp_path, real_embedder, name: str, chunk_size: int, text: str | bytes) -> Pipeline:
+    """A pipeline over one file `name` holding `text` (or a PDF's bytes), ingested in chunks of
+    `chunk_size`."""
     from rag.settings import Settings
 
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / name).write_text(text, encoding="utf-8")
+    if isinstance(text, bytes):
+        (docs / name).write_bytes(text)
+    else:
+        (docs / name).write_text(text, encoding="utf-8")
     settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="doc",
                         index={"embed_backend": "torch", "chunk_size": chunk_size, "chunk_overlap": 0})
     run_ingest(settings, [docs])
@@ -399,6 +403,25 @@ def test_a_field_or_a_byline_answers_what_it_is_read_as(tmp_path, real_embedder,
     """Each line is quoted exactly as the saved page has it."""
     text = (REPO / "eval" / "transfer17" / "corpus" / page).read_text(encoding="utf-8")
     pipeline = _pipeline_over(tmp_path, real_embedder, page, 900, text)
+    answer = pipeline.ask(question)
+    assert not answer.abstained, answer.answerability
+    assert answer.citations[0].quote == quote
+    check_citations(pipeline, answer)
+
+
+@pytest.mark.parametrize("corpus, name, question, quote", [
+    # The line shares no word and little meaning with the question, and the selector ranked it far
+    # down; as the one sentence showing an e-mail address, the reader reads it too.
+    ("transfer20", "great-tits-street-lighting.pdf", "What is the corresponding author's email address?",
+     "Correspondence: i.varga@fenwick.ac.uk"),
+    # The table's cells came out of the PDF one a line ("Raised bed" / "10 square metres" / "£15");
+    # now a row, read with its header.
+    ("transfer19", "allotment-rules.pdf", "What does a raised bed cost a year?", "| Raised bed | 10 square metres | £15 |"),
+])
+def test_a_pdfs_front_matter_and_table_rows_answer(tmp_path, real_embedder, corpus, name, question, quote):
+    """A research paper and a club's rules typeset as PDFs (eval/transfer20, eval/transfer19)."""
+    data = (REPO / "eval" / corpus / "corpus" / name).read_bytes()
+    pipeline = _pipeline_over(tmp_path, real_embedder, name, 900, data)
     answer = pipeline.ask(question)
     assert not answer.abstained, answer.answerability
     assert answer.citations[0].quote == quote
