@@ -526,17 +526,22 @@ def showing(value: Value, answers: Sequence[Candidate], stage: ReaderStage | Non
     return []
 
 
+VALUE_READS = 2  # the candidates showing the value a question asks for that the reader reads
+
+
 def reading_pool(candidates: Sequence[Candidate], size: int, value: Value | None = None) -> list[int]:
     """Indexes of the `size` quotable candidates the selector scores best: what the reader reads.
     For a question only a value of its kind answers (`rag.question.asked_value`: "What is the
-    corresponding author's email address?"), the best one showing such a value is read too when
-    none of those does: "Correspondence: i.varga@fenwick.ac.uk" shares no word and little meaning
-    with the question, and the selector ranks it far down, but the reader, reading it, says it
-    answers (1.27)."""
+    corresponding author's email address?"), the best `VALUE_READS` showing such a value are
+    read too: "Correspondence: i.varga@fenwick.ac.uk" shares no word and little meaning with the
+    question, and the selector ranks it far down, but the reader, reading it, says it answers
+    (1.27); for "How much did the restoration cost?" the selector's best three hold one amount,
+    the tram's (reader -1.38), and "The work cost 212 million kronor." is fourth (2.06)."""
     ranked = sorted((i for i, c in enumerate(candidates) if quotable(c.text)), key=lambda i: -candidates[i].logit)
     pool = ranked[:size]
-    if value is not None and not any(holds_value(value, candidates[i].text) for i in pool):
-        pool += [i for i in ranked[size:] if holds_value(value, candidates[i].text)][:1]
+    if value is not None:
+        holders = [i for i in ranked if holds_value(value, candidates[i].text)][:VALUE_READS]
+        pool += [i for i in holders if i not in pool]
     return pool
 
 

@@ -150,7 +150,7 @@ def detail_contexts(detail: Detail | None, sentence: str, question: str, reach: 
 # sentence about the tenant without one does not answer it, however close it reads. Only values
 # whose form a pattern can tell are here (a Wi-Fi password or a dress code can be any word).
 
-Value = Literal["phone", "email", "web", "code"]
+Value = Literal["phone", "email", "web", "code", "price", "clock"]
 
 _ASKS = r"^\W*(?:what|which)(?:'s|\u2019s|\s+(?:is|are|was|were))\s+(?:(?:the|a|an|his|her|their|its|my|our|your)\s+)?(?:(?!(?:of|from|about|in|on|at|to|for|with|by|that|which|who|and|or|special|new|different)\b)[\w'\u2019.-]+\s+){0,4}?"
 # The value's noun ends its phrase ("the phone number of X", not "the phone number format").
@@ -160,13 +160,36 @@ _VALUE_RULES: list[tuple[re.Pattern[str], Value]] = [
     (re.compile(_ASKS + r"e-?mail(?:\s+address(?:es)?|s)?" + _HEAD, re.I), "email"),
     (re.compile(_ASKS + r"(?:websites?|web\s+sites?|web\s+address(?:es)?|web\s+pages?|webpages?|homepages?|home\s+pages?|urls?)" + _HEAD, re.I), "web"),
     (re.compile(_ASKS + r"(?:(?:door|gate|entry|entrance|access|garage|alarm|lock|lockbox|key\s+safe|building|security)\s+codes?|pins?(?:\s+(?:codes?|numbers?))?)" + _HEAD, re.I), "code"),
+    # What something costs: "How much does the Brava 2 machine cost?", "How much is the deposit?",
+    # "What is the price of a ticket?", "What does a raised bed cost?". Not "How much do members
+    # over 65 pay?" ("half rent" answers it) nor "How much sick leave is paid?".
+    (re.compile(r"\bhow much\s+(?:does|did|do|will|would|should|is|was|are|were)\b[^?]{0,80}?\b(?:cost|costs|charge|charges|charged)\b"
+                r"|\bhow much\s+(?:is|was|are|were)\s+(?:(?:the|a|an|his|her|their|its|my|our|your)\s+)?(?:[\w'\u2019-]+\s+){0,3}?"
+                r"(?:rent|fees?|fines?|price|deposit|tickets?|subscription|fares?|membership|salary|wages?)\b"
+                + _ASKS.replace("^\\W*", "|^\\W*") + r"(?:price|cost|fee|fare|rent)s?" + _HEAD
+                + r"|\bwhat\s+(?:does|did|do|will|would)\b[^?]{0,60}?\bcost\b", re.I), "price"),
+    # The time of day: "What time does the exhibition open?" (not "what time of year").
+    (re.compile(r"\b(?:what|which|at what)\s+time\b(?!\s+of\s+(?:the\s+)?(?:year|day|month|week|life))|\bat what hour\b", re.I), "clock"),
 ]
+_NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _DATE_OR_TIME = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|[\d\s]*\d{1,2}:\d{2}[\d\s:-]*")
 _VALUE_PATTERNS: dict[Value, re.Pattern[str]] = {
     "phone": re.compile(r"(?<![\w.])\+?\(?\d[\d\s()./-]{4,}\d(?![\w.]*\d)"),
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "web": re.compile(r"https?://\S+|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|dev|app|info|co|uk|de|fr|eu|example|ai)\b", re.I),
     "code": re.compile(r"\d"),
+    # An amount of money, a free thing, or a share of another amount ("half rent").
+    "price": re.compile(
+        r"[$\u20ac\u00a3\u00a5\u20b9]\s?\d|\d\s?[$\u20ac\u00a3\u00a5]"
+        r"|\b\d[\d,.]*\s*(?:million|billion|thousand|m|bn|k)?\s*(?:dollars?|euros?|pounds?|pence|cents?|kronor|krona|kroner|"
+        r"yen|francs?|rupees?|usd|eur|gbp|sek|nok|dkk|chf)\b|\b(?:usd|eur|gbp|sek|nok|dkk|chf)\s?\d|\b\d+p\b"
+        r"|\bfree\b|\bno (?:charge|cost|fee)\b|\bnothing\b|\b(?:price|cost|fee|fare|rent)s?\b[^.\n]{0,25}?\d"
+        r"|\b(?:half|double|twice)\b|\bper ?cent\b|%", re.I),
+    # A time of day: "7:30", "9 am", "noon", "at ten", "in the evening".
+    "clock": re.compile(
+        r"\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:\.\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\b(?:noon|midday|midnight|o'clock|morning|"
+        r"afternoon|evening|dawn|dusk|sunrise|sunset)\b|\b(?:at|from|until|till|to|by|before|after)\s+" + _NUMBER_WORD + r"\b"
+        r"|\b\d{4}\s*(?:hours|hrs|h)\b", re.I),
 }
 
 

@@ -77,6 +77,16 @@ def test_has_new_detail(question, sentence, holds):
         ("How do I change my password?", None),
         ("Is the email newsletter free?", None),
         ("Which email should I write to?", None),
+        # what something costs, and the time of day
+        ("How much does the Brava 2 machine cost?", "price"),
+        ("How much is the deposit?", "price"),
+        ("What is the price of a ticket?", "price"),
+        ("What does a raised bed cost a year?", "price"),
+        ("How much do members over 65 pay?", None),  # "half rent" answers it
+        ("How much sick leave is paid in full?", None),
+        ("How much is left?", None),
+        ("What time does the public exhibition open?", "clock"),
+        ("What time of year do great tits breed?", None),
     ],
 )
 def test_asked_value(question, value):
@@ -98,6 +108,17 @@ def test_asked_value(question, value):
         ("web", "The settings live in `config.toml`.", False),
         ("code", "The code is 4711.", True),
         ("code", "Its entry code changes every month and is posted on the intranet.", False),
+        ("price", "The work cost 212 million kronor.", True),
+        ("price", "Product: Grinder G1; Price (EUR): 89.50; Weight (g): 1800", True),
+        ("price", "Driving your own car is paid at 45p a mile.", True),
+        ("price", "Children under 12 enter free.", True),
+        ("price", "Members over 65 pay half rent.", True),
+        ("price", "It had two wheels of similar size and a chain that drove the rear wheel.", False),
+        ("price", "A good shot runs for 25 to 30 seconds and gives about 36 grams of espresso.", False),
+        ("clock", "The museum opens at ten and closes at six.", True),
+        ("clock", "The front door opens at 7:30 on weekdays.", True),
+        ("clock", "The clock is wound every Sunday at 9 am.", True),
+        ("clock", "An exhibition will be held at the library from 3 to 5 December.", False),
     ],
 )
 def test_holds_value(value, text, holds):

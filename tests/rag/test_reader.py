@@ -206,8 +206,9 @@ def test_the_reader_reorders_the_selectors_best_and_gates_a_second_sentence():
 
 
 def test_a_question_for_a_value_has_the_best_sentence_showing_one_read_too():
-    """The selector's best sentences hold no e-mail address; the best one that does is read as
-    well (and only one), and answers. A question for no value reads the selector's best alone."""
+    """The selector's best sentences hold no e-mail address; the best two that do are read as
+    well (and no more), and the one the reader says answers comes first. A question for no value
+    reads the selector's best alone."""
     from rag.calibration import LinearModel, ReaderStage
     from rag.extractive import Candidate, read, reading_pool
 
@@ -217,13 +218,15 @@ def test_a_question_for_a_value_has_the_best_sentence_showing_one_read_too():
         return c
 
     texts = [("The study was funded by the Wildlife Trust.", 2.0), ("Ines Varga led the field work.", 1.5),
-             ("Correspondence: i.varga@fenwick.ac.uk", -3.0), ("Write to office@fenwick.ac.uk for data.", -4.0)]
+             ("Correspondence: i.varga@fenwick.ac.uk", -3.0), ("Write to office@fenwick.ac.uk for data.", -4.0),
+             ("Or to data@fenwick.ac.uk.", -5.0)]
     candidates = [candidate(t, logit) for t, logit in texts]
     assert reading_pool(candidates, 2) == [0, 1]
-    assert reading_pool(candidates, 2, "email") == [0, 1, 2]
-    assert reading_pool(candidates, 3, "email") == [0, 1, 2]
+    assert reading_pool(candidates, 2, "email") == [0, 1, 2, 3]
+    assert reading_pool(candidates, 3, "email") == [0, 1, 2, 3]
+    assert reading_pool(candidates, 4, "email") == [0, 1, 2, 3]
     ranker = LinearModel(("logit", "reader"), np.zeros(2), np.ones(2), np.array([0.2, 1.0]), 0.0)
     reader = _KeywordReader("i.varga@")
     read("What is the corresponding author's email address?", candidates, reader, ReaderStage(2, ranker, 0.0, "test"))
-    assert reader.read == [texts[0][0], texts[1][0], texts[2][0]]
+    assert reader.read == [texts[0][0], texts[1][0], texts[2][0], texts[3][0]]
     assert max(candidates, key=lambda c: c.logit).text == texts[2][0]

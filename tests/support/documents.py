@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import io
 
-
 Line = str | tuple[tuple[float, str], ...]
 
 
