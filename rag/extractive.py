@@ -157,7 +157,8 @@ def _table_structure(text: str, spans: Sequence[tuple[int, int]], i: int) -> boo
 
 def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Sequence[bool]) -> str:
     """What the reader reads before sentence `i`: the sentence before it, or for a Markdown
-    table row, the table's header row (the row above its rule row), which names the columns.
+    table row, the table's header row (the row above its rule row), which names the columns
+    (a row that `labelled_row` reads with its columns' names is read alone).
     Nothing after a heading (the reader reads the heading path beside it already) or a
     thematic break, and nothing for a CSV row, which names its columns itself (with the row
     before it, transfer7's answer rows read a logit lower on average: -0.53 against 0.51)."""
@@ -174,6 +175,25 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Se
     if LABELLED_ROW.fullmatch(sentence):
         return ""  # a CSV row ("Name: ...; Team: ...") is read alone: the row before it misled the reader
     return text[spans[i - 1][0]:spans[i - 1][1]]
+
+
+_CELL_BAR = re.compile(r"(?<!\\)\|")
+
+
+def _cells(row: str) -> list[str]:
+    return [cell.strip().replace("\\|", "|") for cell in _CELL_BAR.split(row.strip().strip("|"))]
+
+
+def labelled_row(row: str, header: str) -> str:
+    """A Markdown table's row as a CSV row reads ("Station: 7; Location: West beach lagoon;
+    Depth at low tide: 0.8 m"), each cell after its column's name in `header`; "" where the two
+    do not line up."""
+    if not (row.startswith("|") and header.startswith("|")):
+        return ""
+    cells, names = _cells(row), _cells(header)
+    if len(cells) != len(names) or len(cells) < 2:
+        return ""
+    return "; ".join(f"{name}: {cell}" for name, cell in zip(names, cells) if cell and name)
 
 
 def _weights(question_terms: set[str], idf: Callable[[str], float]) -> dict[str, float]:
@@ -290,6 +310,14 @@ def build_candidates(
                 continue  # a thematic break, a code fence, a lone ">" or "}" says nothing
             seen.add(key)
             previous = _context(passage.text, spans, i, is_heading)
+            labelled = labelled_row(passage.text[start:end], previous)
+            if labelled and set(key_weights) <= set(words(labelled)):
+                # Read as a CSV row is ("Room: Pleisse; Floor: 2; Seats: 6"), matched and embedded
+                # with its columns' names, and read alone; not a row that lacks a name the
+                # question gives ("the Mulde room": a row for another room is no answer).
+                sentence_terms[i] |= set(terms(labelled))
+                read_as[i] = labelled
+                previous = ""
             candidates.append(
                 Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end], previous=previous,
                           heading=headings[i], reading=readings[i].sentence if i in readings else read_as.get(i, ""),

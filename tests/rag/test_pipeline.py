@@ -123,6 +123,9 @@ def office(tmp_path_factory, real_embedder):
     ("Who is the facilities contact?", "- Facilities contact is Jonas Weber."),
     ("How much water does the tank hold?", "The tank holds 1.8 litres."),
     ("How many seats does the Parthe room have?", "| Parthe | 3 | 30 | ask reception |"),
+    # The row read with its columns' names ("Room: Pleisse; Floor: 2; ...") answers what its
+    # cells read under the header row did not (another sentence was quoted).
+    ("On which floor is the Pleisse room?", "| Pleisse | 2 | 6 | calendar |"),
 ])
 def test_answers_stated_in_a_users_notes_are_given_not_declined(office, question, expected):
     """A new user's complaint: answers stated word for word in their notes were declined. The

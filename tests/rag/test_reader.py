@@ -230,3 +230,14 @@ def test_a_question_for_a_value_has_the_best_sentence_showing_one_read_too():
     read("What is the corresponding author's email address?", candidates, reader, ReaderStage(2, ranker, 0.0, "test"))
     assert reader.read == [texts[0][0], texts[1][0], texts[2][0], texts[3][0]]
     assert max(candidates, key=lambda c: c.logit).text == texts[2][0]
+
+
+def test_a_table_row_reads_with_its_columns_names():
+    from rag.extractive import labelled_row
+
+    header = "| Station | Location | Depth at low tide |"
+    assert labelled_row("| 7 | West beach lagoon | 0.8 m |", header) == "Station: 7; Location: West beach lagoon; Depth at low tide: 0.8 m"
+    assert labelled_row("| Raised bed | | £15 |", "| Plot | Size | Rent a year |") == "Plot: Raised bed; Rent a year: £15"
+    assert labelled_row("| a \\| b | 2 |", "| Name | N |") == "Name: a | b; N: 2"
+    assert labelled_row("| 7 | West beach lagoon |", header) == ""  # cells and names do not line up
+    assert labelled_row("Station 7 is shallow.", header) == ""
