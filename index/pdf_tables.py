@@ -5,10 +5,11 @@ cells were read as separate sentences and no cell was read with its row or its c
 Where its text is drawn tells them apart: the cells of one row share a baseline, and the cells
 of one column start at about the same place on every row. Lines that pypdf broke apart but that
 sit on one baseline, over two rows or more whose cells line up in the same columns, are
-written back as the rows of a Markdown table ("| Dark | < 0.4 | 58 of 120 (48%) | ... |", a rule
-under the first), set off by blank lines, as the .docx and HTML readers write theirs. Nothing else on the page moves:
-prose lines never share a baseline with the next line (a two-column page draws one column and
-then the other), and a run of lines that does not line up stays as it was.
+written back as the rows of a Markdown table ("| Dark | < 0.4 | 58 of 120 (48%) | ... |", a
+rule under the first), set off by blank lines, as the .docx and HTML readers write theirs.
+Nothing else on the page moves: prose lines never share a baseline with the next line (a
+two-column page draws one column and then the other), and a run of lines that does not line up
+stays as it was. pdfTeX draws a table's row as one line already, and its text is unchanged.
 """
 
 from __future__ import annotations

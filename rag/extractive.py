@@ -536,10 +536,11 @@ def _right_after(candidate: Candidate, best: Candidate) -> bool:
 def showing(value: Value, answers: Sequence[Candidate], stage: ReaderStage | None) -> list[Candidate]:
     """`answers` (best first) for a question that only a value of its kind answers ("What is
     the tenant's phone number?"): the best of the first few, or of those the reader read for
-    their value (`reading_pool`), that shows such a value goes first, if it is the best answer, or the reader says it answers (its logit above 0), or it is the
-    sentence right after the best answer and the reader would let it join as a second sentence
-    ("Facilities contact is Jonas Weber. You can reach him on 0341 555 0199."); none when no
-    such sentence qualifies. A table row is a record of its own: the next row is someone else's."""
+    their value (`reading_pool`), that shows such a value goes first, if it is the best answer,
+    or the reader says it answers (its logit above 0), or it is the sentence right after the
+    best answer and the reader would let it join as a second sentence ("Facilities contact is
+    Jonas Weber. You can reach him on 0341 555 0199."); none when no such sentence qualifies. A
+    table row is a record of its own: the next row is someone else's."""
     reach = stage.candidates if stage is not None else 3
     best = answers[0]
     for i, candidate in enumerate(answers):

@@ -163,11 +163,13 @@ _VALUE_RULES: list[tuple[re.Pattern[str], Value]] = [
     # What something costs: "How much does the Brava 2 machine cost?", "How much is the deposit?",
     # "What is the price of a ticket?", "What does a raised bed cost?". Not "How much do members
     # over 65 pay?" ("half rent" answers it) nor "How much sick leave is paid?".
-    (re.compile(r"\bhow much\s+(?:does|did|do|will|would|should|is|was|are|were)\b[^?]{0,80}?\b(?:cost|costs|charge|charges|charged)\b"
-                r"|\bhow much\s+(?:is|was|are|were)\s+(?:(?:the|a|an|his|her|their|its|my|our|your)\s+)?(?:[\w'\u2019-]+\s+){0,3}?"
-                r"(?:rent|fees?|fines?|price|deposit|tickets?|subscription|fares?|membership|salary|wages?)\b"
-                + _ASKS.replace("^\\W*", "|^\\W*") + r"(?:price|cost|fee|fare|rent)s?" + _HEAD
-                + r"|\bwhat\s+(?:does|did|do|will|would)\b[^?]{0,60}?\bcost\b", re.I), "price"),
+    (re.compile("|".join([
+        r"\bhow much\s+(?:does|did|do|will|would|should|is|was|are|were)\b[^?]{0,80}?\b(?:cost|costs|charge|charges|charged)\b",
+        r"\bhow much\s+(?:is|was|are|were)\s+(?:(?:the|a|an|his|her|their|its|my|our|your)\s+)?(?:[\w'\u2019-]+\s+){0,3}?"
+        r"(?:rent|fees?|fines?|price|deposit|tickets?|subscription|fares?|membership|salary|wages?)\b",
+        _ASKS + r"(?:price|cost|fee|fare|rent)s?" + _HEAD,
+        r"\bwhat\s+(?:does|did|do|will|would)\b[^?]{0,60}?\bcost\b",
+    ]), re.I), "price"),
     # The time of day: "What time does the exhibition open?" (not "what time of year").
     (re.compile(r"\b(?:what|which|at what)\s+time\b(?!\s+of\s+(?:the\s+)?(?:year|day|month|week|life))|\bat what hour\b", re.I), "clock"),
 ]
