@@ -6,8 +6,10 @@ computed as offsets first and sliced from the original text, never rebuilt from 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Sequence
 
 from index.headings import Outline, chunk_outlines
 from index.sentences import sentence_spans
@@ -102,14 +104,41 @@ def chunk_spans(text: str, size: int, overlap: int, sentences: list[tuple[int, i
     return spans
 
 
+_TABLE_RULE = re.compile(r"\|?[\s|:+-]*-{3,}[\s|:+-]*$")  # "|---|---|" under a Markdown table's header
+
+
+def chunk_columns(text: str, spans: Sequence[tuple[int, int]], chunks: Sequence[tuple[int, int]]) -> list[str]:
+    """For each chunk, the header row of the Markdown table it starts inside ("| Station |
+    Location | Depth at low tide |"), else "": a chunk that opens on "| 7 | West beach lagoon |
+    0.8 m |" holds no row that names its columns (`spans`: the document's sentences)."""
+    header_at: list[str] = []  # per sentence: the header of the table it is a row of, or ""
+    header = ""
+    for i, (start, end) in enumerate(spans):
+        sentence = text[start:end]
+        if not sentence.startswith("|"):
+            header = ""
+        elif _TABLE_RULE.match(sentence) and i and text[spans[i - 1][0]:spans[i - 1][1]].startswith("|"):
+            header = text[spans[i - 1][0]:spans[i - 1][1]]
+        header_at.append(header)
+    out = []
+    for start, _ in chunks:
+        first = next((i for i, (s, _) in enumerate(spans) if s >= start), None)
+        out.append(header_at[first] if first is not None and text[spans[first][0]:spans[first][1]] != header_at[first]
+                   else "")
+    return out
+
+
 def chunk_text(text: str, size: int, overlap: int) -> list[Chunk]:
     """Chunks of `text`, each the exact slice at its offsets, with its share of the outline."""
     sentences = sentence_spans(text)
     spans = chunk_spans(text, size, overlap, sentences)
     outlines = chunk_outlines(text, sentences, spans)
     turns = chunk_turns(text, sentences, spans)
+    columns = chunk_columns(text, sentences, spans)
     for at, shared in enumerate(outlines):  # a transcript's turn in force where the chunk starts, else None
         shared["turn"] = turns[at] if turns is not None else None
+        if columns[at]:  # the header of the table the chunk starts inside
+            shared["columns"] = columns[at]
     return [
         Chunk(index=i, start_char=start, end_char=end, text=text[start:end], outline=shared)
         for i, ((start, end), shared) in enumerate(zip(spans, outlines))

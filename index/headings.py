@@ -303,9 +303,11 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # where the chunk starts (`index.transcripts.chunk_turns`); 5: plain lines with only a Markdown
 # heading under them are no headings; 6: a section number without a full stop opens a title
 # ("2 Methods"); 7: a byline is no heading; 8: a numbered title over its clauses ("1. Membership"
-# over "1.1 ...") is one.
-OUTLINE_VERSION = 8
-# {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None};
+# over "1.1 ...") is one; 9: a chunk that starts inside a Markdown table keeps its header row
+# (`index.chunking.chunk_columns`).
+OUTLINE_VERSION = 9
+# {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
+#  "columns": header row (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.
 Outline = dict
 
@@ -351,6 +353,8 @@ def load_outline(stored: object) -> Outline | None:
         if "turn" in value:
             turn = value["turn"]
             loaded["turn"] = None if turn is None else [str(turn[0]), str(turn[1])]
+        if "columns" in value:
+            loaded["columns"] = str(value["columns"])
     except (ValueError, TypeError, KeyError, IndexError):
         return None
     return loaded

@@ -155,10 +155,11 @@ def _table_structure(text: str, spans: Sequence[tuple[int, int]], i: int) -> boo
     return i + 1 < len(spans) and bool(_RULE.match(text[spans[i + 1][0]:spans[i + 1][1]]))
 
 
-def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Sequence[bool]) -> str:
+def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Sequence[bool], columns: str = "") -> str:
     """What the reader reads before sentence `i`: the sentence before it, or for a Markdown
     table row, the table's header row (the row above its rule row), which names the columns
-    (a row that `labelled_row` reads with its columns' names is read alone).
+    (a row that `labelled_row` reads with its columns' names is read alone); `columns` where
+    the passage starts inside the table, below its header (`index.chunking.chunk_columns`).
     Nothing after a heading (the reader reads the heading path beside it already) or a
     thematic break, and nothing for a CSV row, which names its columns itself (with the row
     before it, transfer7's answer rows read a logit lower on average: -0.53 against 0.51)."""
@@ -170,6 +171,8 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Se
                 break
             if _RULE.match(row) and text[spans[j - 1][0]:spans[j - 1][1]].startswith("|"):
                 return text[spans[j - 1][0]:spans[j - 1][1]] if j - 1 != i else ""
+        if columns and all(text[s:e].startswith("|") for s, e in spans[:i]):
+            return columns  # the passage opens inside the table, its header in the chunk before
     if not i or is_heading[i - 1] or _BREAK.match(text, *spans[i - 1]) or _FENCE_LINE.match(text, *spans[i - 1]):
         return ""
     if LABELLED_ROW.fullmatch(sentence):
@@ -309,7 +312,7 @@ def build_candidates(
                     or not any(c.isalnum() for c in passage.text[start:end])):
                 continue  # a thematic break, a code fence, a lone ">" or "}" says nothing
             seen.add(key)
-            previous = _context(passage.text, spans, i, is_heading)
+            previous = _context(passage.text, spans, i, is_heading, (passage.outline or {}).get("columns", ""))
             labelled = labelled_row(passage.text[start:end], previous)
             if labelled and set(key_weights) <= set(words(labelled)):
                 # Read as a CSV row is ("Room: Pleisse; Floor: 2; Seats: 6"), matched and embedded

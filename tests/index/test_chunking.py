@@ -94,3 +94,18 @@ def test_overlap_never_repeats_a_chunk_when_the_next_sentence_is_long():
 def test_a_hard_cut_never_leaves_a_line_separator_at_a_chunk_end():
     """Found by the property test: a 99-character line then U+2028 was cut right after it."""
     check_invariants("\U0001f44d\U0001f3fd" + "x" * 97 + "\u2028The report was late.", 100, 0)
+
+
+def test_a_chunk_starting_inside_a_table_keeps_its_header_row():
+    """A chunk that opens on "| 7 | West beach lagoon | 0.8 m |" holds no row naming its columns:
+    its outline keeps the table's header, stored with it and loaded back."""
+    from index.headings import dump_outline, load_outline
+
+    text = ("Intro line here.\n\n| Station | Location | Depth |\n|---|---|---|\n| 1 | Harbour mouth | 6.5 m |\n"
+            "| 2 | East quay | 4.0 m |\n| 7 | West beach lagoon | 0.8 m |\n\nAfter the table.")
+    chunks = chunk_text(text, 60, 0)
+    assert [c.outline.get("columns") for c in chunks] == [None, "| Station | Location | Depth |",
+                                                          "| Station | Location | Depth |", None]
+    assert chunks[2].text.startswith("| 2 | East quay")
+    assert load_outline(dump_outline(chunks[2].outline))["columns"] == "| Station | Location | Depth |"
+    assert "columns" not in load_outline(dump_outline(chunks[0].outline))

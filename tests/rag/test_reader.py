@@ -241,3 +241,14 @@ def test_a_table_row_reads_with_its_columns_names():
     assert labelled_row("| a \\| b | 2 |", "| Name | N |") == "Name: a | b; N: 2"
     assert labelled_row("| 7 | West beach lagoon |", header) == ""  # cells and names do not line up
     assert labelled_row("Station 7 is shallow.", header) == ""
+
+
+def test_a_row_in_a_passage_that_opens_inside_its_table_is_read_with_the_stored_header():
+    from rag.extractive import _context
+
+    text = "| 6 | West beach, north end | 1.9 m |\n| 7 | West beach lagoon | 0.8 m |\n\nTable 1."
+    spans = sentence_spans(text)
+    header = "| Station | Location | Depth at low tide |"
+    assert _context(text, spans, 1, [False] * len(spans), header) == header
+    assert _context(text, spans, 1, [False] * len(spans)) == "| 6 | West beach, north end | 1.9 m |"
+    assert _context(text, spans, 2, [False] * len(spans), header) == "| 7 | West beach lagoon | 0.8 m |"
