@@ -6,6 +6,7 @@ computed as offsets first and sliced from the original text, never rebuilt from 
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -120,11 +121,12 @@ def chunk_columns(text: str, spans: Sequence[tuple[int, int]], chunks: Sequence[
         elif _TABLE_RULE.match(sentence) and i and text[spans[i - 1][0]:spans[i - 1][1]].startswith("|"):
             header = text[spans[i - 1][0]:spans[i - 1][1]]
         header_at.append(header)
+    starts = [start for start, _ in spans]
     out = []
     for start, _ in chunks:
-        first = next((i for i, (s, _) in enumerate(spans) if s >= start), None)
-        out.append(header_at[first] if first is not None and text[spans[first][0]:spans[first][1]] != header_at[first]
-                   else "")
+        first = bisect.bisect_left(starts, start)  # the chunk's first sentence
+        inside = first < len(spans) and header_at[first] and text[spans[first][0]:spans[first][1]] != header_at[first]
+        out.append(header_at[first] if inside else "")
     return out
 
 
