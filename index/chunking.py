@@ -7,13 +7,12 @@ computed as offsets first and sliced from the original text, never rebuilt from 
 from __future__ import annotations
 
 import bisect
-import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Sequence
 
 from index.headings import Outline, chunk_outlines
-from index.sentences import sentence_spans
+from index.sentences import TABLE_RULE, sentence_spans
 from index.transcripts import chunk_turns
 
 CHUNKER_VERSION = "sentences-v1"
@@ -105,9 +104,6 @@ def chunk_spans(text: str, size: int, overlap: int, sentences: list[tuple[int, i
     return spans
 
 
-_TABLE_RULE = re.compile(r"\|?[\s|:+-]*-{3,}[\s|:+-]*$")  # "|---|---|" under a Markdown table's header
-
-
 def chunk_columns(text: str, spans: Sequence[tuple[int, int]], chunks: Sequence[tuple[int, int]]) -> list[str]:
     """For each chunk, the header row of the Markdown table it starts inside ("| Station |
     Location | Depth at low tide |"), else "": a chunk that opens on "| 7 | West beach lagoon |
@@ -118,7 +114,7 @@ def chunk_columns(text: str, spans: Sequence[tuple[int, int]], chunks: Sequence[
         sentence = text[start:end]
         if not sentence.startswith("|"):
             header = ""
-        elif _TABLE_RULE.match(sentence) and i and text[spans[i - 1][0]:spans[i - 1][1]].startswith("|"):
+        elif TABLE_RULE.match(sentence) and i and text[spans[i - 1][0]:spans[i - 1][1]].startswith("|"):
             header = text[spans[i - 1][0]:spans[i - 1][1]]
         header_at.append(header)
     starts = [start for start, _ in spans]

@@ -15,7 +15,7 @@ stays as it was. pdfTeX draws a table's row as one line already, and its text is
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 if TYPE_CHECKING:
     from pypdf import PageObject
@@ -107,8 +107,10 @@ def _between(lines: Sequence[PlacedLine], start: int, end: int) -> bool:
     return all(not line.text.strip() for line in lines[start:end])
 
 
-def with_tables(lines: Sequence[PlacedLine], table: Callable[[list[list[str]]], str]) -> str:
-    """The page's text with each table rebuilt by `table` (rows of cell texts to text)."""
+def with_tables(lines: Sequence[PlacedLine]) -> str:
+    """The page's text with each table rebuilt as Markdown rows (`index.readers.markdown_table`)."""
+    from index.readers import markdown_table  # index.readers imports this module when it reads a PDF
+
     rows = _rows(lines)
     out: list[str] = []
     cursor = 0
@@ -133,7 +135,7 @@ def with_tables(lines: Sequence[PlacedLine], table: Callable[[list[list[str]]], 
             m += 1
         if len(grid) >= _LEAST_ROWS:
             out += [line.text for line in lines[cursor:start]]
-            out.append(f"\n{table(grid)}\n")  # a block of its own, as in Markdown
+            out.append(f"\n{markdown_table(grid)}\n")  # a block of its own, as in Markdown
             cursor = last
         k = m
     out += [line.text for line in lines[cursor:]]

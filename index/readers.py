@@ -372,7 +372,7 @@ def _read_pdf(path: Path, data: bytes) -> tuple[str, str]:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
             raise SkipFile("the PDF is encrypted with a password; save an unencrypted copy")
-        pages = [with_tables(placed_lines(page), markdown_table) for page in reader.pages]
+        pages = [with_tables(placed_lines(page)) for page in reader.pages]
         meta_title = (reader.metadata.title if reader.metadata else None) or ""
     except SkipFile:
         raise

@@ -19,9 +19,10 @@ import numpy as np
 
 from index.embedding import Embedder
 from index.embedding_cache import CachingEmbedder
-from index.extra_readers import LABELLED_ROW
+from index.extra_readers import LABELLED_ROW, labelled_row
 from index.headings import MARKDOWN_HEADING, outline
 from index.sentence_vectors import SentenceVectorSource
+from index.sentences import TABLE_RULE
 from index.transcripts import as_asked_of, as_spoken_by, speaker_turns
 from rag.calibration import Calibration, LinearModel, ReaderStage
 from rag.field_readings import field_readings
@@ -53,7 +54,6 @@ READER_FEATURES = ("reader_top", "reader_max", "reader_gap", "reader_mean")
 
 # A Markdown heading ("# Pricing meeting", `index.headings`) names a section and a table's rule
 # row ("|---|:--:|") separates header from body: neither is ever quoted as an answer.
-_RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
 # A thematic break ("---", "***", "_ _ _") draws a line between parts, and "===", "~~~" or "^^^" underline a
 # heading: no candidate, no context.
 _BREAK = re.compile(r"\s*([-*_=~^\"+])(?:[ \t]*\1){2,}\s*$")
@@ -77,7 +77,7 @@ def quotable(text: str) -> bool:
     ("...why does it think that our crate is named lib?" is followed by the reason), and for a
     line of Markdown images (a README's badges), and for a letter's greeting or closing ("Hi all,",
     "Kind regards,")."""
-    return not (MARKDOWN_HEADING.match(text) or _RULE.match(text) or _BREAK.match(text) or _QUESTION.search(text)
+    return not (MARKDOWN_HEADING.match(text) or TABLE_RULE.match(text) or _BREAK.match(text) or _QUESTION.search(text)
                 or _GREETING.fullmatch(text)
                 or ("![" in text and not re.search(r"\w", _EMPTY_LINK.sub("", _IMAGE.sub("", text)))))
 
@@ -150,15 +150,15 @@ def _table_structure(text: str, spans: Sequence[tuple[int, int]], i: int) -> boo
     row = text[spans[i][0]:spans[i][1]]
     if not row.startswith("|"):
         return False
-    if _RULE.match(row):
+    if TABLE_RULE.match(row):
         return True
-    return i + 1 < len(spans) and bool(_RULE.match(text[spans[i + 1][0]:spans[i + 1][1]]))
+    return i + 1 < len(spans) and bool(TABLE_RULE.match(text[spans[i + 1][0]:spans[i + 1][1]]))
 
 
 def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Sequence[bool], columns: str = "") -> str:
     """What the reader reads before sentence `i`: the sentence before it, or for a Markdown
     table row, the table's header row (the row above its rule row), which names the columns
-    (a row that `labelled_row` reads with its columns' names is read alone); `columns` where
+    (a row that `table_row_reading` reads with its columns' names is read alone); `columns` where
     the passage starts inside the table, below its header (`index.chunking.chunk_columns`).
     Nothing after a heading (the reader reads the heading path beside it already) or a
     thematic break, and nothing for a CSV row, which names its columns itself (with the row
@@ -169,7 +169,7 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Se
             row = text[spans[j][0]:spans[j][1]]
             if not row.startswith("|"):
                 break
-            if _RULE.match(row) and text[spans[j - 1][0]:spans[j - 1][1]].startswith("|"):
+            if TABLE_RULE.match(row) and text[spans[j - 1][0]:spans[j - 1][1]].startswith("|"):
                 return text[spans[j - 1][0]:spans[j - 1][1]] if j - 1 != i else ""
         if columns and all(text[s:e].startswith("|") for s, e in spans[:i]):
             return columns  # the passage opens inside the table, its header in the chunk before
@@ -187,16 +187,17 @@ def _cells(row: str) -> list[str]:
     return [cell.strip().replace("\\|", "|") for cell in _CELL_BAR.split(row.strip().strip("|"))]
 
 
-def labelled_row(row: str, header: str) -> str:
-    """A Markdown table's row as a CSV row reads ("Station: 7; Location: West beach lagoon;
-    Depth at low tide: 0.8 m"), each cell after its column's name in `header`; "" where the two
-    do not line up."""
+def table_row_reading(row: str, header: str) -> str:
+    """A Markdown table's row as the CSV reader writes a row (`index.extra_readers.labelled_row`:
+    "Station: 7; Location: West beach lagoon; Depth at low tide: 0.8 m"), each cell after its
+    column's name in `header`; "" where the two do not line up."""
     if not (row.startswith("|") and header.startswith("|")):
         return ""
     cells, names = _cells(row), _cells(header)
     if len(cells) != len(names) or len(cells) < 2:
         return ""
-    return "; ".join(f"{name}: {cell}" for name, cell in zip(names, cells) if cell and name)
+    named = [(name, cell) for name, cell in zip(names, cells) if name]
+    return labelled_row([name for name, _ in named], [cell for _, cell in named])
 
 
 def _weights(question_terms: set[str], idf: Callable[[str], float]) -> dict[str, float]:
@@ -313,7 +314,7 @@ def build_candidates(
                 continue  # a thematic break, a code fence, a lone ">" or "}" says nothing
             seen.add(key)
             previous = _context(passage.text, spans, i, is_heading, (passage.outline or {}).get("columns", ""))
-            labelled = labelled_row(passage.text[start:end], previous)
+            labelled = table_row_reading(passage.text[start:end], previous)
             if labelled and set(key_weights) <= set(words(labelled)):
                 # Read as a CSV row is ("Room: Pleisse; Floor: 2; Seats: 6"), matched and embedded
                 # with its columns' names, and read alone; not a row that lacks a name the

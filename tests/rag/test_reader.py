@@ -233,14 +233,14 @@ def test_a_question_for_a_value_has_the_best_sentence_showing_one_read_too():
 
 
 def test_a_table_row_reads_with_its_columns_names():
-    from rag.extractive import labelled_row
+    from rag.extractive import table_row_reading
 
     header = "| Station | Location | Depth at low tide |"
-    assert labelled_row("| 7 | West beach lagoon | 0.8 m |", header) == "Station: 7; Location: West beach lagoon; Depth at low tide: 0.8 m"
-    assert labelled_row("| Raised bed | | £15 |", "| Plot | Size | Rent a year |") == "Plot: Raised bed; Rent a year: £15"
-    assert labelled_row("| a \\| b | 2 |", "| Name | N |") == "Name: a | b; N: 2"
-    assert labelled_row("| 7 | West beach lagoon |", header) == ""  # cells and names do not line up
-    assert labelled_row("Station 7 is shallow.", header) == ""
+    assert table_row_reading("| 7 | West beach lagoon | 0.8 m |", header) == "Station: 7; Location: West beach lagoon; Depth at low tide: 0.8 m"
+    assert table_row_reading("| Raised bed | | £15 |", "| Plot | Size | Rent a year |") == "Plot: Raised bed; Rent a year: £15"
+    assert table_row_reading("| a \\| b | 2 |", "| Name | N |") == "Name: a | b; N: 2"
+    assert table_row_reading("| 7 | West beach lagoon |", header) == ""  # cells and names do not line up
+    assert table_row_reading("Station 7 is shallow.", header) == ""
 
 
 def test_a_row_in_a_passage_that_opens_inside_its_table_is_read_with_the_stored_header():
