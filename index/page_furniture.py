@@ -22,6 +22,7 @@ import re
 _CONTROLS = ("nav", "button", "select", "input", "option", "menu")
 _EDIT_LINK = frozenset({"[edit]", "edit", "[edit source]", "edit source"})
 _FOOTNOTE_MARK = re.compile(r"\[[^\[\]]{1,30}\]")  # "[4]", "[a]", "[note 2]", "[citation needed]"
+_BACK_ARROWS = frozenset({"^", "\u2191", "\u21a9", "\u21a9\ufe0e", "\u2934", "\u2b0f"})  # ^ ↑ ↩ ⤴ ⬏
 _MAIN_SHARE = 0.25  # a <main> holding less of the page's text than this is no article
 # A class or id naming one of these marks a page's furniture ("share-buttons", "cookie-banner",
 # "ad-slot"); an <aside> of "related" stories too. Whole words of the name only: "shared-data" stays.
@@ -37,8 +38,9 @@ _NAME_WORDS = re.compile(r"[a-z]+")
 def strip_furniture(soup) -> None:
     """Remove what a page shows around its text, in place: navigation and controls; boxes named
     for sharing, advertising, cookie banners or newsletters, where they hold little of the page's
-    text; footnote markers (a superscript "[4]" or one linking within the page; "m<sup>2</sup>"
-    stays); edit links beside headings; and a table of contents (a list whose every item is one
+    text; footnote markers (a superscript "[4]", or one linking to a place in a page, this one or
+    an e-book's notes; "m<sup>2</sup>" stays) and links marked as going to a note or back from
+    one; edit links beside headings; and a table of contents (a list whose every item is one
     link within the page), with a box left holding only its title."""
     for tag in soup.find_all(_CONTROLS):
         tag.decompose()
@@ -48,11 +50,15 @@ def strip_furniture(soup) -> None:
     for tag in soup.find_all(_is_furniture):
         if not tag.decomposed and len(tag.get_text(" ", strip=True)) <= _FURNITURE_SHARE * whole:
             tag.decompose()
+    for tag in soup.find_all(_is_note_link):
+        tag.decompose()
     for sup in soup.find_all("sup"):
         text = sup.get_text("", strip=True)
         links = sup.find_all("a")
-        if _FOOTNOTE_MARK.fullmatch(text) or (links and all(str(a.get("href", "")).startswith("#") for a in links)
-                                             and text == "".join(a.get_text("", strip=True) for a in links)):
+        hrefs = [str(a.get("href", "")) for a in links]
+        if _FOOTNOTE_MARK.fullmatch(text) or (
+                links and text == "".join(a.get_text("", strip=True) for a in links)
+                and (all(href.startswith("#") for href in hrefs) or (len(text) <= 4 and all("#" in href for href in hrefs)))):
             sup.decompose()
     for heading in soup.find_all(("h1", "h2", "h3", "h4", "h5", "h6")):
         for tag in heading.find_all(("span", "a")):
@@ -66,6 +72,19 @@ def strip_furniture(soup) -> None:
             box = listing.parent
             listing.decompose()
             _drop_title_only_box(box)
+
+
+def _is_note_link(tag) -> bool:
+    """A link to a note or back from it, as e-books and accessible pages mark them
+    (`epub:type="noteref"`, `role="doc-backlink"`): "arithmetic.<sup>1</sup> His boat" would
+    read "arithmetic.1 His boat", one sentence, and a note's "↩" would end its text. An arrow
+    linking within a page is one too (an encyclopedia's "^" before each of its references)."""
+    if tag.name != "a":
+        return False
+    attrs = tag.attrs or {}
+    kinds = f"{attrs.get('epub:type', '')} {attrs.get('role', '')}".split()
+    return bool({"noteref", "backlink", "doc-noteref", "doc-backlink"} & set(kinds)) or (
+        "#" in str(attrs.get("href", "")) and tag.get_text("", strip=True) in _BACK_ARROWS)
 
 
 def _names(tag) -> set[str]:

@@ -145,9 +145,14 @@ _BLOCK_TAGS = (
 )
 
 
+# Characters that show nothing: NUL, a soft hyphen (e-books put them in long words, "turn\xadtable",
+# which a search for "turntable" would then miss), zero-width space, word joiner, a stray BOM.
+_INVISIBLE = str.maketrans(dict.fromkeys("\x00\xad\u200b\u2060\ufeff"))
+
+
 def _tidy(text: str) -> str:
-    """Collapse runs of spaces within lines and of blank lines; drop NULs."""
-    lines = [" ".join(line.replace("\x00", "").split()) for line in text.splitlines()]
+    """Collapse runs of spaces within lines and of blank lines; drop characters that show nothing."""
+    lines = [" ".join(line.translate(_INVISIBLE).split()) for line in text.splitlines()]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
@@ -197,11 +202,42 @@ def _row_header_fields(table) -> str:
     return "\n".join(lines)
 
 
+def _item_numbers(soup) -> dict[int, str]:
+    """ "3. " for the third item of each ordered list (counting from its `start`, a `value` on an
+    item restarting the count), as a browser numbers them; keyed by the item's id()."""
+    numbers = {}
+    for listing in soup.find_all("ol"):
+        start = str(listing.get("start", "")).strip()
+        number = (int(start) if start.lstrip("-").isdigit() else 1) - 1
+        for item in listing.find_all("li", recursive=False):
+            value = str(item.get("value", "")).strip()
+            number = int(value) if value.lstrip("-").isdigit() else number + 1
+            numbers[id(item)] = f"{number}. "
+    return numbers
+
+
+def _join_definitions(soup) -> None:
+    """A definition list's term and its one definition as one line, "Linkspan: A hinged bridge
+    that ...", as a glossary or a parameter list is read, so the definition is quoted with what
+    it defines; a term with several definitions, or one holding paragraphs, stays as it is."""
+    for term in soup.find_all("dt"):
+        definition = term.find_next_sibling(("dt", "dd"))
+        if (definition is None or definition.name != "dd" or term.find(_BLOCK_TAGS) or definition.find(_BLOCK_TAGS)
+                or definition.find_previous_sibling(("dt", "dd")) is not term):
+            continue
+        following = definition.find_next_sibling(("dt", "dd"))
+        label = term.get_text("").strip()
+        if not label or (following is not None and following.name == "dd"):
+            continue
+        definition.insert(0, (label if label.endswith(":") else label + ":") + " ")
+        term.decompose()
+
+
 def _html_structure(soup) -> None:
     """Give a page's structure the form the answerer reads in Markdown: whitespace collapsed as a
     browser does (line breaks in the source are spaces, except in <pre>), headings marked "#",
-    <pre> fenced with "```", list items "- " and tables as Markdown rows with a rule under the
-    first, so a row is quoted on its own and read with its header."""
+    <pre> fenced with "```", list items "- " (numbered in an ordered list) and tables as Markdown
+    rows with a rule under the first, so a row is quoted on its own and read with its header."""
     for node in soup.find_all(string=True):
         if node.find_parent(_PRE_TAGS) is None:
             collapsed = re.sub(r"\s+", " ", str(node))
@@ -213,9 +249,15 @@ def _html_structure(soup) -> None:
         if tag.find_parent("pre") is None:
             tag.insert(0, "```\n")
             tag.append("\n```")
+    _join_definitions(soup)
+    numbers = _item_numbers(soup)
     for tag in soup.find_all("li"):
-        if tag.find(_BLOCK_TAGS) is None:
-            tag.insert(0, "- ")
+        marker = numbers.get(id(tag), "- ")
+        first = next((child for child in tag.children if getattr(child, "name", None) or str(child).strip()), None)
+        if getattr(first, "name", None) == "p":  # the marker goes before the item's first paragraph
+            first.insert(0, marker)
+        elif first is not None and getattr(first, "name", None) not in _BLOCK_TAGS:
+            tag.insert(0, marker)
     for table in reversed(soup.find_all("table")):  # inner tables first
         fields = _row_header_fields(table)
         if fields:

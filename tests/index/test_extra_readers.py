@@ -151,6 +151,34 @@ def test_epub_leaves_out_hidden_text_and_the_table_of_contents(tmp_path):
     assert text.index("The lighthouse") < text.index("The storm")
 
 
+def test_an_ebooks_note_marks_soft_hyphens_and_glossary_read_as_shown(tmp_path):
+    """A note reference ("Oban.<sup>2</sup>") would glue its number to the next sentence
+    ("Oban.2 Its chairman", one sentence) and a soft hyphen hides "turntable" from a search; the
+    notes keep their numbers without their back arrows, a glossary's term heads its definition."""
+    xmlns = 'xmlns:epub="http://www.idpf.org/2007/ops"'
+    chapter = (
+        f'<html xmlns="http://www.w3.org/1999/xhtml" {xmlns}><head><title>Two</title></head><body>'
+        '<p>The company was formed at Oban.<sup><a epub:type="noteref" href="notes.xhtml#n2" id="r2">2</a></sup> '
+        "Its chairman was Duncan Rae. The ferry had a turn&#173;table.<a role=\"doc-noteref\" href=\"notes.xhtml#n3\">3</a></p>"
+        "<dl><dt>Puffer</dt><dd>A small steam cargo boat.</dd><dt>Tryst</dt><dd>A cattle market.</dd><dd>A meeting.</dd></dl>"
+        "</body></html>")
+    notes = (
+        f'<html xmlns="http://www.w3.org/1999/xhtml" {xmlns}><head><title>Notes</title></head><body>'
+        '<ol start="2"><li id="n2"><p>Minutes of the first meeting. <a epub:type="backlink" href="two.xhtml#r2">\u21a9</a></p></li>'
+        '<li id="n3"><p>Built at Greenock. <a href="two.xhtml#r3">\u21a9</a></p></li></ol></body></html>')
+    opf = (
+        '<?xml version="1.0"?>\n<package xmlns="http://www.idpf.org/2007/opf" version="3.0">'
+        '<metadata xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:title>Ferry</dc:title></metadata>'
+        '<manifest><item id="c" href="two.xhtml" media-type="application/xhtml+xml"/>'
+        '<item id="n" href="notes.xhtml" media-type="application/xhtml+xml"/></manifest>'
+        '<spine><itemref idref="c"/><itemref idref="n"/></spine></package>')
+    text = read_file(write(tmp_path, "ferry.epub", make_epub({"two.xhtml": chapter, "notes.xhtml": notes}, opf)), LIMIT).text
+    assert "The company was formed at Oban. Its chairman was Duncan Rae. The ferry had a turntable.\n" in text
+    assert "Puffer: A small steam cargo boat." in text
+    assert "Tryst\n\nA cattle market.\n\nA meeting." in text  # a term with two definitions stays as shown
+    assert text.endswith("2. Minutes of the first meeting.\n\n3. Built at Greenock.")
+
+
 def test_notebook_keeps_code_indentation_and_drops_images(tmp_path):
     text = read_file(write(tmp_path, "tides.ipynb", make_ipynb()), LIMIT).text
     assert "\n    print(hour, 'high water')" in text and "iVBOR" not in text

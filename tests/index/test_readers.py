@@ -211,6 +211,16 @@ def test_html_structure_is_read_as_markdown(tmp_path):
     )
 
 
+def test_an_ordered_lists_items_are_numbered_as_a_browser_numbers_them(tmp_path):
+    """"What is the third step?" needs the number a browser shows before the item: counted from
+    the list's `start`, restarted by an item's `value`; a nested unordered list keeps its dashes."""
+    html = ('<ol start="3"><li>Open the valve</li><li><p>Wait a minute.</p><p>Then listen.</p></li>'
+            '<li value="9">Close it<ul><li>firmly</li></ul></li><li>Log it</li></ol>')
+    doc = read_file(write(tmp_path, "steps.html", html), LIMIT)
+    assert doc.text == ("3. Open the valve\n\n4. Wait a minute.\n\nThen listen.\n\n9. Close it\n\n- firmly\n\n"
+                        "10. Log it")
+
+
 def test_a_pdfs_running_headers_and_page_numbers_are_left_out(tmp_path):
     """Printed pages repeat a header and a page number: they are no part of the text, and a
     sentence running over a page's end stays one sentence."""
