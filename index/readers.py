@@ -23,8 +23,9 @@ from rag.errors import SkipFile
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 # Read by index/extra_readers.py; .pptx, .ipynb and .epub need the `readers` extra.
 EXTRA_SUFFIXES = (".pptx", ".epub", ".csv", ".ipynb")
+OFFICE_SUFFIXES = (".xlsx", ".odt", ".rtf")  # read by index/office_readers.py, with the `readers` extra
 MAIL_SUFFIXES = (".eml", ".mbox")  # read by index/mail.py
-SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx", *MAIL_SUFFIXES, *EXTRA_SUFFIXES)
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx", *MAIL_SUFFIXES, *EXTRA_SUFFIXES, *OFFICE_SUFFIXES)
 _TITLE_LIMIT = 120
 _ZIP_MAX_UNPACKED = 512 * 1024 * 1024
 
@@ -554,6 +555,15 @@ def _read_extra(path: Path, data: bytes) -> tuple[str, str]:
 
 
 _READERS.update(dict.fromkeys(EXTRA_SUFFIXES, _read_extra))
+
+
+def _read_office(path: Path, data: bytes) -> tuple[str, str]:
+    from index.office_readers import READERS
+
+    return READERS[path.suffix.lower()](path, data)
+
+
+_READERS.update(dict.fromkeys(OFFICE_SUFFIXES, _read_office))
 
 
 def _read_mail(path: Path, data: bytes) -> tuple[str, str]:

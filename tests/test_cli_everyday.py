@@ -97,13 +97,13 @@ def test_many_skipped_files_are_summarised_by_kind(tmp_path, real_embedder):
     (folder / "note.md").write_text("A note.\n", encoding="utf-8")
     for i in range(12):
         (folder / f"photo{i}.png").write_bytes(b"\x89PNG")
-    (folder / "sheet.xlsx").write_bytes(b"PK")
+    (folder / "sheet.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     (folder / "Makefile").write_text("all:\n", encoding="utf-8")
     (folder / "empty.txt").write_text("", encoding="utf-8")
     summary = invoke(["ingest", str(folder)], env)
     lines = summary.stdout.splitlines()
     assert "15 skipped" in lines[0]
-    assert "  skipped 14 of unsupported types: 12 .png, 1 (no extension), 1 .xlsx" in lines
+    assert "  skipped 14 of unsupported types: 12 .png, 1 (no extension), 1 .xls" in lines
     assert "  skipped 1: empty file" in lines
     assert not any("photo3.png" in line for line in lines)
     every = invoke(["-v", "ingest", str(folder), "--prune"], env)

@@ -110,7 +110,7 @@ BAD_FILES = {
     "whitespace-only": ("w.txt", b"  \n\t\n", "no text"),
     "binary": ("b.txt", b"\x7fELF\x00\x01\x02" * 100, "binary content"),
     "non-utf8": ("l.txt", "caf\u00e9 cr\u00e8me".encode("latin-1"), "not UTF-8"),
-    "unsupported": ("s.xlsx", b"PK\x03\x04", "unsupported file type '.xlsx'"),
+    "unsupported": ("s.xls", b"\xd0\xcf\x11\xe0", "unsupported file type '.xls'"),
     "no-extension": ("README", b"text", "unsupported file type '(no extension)'"),
     "broken-pdf": ("x.pdf", b"%PDF-1.4\nthis is not really a pdf", "could not parse the PDF"),
     "pdf-without-text": ("n.pdf", make_pdf([]), "no extractable text"),
