@@ -33,9 +33,6 @@ from urllib.parse import unquote
 from index.readers import _decode, _first_line_title, _markdown_title, _read_html, _shorten, _tidy, check_zip_archive, markdown_table
 from rag.errors import SkipFile
 
-# A CSV row with a header as the document reads it: "column: value" pairs joined by "; "
-# (`labelled_row`). The answerer reads such a row alone, not after the row before it.
-LABELLED_ROW = re.compile(r"[^:;\n]{1,60}: [^;\n]*(?:; [^:;\n]{1,60}: [^;\n]*)+")
 INSTALL = "pip install 'grounded-rag[readers]' (in a checkout: pip install -c requirements.lock -e '.[readers]')"
 
 

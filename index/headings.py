@@ -25,6 +25,8 @@ from typing import Sequence
 MARKDOWN_HEADING = re.compile(r"(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _NUMBERED_TITLE = re.compile(r"(?:\d{1,3}\.)+\d{0,3}[ \t]+((?:[\w'\u2019()-]+[ \t]+){0,5}[\w'\u2019()-]+)\.")
 _NUMBERED_LINE = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?[ \t]+[A-Z]")  # "10.1. New Versions", "2 Methods"
+_DATE_LINE = re.compile(
+    r"\d{1,2}(?:st|nd|rd|th)?[ \t]+(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?,?(?:[ \t]+\d{2,4})?")
 _NUMBERED_ITEM = re.compile(r"\d{1,3}(?:\.\d{1,3})*\.?[ \t]")
 _MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".split())
 # A line of one of these, set off by blank lines, links what comes before and after it ("Then"
@@ -38,6 +40,9 @@ BYLINE = re.compile(r"(?:[Bb]y|[Ww]ritten by|[Ww]ords by|[Aa]uthor:)\s+([A-Z][\w
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)
 UNDERLINE = re.compile(r"={3,}|-{3,}|~{3,}|\^{3,}|\"{3,}|\+{3,}")  # under a Setext or reStructuredText title
 _UNDERLINE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4, '"': 5, "+": 6}
+# A CSV or spreadsheet row with a header as the document reads it: "column: value" pairs joined
+# by "; " (`index.extra_readers.labelled_row`). Never a heading; the answerer reads it alone.
+LABELLED_ROW = re.compile(r"[^:;\n]{1,60}: [^;\n]*(?:; [^:;\n]{1,60}: [^;\n]*)+")
 _LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 MAX_CHARS = 80
@@ -93,8 +98,8 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     line = text[start:end]
     if "\n" in line or len(line) > MAX_CHARS or len(line.split()) > MAX_WORDS:
         return False
-    if line[-1] in ".!?,;" or MARKDOWN_HEADING.match(line) or _LIST_OR_TABLE.match(line):
-        return False
+    if line[-1] in ".!?,;" or MARKDOWN_HEADING.match(line) or _LIST_OR_TABLE.match(line) or LABELLED_ROW.fullmatch(line):
+        return False  # a spreadsheet's row, "Role: Director; Name: Ruth Okonjo", is a record, not a title
     if line[-1] == ":" and len(line.split()) > MAX_LABEL_WORDS:
         return False  # "Run these two lines:" leads into what follows; "Agenda:" names it
     if not (_opens_line(text, start) and _closes_line(text, end)):
@@ -115,8 +120,8 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     # A numbered line is a section's title ("10.1. New Versions"), unless a line numbered one
     # before or after it at the same depth stands beside it: the steps of a list set apart by
     # blank lines.
-    if not (set_off and _NUMBERED_LINE.match(line)):
-        return False
+    if not (set_off and _NUMBERED_LINE.match(line)) or _DATE_LINE.fullmatch(line):
+        return False  # "20 November 2025" above a letter dates it: no section "20"
     own = _numbers(_NUMBERED_ITEM.match(line).group())
     for j, step in ((i - 1, -1), (i + 1, 1)):
         if 0 <= j < len(spans) and (m := _NUMBERED_ITEM.match(text, *spans[j])):
@@ -304,8 +309,8 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # heading under them are no headings; 6: a section number without a full stop opens a title
 # ("2 Methods"); 7: a byline is no heading; 8: a numbered title over its clauses ("1. Membership"
 # over "1.1 ...") is one; 9: a chunk that starts inside a Markdown table keeps its header row
-# (`index.chunking.chunk_columns`).
-OUTLINE_VERSION = 9
+# (`index.chunking.chunk_columns`); 10: a spreadsheet's labelled row is no heading.
+OUTLINE_VERSION = 10
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
 #  "columns": header row (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.

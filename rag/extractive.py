@@ -19,8 +19,8 @@ import numpy as np
 
 from index.embedding import Embedder
 from index.embedding_cache import CachingEmbedder
-from index.extra_readers import LABELLED_ROW, labelled_row
-from index.headings import MARKDOWN_HEADING, outline
+from index.extra_readers import labelled_row
+from index.headings import LABELLED_ROW, MARKDOWN_HEADING, outline
 from index.sentence_vectors import SentenceVectorSource
 from index.sentences import TABLE_RULE
 from index.transcripts import as_asked_of, as_spoken_by, speaker_turns

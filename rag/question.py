@@ -180,9 +180,11 @@ _VALUE_PATTERNS: dict[Value, re.Pattern[str]] = {
     "email": re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"),
     "web": re.compile(r"https?://\S+|\bwww\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|org|net|edu|gov|io|dev|app|info|co|uk|de|fr|eu|example|ai)\b", re.I),
     "code": re.compile(r"\d"),
-    # An amount of money, a free thing, or a share of another amount ("half rent").
+    # An amount of money, a free thing, or a share of another amount ("half rent"); a number under
+    # a column named for its currency ("Actual (£): 712", a spreadsheet's row).
     "price": re.compile(
         r"[$\u20ac\u00a3\u00a5\u20b9]\s?\d|\d\s?[$\u20ac\u00a3\u00a5]"
+        r"|(?:[$\u20ac\u00a3\u00a5\u20b9]|\b(?:usd|eur|gbp|sek|nok|dkk|chf)\b)\)?:\s*-?\d"
         r"|\b\d[\d,.]*\s*(?:million|billion|thousand|m|bn|k)?\s*(?:dollars?|euros?|pounds?|pence|cents?|kronor|krona|kroner|"
         r"yen|francs?|rupees?|usd|eur|gbp|sek|nok|dkk|chf)\b|\b(?:usd|eur|gbp|sek|nok|dkk|chf)\s?\d|\b\d+p\b"
         r"|\bfree\b|\bno (?:charge|cost|fee)\b|\bnothing\b|\b(?:price|cost|fee|fare|rent)s?\b[^.\n]{0,25}?\d"
