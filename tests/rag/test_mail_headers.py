@@ -74,3 +74,17 @@ def test_a_question_about_people_gets_the_sender_or_a_recipient_as_it_asks():
     reply = "Thanks.\n\nOn Wed, 11 Nov 2026 at 09:15, Daniel Kim <daniel.kim@example.org> wrote:\n> Hi Sofia,\n"
     (quoted,) = header_readings(reply, sentence_spans(reply)).values()
     assert quoted.answers("Who wrote the first message?") and not quoted.answers("Who replied to Daniel?")
+
+
+def test_a_letters_signature_says_who_wrote_and_signed_it():
+    """A closing over a name, in one sentence or two, reads as who wrote the letter; a closing
+    without a name, or a line that only looks like one, does not."""
+    letter = "The studio seats 140.\n\nYours sincerely,\nHelen Carver\nGeneral Manager"
+    assert _readings(letter) == {"Yours sincerely,\nHelen Carver": "This letter was written and signed by Helen Carver."}
+    assert _readings("See you on Friday.\n\nBest,\n\nDaniel") == {"Daniel": "This letter was written and signed by Daniel."}
+    assert _readings("Kind regards,\n\nthe facilities team") == {}
+    assert _readings("Regards, as they say, are free.\n\nHelen Carver") == {}
+    spans = sentence_spans(letter)
+    (reading,) = header_readings(letter, spans).values()
+    assert reading.answers("Who signed the letter from the Arts Centre?") and reading.answers("Who wrote it?")
+    assert not reading.answers("Who received the letter?") and not reading.answers("How many seats are there?")

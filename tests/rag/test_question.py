@@ -4,7 +4,7 @@ import pytest
 
 from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import load_calibration
-from rag.extractive import ANSWERABLE_FEATURES, SELECT_FEATURES, ExtractiveAnswerer, build_candidates
+from rag.extractive import ANSWERABLE_FEATURES, SELECT_FEATURES, Candidate, ExtractiveAnswerer, build_candidates, numbers_missing
 from rag.question import answer_detail, answer_type, asked_value, detail_contexts, has_new_detail, holds_value
 from rag.retrieve import Passage
 
@@ -110,6 +110,7 @@ def test_asked_value(question, value):
         ("code", "Its entry code changes every month and is posted on the intranet.", False),
         ("price", "The work cost 212 million kronor.", True),
         ("price", "Product: Grinder G1; Price (EUR): 89.50; Weight (g): 1800", True),
+        ("price", "Item: Set timber and paint; Estimate (£): 650; Actual (£): 712", True),  # a spreadsheet's row
         ("price", "Driving your own car is paid at 45p a mile.", True),
         ("price", "Children under 12 enter free.", True),
         ("price", "Members over 65 pay half rent.", True),
@@ -123,6 +124,22 @@ def test_asked_value(question, value):
 )
 def test_holds_value(value, text, holds):
     assert holds_value(value, text) is holds
+
+
+@pytest.mark.parametrize(
+    ("question", "sentence", "previous", "passage", "missing"),
+    [
+        ("How many trips were made in 2024?", "The busiest day was 19 July 2025, with 2,874 trips.", "", "", True),
+        ("How many trips were made in 2024?", "The busiest day saw 2,874 trips.", "", "Figures for 2024.", False),
+        ("How many trips were made in 2024?", "It logged 412,388 trips.", "The scheme opened in 2024.", "", False),
+        ("Which Python versions does 3.2.0 support?", "This release drops support for Python 3.8 and 3.9.", "", "", True),
+        ("Which find option produces input for xargs -0?", "The -print0 option does this for you.", "", "", False),
+        ("How many trips were made last year?", "The scheme logged 412,388 trips.", "", "", False),
+    ],
+)
+def test_a_number_the_question_names_must_be_near_the_answer_or_in_its_passage(question, sentence, previous, passage, missing):
+    answer = Candidate(0, "doc", 0, len(sentence), sentence, previous=previous)
+    assert numbers_missing(question, answer, " ".join((previous, sentence, passage))) is missing
 
 
 def test_a_question_without_a_detail_matches_nothing():
@@ -183,6 +200,19 @@ def _read(embedder, text: str, source: str, title: str, question: str):
     vector = embedder.embed([question])[0]
     candidates = build_candidates(question, [passage], vector, answerer.encoder.embed, lambda term: 1.0, answerer.passage_sentence_vectors)
     return passage, answerer, vector, candidates
+
+
+def test_a_year_the_passage_never_names_caps_answerability(real_embedder):
+    """Asked about 2024, a passage about 2025 alone is declined however close it reads; asked
+    about 2025, the same passage's answer is not held down."""
+    text = "The bike scheme logged 412,388 trips in 2025. The busiest day was 19 July 2025, with 2,874 trips."
+    passage, answerer, vector, _ = _read(real_embedder, text, "bikes.txt", "Bike scheme", "How many trips were made in 2024?")
+    answerer.threshold = 0.3337
+    declined = answerer.select("How many trips were made in 2024?", [passage], vector, lambda term: 1.0)
+    assert declined.abstained and declined.answerability <= 0.3337 / 2
+    asked = "How many trips were made in 2025?"
+    answered = answerer.select(asked, [passage], real_embedder.embed([asked])[0], lambda term: 1.0)
+    assert answered.answerability > 0.3337 / 2
 
 
 def test_a_markdown_heading_is_never_a_candidate_but_heads_the_sentences_under_it(real_embedder):
