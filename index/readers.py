@@ -25,7 +25,9 @@ TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 EXTRA_SUFFIXES = (".pptx", ".epub", ".csv", ".ipynb")
 OFFICE_SUFFIXES = (".xlsx", ".odt", ".rtf")  # read by index/office_readers.py, with the `readers` extra
 MAIL_SUFFIXES = (".eml", ".mbox")  # read by index/mail.py
-SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx", *MAIL_SUFFIXES, *EXTRA_SUFFIXES, *OFFICE_SUFFIXES)
+CAPTION_SUFFIXES = (".vtt", ".srt")  # read by index/captions.py
+SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx", *MAIL_SUFFIXES, *EXTRA_SUFFIXES, *OFFICE_SUFFIXES,
+                      *CAPTION_SUFFIXES)
 _TITLE_LIMIT = 120
 _ZIP_MAX_UNPACKED = 512 * 1024 * 1024
 
@@ -573,6 +575,15 @@ def _read_mail(path: Path, data: bytes) -> tuple[str, str]:
 
 
 _READERS.update(dict.fromkeys(MAIL_SUFFIXES, _read_mail))
+
+
+def _read_captions(path: Path, data: bytes) -> tuple[str, str]:
+    from index.captions import read_captions
+
+    return read_captions(path, data)
+
+
+_READERS.update(dict.fromkeys(CAPTION_SUFFIXES, _read_captions))
 
 
 def _reader_for(name: str) -> Callable[[Path, bytes], tuple[str, str]]:

@@ -157,6 +157,7 @@ class Candidate:
     heading: str = ""  # the heading path above it in its passage (`index.headings`), else its document's title
     reading: str = ""  # what it says, where its words do not (an e-mail header line: `rag.mail_headers`)
     alone: bool = False  # quoted alone: an e-mail header line says one thing, the next line another
+    speaker: str = ""  # who says it, in a transcript's turn whose label is on an earlier sentence
 
     @property
     def probability(self) -> float:
@@ -236,20 +237,24 @@ def _missing(weights: dict[str, float], found: set[str]) -> float:
 
 
 def _turn_readings(
-    passage: Passage, spans: Sequence[tuple[int, int]], headings: list[str], is_heading: Sequence[bool]
+    passage: Passage, spans: Sequence[tuple[int, int]], headings: list[str], is_heading: Sequence[bool],
+    speakers: dict[int, str] | None = None,
 ) -> dict[int, str]:
     """What each sentence of a transcript's turn is read as (`index.transcripts`): the first
     sentence of an answer with the question it answers, both with the speaker's name for "you" and
     "my" ("Which tool could Rosalind Achterberg not work without? Rosalind Achterberg's bone
     folder."), any other in the first person with the speaker's name in its place. Each sentence
     of an answer has the question as its heading (`headings` is updated), and its terms count as
-    the sentence's."""
+    the sentence's. `speakers` gets the speaker of each sentence that does not open its turn
+    (the answer says who said "I'll send it to them")."""
     stored = passage.outline
     if stored is not None and stored.get("turn", ()) is None:
         return {}  # ingest found no transcript in the document
     turns = speaker_turns(passage.text, spans, stored.get("turn") if stored is not None else None)
     out: dict[int, str] = {}
     for i, turn in turns.items():
+        if speakers is not None and turn.speaker and not turn.opens:
+            speakers[i] = turn.speaker
         asked = as_asked_of(turn.prompt, turn.speaker)  # "What do you make?" asked Lena what Lena makes
         if asked and not is_heading[i]:
             headings[i] = asked
@@ -303,7 +308,8 @@ def build_candidates(
             sentence_words[i] |= set(words(reading.sentence))
         headings, is_heading = outline(passage.text, spans, passage.title, passage.outline)
         # What a sentence is read as where its words do not say it: a transcript's turn, a field.
-        read_as = _turn_readings(passage, spans, headings, is_heading)
+        speakers: dict[int, str] = {}
+        read_as = _turn_readings(passage, spans, headings, is_heading, speakers)
         for i in read_as:  # "I opened my own workshop" is about Rosalind, as its reading says
             sentence_terms[i] |= set(terms(read_as[i]))
             sentence_words[i] |= set(words(read_as[i]))
@@ -343,7 +349,7 @@ def build_candidates(
             candidates.append(
                 Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end], previous=previous,
                           heading=headings[i], reading=readings[i].sentence if i in readings else read_as.get(i, ""),
-                          alone=i in readings)
+                          alone=i in readings, speaker=speakers.get(i, ""))
             )
             rows.append((index, i))
             found_terms.append(sentence_terms[i])

@@ -240,7 +240,9 @@ def compose(chosen: list["Candidate"], passages: list[Passage]) -> Draft:
             start_char=passage.start_char + offset, end_char=candidate.end_char, quote=quote,
             score=round(candidate.probability, 4),
         ))
-        text = display_text(quote)
+        # A sentence inside a transcript's turn says who said it, as the turn's label does for its
+        # first: "Ama Owusu: I'll send it to them, ..." (the quote is the sentence alone).
+        text = f"{candidate.speaker}: {display_text(quote)}" if candidate.speaker else display_text(quote)
         sentences.append(AnswerSentence(text=text, citation_ids=[number], supported=True, support_score=1.0))
         parts.append(f"{text} [{number}]")
     if not parts:

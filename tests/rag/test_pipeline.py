@@ -432,3 +432,38 @@ def test_a_pdfs_front_matter_and_table_rows_answer(tmp_path, real_embedder, corp
     assert not answer.abstained, answer.answerability
     assert answer.citations[0].quote == quote
     check_citations(pipeline, answer)
+
+
+MEETING_VTT = """WEBVTT
+
+1
+00:01:08.000 --> 00:01:11.000
+<v Ama Owusu>Can I come in on that? The council wants the fire risk assessment
+
+2
+00:01:11.000 --> 00:01:15.000
+<v Ama Owusu>by the twenty-eighth of November. I'll send it to them myself.</v>
+
+3
+00:01:16.000 --> 00:01:19.000
+<v Luka Brennan>That's fine, I'll have the stall plan to you on Thursday.</v>
+
+4
+00:01:20.000 --> 00:01:23.000
+<v Ama Owusu>Thanks. The bins are emptied every evening now.</v>
+
+5
+00:01:24.000 --> 00:01:26.000
+<v Luka Brennan>Good, that was overdue.</v>
+"""
+
+
+def test_a_meetings_captions_answer_with_who_said_it(tmp_path, real_embedder):
+    """A recorded meeting's captions read as turns: the answer quotes the sentence exactly and
+    says whose it is, where the turn's label is on an earlier sentence."""
+    pipeline = _pipeline_over(tmp_path, real_embedder, "call.vtt", 800, MEETING_VTT)
+    answer = pipeline.ask("Who will send the fire risk assessment to the council?")
+    assert not answer.abstained, answer.model_dump(include={"answerability", "answer"})
+    assert answer.citations[0].quote == "I'll send it to them myself."
+    assert answer.sentences[0].text == "Ama Owusu: I'll send it to them myself."
+    check_citations(pipeline, answer)

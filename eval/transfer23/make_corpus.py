@@ -1,0 +1,111 @@
+"""Build transfer23's corpus: a recorded meeting's captions (.vtt) and a lecture's subtitles (.srt).
+
+Run once by hand; the files it writes are committed. Standard library only:
+
+    python eval/transfer23/make_corpus.py
+
+The meeting's captions are cut as a meeting app cuts them: cues of about six words, a sentence
+running over several, each cue in a voice tag naming its speaker. The lecture's are cut as a
+video site's automatic captions are: no speaker names, no capitals at the start of cues, each cue
+showing the line before it again above the new one (rolling captions).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent / "corpus"
+
+MEETING = [
+    ("Nadia Sorensen", "Okay, I think everyone's here, so let's get going. This is the weekly planning call for the "
+     "Harbourside food market, and the main thing today is the winter opening."),
+    ("Nadia Sorensen", "Luka, do you want to start with the stalls?"),
+    ("Luka Brennan", "Sure. We've had thirty-two applications for the winter season, and we've got room for "
+     "twenty-four stalls under the new canopy. The panel met on Monday and picked twenty-two, so there are two "
+     "places left for late applications."),
+    ("Luka Brennan", "The stall fee stays at sixty-five pounds a day, but we're dropping it to forty for first-time "
+     "traders in their first month."),
+    ("Nadia Sorensen", "Good. And the date is still the fifth of December?"),
+    ("Luka Brennan", "No, we've moved it. The electricians can't finish the canopy lighting until the tenth, so the "
+     "opening is now Saturday the twelfth of December."),
+    ("Ama Owusu", "Can I come in on that? The council wants the fire risk assessment two weeks before we open, so "
+     "that means by the twenty-eighth of November. I'll send it to them, but I need the final stall plan from Luka "
+     "by Friday."),
+    ("Luka Brennan", "That's fine, I'll have it to you on Thursday."),
+    ("Nadia Sorensen", "Great. Ama, what about the bins? Last winter people complained about the smell near the "
+     "fish stalls."),
+    ("Ama Owusu", "We've signed with a new waste contractor, Greenway Collections. They'll empty the food waste "
+     "bins every evening at seven instead of twice a week, and it costs about eighteen hundred pounds more over "
+     "the season."),
+    ("Nadia Sorensen", "I think that's worth it. Last thing from me: the opening needs some music. Does anyone know "
+     "a band?"),
+    ("Luka Brennan", "My cousin plays in a brass band, the Quayside Stompers. I'll ask them."),
+    ("Nadia Sorensen", "Lovely. Right, so the actions are: Luka sends the stall plan to Ama by Thursday, Ama sends "
+     "the fire risk assessment to the council, and Luka asks the band. We'll meet again next Tuesday at ten. "
+     "Thanks, everyone."),
+]
+
+LECTURE = (
+    "hello everyone and welcome back to the third lecture in our series on coastal science today we're going to "
+    "talk about tides why they happen and why they're different from one place to another so let's start with "
+    "the basics the main cause of the tides is the moon's gravity it pulls on the water of the ocean slightly more "
+    "on the side of the earth facing the moon and slightly less on the far side and that difference stretches the "
+    "oceans into two bulges so most coasts get two high tides and two low tides a day but notice it isn't exactly "
+    "a day the moon moves along its orbit while the earth turns so the tides come about fifty minutes later every "
+    "day the full cycle from one high tide to the next is about twelve hours and twenty-five minutes now the sun "
+    "matters too its pull on the oceans is a bit less than half the moon's when the sun and the moon line up at "
+    "new moon and full moon their pulls add together and we get spring tides with the biggest range spring tides "
+    "have nothing to do with the season by the way the name comes from the water springing up when the sun and "
+    "the moon are at right angles at the quarter moons we get neap tides with the smallest range the biggest "
+    "tidal range in the world is in the bay of fundy in canada where the difference between high and low water can "
+    "reach sixteen metres in the mediterranean by contrast the range is often less than thirty centimetres because "
+    "the sea is almost closed off and its narrow opening at gibraltar lets little water in or out for next week "
+    "please read chapter four of the textbook on waves and we'll have a short quiz at the start of the lecture "
+    "thanks for listening"
+)
+
+
+def _stamp(seconds: float, comma: bool) -> str:
+    whole = int(seconds)
+    millis = int(round((seconds - whole) * 1000))
+    sep = "," if comma else "."
+    return f"{whole // 3600:02d}:{whole % 3600 // 60:02d}:{whole % 60:02d}{sep}{millis:03d}"
+
+
+def meeting() -> str:
+    cues, clock, number = ["WEBVTT", "", "NOTE Transcript generated by the meeting app. Speaker names as signed in.", ""], 2.0, 0
+    for speaker, text in MEETING:
+        words = text.split()
+        for at in range(0, len(words), 6):
+            chunk = " ".join(words[at:at + 6])
+            length = 0.4 * len(words[at:at + 6]) + 0.3
+            number += 1
+            cues += [f"{number}", f"{_stamp(clock, False)} --> {_stamp(clock + length, False)}",
+                     f"<v {speaker}>{chunk}</v>", ""]
+            clock += length
+        clock += 1.2  # a pause between turns
+    return "\n".join(cues)
+
+
+def lecture() -> str:
+    words, cues, clock, previous = LECTURE.split(), [], 3.0, ""
+    for number, at in enumerate(range(0, len(words), 7), start=1):
+        line = " ".join(words[at:at + 7])
+        length = 0.38 * len(words[at:at + 7])
+        shown = f"{previous}\n{line}" if previous else line
+        cues += [f"{number}", f"{_stamp(clock, True)} --> {_stamp(clock + length, True)}", shown, ""]
+        clock += length
+        previous = line
+    return "\n".join(cues)
+
+
+def main() -> None:
+    HERE.mkdir(parents=True, exist_ok=True)
+    (HERE / "market-planning-call.vtt").write_text(meeting(), encoding="utf-8")
+    (HERE / "tides-lecture.srt").write_bytes(lecture().replace("\n", "\r\n").encode("utf-8"))
+    for path in sorted(HERE.iterdir()):
+        print(path)
+
+
+if __name__ == "__main__":
+    main()
