@@ -41,7 +41,8 @@ def _ingest_uploads(
 async def upload(
     request: Request,
     files: list[UploadFile] = File(description=(
-        "One or more .txt .md .html .pdf .docx .eml .mbox .pptx .epub .csv .ipynb .xlsx .odt .rtf .vtt .srt files (.pptx, .epub, .ipynb, .xlsx, .odt and .rtf need the readers extra)."
+        "One or more .txt .md .html .pdf .docx .eml .mbox .pptx .epub .csv .ipynb .xlsx .odt .rtf .vtt .srt files "
+        "(.pptx, .epub, .ipynb, .xlsx, .odt and .rtf need the readers extra)."
     )),
     collection: str | None = Query(None, description="Target collection (created if absent)."),
     wait: bool = Query(False, description="Wait for the ingest to finish and return the finished job."),

@@ -33,14 +33,14 @@ def pagebreak(number: int) -> str:
 
 
 CHAPTERS = {
-    "title.xhtml": ("Title page", f"""
+    "title.xhtml": ("Title page", """
 <section epub:type="titlepage" class="titlepage">
   <h1 class="title">Crossing the Sound</h1>
   <p class="subtitle">The Carrick Ferry, 1868\u20131994</p>
   <p class="author">Morag Lindsay</p>
   <p class="publisher">Saltire Shore Press \u00b7 Oban</p>
 </section>"""),
-    "copyright.xhtml": ("Copyright", f"""
+    "copyright.xhtml": ("Copyright", """
 <section epub:type="copyright-page" class="copyright">
   <p>First published in 2025 by Saltire Shore Press, 12 Quay Street, Oban PA34 5AA.</p>
   <p>Text \u00a9 Morag Lindsay 2025. This e-book is shared under the Creative Commons
@@ -169,7 +169,7 @@ CHAPTERS = {
   the Tarran Heritage Centre, where the <i>Morven</i>'s bell, recovered by divers in 1977, hangs by
   the door.</p>
 </section>"""),
-    "appendix.xhtml": ("Appendix: The Ferries", f"""
+    "appendix.xhtml": ("Appendix: The Ferries", """
 <section epub:type="appendix">
   <h1>Appendix: The Ferries</h1>
   <table>
