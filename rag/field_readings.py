@@ -41,7 +41,8 @@ _ASKED_AS = {
     "locale": "where located", "address": "where", "venue": "where held", "warranty": "guarantee guaranteed long",
     "instructor": "teaches taught who", "teacher": "teaches taught who", "lecturer": "teaches lectures who",
     "tutor": "teaches who", "speaker": "speaks talks who", "host": "hosts who", "chair": "chairs who",
-    "contact": "who contact", "organiser": "organises organized who", "organizer": "organizes organized who",
+    "present": "attended attend came who", "attendees": "attended attend came who", "apologies": "absent missed who",
+    "absent": "missed who", "contact": "who contact", "organiser": "organises organized who", "organizer": "organizes organized who",
 }
 
 
@@ -84,20 +85,36 @@ def _field(line: str) -> tuple[str, str] | None:
     return (label, value) if len(value.split()) <= _MAX_VALUE_WORDS else None
 
 
+# Who came to a meeting and who did not, as minutes list them: "Present: Ruth Okonjo, Callum
+# Frost" read as "The present of the meeting is ..." said nothing a reader could match with "Who
+# attended?".
+_ATTENDANCE = {
+    "present": "{} attended {}.", "attendees": "{} attended {}.", "attending": "{} attended {}.",
+    "in attendance": "{} attended {}.", "apologies": "{} sent apologies and did not attend {}.",
+    "absent": "{} did not attend {}.",
+}
+
+
 def _sentence(label: str, value: str, subject: str) -> str:
+    if label.lower() in _ATTENDANCE:
+        return _ATTENDANCE[label.lower()].format(value.rstrip("."), _subject(subject) or "the meeting")
     first = label.split()[0] if label.split() else label
     named = label if len(first) > 1 and first.isupper() else label[:1].lower() + label[1:]  # "IT problems" stays
-    # The nearest heading above it; one with a comma is more likely a line the outline took for
-    # one ("From Wikipedia, the free encyclopedia") than a title: then the document's title.
-    path = [part.strip().rstrip(":") for part in subject.split(" > ") if part.strip()]
-    subject = next((part for part in reversed(path) if "," not in part), path[0] if path else "")
-    if ":" in subject or len(subject.split()) > _MAX_SUBJECT_WORDS or _ASKING.match(subject):
-        subject = ""  # "HIST 214: Cities of the Medieval Mediterranean" names a document, "Who to ask" a task
-    if subject and in_capitals(subject):
-        subject = subject.title()
+    subject = _subject(subject)
     value = value.rstrip(".")
     verb = "are" if named.endswith("s") and not named.endswith("ss") else "is"  # "The office hours are ..."
     return f"The {named} of {subject} {verb} {value}." if subject else f"The {named} {verb} {value}."
+
+
+def _subject(path_text: str) -> str:
+    """The nearest heading above a field, what the field is of; one with a comma is more likely a
+    line the outline took for one ("From Wikipedia, the free encyclopedia") than a title: then the
+    document's title. "" for a heading that names a document or a task."""
+    path = [part.strip().rstrip(":") for part in path_text.split(" > ") if part.strip()]
+    subject = next((part for part in reversed(path) if "," not in part), path[0] if path else "")
+    if ":" in subject or len(subject.split()) > _MAX_SUBJECT_WORDS or _ASKING.match(subject):
+        return ""  # "HIST 214: Cities of the Medieval Mediterranean" names a document, "Who to ask" a task
+    return subject.title() if subject and in_capitals(subject) else subject
 
 
 def _asked_as(label: str) -> str:

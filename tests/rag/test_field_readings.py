@@ -74,3 +74,10 @@ def test_an_acronym_keeps_its_case_and_a_heading_that_asks_is_no_subject():
 def test_a_dash_inside_a_value_is_no_bullet():
     text = "Price: 10 - 20 EUR\nWeight: 1.2 kg\n"
     assert _readings(text, "Kettle")["Price: 10 - 20 EUR"][0] == "The price of Kettle is 10 - 20 EUR."
+
+
+def test_minutes_attendance_lines_say_who_came_and_who_did_not():
+    readings = _readings("Present: Ruth Okonjo, Callum Frost.\nApologies: Graham Pike.", "Production meeting")
+    assert readings["Present: Ruth Okonjo, Callum Frost."] == (
+        "Ruth Okonjo, Callum Frost attended Production meeting.", "attended attend came who")
+    assert readings["Apologies: Graham Pike."][0] == "Graham Pike sent apologies and did not attend Production meeting."
