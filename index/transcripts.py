@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from typing import NamedTuple, Sequence
 
+from index.headings import LABELLED_ROW
 from index.mail import HEADER_FIELDS
 from index.sentences import TIME_STAMP
 
@@ -73,8 +74,8 @@ def _labels(text: str, spans: Sequence[Span]) -> dict[int, _Label]:
     found: dict[int, _Label] = {}
     for at, (start, end) in enumerate(spans):
         line_start = max(text.rfind("\n", 0, start), text.rfind("\r", 0, start)) + 1
-        if text[line_start:start].strip():
-            continue
+        if text[line_start:start].strip() or LABELLED_ROW.fullmatch(text, start, end):
+            continue  # shares its line, or is a spreadsheet's row ("Role: Director; Name: Ruth Okonjo")
         match = _TURN.match(text, start, end)
         if match is not None and match.group("name").lower().rstrip(".") not in HEADER_FIELDS:  # "From: ..." is e-mail
             found[at] = _Label(match.group("name"), match.end(), bool(_STAMPED.match(text, start, end)))

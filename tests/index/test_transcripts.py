@@ -37,6 +37,9 @@ def test_labelled_lines_that_are_no_conversation_have_no_turns():
     assert _turns("Phone: 0341 555 0199\nAddress: 12 Mill Road\nOpen: Monday to Friday\n") == {}
     assert _turns("From: Priya Nair <priya@example.org>\nTo: Daniel Kim <daniel@example.org>\n\nHi Daniel.\n") == {}
     assert _turns("Note: the meeting moved.\nWe meet at 10.\n") == {}
+    cast = "Wrenfield Players: spring 2026\n\n" + "".join(f"Role: {role}; Name: {name}; Rehearsals: Mon, Wed\n\n" for role, name in (
+        ("Mara (the daughter)", "Elin Tasker"), ("Tomas Hale", "Graham Pike"), ("Inspector Crewe", "Dev Raman")))
+    assert _turns(cast) == {}  # a spreadsheet's labelled rows, each opened by the same column
 
 
 def test_questions_and_answers_marked_q_and_a_are_turns_without_a_speaker():

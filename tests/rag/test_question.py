@@ -4,7 +4,15 @@ import pytest
 
 from index.sentence_vectors import SentenceVectorSource
 from rag.calibration import load_calibration
-from rag.extractive import ANSWERABLE_FEATURES, SELECT_FEATURES, Candidate, ExtractiveAnswerer, build_candidates, numbers_missing
+from rag.extractive import (
+    ANSWERABLE_FEATURES,
+    SELECT_FEATURES,
+    Candidate,
+    ExtractiveAnswerer,
+    build_candidates,
+    looks_up,
+    numbers_missing,
+)
 from rag.question import answer_detail, answer_type, asked_value, detail_contexts, has_new_detail, holds_value
 from rag.retrieve import Passage
 
@@ -314,3 +322,18 @@ def test_the_sentence_after_the_answer_joins_it_where_the_reader_says_it_answers
     assert [c.text[:20] for c in chosen[:2]] == ["Omar Haddad: Exporte", "It was a memory limi"]
     follower = chosen[1]
     assert follower.features["reader"] > 0 and follower.probability < answerer.calibration.second_ratio * chosen[0].probability
+
+
+@pytest.mark.parametrize(
+    ("question", "row", "looked_up"),
+    [
+        ("Which days does Dev Raman rehearse?", "Role: Inspector Crewe; Name: Dev Raman; Rehearsals: Wed, Sun", True),
+        ("What is Dev Raman's phone number?", "Name: Dev Raman; Rehearsals: Wed, Sun; Phone: 07700 900135", True),
+        ("Which days does Elin Tasker rehearse?", "Role: Inspector Crewe; Name: Dev Raman; Rehearsals: Wed, Sun", False),
+        ("Who leads the Sales team?", "Name: Tomas Lindqvist; Team: Sales; Office: Stockholm", False),  # no column asked
+        ("Which days does Dev Raman rehearse?", "Dev Raman rehearses on Wednesdays.", False),  # prose, no row
+        ("which days does dev raman rehearse?", "Name: Dev Raman; Rehearsals: Wed, Sun", False),  # names no value
+    ],
+)
+def test_a_question_looks_up_the_row_it_names_by_a_cell_and_asks_a_column_of(question, row, looked_up):
+    assert looks_up(question, row) is looked_up
