@@ -309,7 +309,8 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # heading under them are no headings; 6: a section number without a full stop opens a title
 # ("2 Methods"); 7: a byline is no heading; 8: a numbered title over its clauses ("1. Membership"
 # over "1.1 ...") is one; 9: a chunk that starts inside a Markdown table keeps its header row
-# (`index.chunking.chunk_columns`); 10: a spreadsheet's labelled row is no heading.
+# (`index.chunking.chunk_columns`); 10: a spreadsheet's labelled row is no heading, nor a
+# transcript's turn (`index.transcripts`).
 OUTLINE_VERSION = 10
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
 #  "columns": header row (only for a chunk that starts inside a table)};
