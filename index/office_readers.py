@@ -97,6 +97,9 @@ def read_xlsx(path: Path, data: bytes) -> tuple[str, str]:
         for sheet in book.worksheets:
             if getattr(sheet, "sheet_state", "visible") != "visible":
                 continue
+            # Rows as the file holds them, not padded to the sheet's declared size: a small file
+            # declaring "A1:XFD1048576" would otherwise give 16,384 empty cells a row.
+            sheet.reset_dimensions()
             rows = [[_cell_text(cell.value, getattr(cell, "number_format", "General")) for cell in row]
                     for row in sheet.iter_rows()]
             blocks = _sheet_blocks(rows)
@@ -138,7 +141,7 @@ _ODT_SKIPPED = frozenset({
     _q("text", "sequence-decls"), _q("text", "variable-decls"), _q("text", "user-field-decls"),
     _q("office", "forms"), _q("table", "shapes"),
 })
-_MAX_REPEAT = 64  # a repeated empty cell or row ("number-columns-repeated=1024") is written at most this often
+_MAX_REPEAT = 64  # a repeated cell ("number-columns-repeated=1024") or space is written at most this often
 
 
 class _OdtText:

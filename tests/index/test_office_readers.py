@@ -240,3 +240,26 @@ def test_office_files_ingest_with_chunks_at_their_offsets(settings, tmp_path, re
     assert len(rows) == report.chunks >= 3
     for _, text, meta in rows:
         assert texts[meta["document_id"]][meta["start_char"]:meta["end_char"]] == text
+
+
+def test_a_sheet_declaring_a_huge_size_is_read_row_by_row_as_stored(tmp_path, monkeypatch):
+    """A workbook may declare "A1:XFD1048576" as its sheet's size; its rows are read as the file
+    holds them, not padded to 16,384 cells each."""
+    import re
+
+    import index.office_readers as office
+
+    stored = zipfile.ZipFile(io.BytesIO(make_xlsx()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in stored.namelist():
+            data = stored.read(name)
+            if name == "xl/worksheets/sheet1.xml":
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:XFD1048576"/>', data)
+            archive.writestr(name, data)
+    widths = []
+    real = office._sheet_blocks
+    monkeypatch.setattr(office, "_sheet_blocks", lambda rows: widths.extend(len(row) for row in rows) or real(rows))
+    document = read_file(write(tmp_path, "declared.xlsx", out.getvalue()), LIMIT)
+    assert "Plot: A1; Tenant: Mira Holt; Rent: 42" in document.text
+    assert max(widths) <= 5
