@@ -186,13 +186,18 @@ def read_csv(path: Path, data: bytes) -> tuple[str, str]:
         raise SkipFile("no text in the file")
     blocks = []
     if (has_header or _looks_like_header(rows[0])) and len(rows) > 1:
-        header = [" ".join(name.split()) or f"column {n}" for n, name in enumerate(rows[0], start=1)]
         for row in rows[1:]:
-            names = header + [f"column {n}" for n in range(len(header) + 1, len(row) + 1)]
-            blocks.append(labelled_row(names, row))
+            blocks.append(labelled_row(column_names(rows[0], len(row)), row))
     else:
         blocks = [" | ".join(" ".join(value.split()) for value in row) for row in rows]
     return "\n\n".join(blocks), path.stem
+
+
+def column_names(header: list[str], width: int) -> list[str]:
+    """A header row's names for a row `width` cells wide: "column 3" for an empty name and for
+    each cell past the header's end."""
+    names = [" ".join(name.split()) or f"column {n}" for n, name in enumerate(header, start=1)]
+    return names + [f"column {n}" for n in range(len(names) + 1, width + 1)]
 
 
 def labelled_row(names: list[str], values: list[str]) -> str:

@@ -17,10 +17,11 @@ import datetime as dt
 import io
 import re
 import zipfile
+from itertools import groupby
 from pathlib import Path
 from typing import Callable
 
-from index.extra_readers import _failed, _looks_like_header, _need, _title, labelled_row
+from index.extra_readers import _failed, _looks_like_header, _need, _title, column_names, labelled_row
 from index.readers import _tidy, check_zip_archive, markdown_table
 from rag.errors import SkipFile
 
@@ -75,9 +76,7 @@ def _sheet_blocks(rows: list[list[str]]) -> list[str]:
         elif header is None and _looks_like_header(row):
             header, labelled = row, False
         elif header is not None:
-            names = [name or f"column {n}" for n, name in enumerate(header, start=1)]
-            names += [f"column {n}" for n in range(len(names) + 1, len(row) + 1)]
-            blocks.append(labelled_row(names, row))
+            blocks.append(labelled_row(column_names(header, len(row)), row))
             labelled = True
         else:
             blocks.append(" | ".join(row))
@@ -347,18 +346,15 @@ def _rtf_marked(source: str, plain_text: Callable[[str], str]) -> str:
 
 
 def _rtf_tables(text: str) -> str:
-    """striprtf's table rows ("Adult|€12|") as Markdown rows, a rule under each table's first."""
-    lines, out, in_table = text.split("\n"), [], False
-    for line in lines:
-        if _RTF_ROW.match(line):
-            cells = [cell.strip() for cell in line.split("|")[:-1]]
-            out.append("| " + " | ".join(cells) + " |")
-            if not in_table:
-                out.append("|" + "---|" * len(cells))
-            in_table = True
+    """striprtf's table rows ("Adult|€12|") as Markdown rows (`markdown_table`), a rule under each
+    table's first."""
+    out: list[str] = []
+    for is_row, run in groupby(text.split("\n"), key=lambda line: bool(_RTF_ROW.match(line))):
+        if is_row:
+            table = markdown_table([cell.strip() for cell in line.split("|")[:-1]] for line in run)
+            out.extend(table.split("\n") if table else [])
         else:
-            in_table = False
-            out.append(line)
+            out.extend(run)
     return "\n".join(out)
 
 

@@ -3,16 +3,14 @@ ingested with every chunk at its offsets."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from index.captions import cues
 from index.ingest import Ingestor
-from index.layout import chunk_rows
 from index.readers import CAPTION_SUFFIXES, SUPPORTED_SUFFIXES, read_file
 from index.store import open_store
 from rag.errors import SkipFile
+from tests.support.documents import stored_chunks, write
 
 LIMIT = 10 * 2**20
 
@@ -44,13 +42,6 @@ SRT = ("1\r\n00:00:01,000 --> 00:00:03,000\r\n<i>Welcome to the lecture</i>\r\no
        "2\r\n00:00:03,000 --> 00:00:06,000\r\non tides.\r\nThe moon pulls the sea.\r\n\r\n"
        "3\r\n00:01:10,000 --> 00:01:12,000\r\nMARA: Any questions?\r\n\r\n"
        "4\r\n01:02:03,000 --> 01:02:05,000\r\nYes, about spring tides.\r\n")
-
-
-def write(folder: Path, name: str, data: str) -> Path:
-    path = folder / name
-    path.write_bytes(data.encode("utf-8"))
-    return path
-
 
 def test_the_caption_types_are_supported_suffixes():
     assert set(CAPTION_SUFFIXES) == {".vtt", ".srt"} <= set(SUPPORTED_SUFFIXES)
@@ -91,7 +82,4 @@ def test_captions_ingest_with_chunks_at_their_offsets(settings, tmp_path, real_e
     write(folder, "tides.srt", SRT)
     report = Ingestor(open_store(settings, for_writing=True), real_embedder, settings.index).ingest([folder])
     assert not report.skipped and len(report.added) == 2
-    store = open_store(settings)
-    texts = {record.id: store.document_text(record.id) for record in store.records()}
-    rows = list(chunk_rows(store.chunks.get(include=["documents", "metadatas"])))
-    assert rows and all(texts[meta["document_id"]][meta["start_char"]:meta["end_char"]] == text for _, text, meta in rows)
+    assert stored_chunks(open_store(settings))

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from index.ingest import Ingestor
-from index.layout import chunk_rows
 from index.readers import EXTRA_SUFFIXES, SUPPORTED_SUFFIXES, read_file
 from index.store import open_store
 from rag.errors import SkipFile
+from tests.support.documents import stored_chunks, write, zip_of
 
 LIMIT = 10 * 2**20
 
@@ -113,13 +113,6 @@ GOOD = {
                      "12 high water", "max_height\n3.7"]),
 }
 
-
-def write(folder: Path, name: str, data: bytes | str) -> Path:
-    path = folder / name
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return path
-
-
 def test_the_extra_types_are_supported_suffixes():
     assert set(EXTRA_SUFFIXES) == {".pptx", ".epub", ".csv", ".ipynb"} <= set(SUPPORTED_SUFFIXES)
 
@@ -208,31 +201,17 @@ def test_ingested_chunks_sit_at_their_offsets_in_the_stored_text(settings, tmp_p
     write(folder, "long.csv", "id,note\n" + "".join(f"{n},Gauge {n} read {n * 3} millimetres at noon.\n" for n in range(400)))
     report = Ingestor(open_store(settings, for_writing=True), real_embedder, settings.index).ingest([folder])
     assert not report.skipped and len(report.added) == 5
-    store = open_store(settings)
-    texts = {record.id: store.document_text(record.id) for record in store.records()}
-    rows = list(chunk_rows(store.chunks.get(include=["documents", "metadatas"])))
-    assert len(rows) == report.chunks > 5
-    for _, text, meta in rows:
-        assert texts[meta["document_id"]][meta["start_char"]:meta["end_char"]] == text
-
-
-def _zip(members: dict[str, bytes | str]) -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        for name, data in members.items():
-            archive.writestr(name, data)
-    return out.getvalue()
-
+    assert len(stored_chunks(open_store(settings))) == report.chunks > 5
 
 BROKEN = {
     "pptx-not-zip": ("a.pptx", b"not a presentation", "not a valid .pptx (it is not a zip archive)"),
-    "pptx-without-presentation": ("b.pptx", _zip({"x.xml": "<x/>"}), "not a valid .pptx (no ppt/presentation.xml inside)"),
-    "pptx-garbled": ("c.pptx", _zip({"ppt/presentation.xml": "<<<", "[Content_Types].xml": "<<<"}), "could not parse the .pptx"),
+    "pptx-without-presentation": ("b.pptx", zip_of({"x.xml": "<x/>"}), "not a valid .pptx (no ppt/presentation.xml inside)"),
+    "pptx-garbled": ("c.pptx", zip_of({"ppt/presentation.xml": "<<<", "[Content_Types].xml": "<<<"}), "could not parse the .pptx"),
     "epub-not-zip": ("a.epub", b"not a book", "not a valid .epub (it is not a zip archive)"),
-    "epub-bad-container": ("b.epub", _zip({"META-INF/container.xml": "<container"}), "could not parse the .epub (ParseError"),
-    "epub-entity-bomb": ("e.epub", _zip({"META-INF/container.xml": '<!DOCTYPE c [<!ENTITY a "aaaa">]><c>&a;</c>'}),
+    "epub-bad-container": ("b.epub", zip_of({"META-INF/container.xml": "<container"}), "could not parse the .epub (ParseError"),
+    "epub-entity-bomb": ("e.epub", zip_of({"META-INF/container.xml": '<!DOCTYPE c [<!ENTITY a "aaaa">]><c>&a;</c>'}),
                          "could not parse the .epub (EntitiesForbidden"),
-    "epub-missing-package": ("c.epub", _zip({"META-INF/container.xml": CONTAINER}), "OEBPS/content.opf is missing"),
+    "epub-missing-package": ("c.epub", zip_of({"META-INF/container.xml": CONTAINER}), "OEBPS/content.opf is missing"),
     "epub-missing-chapter": ("d.epub", make_epub(chapters={"one.xhtml": _xhtml("One", "<p>x</p>")}),
                              "its spine names OEBPS/chapter two.xhtml, which is missing"),
     "csv-not-utf8": ("a.csv", "caf\u00e9,cr\u00e8me\n1,2\n".encode("latin-1"), "not UTF-8"),
@@ -253,7 +232,7 @@ def test_broken_files_are_skipped_with_a_reason(tmp_path, kind):
 @pytest.mark.parametrize("name", ["bomb.pptx", "bomb.epub"])
 def test_zip_bombs_are_skipped_before_unpacking(tmp_path, monkeypatch, name):
     monkeypatch.setattr("index.readers._ZIP_MAX_UNPACKED", 2**20)
-    data = _zip({"ppt/presentation.xml": "", "META-INF/container.xml": "", "pad.bin": b"\0" * (2 * 2**20)})
+    data = zip_of({"ppt/presentation.xml": "", "META-INF/container.xml": "", "pad.bin": b"\0" * (2 * 2**20)})
     with pytest.raises(SkipFile, match=r"unpacks to 2 MiB, which looks like a zip bomb"):
         read_file(write(tmp_path, name, data), LIMIT)
 

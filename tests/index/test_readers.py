@@ -1,6 +1,5 @@
 import io
 import zipfile
-from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -8,7 +7,7 @@ from hypothesis import strategies as st
 
 from index.readers import document_id, find_date, read_bytes, read_file, text_sha256
 from rag.errors import SkipFile
-from tests.support.documents import make_pdf
+from tests.support.documents import make_pdf, write
 from tests.support.paths import SEEDS
 
 LIMIT = 10 * 2**20
@@ -24,13 +23,6 @@ def make_docx(paragraphs: list[str], title: str = "") -> bytes:
     out = io.BytesIO()
     document.save(out)
     return out.getvalue()
-
-
-def write(tmp_path: Path, name: str, data: bytes | str) -> Path:
-    path = tmp_path / name
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    return path
-
 
 def test_seed_article_keeps_the_files_text_and_finds_title_and_date():
     path = next(SEEDS.glob("*.txt"))

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import zipfile
+from pathlib import Path
 
 Line = str | tuple[tuple[float, str], ...]
 
@@ -57,3 +59,31 @@ def make_pdf(lines: list[Line], title: str | None = None, pages: list[list[Line]
     trailer = f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info {len(objects)} 0 R >>\nstartxref\n{xref}\n%%EOF\n"
     out.write(trailer.encode())
     return out.getvalue()
+
+
+def write(folder: Path, name: str, data: bytes | str) -> Path:
+    """`data` (text as UTF-8) written to `folder / name`."""
+    path = folder / name
+    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+    return path
+
+
+def zip_of(members: dict[str, bytes | str]) -> bytes:
+    """A zip archive holding `members` (name -> content), as a broken office file or e-book."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return out.getvalue()
+
+
+def stored_chunks(store) -> list[tuple[str, dict]]:
+    """Every chunk of `store` as (text, metadata), each checked to be its document's text at its
+    offsets."""
+    from index.layout import chunk_rows
+
+    texts = {record.id: store.document_text(record.id) for record in store.records()}
+    rows = [(text, meta) for _, text, meta in chunk_rows(store.chunks.get(include=["documents", "metadatas"]))]
+    for text, meta in rows:
+        assert texts[meta["document_id"]][meta["start_char"]:meta["end_char"]] == text
+    return rows
