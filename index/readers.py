@@ -26,8 +26,9 @@ EXTRA_SUFFIXES = (".pptx", ".epub", ".csv", ".ipynb")
 OFFICE_SUFFIXES = (".xlsx", ".odt", ".rtf")  # read by index/office_readers.py, with the `readers` extra
 MAIL_SUFFIXES = (".eml", ".mbox")  # read by index/mail.py
 CAPTION_SUFFIXES = (".vtt", ".srt")  # read by index/captions.py
+MARKUP_SUFFIXES = (".rst", ".tex")  # read by index/restructured_text.py and index/latex.py
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx", *MAIL_SUFFIXES, *EXTRA_SUFFIXES, *OFFICE_SUFFIXES,
-                      *CAPTION_SUFFIXES)
+                      *CAPTION_SUFFIXES, *MARKUP_SUFFIXES)
 _TITLE_LIMIT = 120
 _ZIP_MAX_UNPACKED = 512 * 1024 * 1024
 
@@ -584,6 +585,19 @@ def _read_captions(path: Path, data: bytes) -> tuple[str, str]:
 
 
 _READERS.update(dict.fromkeys(CAPTION_SUFFIXES, _read_captions))
+
+
+def _read_markup(path: Path, data: bytes) -> tuple[str, str]:
+    if path.suffix.lower() == ".tex":
+        from index.latex import read_latex
+
+        return read_latex(path, data)
+    from index.restructured_text import read_rst
+
+    return read_rst(path, data)
+
+
+_READERS.update(dict.fromkeys(MARKUP_SUFFIXES, _read_markup))
 
 
 def _reader_for(name: str) -> Callable[[Path, bytes], tuple[str, str]]:

@@ -33,6 +33,8 @@ _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\((?:[a-zA-Z]{1,4
 _REFERENCE = re.compile(r"[^\S\r\n]*\[(\d{1,3})\][^\S\r\n]")
 # The rule under a Markdown table's header row ("|---|:---:|"): it and the row above it name
 # the columns (`index.chunking.chunk_columns`, `rag.extractive`).
+# A Markdown table's row on a line of its own: "| workers | 4 | How many photos are hashed. |".
+_TABLE_ROW = re.compile(r"[^\S\n]*\|[^\n]*\|[^\S\n]*")
 TABLE_RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
 _CAPS_TITLE_WORDS = 6
 # A line opened by a field's name ("Warranty: 3 years", "Cord length: 75 cm"): in a run of such
@@ -285,6 +287,8 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     for i, (block_start, block_end) in enumerate(blocks):
         if i in entries and (span := _trim(region, block_start, block_end)):
             spans.append(span)  # a reference list's entry is one sentence
+        elif _TABLE_ROW.fullmatch(region, block_start, block_end) and (span := _trim(region, block_start, block_end)):
+            spans.append(span)  # a table's row is one record, however many sentences its cells hold
         else:
             _split_block(region, block_start, block_end, spans)
     return [(s + start, e + start) for s, e in spans]

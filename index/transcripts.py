@@ -29,8 +29,11 @@ Span = tuple[int, int]
 # log's time stamp and user name ("[10:32] alice: ...", "10:32 <alice> ...").
 _SPACE = r"[^\S\r\n]"
 _BOLD = r"(?:\*\*|__)?"
+# What follows a name's capital: letters, full stops, apostrophes, hyphens; never a digit or an
+# underscore ("SHOEBOX_CACHE:" over a setting's description, "ERR42:" in a log are no speakers).
+_NAME_PART = r"(?:[^\W\d_]|[.'\u2019-])"
 _TURN = re.compile(
-    rf"{_SPACE}*(?:{TIME_STAMP}{_SPACE}+)?{_BOLD}(?P<name>[A-Z][\w.'\u2019-]*(?:{_SPACE}+[A-Z][\w.'\u2019-]*){{0,3}})"
+    rf"{_SPACE}*(?:{TIME_STAMP}{_SPACE}+)?{_BOLD}(?P<name>[A-Z]{_NAME_PART}*(?:{_SPACE}+[A-Z]{_NAME_PART}*){{0,3}})"
     rf"(?:{_SPACE}*{TIME_STAMP})?{_BOLD}{_SPACE}*:{_BOLD}{_SPACE}+(?=\S)"
 )
 _STAMPED = re.compile(rf"{_SPACE}*{TIME_STAMP}{_SPACE}")

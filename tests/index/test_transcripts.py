@@ -101,3 +101,12 @@ def test_bold_labels_time_stamps_and_chat_logs_open_turns_too():
 def test_a_specification_or_a_manuals_warnings_are_no_transcript():
     assert _turns("WEIGHT: 1.2 kg\nCOLOUR: red\nBATTERY: 5000 mAh\nWEIGHT: 2 kg\n") == {}
     assert _turns("WARNING: Unplug the kettle before you clean it.\nNOTE: The filter can go in the dishwasher.\n") == {}
+
+
+def test_settings_named_in_capitals_are_no_speakers():
+    """A manual's environment variables, each over what it does, are no conversation: a name has
+    no underscore or digit in it."""
+    assert _turns("SHOEBOX_CONFIG: Path of a config file to read instead.\n\n"
+                  "SHOEBOX_CACHE: Where hashes are cached between runs.\n\n"
+                  "Deprecated since version 2.3: The SHOEBOX_HOME variable is no longer read.\n") == {}
+    assert _turns("HTTP2_PORT: The port to listen on for clients.\nTLS13_ONLY: Refuse older handshakes from clients.\n") == {}
