@@ -310,8 +310,9 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # ("2 Methods"); 7: a byline is no heading; 8: a numbered title over its clauses ("1. Membership"
 # over "1.1 ...") is one; 9: a chunk that starts inside a Markdown table keeps its header row
 # (`index.chunking.chunk_columns`); 10: a spreadsheet's labelled row is no heading, nor a
-# transcript's turn (`index.transcripts`).
-OUTLINE_VERSION = 10
+# transcript's turn (`index.transcripts`); 11: a label with a digit or underscore ("SHOEBOX_CACHE:")
+# opens no transcript turn.
+OUTLINE_VERSION = 11
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
 #  "columns": header row (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.
