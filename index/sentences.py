@@ -39,7 +39,8 @@ TABLE_RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
 _CAPS_TITLE_WORDS = 6
 # A line opened by a field's name ("Warranty: 3 years", "Cord length: 75 cm"): in a run of such
 # lines each is a field of its own, however long the one before it.
-FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}(?:[ \t]*\([^()\r\n]{1,30}\))?[ \t]*:[ \t]+\S")
+FIELD = re.compile(r"(?:\*\*|__)?[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}(?:[ \t]*\([^()\r\n]{1,30}\))?"
+                   r"(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+\S")  # in bold too: "**Where:** 3 High Street"
 # Dot leaders ("Final exam ....... 50%") join a line's label to its value: no sentence ends there.
 _LEADER = re.compile(r"\.{4,}[ \t]+\S")
 # A line opened by a time stamp may be an entry of its own (`_opens_entry`): a chat log's message

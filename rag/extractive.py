@@ -26,6 +26,7 @@ from index.sentences import TABLE_RULE
 from index.transcripts import as_asked_of, as_spoken_by, speaker_turns
 from rag.calibration import Calibration, LinearModel, ReaderStage
 from rag.field_readings import field_readings
+from rag.first_person import as_written_by, writers_asked
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, WH_WORDS, stem, terms, words
 from rag.mail_headers import header_readings
@@ -312,6 +313,7 @@ def build_candidates(
     key_weights = {token: idf(stem(token)) for token in _key_tokens(question)}
     heads = _head_terms(question)
     question_negated = _has_negation(question)
+    writers = writers_asked(question)
     candidates: list[Candidate] = []
     seen: set[tuple[str, int, int]] = set()
     windows: list[set[str]] = []
@@ -342,6 +344,13 @@ def build_candidates(
         for i, (reading, asked_as) in fields.items():  # "Height: 38 m" is matched by "tall" too
             sentence_terms[i] |= set(terms(asked_as))
             read_as[i] = reading
+        if writers and not spoken:  # "We recommend ..." asked what the authors recommend
+            for i, (start, end) in enumerate(spans):
+                said = "" if i in read_as or is_heading[i] else as_written_by(passage.text[start:end], writers)
+                if said:
+                    read_as[i] = said
+                    sentence_terms[i] |= set(terms(said))
+                    sentence_words[i] |= set(words(said))
         passage_missing.append(_missing(weights, set().union(*sentence_terms) if sentence_terms else set()))
         passage_key_missing.append(_key_missing(key_weights, set(words(passage.text))))
         for i, (start, end) in enumerate(spans):
@@ -575,13 +584,24 @@ class ExtractiveAnswerer:
         return Selection(chosen, answerability, False)
 
 
+# The reader's logit above which the sentence right after the answer joins it: the gate a second
+# sentence passes anyway (`ReaderStage.second_reader`). At 0 (before 2026-12-07), "It only works
+# when the photos and the albums are on the same drive." (-0.53) stayed out of the answer to "When
+# does the hard link option not work?" and "Use SHOEBOX_CONFIG." (-1.00) out of "What replaced
+# SHOEBOX_HOME?"; at -1.5, over all dev sets, 3 more answers held the answer and none fewer
+# (SQuAD 2.0 dev 0.862 -> 0.867, transfer3 and transfer24), token F1 a little lower for the
+# longer answers (SQuAD 2.0 dev 0.171 -> 0.168).
+FOLLOWER_READER = -1.5
+
+
 def _follows(candidate: Candidate, best: Candidate) -> bool:
     """Whether `candidate` is the sentence right after `best` and the reader, reading it after
-    `best`, says it answers (logit above 0): "Exported PDFs lost their page numbers ..." restates
-    "What caused the PDF page number bug?", and only "It was a memory limit in the renderer, ..."
-    answers it (reader 1.58, but ranked far below by the words it shares with the question)."""
+    `best`, does not rule it out (`FOLLOWER_READER`): "Exported PDFs lost their page numbers ..."
+    restates "What caused the PDF page number bug?", and only "It was a memory limit in the
+    renderer, ..." answers it (reader 1.58, but ranked far below by the words it shares with the
+    question)."""
     return (_right_after(candidate, best) and candidate.start_char > best.start_char
-            and candidate.features.get("read", 0.0) > 0 and candidate.features.get("reader", -math.inf) > 0.0)
+            and candidate.features.get("read", 0.0) > 0 and candidate.features.get("reader", -math.inf) > FOLLOWER_READER)
 
 
 def _right_after(candidate: Candidate, best: Candidate) -> bool:

@@ -81,7 +81,7 @@ def _field(line: str) -> tuple[str, str] | None:
     if match is None:
         return None
     value = body[match.end() - 1:]  # FIELD ends on the value's first character
-    label = body[:body.rindex(":", 0, match.end())].strip()
+    label = body[:body.rindex(":", 0, match.end())].strip().strip("*_").strip()  # "**Where:**" is "Where"
     return (label, value) if len(value.split()) <= _MAX_VALUE_WORDS else None
 
 

@@ -171,6 +171,9 @@ def test_each_line_of_a_run_of_fields_is_a_sentence_of_its_own():
     ]
     # a field's value that stops in mid-sentence goes on
     assert sentences("Note: the filter can be washed in\nWarm water: not hot.") == ["Note: the filter can be washed in\nWarm water: not hot."]
+    # in bold, as a Markdown page gives them
+    assert sentences("**Where:** 3 High Street\n**When**: shifts of four hours\n**Contact:** Darius Farahani\n") == [
+        "**Where:** 3 High Street", "**When**: shifts of four hours", "**Contact:** Darius Farahani"]
 
 
 def test_a_time_in_hard_wrapped_text_opens_no_entry():

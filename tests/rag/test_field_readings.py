@@ -81,3 +81,9 @@ def test_minutes_attendance_lines_say_who_came_and_who_did_not():
     assert readings["Present: Ruth Okonjo, Callum Frost."] == (
         "Ruth Okonjo, Callum Frost attended Production meeting.", "attended attend came who")
     assert readings["Apologies: Graham Pike."][0] == "Graham Pike sent apologies and did not attend Production meeting."
+
+
+def test_fields_in_bold_read_without_the_bold():
+    readings = _readings("**Where:** 3 High Street\n**Contact:** Darius Farahani, shop manager\n", "Charity shop assistant")
+    assert readings["**Where:** 3 High Street"][0] == "The where of Charity shop assistant is 3 High Street."
+    assert readings["**Contact:** Darius Farahani, shop manager"][1] == "who contact"

@@ -467,3 +467,32 @@ def test_a_meetings_captions_answer_with_who_said_it(tmp_path, real_embedder):
     assert answer.citations[0].quote == "I'll send it to them myself."
     assert answer.sentences[0].text == "Ama Owusu: I'll send it to them myself."
     check_citations(pipeline, answer)
+
+
+REPORT_TEX = r"""\documentclass{article}
+\title{A Year of Community Composting}
+\author{Grace Whitfield \and Tomasz Nowak}
+\begin{document}
+\maketitle
+\section{Results}
+In twelve months the bays took \SI{8.6}{\tonne} of food waste from 142 households.
+The centre of the second bay reached \SI{62}{\celsius} in August.
+\section{Recommendations}
+We recommend that the bays stay open and that a fourth bay is built so that compost can mature
+for longer in winter. The steering group should also ask the council for more wood chip.
+\end{document}
+"""
+
+
+def test_a_latex_reports_we_answers_what_the_authors_say(tmp_path, real_embedder):
+    """A report's "we" is its writers: asked what the authors recommend, the answerer reads "We
+    recommend ..." as "The authors recommend ..." and quotes the sentence as the source has it."""
+    pipeline = _pipeline_over(tmp_path, real_embedder, "pilot.tex", 800, REPORT_TEX)
+    answer = pipeline.ask("What do the authors recommend building?")
+    assert not answer.abstained, answer.model_dump(include={"answerability", "answer"})
+    assert answer.citations[0].quote.startswith("We recommend that the bays stay open")
+    check_citations(pipeline, answer)
+    answer = pipeline.ask("Who wrote the report?")
+    assert not answer.abstained and answer.citations[0].quote == "By Grace Whitfield and Tomasz Nowak"
+    check_citations(pipeline, answer)
+
