@@ -31,6 +31,8 @@ from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, WH_WORDS, stem, terms, words
 from rag.mail_headers import header_readings
 from rag.question import Value, answer_detail, answer_type, asked_value, detail_contexts, has_new_instance, holds_value
+from rag.releases import ASKED_AS as RELEASE_ASKED_AS
+from rag.releases import release_reading
 from rag.retrieve import Passage
 
 if TYPE_CHECKING:
@@ -359,8 +361,14 @@ def build_candidates(
                 continue  # a sentence addressed to an AI model is never an answer
             if _table_structure(passage.text, spans, i):
                 continue  # a table's header and rule rows name columns: the reader reads the header with each row
-            if is_heading[i]:
+            release = release_reading(passage.text[start:end]) if is_heading[i] else None
+            if is_heading[i] and release is None:
                 continue  # a heading names a section: the reader reads it with each sentence under it
+            if release is not None:  # "## 2.4.0 (2024-03-02)" says when 2.4.0 came out, and only there
+                start += release[1]
+                key = (passage.document_id, passage.start_char + start, passage.start_char + end)
+                read_as[i] = release[0]
+                sentence_terms[i] |= set(terms(f"{release[0]} {RELEASE_ASKED_AS}"))
             if i in readings and not readings[i].answers(question):
                 continue  # "To: Daniel Kim <...>" does not say what Daniel should bring
             if asks_value and sentence_terms[i] and sentence_terms[i] <= question_terms:
@@ -369,7 +377,7 @@ def build_candidates(
                     or not any(c.isalnum() for c in passage.text[start:end])):
                 continue  # a thematic break, a code fence, a lone ">" or "}" says nothing
             seen.add(key)
-            previous = _context(passage.text, spans, i, is_heading, (passage.outline or {}).get("columns", ""))
+            previous = "" if release else _context(passage.text, spans, i, is_heading, (passage.outline or {}).get("columns", ""))
             labelled = table_row_reading(passage.text[start:end], previous)
             if labelled and set(key_weights) <= set(words(labelled)):
                 # Read as a CSV row is ("Room: Pleisse; Floor: 2; Seats: 6"), matched and embedded
@@ -381,7 +389,7 @@ def build_candidates(
             candidates.append(
                 Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end], previous=previous,
                           heading=headings[i], reading=readings[i].sentence if i in readings else read_as.get(i, ""),
-                          alone=i in readings, speaker=speakers.get(i, ""))
+                          alone=i in readings or release is not None, speaker=speakers.get(i, ""))
             )
             rows.append((index, i))
             found_terms.append(sentence_terms[i])

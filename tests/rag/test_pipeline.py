@@ -496,3 +496,27 @@ def test_a_latex_reports_we_answers_what_the_authors_say(tmp_path, real_embedder
     assert not answer.abstained and answer.citations[0].quote == "By Grace Whitfield and Tomasz Nowak"
     check_citations(pipeline, answer)
 
+
+CHANGELOG = """# Changelog
+
+## 2.4.0 (2024-03-02)
+
+- HEIC photos from iPhones are read without extra software.
+- Fixed: photos taken on 29 February were put in March's album.
+
+## 2.3.0 (2023-10-15)
+
+- Hashes are cached, so a second run over the same library takes seconds.
+"""
+
+
+def test_a_release_date_is_answered_from_its_changelog_heading(tmp_path, real_embedder):
+    """A heading is never an answer, except a release's: the notes give its date only there. The
+    quote is the heading's text after its "#" marks, at its offsets."""
+    pipeline = _pipeline_over(tmp_path, real_embedder, "CHANGELOG.md", 800, CHANGELOG)
+    answer = pipeline.ask("When was version 2.4.0 released?")
+    assert not answer.abstained, answer.model_dump(include={"answerability", "answer"})
+    assert [c.quote for c in answer.citations] == ["2.4.0 (2024-03-02)"]
+    check_citations(pipeline, answer)
+    answer = pipeline.ask("When did photos taken on 29 February go into the wrong album?")
+    assert "2.4.0 (2024-03-02)" not in [c.quote for c in answer.citations]  # the fix, not the date, answers
