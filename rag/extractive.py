@@ -27,6 +27,7 @@ from index.transcripts import as_asked_of, as_spoken_by, speaker_turns
 from rag.calibration import Calibration, LinearModel, ReaderStage
 from rag.field_readings import field_readings
 from rag.first_person import as_written_by, writers_asked
+from rag.front_matter import front_matter
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, WH_WORDS, stem, terms, words
 from rag.mail_headers import header_readings
@@ -346,6 +347,12 @@ def build_candidates(
         for i, (reading, asked_as) in fields.items():  # "Height: 38 m" is matched by "tall" too
             sentence_terms[i] |= set(terms(asked_as))
             read_as[i] = reading
+        if passage.start_char == 0 and not spoken:  # a paper's authors and where they work, under its title
+            for i, (reading, asked_as) in front_matter(passage.text, spans, is_heading).items():
+                if i not in read_as:
+                    read_as[i] = reading
+                    sentence_terms[i] |= set(terms(f"{reading} {asked_as}"))
+                    sentence_words[i] |= set(words(reading))
         if writers and not spoken:  # "We recommend ..." asked what the authors recommend
             for i, (start, end) in enumerate(spans):
                 said = "" if i in read_as or is_heading[i] else as_written_by(passage.text[start:end], writers)

@@ -18,6 +18,7 @@ from rag.calibration import CALIBRATION_PATH, load_calibration
 from rag.draft import Draft
 from rag.errors import InvalidInput, LlmUnavailable, check_text
 from rag.extractive import ExtractiveAnswerer
+from rag.front_matter import asks_front_matter
 from rag.reader import model_version, shared_reader
 from rag.retrieve import Filters, Passage, Retriever
 from rag.schema import Answer, AnswerSentence, Citation, RetrievedPassage, display_text
@@ -164,6 +165,8 @@ class Pipeline:
             passages = self.retriever.retrieve(
                 question, top_k, filters, mode=self.settings.retrieval.mode, query_vector=vector
             )
+            if passages and asks_front_matter(question):  # "Who wrote ...?": the opening names the authors
+                passages += self.retriever.openings(passages)
         timings["retrieve"] = (time.perf_counter() - mark) * 1000
         mark = time.perf_counter()
         selection = self.answerer.select(question, passages, vector, self.retriever.bm25.idf)

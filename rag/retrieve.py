@@ -197,6 +197,28 @@ class Retriever:
                 out.append(passage)
         return out
 
+    def openings(self, passages: Sequence[Passage], documents: int = 2) -> list[Passage]:
+        """The first chunk of each of the first `documents` documents among `passages` whose first
+        chunk is not among them, ranked after them: where a paper names its authors."""
+        doc_ids = [d for d in dict.fromkeys(p.document_id for p in passages)][:documents]
+        have = {p.document_id for p in passages if p.start_char == 0}
+        wanted = [d for d in doc_ids if d not in have]
+        if not wanted:
+            return []
+        committed = self._mirror.doc_sha
+        first: dict[str, tuple[str, str, dict]] = {}
+        for chunk_id, text, meta in self.store.chunks_of(wanted):
+            doc_id = str(meta["document_id"])
+            if committed.get(doc_id) == meta.get("doc_sha256") and int(meta["start_char"]) == 0:
+                first[doc_id] = (chunk_id, text, meta)
+        out = []
+        for doc_id in wanted:
+            if doc_id in first:
+                passage = _passage(*first[doc_id], score=0.0)
+                passage.rank = len(passages) + len(out)
+                out.append(passage)
+        return out
+
     def _committed_passages(self, chunk_ids: list[str]) -> list[Passage]:
         """The passages of `chunk_ids`, in that order, leaving out any whose stored chunk is not
         the committed version of its document (one being rewritten now, or removed)."""

@@ -412,6 +412,28 @@ def test_a_field_or_a_byline_answers_what_it_is_read_as(tmp_path, real_embedder,
     check_citations(pipeline, answer)
 
 
+def test_a_papers_authors_and_their_university_answer_from_its_opening(tmp_path, real_embedder):
+    """Asked where the authors work, the interview's "a summer job at the university library" came
+    first and the paper's opening was not retrieved at all (eval/transfer11): the opening of each
+    of the first documents is read for such a question, its lines read as what they say."""
+    from rag.settings import Settings
+
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    for name in ("canopy-study.md", "interview-bookbinder.txt"):
+        (docs / name).write_bytes((REPO / "eval" / "transfer11" / "corpus" / name).read_bytes())
+    settings = Settings(data_dir=tmp_path / "data", chroma_url=None, collection="doc",
+                        index={"embed_backend": "torch", "chunk_size": 800, "chunk_overlap": 0})
+    run_ingest(settings, [docs])
+    pipeline = Pipeline(settings, embedder=real_embedder)
+    answer = pipeline.ask("Which university do the authors work at?")
+    assert not answer.abstained, answer.answerability
+    assert answer.citations[0].quote == "Department of Environmental Science, University of Eastbridge"
+    check_citations(pipeline, answer)
+    answer = pipeline.ask("Who wrote the study on street trees?")
+    assert answer.citations and answer.citations[0].quote == "Ines Marchetti, Tomasz Wr\u00f3bel and Adaeze Nwosu"
+
+
 @pytest.mark.parametrize("corpus, name, question, quote", [
     # The line shares no word and little meaning with the question, and the selector ranked it far
     # down; as the one sentence showing an e-mail address, the reader reads it too.
