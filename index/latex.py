@@ -255,9 +255,7 @@ class _Converter:
         for arg in args:
             latex = arg.latex_verbatim()[1:-1] if hasattr(arg, "latex_verbatim") else ""
             parts.append(_unit(latex) if "\\" in latex else self.l2t.nodelist_to_text([arg]).strip())
-        if node.macroname in ("num",):
-            return parts[0] if parts else ""
-        if node.macroname in ("si", "unit"):
+        if node.macroname in ("num", "si", "unit"):
             return parts[0] if parts else ""
         if node.macroname == "ang":
             return f"{parts[0]}°" if parts else ""

@@ -147,6 +147,12 @@ def chunk_id(document: Document, index: int) -> str:
     return f"{document.id}:{document.sha256[:8]}:{index}"
 
 
+def first_chunk_ids(doc_id: str, sha256: str) -> list[str]:
+    """The ids the chunk a document's version starts with may have: today's layout, then the
+    older one (DOCUMENT:N)."""
+    return [f"{doc_id}:{sha256[:8]}:0", f"{doc_id}:0"]
+
+
 def document_of(chunk: str) -> str:
     """The document id a chunk id starts with, in `chunk_id`'s layout and the older `DOCUMENT:N`
     (document ids are hex digests, `index.readers.document_id`: no colon)."""

@@ -20,6 +20,7 @@ import re
 from pathlib import Path
 
 from index.readers import _decode, _shorten, _tidy, markdown_table
+from rag.errors import SkipFile
 
 _ADORNMENT = re.compile(r"^([!-/:-@\[-`{-~])\1{2,}\s*$")  # a line of one punctuation character, 3 or more
 _EXPLICIT = re.compile(r"^\.\.(?:\s|$)")
@@ -54,8 +55,11 @@ CODE = {"code-block", "code", "sourcecode", "parsed-literal", "math", "doctest",
 def read_rst(path: Path, data: bytes) -> tuple[str, str]:
     """The page `path` renders to, and its title (its first heading, else the file's name)."""
     source = _decode(data).replace("\r\n", "\n").replace("\r", "\n").expandtabs(8)
-    substitutions = _substitutions(source.split("\n"))
-    text = _tidy(_Converter(substitutions).blocks(source.split("\n")))
+    try:
+        substitutions = _substitutions(source.split("\n"))
+        text = _tidy(_Converter(substitutions).blocks(source.split("\n")))
+    except RecursionError:  # blocks nested hundreds deep
+        raise SkipFile("could not read the reStructuredText: its blocks are nested too deeply") from None
     heading = re.search(r"^#+ (.+)$", text, re.M)
     return text, _shorten(heading.group(1)) if heading else path.stem
 
@@ -311,7 +315,7 @@ class _Converter:
             if match.group("literal") is not None:
                 return match.group("literal")
             if match.group("role") is not None:
-                return _role_text(match.group("role"), match.group("role_text"))
+                return _role_text(match.group("role_text"))
             if match.group("ref") is not None:
                 return _link_text(match.group("ref"))
             if match.group("sub") is not None:
@@ -326,15 +330,13 @@ class _Converter:
         return self._INLINE.sub(show, text)
 
 
-def _role_text(role: str, text: str) -> str:
+def _role_text(text: str) -> str:
     """What a role shows: the title of ":doc:`Setup <install>`", the last part of ":func:`~a.b`"."""
     text = _link_text(text)
     if text.startswith("!"):
         return text[1:]
     if text.startswith("~"):
         return text[1:].split(".")[-1]
-    if role in ("math",):
-        return text
     return text
 
 

@@ -31,10 +31,10 @@ _BULLET = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\d{1,3}[.)]\s|\((?:[a-zA-Z]{1,4
 # models using lme4. Journal of Statistical Software 67 (2015) 1-48."): one entry, one sentence,
 # whatever full stops its authors' initials and its title hold (`_references`).
 _REFERENCE = re.compile(r"[^\S\r\n]*\[(\d{1,3})\][^\S\r\n]")
-# The rule under a Markdown table's header row ("|---|:---:|"): it and the row above it name
-# the columns (`index.chunking.chunk_columns`, `rag.extractive`).
 # A Markdown table's row on a line of its own: "| workers | 4 | How many photos are hashed. |".
 _TABLE_ROW = re.compile(r"[^\S\n]*\|[^\n]*\|[^\S\n]*")
+# The rule under a Markdown table's header row ("|---|:---:|"): it and the row above it name
+# the columns (`index.chunking.chunk_columns`, `rag.extractive`).
 TABLE_RULE = re.compile(r"[\s|:+-]*-{3,}[\s|:+-]*$")
 _CAPS_TITLE_WORDS = 6
 # A line opened by a field's name ("Warranty: 3 years", "Cord length: 75 cm"): in a run of such

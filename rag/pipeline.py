@@ -182,6 +182,8 @@ class Pipeline:
         question's passages are retrieved again; nothing is generated."""
         question, top_k = self.checked(question)
         passages = self.retriever.retrieve(question, top_k, mode=self.settings.retrieval.mode)
+        if passages and asks_front_matter(question):  # as `ask` read them
+            passages += self.retriever.openings(passages)
         return self._answer(question, self.llm_answerer.check(generated, passages), passages, answerability, {})
 
     def _answer(self, question: str, draft: Draft, passages: list[Passage], answerability: float,

@@ -21,6 +21,7 @@ import numpy as np
 from index.embedding import Embedder
 from index.headings import METADATA_KEY as OUTLINE_KEY
 from index.headings import Outline, load_outline
+from index.layout import first_chunk_ids
 from index.sentence_vectors import METADATA_KEY as SENTENCE_VECTORS_KEY
 from index.sentences import sentence_spans
 from index.store import ChunkStore
@@ -199,22 +200,15 @@ class Retriever:
 
     def openings(self, passages: Sequence[Passage], documents: int = 2) -> list[Passage]:
         """The first chunk of each of the first `documents` documents among `passages` whose first
-        chunk is not among them, ranked after them: where a paper names its authors."""
-        doc_ids = [d for d in dict.fromkeys(p.document_id for p in passages)][:documents]
+        chunk is not among them, ranked after them: where a paper names its authors. Read by id,
+        the rest of a long document unread."""
+        doc_ids = list(dict.fromkeys(p.document_id for p in passages))[:documents]
         have = {p.document_id for p in passages if p.start_char == 0}
-        wanted = [d for d in doc_ids if d not in have]
-        if not wanted:
-            return []
         committed = self._mirror.doc_sha
-        first: dict[str, tuple[str, str, dict]] = {}
-        for chunk_id, text, meta in self.store.chunks_of(wanted):
-            doc_id = str(meta["document_id"])
-            if committed.get(doc_id) == meta.get("doc_sha256") and int(meta["start_char"]) == 0:
-                first[doc_id] = (chunk_id, text, meta)
-        out = []
-        for doc_id in wanted:
-            if doc_id in first:
-                passage = _passage(*first[doc_id], score=0.0)
+        ids = [cid for d in doc_ids if d not in have and d in committed for cid in first_chunk_ids(d, committed[d])]
+        out: list[Passage] = []
+        for passage in self._committed_passages(ids) if ids else []:
+            if passage.start_char == 0 and all(p.document_id != passage.document_id for p in out):
                 passage.rank = len(passages) + len(out)
                 out.append(passage)
         return out

@@ -180,6 +180,12 @@ def test_a_source_without_text_is_skipped_with_the_reason(tmp_path, name, data, 
         read_file(write(tmp_path, name, data), LIMIT)
 
 
+def test_blocks_nested_too_deeply_skip_the_file_with_the_reason(tmp_path):
+    notes = "".join(" " * depth + ".. note::\n\n" for depth in range(0, 3000, 3))
+    with pytest.raises(SkipFile, match="nested too deeply"):
+        read_file(write(tmp_path, "deep.rst", notes), LIMIT)
+
+
 def test_unbalanced_latex_still_reads(tmp_path):
     document = read_file(write(tmp_path, "draft.tex", r"\section{Draft} The \emph{bays were built."), LIMIT)
     assert "The bays were built." in document.text

@@ -158,3 +158,23 @@ def test_the_same_corpus_ranks_the_same_in_another_folder(tmp_path, real_embedde
         rankings.append({(q, mode): [(Path(p.source).name, p.start_char) for p in retriever.retrieve(q, 5, mode=mode)]
                          for q in questions for mode in ("hybrid", "bm25", "dense")})
     assert rankings[0] == rankings[1]
+
+
+def test_a_documents_opening_is_read_for_its_later_passages(store_settings, tmp_path, hash_embedder):
+    """`openings` brings the chunk a retrieved document starts with (where a paper names its
+    authors), ranked after the passages, once a document, and nothing for a document whose
+    opening is among them already."""
+    folder = tmp_path / "docs"
+    folder.mkdir()
+    paper = "Canopy and heat\n\nInes Marchetti and Tomasz Wrobel\n\n" + "Trees cool the street at night. " * 200
+    write(folder, "paper.txt", paper)
+    write(folder, "note.txt", "A short note about rivers.")
+    store_settings.index.chunk_size = 400
+    ingest(store_settings, hash_embedder, folder)
+    retriever = Retriever(open_store(store_settings, for_querying=True), hash_embedder)
+    later = [p for p in retriever.retrieve("Trees cool the street at night", 10, mode="bm25") if p.start_char > 0][:2]
+    assert later and all(p.source.endswith("paper.txt") for p in later)
+    openings = retriever.openings(later)
+    assert [(p.start_char, p.rank) for p in openings] == [(0, len(later))]
+    assert openings[0].text.startswith("Canopy and heat") and paper.startswith(openings[0].text)
+    assert retriever.openings(later + openings) == []
