@@ -76,7 +76,7 @@ def _label_numbers(source: str) -> dict[str, str]:
     token = re.compile(
         r"\\(?P<section>part|chapter|section|subsection|subsubsection)(?P<star>\*?)\s*(?:\[[^\]]*\])?\s*\{"
         r"|\\begin\{(?P<begin>table\*?|figure\*?|equation|align|eqnarray)\}"
-        r"|\\end\{(?P<end>table\*?|figure\*?)\}"
+        r"|\\end\{(?P<end>table\*?|figure\*?|equation|align|eqnarray)\}"
         r"|\\caption\b"
         r"|\\label\{(?P<label>[^}]*)\}"
         r"|\\appendix\b"
@@ -96,15 +96,9 @@ def _label_numbers(source: str) -> dict[str, str]:
             current = ".".join([first, *map(str, parts[1:])])
         elif match.group("begin"):
             kind = match.group("begin").rstrip("*")
-            if kind in ("table", "figure"):
-                in_float = kind
-            else:
+            in_float = kind if kind in ("table", "figure") else "equation"
+            if in_float == "equation":  # numbered as it opens; a table or figure by its caption
                 floats["equation"] += 1
-                current_equation = str(floats["equation"])
-                labels_after = body[match.end():match.end() + 2000]
-                label = re.search(r"\\label\{([^}]*)\}", labels_after.split("\\end{", 1)[0])
-                if label:
-                    labels[label.group(1)] = current_equation
         elif match.group("end"):
             in_float = ""
         elif match.group(0).startswith("\\caption") and in_float:
@@ -130,6 +124,9 @@ class _Converter:
         self.notes: list[str] = []
         self.title = self.authors = self.date = ""
         self.float_numbers = {"Table": 0, "Figure": 0}
+        # Sections sit under the title's "#"; the highest sectioning command used is the top level.
+        self.base_level = 2 if "\\title" in source else 1
+        self.top_section = next((i for i, n in enumerate(_SECTIONS[:3]) if f"\\{n}" in source), _SECTIONS.index("section"))
         parse_db = latexwalker.get_default_latex_context_db()
         parse_db.add_context_category("documents", prepend=True, macros=[
             macrospec.MacroSpec(name, spec) for name, spec in (
@@ -241,9 +238,7 @@ class _Converter:
 
     def _section(self, node, l2tobj=None) -> str:
         level = _SECTIONS.index(node.macroname)
-        used = [n for n in _SECTIONS[:3] if f"\\{n}" in self.source] or ["section"]
-        base = 2 if "\\title" in self.source else 1  # under the title's "#"
-        depth = max(base, base + level - _SECTIONS.index(used[0]))
+        depth = max(self.base_level, self.base_level + level - self.top_section)
         title = self._arg_text(node, len(self._args(node)) - 1)
         if node.macroname in ("paragraph", "subparagraph"):
             return f"\n\n{title}: " if title else "\n\n"
@@ -276,8 +271,7 @@ class _Converter:
     # -- environments ---------------------------------------------------------------------------
 
     def _abstract(self, node, l2tobj=None) -> str:
-        level = "##" if "\\title" in self.source else "#"
-        return f"\n\n{level} Abstract\n\n" + self.l2t.nodelist_to_text(node.nodelist).strip() + "\n\n"
+        return f"\n\n{'#' * self.base_level} Abstract\n\n" + self.l2t.nodelist_to_text(node.nodelist).strip() + "\n\n"
 
     def _items(self, node) -> list[tuple[str, list]]:
         """An environment's \\item's: (its optional label, its nodes)."""

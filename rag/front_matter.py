@@ -16,6 +16,8 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
+from index.headings import alone_on_line
+
 _NAME = r"[A-Z][\w'\u2019.-]*(?:[ \t]+(?:[A-Z][\w'\u2019.-]*|de|van|von|der|den|da|di|du|la|le|bin|al|dos|del))+"
 _MARKS = r"[\d,*\u2020\u2021\u00a7\u00b9\u00b2\u00b3\u2074-\u2079]*"
 _AUTHORS = re.compile(rf"(?P<first>{_NAME}){_MARKS}(?:(?:[ \t]*,[ \t]*(?:and[ \t]+)?|[ \t]+(?:and|&)[ \t]+){_NAME}{_MARKS})+[ \t]*")
@@ -47,12 +49,12 @@ def front_matter(text: str, spans: Sequence[tuple[int, int]], is_heading: Sequen
         return out
     for i in range(title + 1, min(len(spans), title + 1 + _LOOK_AT)):
         line = text[spans[i][0]:spans[i][1]]
-        if not _on_own_line(text, *spans[i]) or len(line) > _LONGEST:
+        if not alone_on_line(text, *spans[i]) or len(line) > _LONGEST:
             return out
         if _AUTHORS.fullmatch(line) and not is_heading[i]:
             for j in range(i + 1, min(len(spans), i + 1 + _AFFILIATIONS_AT_MOST)):
                 place = text[spans[j][0]:spans[j][1]]
-                if not (_on_own_line(text, *spans[j]) and len(place) <= 2 * _LONGEST and _INSTITUTION.search(place)):
+                if not (alone_on_line(text, *spans[j]) and len(place) <= 2 * _LONGEST and _INSTITUTION.search(place)):
                     break
                 places = "; ".join(_LEADING_MARK.sub("", part.strip()).rstrip(".") for part in place.splitlines() if part.strip())
                 out[j] = (f"The authors work at {places}.", WORK_ASKED_AS)
@@ -62,12 +64,6 @@ def front_matter(text: str, spans: Sequence[tuple[int, int]], is_heading: Sequen
                 out[i] = (f"This was written by {_TRAILING_MARKS.sub('', line).strip()}.", WRITTEN_ASKED_AS)
             return out
     return out
-
-
-def _on_own_line(text: str, start: int, end: int) -> bool:
-    before = text.rfind("\n", 0, start) + 1
-    after = text.find("\n", end)
-    return not text[before:start].strip() and not text[end:len(text) if after < 0 else after].strip()
 
 
 def asks_front_matter(question: str) -> bool:

@@ -6,11 +6,10 @@ from __future__ import annotations
 import pytest
 
 from index.captions import cues
-from index.ingest import Ingestor
 from index.readers import CAPTION_SUFFIXES, SUPPORTED_SUFFIXES, read_file
 from index.store import open_store
 from rag.errors import SkipFile
-from tests.support.documents import stored_chunks, write
+from tests.support.documents import ingest_files, stored_chunks, write
 
 LIMIT = 10 * 2**20
 
@@ -76,10 +75,6 @@ def test_a_file_without_cues_is_skipped_with_the_reason(tmp_path, name, data):
 
 
 def test_captions_ingest_with_chunks_at_their_offsets(settings, tmp_path, real_embedder):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    write(folder, "planning.vtt", VTT)
-    write(folder, "tides.srt", SRT)
-    report = Ingestor(open_store(settings, for_writing=True), real_embedder, settings.index).ingest([folder])
+    report = ingest_files(settings, real_embedder, tmp_path / "docs", {"planning.vtt": VTT, "tides.srt": SRT})
     assert not report.skipped and len(report.added) == 2
     assert stored_chunks(open_store(settings))

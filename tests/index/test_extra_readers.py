@@ -17,7 +17,7 @@ from index.ingest import Ingestor
 from index.readers import EXTRA_SUFFIXES, SUPPORTED_SUFFIXES, read_file
 from index.store import open_store
 from rag.errors import SkipFile
-from tests.support.documents import stored_chunks, write, zip_of
+from tests.support.documents import ingest_files, stored_chunks, write, zip_of
 
 LIMIT = 10 * 2**20
 
@@ -193,13 +193,10 @@ def test_csv_without_a_header_joins_cells(tmp_path):
 
 
 def test_ingested_chunks_sit_at_their_offsets_in_the_stored_text(settings, tmp_path, real_embedder):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    for name, (make, _, _) in GOOD.items():
-        write(folder, name, make())
+    files = {name: make() for name, (make, _, _) in GOOD.items()}
     # Long enough for several chunks a document.
-    write(folder, "long.csv", "id,note\n" + "".join(f"{n},Gauge {n} read {n * 3} millimetres at noon.\n" for n in range(400)))
-    report = Ingestor(open_store(settings, for_writing=True), real_embedder, settings.index).ingest([folder])
+    files["long.csv"] = "id,note\n" + "".join(f"{n},Gauge {n} read {n * 3} millimetres at noon.\n" for n in range(400))
+    report = ingest_files(settings, real_embedder, tmp_path / "docs", files)
     assert not report.skipped and len(report.added) == 5
     assert len(stored_chunks(open_store(settings))) == report.chunks > 5
 

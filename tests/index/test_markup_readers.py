@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from index.ingest import Ingestor
 from index.readers import MARKUP_SUFFIXES, SUPPORTED_SUFFIXES, read_file
 from index.sentences import sentence_spans
 from index.store import open_store
 from rag.errors import SkipFile
-from tests.support.documents import stored_chunks, write
+from tests.support.documents import ingest_files, stored_chunks, write
 
 LIMIT = 10 * 2**20
 
@@ -192,10 +191,6 @@ def test_unbalanced_latex_still_reads(tmp_path):
 
 
 def test_markup_sources_ingest_with_chunks_at_their_offsets(settings, tmp_path, real_embedder):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    write(folder, "index.rst", RST)
-    write(folder, "pilot.tex", TEX)
-    report = Ingestor(open_store(settings, for_writing=True), real_embedder, settings.index).ingest([folder])
+    report = ingest_files(settings, real_embedder, tmp_path / "docs", {"index.rst": RST, "pilot.tex": TEX})
     assert not report.skipped and len(report.added) == 2
     assert stored_chunks(open_store(settings))

@@ -13,11 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from index.ingest import Ingestor
 from index.readers import OFFICE_SUFFIXES, SUPPORTED_SUFFIXES, read_file
 from index.store import open_store
 from rag.errors import SkipFile
-from tests.support.documents import stored_chunks, write, zip_of
+from tests.support.documents import ingest_files, stored_chunks, write, zip_of
 
 LIMIT = 10 * 2**20
 
@@ -211,12 +210,8 @@ def test_importing_the_readers_loads_no_office_library():
 
 
 def test_office_files_ingest_with_chunks_at_their_offsets(settings, tmp_path, real_embedder):
-    folder = tmp_path / "docs"
-    folder.mkdir()
-    write(folder, "accounts.xlsx", make_xlsx())
-    write(folder, "rules.odt", make_odt())
-    write(folder, "timetable.rtf", RTF)
-    report = Ingestor(open_store(settings, for_writing=True), real_embedder, settings.index).ingest([folder])
+    files = {"accounts.xlsx": make_xlsx(), "rules.odt": make_odt(), "timetable.rtf": RTF}
+    report = ingest_files(settings, real_embedder, tmp_path / "docs", files)
     assert not report.skipped and len(report.added) == 3
     assert len(stored_chunks(open_store(settings))) == report.chunks >= 3
 

@@ -87,3 +87,15 @@ def stored_chunks(store) -> list[tuple[str, dict]]:
     for text, meta in rows:
         assert texts[meta["document_id"]][meta["start_char"]:meta["end_char"]] == text
     return rows
+
+
+def ingest_files(settings, embedder, folder: Path, files: dict[str, bytes | str]):
+    """`files` (name -> content) written to `folder` and ingested into `settings`' collection; the
+    ingest report."""
+    from index.ingest import Ingestor
+    from index.store import open_store
+
+    folder.mkdir(exist_ok=True)
+    for name, data in files.items():
+        write(folder, name, data)
+    return Ingestor(open_store(settings, for_writing=True), embedder, settings.index).ingest([folder])
