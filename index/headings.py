@@ -34,9 +34,12 @@ _MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".sp
 _LINKING_WORDS = frozenset("also and but finally hence next now or otherwise so then thus".split())
 # A line naming who wrote what it heads ("By Maya Osei, Transport reporter"; `rag.field_readings`
 # reads it as saying so): the name's words capitalised ("By July 1944, the army ..." is prose),
-# then perhaps a role.
-BYLINE = re.compile(r"(?:[Bb]y|[Ww]ritten by|[Ww]ords by|[Aa]uthor:)\s+([A-Z][\w.'\u2019-]*"
-                    r"(?:\s+(?:[A-Z][\w.'\u2019-]*|and|&|de|van|von|der))*(?:\s*,\s*[^,\r\n]{1,60})?)")
+# then perhaps a role; or what the text is before "by" ("A short story by Ilse Marrow").
+# A blog's "*Posted by Marek Dvořák, 14 October 2026*" may be in italics.
+BYLINE = re.compile(r"([*_]{0,2})(?:An?\s+(?:[a-z-]+\s+){0,2}(?:story|novel|novella|poem|essay|play|memoir|tale|book"
+                    r"|guide|report|article|paper|column|review|biography|history)\s+by|[Bb]y|[Ww]ritten by|[Ww]ords by"
+                    r"|[Pp]osted by|[Aa]uthor:)\s+([A-Z][\w.'\u2019-]*"
+                    r"(?:\s+(?:[A-Z][\w.'\u2019-]*|and|&|de|van|von|der))*(?:\s*,\s*[^,*_\r\n]{1,60})?)\1")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)
 UNDERLINE = re.compile(r"={3,}|-{3,}|~{3,}|\^{3,}|\"{3,}|\+{3,}")  # under a Setext or reStructuredText title
 _UNDERLINE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4, '"': 5, "+": 6}
@@ -311,8 +314,9 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # over "1.1 ...") is one; 9: a chunk that starts inside a Markdown table keeps its header row
 # (`index.chunking.chunk_columns`); 10: a spreadsheet's labelled row is no heading, nor a
 # transcript's turn (`index.transcripts`); 11: a label with a digit or underscore ("SHOEBOX_CACHE:")
-# opens no transcript turn.
-OUTLINE_VERSION = 11
+# opens no transcript turn; 12: a Roman numeral opening a line ("IV. The Winter") ends no
+# sentence, and a byline may name what the text is ("A short story by ...") or be in italics.
+OUTLINE_VERSION = 12
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
 #  "columns": header row (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.

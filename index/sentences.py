@@ -59,9 +59,13 @@ _GOES_ON = frozenset(
     "including such between under over its their his her our your is are was were be been".split()
 )
 _INITIALS = re.compile(r"(?:[A-Za-z]\.){2,}$")
-# A section or list number that opens its line ("## 4. Bike storage", "2.1. Scope"): its period
-# ends no sentence.
-_ENUMERATOR = re.compile(r"[^\S\r\n]*(?:#{1,6}[^\S\r\n]+)?(?:\d{1,3}\.)+")
+# A short quotation a sentence goes on into after a comma or colon ('It said only, "Fog. Pans
+# frozen. Fed the heron."'): part of that sentence, however many full stops it holds. Speech that
+# opens its own sentence ('"He sold some. To the fish smokers ..."') is split as usual.
+_EMBEDDED_QUOTE = re.compile(r"(?<=[,:])[^\S\r\n]+(?:\"[^\"\r\n]{1,120}\"|\u201c[^\u201d\r\n]{1,120}\u201d)")
+# A section or list number that opens its line ("## 4. Bike storage", "2.1. Scope", a story's
+# "IV. The Winter"): its period ends no sentence.
+_ENUMERATOR = re.compile(r"[^\S\r\n]*(?:#{1,6}[^\S\r\n]+)?(?:(?:\d{1,3}\.)+|(?:X{0,3}(?:IX|IV|VI{0,3}|I{1,3})|X{1,3})\.)")
 _SECTION_NUMBER = re.compile(r"\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]")  # "3.2 Results", "1 Introduction"
 _TITLE_WORDS = 6  # a longer line is prose ("12 August, the day after a storm", "4. Survey the Mill Creek")
 _TITLE_WORDS_MAX = 10  # ... unless nearly all its words are capitalised
@@ -217,8 +221,11 @@ def _references(text: str, blocks: list[tuple[int, int]]) -> set[int]:
 def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) -> None:
     """Split one paragraph-free block at sentence punctuation."""
     cursor = start
+    quotes = [(m.start(), m.end() - 1) for m in _EMBEDDED_QUOTE.finditer(text, start, end)]
     for match in _TERMINAL.finditer(text, start, end):
         stop = match.end()
+        if any(opened < match.start() and stop <= closed for opened, closed in quotes):
+            continue  # inside a short quotation its sentence goes on into
         last_punct = match.group().rstrip("\"'\u201d\u2019)]\u00bb")[-1:]
         if last_punct == "." and len(match.group()) == 1 and (
             _is_abbreviation(text, match.start()) or _opens_line_as_number(text, match.end())

@@ -256,3 +256,25 @@ def test_a_reference_lists_entries_are_one_sentence_each():
         "[5] The reactive groups are highlighted.",
         "Examples of monomers follow.",
     ]
+
+
+def test_a_chapters_roman_numeral_ends_no_sentence():
+    """"IV. The Winter" heads a story's chapter: split at its full stop, "The Winter" was no
+    heading and "IV." a sentence of its own (eval/transfer26)."""
+    text = "She stayed.\n\nIV. The Winter\n\nWren had meant to stay a week. She stayed all spring.\n"
+    assert sentences(text) == ["She stayed.", "IV. The Winter", "Wren had meant to stay a week.", "She stayed all spring."]
+    assert sentences("It ended. IV. The end.") == ["It ended.", "IV.", "The end."]  # not where it opens no line
+
+
+def test_a_short_quotation_a_sentence_goes_on_into_is_part_of_it():
+    text = ('The last entry was on the eleventh of January. It said only, "Fog. Pans frozen. Fed the heron."\n\n'
+            '"He sold some. To the fish smokers, mostly." He left. She wrote: \u201cClear. Calm.\u201d Then slept.')
+    assert sentences(text) == [
+        "The last entry was on the eleventh of January.",
+        'It said only, "Fog. Pans frozen. Fed the heron."',
+        '"He sold some.',  # speech that opens its own sentence is split as before
+        'To the fish smokers, mostly."',
+        "He left.",
+        "She wrote: \u201cClear. Calm.\u201d",
+        "Then slept.",
+    ]

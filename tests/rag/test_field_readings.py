@@ -49,6 +49,8 @@ def test_a_byline_on_a_line_of_its_own_says_who_wrote_the_text():
     readings = _readings(text, "Council approves tram extension")
     assert readings == {"By Maya Osei, Transport reporter": ("This was written by Maya Osei, Transport reporter.",
                                                              "wrote written writer author who")}
+    story = "The Salt Keeper\n\nA short story by Ilse Marrow\n\nI. The Letter\n\nThe letter came.\n"
+    assert _readings(story, "The Salt Keeper")["A short story by Ilse Marrow"][0] == "This was written by Ilse Marrow."
 
 
 def test_a_tables_row_as_the_csv_reader_writes_it_reads_as_its_first_field():
