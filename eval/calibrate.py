@@ -40,9 +40,11 @@ from rag.extractive import (
     context_features,
     feature_matrix,
     question_features,
+    reader_logits,
     reading_pool,
     score,
 )
+from rag.negation import affirmed
 from rag.question import asked_value
 from rag.reader import Reader
 from rag.retrieve import Retriever
@@ -278,11 +280,14 @@ def read_pools(records: list[dict], selector: LinearModel, reader: Reader, cache
         context = [record["previous"][i] + (f"\0{headings[i]}" if headings else "") for i in range(len(record["texts"]))]
         # what the reader reads: the text, or what an e-mail header line says (`rag.mail_headers`)
         read = [reading or text for reading, text in zip(record.get("readings") or record["texts"], record["texts"])]
-        keys = [hashlib.sha256(f"{record['question']}\0{read[i]}\0{context[i]}".encode()).hexdigest()[:20] for i in pool]
+        # a question asked with "not" is read twice where the sentence contrasts (`reader_logits`)
+        rule = "\0negation" if affirmed(record["question"]) is not None else ""
+        keys = [hashlib.sha256(f"{record['question']}\0{read[i]}\0{context[i]}{rule}".encode()).hexdigest()[:20] for i in pool]
         missing = [(i, k) for i, k in zip(pool, keys) if k not in memo]
         if missing:
-            logits = reader.score(record["question"], [read[i] for i, _ in missing], [record["previous"][i] for i, _ in missing],
-                                  [headings[i] for i, _ in missing] if headings else None)
+            logits = reader_logits(reader, record["question"], [read[i] for i, _ in missing],
+                                   [record["previous"][i] for i, _ in missing],
+                                   [headings[i] for i, _ in missing] if headings else None)
             memo.update({k: float(v) for (_, k), v in zip(missing, logits)})
         record["reader"] = {str(i): memo[k] for i, k in zip(pool, keys)}
     if memo_file:

@@ -40,6 +40,11 @@ BYLINE = re.compile(r"([*_]{0,2})(?:An?\s+(?:[a-z-]+\s+){0,2}(?:story|novel|nove
                     r"|guide|report|article|paper|column|review|biography|history)\s+by|[Bb]y|[Ww]ritten by|[Ww]ords by"
                     r"|[Pp]osted by|[Aa]uthor:)\s+([A-Z][\w.'\u2019-]*"
                     r"(?:\s+(?:[A-Z][\w.'\u2019-]*|and|&|de|van|von|der))*(?:\s*,\s*[^,*_\r\n]{1,60})?)\1")
+# A line opening with the years it covers, as a CV or a timeline lists jobs and courses
+# ("2022 - present    Senior Data Engineer, Fernhill Foods", "Sep 2016 – Jun 2017  MSc ..."):
+# a heading over the points under it, and what it says an answer too (`rag.extractive`).
+DATED_ENTRY = re.compile(r"[ \t]*(?:[A-Z][a-z]{2,8}\.?[ \t]+)?(?:19|20)\d{2}[ \t]*[-\u2013\u2014][ \t]*"
+                         r"(?:(?:[A-Z][a-z]{2,8}\.?[ \t]+)?(?:19|20)\d{2}|[Pp]resent|[Nn]ow|[Tt]oday|[Dd]ate)\b:?[ \t]+\S")
 _FENCE = re.compile(r"^[ \t]{0,3}(`{3,}|~{3,})", re.M)
 UNDERLINE = re.compile(r"={3,}|-{3,}|~{3,}|\^{3,}|\"{3,}|\+{3,}")  # under a Setext or reStructuredText title
 _UNDERLINE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4, '"': 5, "+": 6}
@@ -341,7 +346,13 @@ def outline(text: str, spans: Sequence[Span], title: str, stored: Outline | None
     for found in found_at:
         if found:
             path = _under(path, *found)
-        paths.append(" > ".join(h for _, h in path) if path else title)
+        if path and title and path[0][0] >= PLAIN_LEVEL and all(h != title for _, h in path):
+            # plain text's sections under its title line: "EXPERIENCE" in a CV says nothing of
+            # whose, "AMARA OKAFOR > EXPERIENCE" does (the reader: -2.53 and 1.83 for "When did
+            # Amara work for the NHS analytics unit?")
+            paths.append(" > ".join([title, *(h for _, h in path)]))
+        else:
+            paths.append(" > ".join(h for _, h in path) if path else title)
         flags.append(bool(found and found[1]))
     return paths, flags
 

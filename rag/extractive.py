@@ -20,7 +20,7 @@ import numpy as np
 from index.embedding import Embedder
 from index.embedding_cache import CachingEmbedder
 from index.extra_readers import labelled_row
-from index.headings import LABELLED_ROW, MARKDOWN_HEADING, outline
+from index.headings import DATED_ENTRY, LABELLED_ROW, MARKDOWN_HEADING, outline
 from index.sentence_vectors import SentenceVectorSource
 from index.sentences import TABLE_RULE
 from index.transcripts import as_asked_of, as_spoken_by, speaker_turns
@@ -31,6 +31,7 @@ from rag.front_matter import front_matter
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, WH_WORDS, stem, terms, words
 from rag.mail_headers import header_readings
+from rag.negation import affirmed, contrasts
 from rag.question import Value, answer_detail, answer_type, asked_value, detail_contexts, has_new_instance, holds_value
 from rag.releases import ASKED_AS as RELEASE_ASKED_AS
 from rag.releases import release_reading
@@ -369,8 +370,13 @@ def build_candidates(
             if _table_structure(passage.text, spans, i):
                 continue  # a table's header and rule rows name columns: the reader reads the header with each row
             release = release_reading(passage.text[start:end]) if is_heading[i] else None
+            heading = headings[i]
             if is_heading[i] and release is None:
-                continue  # a heading names a section: the reader reads it with each sentence under it
+                if not DATED_ENTRY.match(passage.text, start, end):
+                    continue  # a heading names a section: the reader reads it with each sentence under it
+                # "2022 - present  Senior Data Engineer, Fernhill Foods" heads its points and says
+                # what a CV's owner did then: read under the headings above it, not under itself
+                heading = heading.removesuffix(" > " + passage.text[start:end].strip())
             if release is not None:  # "## 2.4.0 (2024-03-02)" says when 2.4.0 came out, and only there
                 start += release[1]
                 key = (passage.document_id, passage.start_char + start, passage.start_char + end)
@@ -395,7 +401,7 @@ def build_candidates(
                 previous = ""
             candidates.append(
                 Candidate(index, passage.document_id, key[1], key[2], passage.text[start:end], previous=previous,
-                          heading=headings[i], reading=readings[i].sentence if i in readings else read_as.get(i, ""),
+                          heading=heading, reading=readings[i].sentence if i in readings else read_as.get(i, ""),
                           alone=i in readings or release is not None, speaker=speakers.get(i, ""))
             )
             rows.append((index, i))
@@ -671,9 +677,24 @@ def read(question: str, candidates: Sequence[Candidate], reader: "Reader", stage
     candidate's logit becomes the ranker's (those left unread get the lowest reader logit seen,
     less one)."""
     pool = [candidates[i] for i in reading_pool(candidates, stage.candidates, asked_value(question))]
-    logits = reader.score(question, [c.reading or c.text for c in pool], [c.previous for c in pool],
-                          [c.heading for c in pool])
+    logits = reader_logits(reader, question, [c.reading or c.text for c in pool], [c.previous for c in pool],
+                           [c.heading for c in pool])
     apply_reader(candidates, pool, logits, stage.ranker)
+
+
+def reader_logits(reader: "Reader", question: str, texts: Sequence[str], previous: Sequence[str],
+                  headings: Sequence[str] | None) -> np.ndarray:
+    """The reader's logit for each sentence (`texts`, with its `previous` one and `headings`). A
+    question asked with "not" is read without it against a sentence that says what did not
+    happen, and the higher logit kept (`rag.negation`)."""
+    logits = np.asarray(reader.score(question, texts, previous, headings), dtype=float)
+    plain = affirmed(question)
+    contrasting = [i for i, text in enumerate(texts) if plain is not None and contrasts(text)]
+    if contrasting:
+        again = reader.score(plain, [texts[i] for i in contrasting], [previous[i] for i in contrasting],
+                             [headings[i] for i in contrasting] if headings is not None else None)
+        logits[contrasting] = np.maximum(logits[contrasting], np.asarray(again, dtype=float))
+    return logits
 
 
 def apply_reader(candidates: Sequence[Candidate], pool: Sequence[Candidate], logits: Sequence[float], ranker: LinearModel) -> None:

@@ -14,7 +14,10 @@ import re
 
 # What a question calls a text's writers.
 # Plural only: "the corresponding author's e-mail address" asks about one of them, not what "we" say.
-_WRITERS = re.compile(r"\b(?:the\s+)?(authors|researchers|scientists|investigators|writers|team)\b", re.I)
+# A team only as "the (research) team": "How big is Harbourline's data team?" asks about a team
+# the text describes ("Our data team has eleven people"), not what its writers say.
+_WRITERS = re.compile(r"\b(?:the\s+)?(authors|researchers|scientists|investigators|writers)\b"
+                      r"|\bthe\s+(?:research\s+|study\s+|project\s+)?(team)\b", re.I)
 _WE = re.compile(r"\b(?:We|we|Our|our|Ours|ours|Us|us|Ourselves|ourselves)\b")
 _AS = {"we": "{}", "us": "{}", "ourselves": "{}", "our": "{}'", "ours": "{}'"}
 
@@ -24,7 +27,7 @@ def writers_asked(question: str) -> str:
     match = _WRITERS.search(question)
     if match is None:
         return ""
-    return "the " + match.group(1).lower()
+    return "the " + (match.group(1) or match.group(2)).lower()
 
 
 def as_written_by(sentence: str, writers: str) -> str:
@@ -36,6 +39,8 @@ def as_written_by(sentence: str, writers: str) -> str:
     def name(match: re.Match[str]) -> str:
         word = match.group()
         said = _AS[word.lower()].format(writers)
+        if said.endswith("'") and not writers.endswith("s"):
+            said += "s"  # "the team's"
         return said[0].upper() + said[1:] if word[0].isupper() else said
 
     said, count = _WE.subn(name, sentence)

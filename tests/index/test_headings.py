@@ -2,7 +2,7 @@ from index.headings import outline, plain_heading, title_heading
 from index.sentences import sentence_spans
 
 
-def paths(text: str, title: str = "doc") -> dict[str, str]:
+def paths(text: str, title: str = "") -> dict[str, str]:
     spans = sentence_spans(text)
     return dict(zip((text[a:b] for a, b in spans), outline(text, spans, title)[0]))
 
@@ -52,9 +52,43 @@ def test_plain_text_headings_in_capitals_or_set_off_by_blank_lines():
             "SETTING UP\n\nEach player starts with five coins. The youngest player goes first.\n\n"
             "End of the game\n\nThe player with the most coins wins.\n")
     assert plain(text) == ["HARBOUR LIGHTS: RULES OF PLAY", "SETTING UP", "End of the game"]
-    by_sentence = paths(text, "rules.txt")
-    assert by_sentence["Each player starts with five coins."] == "SETTING UP"  # a plain heading replaces the last
-    assert by_sentence["The player with the most coins wins."] == "End of the game"
+    by_sentence = paths(text, "HARBOUR LIGHTS: RULES OF PLAY")
+    # a plain heading replaces the last, under the document's title
+    assert by_sentence["Each player starts with five coins."] == "HARBOUR LIGHTS: RULES OF PLAY > SETTING UP"
+    assert by_sentence["The player with the most coins wins."] == "HARBOUR LIGHTS: RULES OF PLAY > End of the game"
+    assert by_sentence["Harbour Lights is a board game for two to five players."] == "HARBOUR LIGHTS: RULES OF PLAY"
+    assert paths(text)["The player with the most coins wins."] == "End of the game"  # no title: as found
+
+
+def test_a_cv_reads_its_sections_under_its_owners_name_and_its_dated_entries_as_answers():
+    """"EXPERIENCE" says nothing of whose; under "AMARA OKAFOR" the reader read "2019 - 2022 Data
+    Engineer, NHS ..." for "When did Amara work for the NHS analytics unit?" at 1.87, under
+    "EXPERIENCE" alone at -2.53 (eval/transfer27). An entry opening with its years heads the
+    points under it and is an answer candidate too, read under the headings above it."""
+    import numpy as np
+
+    from index.headings import DATED_ENTRY
+    from rag.extractive import build_candidates
+    from rag.retrieve import Passage
+
+    text = ("AMARA OKAFOR\nData engineer\n\n\nEXPERIENCE\n\n"
+            "2022 - present    Senior Data Engineer, Fernhill Foods (Bristol)\n"
+            "                  - Lead a team of four engineers.\n\n"
+            "SKILLS\n\nPython and SQL.\n")
+    by_sentence = paths(text, "AMARA OKAFOR")
+    assert by_sentence["- Lead a team of four engineers."] == (
+        "AMARA OKAFOR > EXPERIENCE > 2022 - present    Senior Data Engineer, Fernhill Foods (Bristol)")
+    assert by_sentence["Python and SQL."] == "AMARA OKAFOR > SKILLS"
+    passage = Passage(chunk_id="c", document_id="cv.txt", source="cv.txt", title="AMARA OKAFOR", date=None,
+                      start_char=0, end_char=len(text), text=text, score=1.0)
+    vectors = lambda passages: [np.ones((len(p.spans), 4), dtype=np.float32) for p in passages]  # noqa: E731
+    embed = lambda texts: np.ones((len(texts), 4), dtype=np.float32)  # noqa: E731
+    found = {c.text: c.heading for c in build_candidates("What is Amara's current job?", [passage],
+                                                         np.ones(4, dtype=np.float32), embed, lambda term: 1.0, vectors)}
+    assert found["2022 - present    Senior Data Engineer, Fernhill Foods (Bristol)"] == "AMARA OKAFOR > EXPERIENCE"
+    assert "EXPERIENCE" not in found and "SKILLS" not in found  # section names stay headings only
+    assert DATED_ENTRY.match("Sep 2016 \u2013 Jun 2017  MSc Data Science")
+    assert not DATED_ENTRY.match("2019-05-02 release")  # a date, no span of years
 
 
 def test_what_is_not_a_plain_heading():
@@ -82,7 +116,7 @@ def test_a_plain_heading_is_not_an_answer_candidate_but_heads_the_sentences_unde
     found = build_candidates("How many coins does a player start with?", [passage], np.ones(4, dtype=np.float32),
                              embed, lambda term: 1.0, vectors)
     assert [(c.text, c.heading) for c in found] == [
-        ("Each player starts with five coins.", "SETTING UP"), ("Tuna cards are worth double.", "SELLING FISH"),
+        ("Each player starts with five coins.", "rules.txt > SETTING UP"), ("Tuna cards are worth double.", "rules.txt > SELLING FISH"),
     ]
 
 
@@ -104,7 +138,7 @@ def test_a_numbered_title_that_opens_its_line_is_a_heading():
     text = ("   6. Trademarks. This License does not grant permission to use the trade names.\n\n"
             "   7. Disclaimer of Warranty. Unless required by applicable law, the Work is provided AS IS.\n\n"
             "1. Mix well. Then wait.\n")
-    by_sentence = paths(text, "LICENSE")
+    by_sentence = paths(text)
     assert by_sentence["This License does not grant permission to use the trade names."] == "6. Trademarks"
     assert by_sentence["Unless required by applicable law, the Work is provided AS IS."] == "7. Disclaimer of Warranty"
     spans = sentence_spans(text)
@@ -135,9 +169,9 @@ def test_a_chunk_keeps_the_headings_above_it():
     assert middle.outline == {"above": [[7, "SETTING UP"]], "inside": [[middle.text.index("A TURN"), 7, "A TURN"]], "turn": None}
     spans = sentence_spans(middle.text)
     paths, flags = outline(middle.text, spans, "rules.txt", middle.outline)
-    assert paths == ["SETTING UP", "SETTING UP", "SETTING UP", "A TURN"] and flags == [False, False, False, True]
+    assert paths == ["rules.txt > SETTING UP"] * 3 + ["rules.txt > A TURN"] and flags == [False, False, False, True]
     assert outline(middle.text, spans, "rules.txt")[0][1] == "rules.txt"  # read alone: the title
-    assert outline(last.text, sentence_spans(last.text), "rules.txt", last.outline)[0] == ["A TURN"]
+    assert outline(last.text, sentence_spans(last.text), "rules.txt", last.outline)[0] == ["rules.txt > A TURN"]
     whole = sentence_spans(RULES)
     assert chunk_outlines(RULES, whole, [(0, len(RULES))]) == [
         {"above": [], "inside": [[0, 7, "HARBOUR LIGHTS"], [16, 7, "SETTING UP"], [RULES.index("A TURN"), 7, "A TURN"]]}
@@ -246,7 +280,7 @@ EXIT STATUS
 def test_a_term_over_its_indented_description_heads_it_until_the_text_goes_back():
     """Manual pages and plain-text references put an option's name on a line of its own over
     its indented description: the name heads the description, and only that."""
-    by_sentence = paths(MAN_PAGE, "xargs")
+    by_sentence = paths(MAN_PAGE)
     keep = next(s for s in by_sentence if s.startswith("Keep (don't delete)"))
     assert by_sentence[keep] == "OPTIONS > -k --keep"
     assert by_sentence["If the standard input does not contain any nonblanks, do not run\n              the command."] == \

@@ -278,7 +278,7 @@ def test_a_stored_chunk_keeps_the_headings_above_it(tmp_path, real_embedder):
     passage = next(p for p in passages if p.text.startswith("Put the storm cards"))
     assert passage.outline == {"above": [[7, "SETTING UP"]], "inside": [[passage.text.index("A TURN"), 7, "A TURN"]], "turn": None}
     paths, _ = outline(passage.text, passage.spans, passage.title, passage.outline)
-    assert paths[1] == "SETTING UP"
+    assert paths[1] == "HARBOUR LIGHTS > SETTING UP"  # under the document's title line
     answer = pipeline.ask("How many coins does each player start with?")
     assert answer.citations and answer.citations[0].quote == "Each player starts with five coins."
     check_citations(pipeline, answer)
@@ -542,3 +542,31 @@ def test_a_release_date_is_answered_from_its_changelog_heading(tmp_path, real_em
     check_citations(pipeline, answer)
     answer = pipeline.ask("When did photos taken on 29 February go into the wrong album?")
     assert "2.4.0 (2024-03-02)" not in [c.quote for c in answer.citations]  # the fix, not the date, answers
+
+
+def test_a_question_asked_with_not_is_answered_by_the_sentence_that_says_why(tmp_path, real_embedder):
+    """The reader, trained to reject questions with "not" put in, read "Why did he not walk to
+    Aljezur?" against the diary's answer at -2.52 and the question was declined; read against it
+    without its "not" (the sentence says "but ... instead"), it is answered (eval/transfer26)."""
+    text = (REPO / "eval" / "transfer26" / "corpus" / "walking-diary.md").read_text(encoding="utf-8")
+    pipeline = _pipeline_over(tmp_path, real_embedder, "walking-diary.md", 900, text)
+    answer = pipeline.ask("Why did he not walk to Aljezur?")
+    assert not answer.abstained, answer.answerability
+    assert "because of a blister" in answer.citations[0].quote
+    check_citations(pipeline, answer)
+
+
+@pytest.mark.parametrize("question, quote", [
+    # read under "EXPERIENCE" alone the entry said nothing of whose job it was (reader -2.53)
+    ("When did Amara work for the NHS analytics unit?", "2019 - 2022       Data Engineer, NHS South West Analytics Unit (Exeter)"),
+    # a point under its entry, read under the name, the section and the entry
+    ("How many shops use the stock-forecasting feature store?", "- Built the stock-forecasting feature store used by 230 shops."),
+])
+def test_a_cvs_dated_entries_answer_under_its_owners_name(tmp_path, real_embedder, question, quote):
+    """eval/transfer27's CV, quoted exactly as the file has it."""
+    text = (REPO / "eval" / "transfer27" / "corpus" / "cv-amara-okafor.txt").read_text(encoding="utf-8")
+    pipeline = _pipeline_over(tmp_path, real_embedder, "cv-amara-okafor.txt", 800, text)
+    answer = pipeline.ask(question)
+    assert not answer.abstained, answer.answerability
+    assert answer.citations[0].quote == quote
+    check_citations(pipeline, answer)

@@ -255,14 +255,16 @@ def test_a_thematic_break_is_no_candidate_and_no_context(real_embedder):
 def test_a_plain_text_heading_is_read_with_its_section_and_never_quoted(real_embedder):
     """A rulebook in plain text: "A TURN" once outscored every sentence for "Who takes the first
     turn?" and each sentence was read under the document's title. Now the capitalised lines are
-    headings: never candidates, and each sentence is read under the one above it."""
+    headings: never candidates, and each sentence is read under the one above it, under the
+    document's title line."""
     text = ("HARBOUR LIGHTS: RULES OF PLAY\n\nSETTING UP\n\nEach player starts with five coins. "
             "The youngest player goes first.\n\nA TURN\n\nOn your turn, first roll the weather die.\n")
     question = "Who takes the first turn?"
     passage, answerer, vector, candidates = _read(real_embedder, text, "rules.txt", "HARBOUR LIGHTS: RULES OF PLAY", question)
     assert {c.text: c.heading for c in candidates} == {
-        "Each player starts with five coins.": "SETTING UP", "The youngest player goes first.": "SETTING UP",
-        "On your turn, first roll the weather die.": "A TURN",
+        "Each player starts with five coins.": "HARBOUR LIGHTS: RULES OF PLAY > SETTING UP",
+        "The youngest player goes first.": "HARBOUR LIGHTS: RULES OF PLAY > SETTING UP",
+        "On your turn, first roll the weather die.": "HARBOUR LIGHTS: RULES OF PLAY > A TURN",
     }
     chosen = answerer.select(question, [passage], vector, lambda term: 1.0).sentences
     assert chosen[0].text == "The youngest player goes first."
