@@ -150,7 +150,7 @@ def detail_contexts(detail: Detail | None, sentence: str, question: str, reach: 
 # sentence about the tenant without one does not answer it, however close it reads. Only values
 # whose form a pattern can tell are here (a Wi-Fi password or a dress code can be any word).
 
-Value = Literal["phone", "email", "web", "code", "price", "clock"]
+Value = Literal["phone", "email", "web", "code", "price", "clock", "count"]
 
 _ASKS = r"^\W*(?:what|which)(?:'s|\u2019s|\s+(?:is|are|was|were))\s+(?:(?:the|a|an|his|her|their|its|my|our|your)\s+)?(?:(?!(?:of|from|about|in|on|at|to|for|with|by|that|which|who|and|or|special|new|different)\b)[\w'\u2019.-]+\s+){0,4}?"
 # The value's noun ends its phrase ("the phone number of X", not "the phone number format").
@@ -172,6 +172,9 @@ _VALUE_RULES: list[tuple[re.Pattern[str], Value]] = [
     ]), re.I), "price"),
     # The time of day: "What time does the exhibition open?" (not "what time of year").
     (re.compile(r"\b(?:what|which|at what)\s+time\b(?!\s+of\s+(?:the\s+)?(?:year|day|month|week|life))|\bat what hour\b", re.I), "clock"),
+    # A count: "How many engines does the railway own?" is not answered by "The volunteers do
+    # everything from driving the engines to selling tickets", however close it reads.
+    (re.compile(r"^\W*(?:(?:in|on|at|for|from|to|by|with|of|about)\s+)?how\s+many\b|\b(?:what|which)\s+number\s+of\b", re.I), "count"),
 ]
 _NUMBER_WORD = r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve)"
 _DATE_OR_TIME = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}|\d{1,2}[-/.]\d{1,2}[-/.]\d{2,4}|[\d\s]*\d{1,2}:\d{2}[\d\s:-]*")
@@ -190,6 +193,9 @@ _VALUE_PATTERNS: dict[Value, re.Pattern[str]] = {
         r"|\bfree\b|\bno (?:charge|cost|fee)\b|\bnothing\b|\b(?:price|cost|fee|fare|rent)s?\b[^.\n]{0,25}?\d"
         r"|\b(?:half|double|twice)\b|\bper ?cent\b|%", re.I),
     # A time of day: "7:30", "9 am", "noon", "at ten", "in the evening".
+    # A number in figures or words, or a word that counts ("a dozen", "both", "none").
+    "count": re.compile(r"\d|\b(?:" + "|".join(_NUMBER_WORDS) + r"|both|none|single|once|thrice|pair|couple|"
+                        r"dozens|scores|nobody|nothing|neither)\b|\bno\s+one\b", re.I),
     "clock": re.compile(
         r"\b\d{1,2}:\d{2}\b|\b\d{1,2}(?:\.\d{2})?\s*(?:a\.?m\.?|p\.?m\.?)(?!\w)|\b(?:noon|midday|midnight|o'clock|morning|"
         r"afternoon|evening|dawn|dusk|sunrise|sunset)\b|\b(?:at|from|until|till|to|by|before|after)\s+" + _NUMBER_WORD + r"\b"

@@ -95,6 +95,11 @@ def test_has_new_detail(question, sentence, holds):
         ("How much is left?", None),
         ("What time does the public exhibition open?", "clock"),
         ("What time of year do great tits breed?", None),
+        # a count
+        ("How many engines does the railway own?", "count"),
+        ("What number of volunteers came?", "count"),
+        ("In how many parks was the study done?", "count"),
+        ("Many thanks: how many?", None),  # only a question that opens asking
     ],
 )
 def test_asked_value(question, value):
@@ -128,6 +133,10 @@ def test_asked_value(question, value):
         ("clock", "The front door opens at 7:30 on weekdays.", True),
         ("clock", "The clock is wound every Sunday at 9 am.", True),
         ("clock", "An exhibition will be held at the library from 3 to 5 December.", False),
+        ("count", "We have fourteen paid staff and about 230 active volunteers.", True),
+        ("count", "Both stations have step-free access.", True),
+        ("count", "No one came.", True),
+        ("count", "The volunteers do everything from driving the engines to selling tickets.", False),
     ],
 )
 def test_holds_value(value, text, holds):
