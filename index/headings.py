@@ -320,8 +320,10 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # (`index.chunking.chunk_columns`); 10: a spreadsheet's labelled row is no heading, nor a
 # transcript's turn (`index.transcripts`); 11: a label with a digit or underscore ("SHOEBOX_CACHE:")
 # opens no transcript turn; 12: a Roman numeral opening a line ("IV. The Winter") ends no
-# sentence, and a byline may name what the text is ("A short story by ...") or be in italics.
-OUTLINE_VERSION = 12
+# sentence, and a byline may name what the text is ("A short story by ...") or be in italics; 13:
+# labels make a transcript only where most are used more than once (an itinerary's "Seats:" under
+# each flight is a field).
+OUTLINE_VERSION = 13
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
 #  "columns": header row (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.

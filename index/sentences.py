@@ -265,7 +265,8 @@ def _blocks(text: str) -> list[tuple[int, int]]:
             # Wrapped prose keeps its indent, and a dot leader pads its line to the width.
             fill_width = None if deeper or _LEADER.search(line) else width
             if (_BULLET.match(next_line) or _REFERENCE.match(next_line) or _opens_entry(line, next_line)
-                    or (FIELD.match(next_line) and FIELD.match(line.lstrip()) and not _stops_mid_sentence(line))
+                    or (FIELD.match(next_line) and not _stops_mid_sentence(line) and (
+                        FIELD.match(line.lstrip()) or _field_run_below(text, lines, at + 2)))
                     or UNDERLINE.fullmatch(next_line.rstrip())
                     or _FENCE.match(next_line)
                     or _FENCE.match(line.lstrip()) or (deeper and _caps_title(line))
@@ -273,6 +274,13 @@ def _blocks(text: str) -> list[tuple[int, int]]:
                 blocks.append((block_start, line_end))
                 block_start = nxt[0]
     return blocks
+
+
+def _field_run_below(text: str, lines: list[tuple[int, int]], at: int) -> bool:
+    """Whether line `at` is a field too: a field over another opens a run of fields, which a line
+    above does not run into ("Flight FR 2291  Bristol 06:40 -> Valencia 10:05" over "Terminal:
+    Main terminal" and "Seats: 14A, 14B", an itinerary's)."""
+    return at < len(lines) and bool(FIELD.match(text[lines[at][0] : lines[at][1]].lstrip()))
 
 
 def _split_at(text: str, pattern: re.Pattern[str], start: int, end: int) -> list[tuple[int, int]]:

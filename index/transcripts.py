@@ -91,7 +91,9 @@ def _labels(text: str, spans: Sequence[Span]) -> dict[int, _Label]:
 
 def _is_transcript(text: str, labels: dict[int, _Label]) -> bool:
     """Two different names in capitals ("SAM OKOYE:"; "WARNING:" and "NOTE:" are no names), or
-    three labelled lines with two different labels, one of them used twice ("Q:", "A:", "Q:");
+    three labelled lines with two different labels, one of them used twice ("Q:", "A:", "Q:"),
+    and, for labels that are not names in capitals, more than half the labelled lines opened by a
+    label used more than once;
     and what the labels open is said in words, not given as values: at least half the labelled
     lines go on for three words or more, or open with a time stamp ("WEIGHT: 1.2 kg", "COLOUR:
     red" are a specification's fields)."""
@@ -99,6 +101,8 @@ def _is_transcript(text: str, labels: dict[int, _Label]) -> bool:
     capitals = {name for name in names if name.isupper() and len(name) > 1 and name.lower() not in _NOT_NAMES}
     if not (len(capitals) >= 2 or (len(names) >= 3 and 2 <= len(set(names)) < len(names))):
         return False
+    if len(capitals) < 2 and 2 * sum(names.count(name) >= 2 for name in names) <= len(names):
+        return False  # speakers take turns; an itinerary's "Seats:" and "Baggage:" under each flight are fields
     worded = 0
     for found in labels.values():
         line_end = text.find("\n", found.end)

@@ -689,8 +689,8 @@ def reader_logits(reader: "Reader", question: str, texts: Sequence[str], previou
     happen, and the higher logit kept (`rag.negation`)."""
     logits = np.asarray(reader.score(question, texts, previous, headings), dtype=float)
     plain = affirmed(question)
-    contrasting = [i for i, text in enumerate(texts) if plain is not None and contrasts(text)]
-    if contrasting:
+    contrasting = [] if plain is None else [i for i, text in enumerate(texts) if contrasts(text)]
+    if plain is not None and contrasting:
         again = reader.score(plain, [texts[i] for i in contrasting], [previous[i] for i in contrasting],
                              [headings[i] for i in contrasting] if headings is not None else None)
         logits[contrasting] = np.maximum(logits[contrasting], np.asarray(again, dtype=float))

@@ -278,3 +278,14 @@ def test_a_short_quotation_a_sentence_goes_on_into_is_part_of_it():
         "She wrote: \u201cClear. Calm.\u201d",
         "Then slept.",
     ]
+
+
+def test_a_line_over_a_run_of_fields_ends_there():
+    """An itinerary's flight line over "Terminal: ..." and "Seats: ..." had run into the first
+    field (eval/transfer29); a field alone under a line of prose may still be its wrapped end."""
+    text = ("  Flight FR 2291   Bristol (BRS) 06:40  ->  Valencia (VLC) 10:05 local time\n"
+            "  Terminal: Main terminal\n  Seats: 14A, 14B\n")
+    assert sentences(text) == ["Flight FR 2291   Bristol (BRS) 06:40  ->  Valencia (VLC) 10:05 local time",
+                               "Terminal: Main terminal", "Seats: 14A, 14B"]
+    assert sentences("The meeting was chaired by the\nChair: Ruth Okonjo\nSeats: 4\n")[0] == (
+        "The meeting was chaired by the\nChair: Ruth Okonjo")  # it stops mid-sentence: goes on

@@ -40,6 +40,14 @@ def test_labelled_lines_that_are_no_conversation_have_no_turns():
     cast = "Wrenfield Players: spring 2026\n\n" + "".join(f"Role: {role}; Name: {name}; Rehearsals: Mon, Wed\n\n" for role, name in (
         ("Mara (the daughter)", "Elin Tasker"), ("Tomas Hale", "Graham Pike"), ("Inspector Crewe", "Dev Raman")))
     assert _turns(cast) == {}  # a spreadsheet's labelled rows, each opened by the same column
+    # an itinerary's fields under each flight: "Seats" and "Baggage" twice, eight labels in all
+    # (four of them used twice: no more than half)
+    trip = ("Booking reference: QX7R4M\nPassengers: Ms Helena Brandt, Mr Jonas Brandt\n\nOUTBOUND\n"
+            "Terminal: Main terminal, check-in closes 40 minutes before departure\nSeats: 14A, 14B\n"
+            "Baggage: 1 cabin bag (10 kg) each, 1 checked bag shared\n\nRETURN\nSeats: not yet chosen\n"
+            "Baggage: as on the way out\n\nCAR HIRE\nSupplier: Ribera Rent, desk in the arrivals hall\n"
+            "Car: Seat Ibiza or similar, manual, 5 seats\n")
+    assert _turns(trip) == {}
 
 
 def test_questions_and_answers_marked_q_and_a_are_turns_without_a_speaker():

@@ -11,7 +11,12 @@ from rag.negation import affirmed, contrasts
     ("Why did he not walk to Aljezur?", "Why did he walk to Aljezur?"),
     ("Why isn't the package named shoebox?", "Why is the package named shoebox?"),
     ("Why can't I descale with vinegar?", "Why can I descale with vinegar?"),
-    ("Won't the kettle switch off?", "Will the kettle switch off?"),
+    ("Why won't the kettle switch off?", "Why will the kettle switch off?"),
+    ("What happens if the rent is not paid by 1 June?", "What happens if the rent is paid by 1 June?"),
+    ("How can I check that a file is not damaged?", "How can I check that a file is damaged?"),
+    # "not" in the main clause, as SQuAD 2.0 put it to make a question unanswerable: left to the reader
+    ("What did the Treaties not seek to do?", None),
+    ("When didn't the British begin to build the fort?", None),
     ("Why cannot members sublet?", "Why can members sublet?"),
     ("Why don\u2019t they open on Sundays?", "Why do they open on Sundays?"),
     ("What is the capital of Norway?", None),
