@@ -69,7 +69,8 @@ _ADDRESSED = ("from", "to", "cc", "bcc", "reply-to")
 # Carver" (one sentence), or the closing a sentence of its own and the name the next.
 _CLOSING = (r"(?:(?:kind|best|warm|warmest|with best|with kind)[ \t]+regards|regards|best wishes|all the best|yours[ \t]+"
             r"(?:sincerely|faithfully|truly)|sincerely(?:[ \t]+yours)?|yours|cheers|(?:many[ \t]+)?thanks|with thanks|best)[ \t]*[,!.]?")
-_NAME_LINE = r"[A-Z][\w'\u2019.-]*(?:[ \t]+[A-Z][\w'\u2019.-]*){0,3}"
+# The name, and perhaps the signer's role after a comma ("Inés Llorca, Reservations").
+_NAME_LINE = r"[A-Z][\w'\u2019.-]*(?:[ \t]+[A-Z][\w'\u2019.-]*){0,3}(?:,[ \t]*[A-Z][^,\r\n]{1,40})?"
 _SIGNED = re.compile(rf"\s*{_CLOSING}[ \t]*\r?\n[ \t]*({_NAME_LINE})\s*", re.I)
 _CLOSING_LINE = re.compile(rf"\s*{_CLOSING}\s*", re.I)
 _NAME = re.compile(rf"\s*({_NAME_LINE})\s*")

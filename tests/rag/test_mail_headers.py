@@ -82,6 +82,8 @@ def test_a_letters_signature_says_who_wrote_and_signed_it():
     letter = "The studio seats 140.\n\nYours sincerely,\nHelen Carver\nGeneral Manager"
     assert _readings(letter) == {"Yours sincerely,\nHelen Carver": "This letter was written and signed by Helen Carver."}
     assert _readings("See you on Friday.\n\nBest,\n\nDaniel") == {"Daniel": "This letter was written and signed by Daniel."}
+    assert _readings("Warm regards,\nIn\u00e9s Llorca, Reservations") == {
+        "Warm regards,\nIn\u00e9s Llorca, Reservations": "This letter was written and signed by In\u00e9s Llorca, Reservations."}
     assert _readings("Kind regards,\n\nthe facilities team") == {}
     assert _readings("Regards, as they say, are free.\n\nHelen Carver") == {}
     spans = sentence_spans(letter)
