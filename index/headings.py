@@ -36,10 +36,10 @@ _LINKING_WORDS = frozenset("also and but finally hence next now or otherwise so 
 # reads it as saying so): the name's words capitalised ("By July 1944, the army ..." is prose),
 # then perhaps a role; or what the text is before "by" ("A short story by Ilse Marrow").
 # A blog's "*Posted by Marek Dvořák, 14 October 2026*" may be in italics.
-BYLINE = re.compile(r"([*_]{0,2})(?:An?\s+(?:[a-z-]+\s+){0,2}(?:story|novel|novella|poem|essay|play|memoir|tale|book"
+BYLINE = re.compile(r"(?P<mark>[*_]{0,2})(?:An?\s+(?:[a-z-]+\s+){0,2}(?:story|novel|novella|poem|essay|play|memoir|tale|book"
                     r"|guide|report|article|paper|column|review|biography|history)\s+by|[Bb]y|[Ww]ritten by|[Ww]ords by"
-                    r"|[Pp]osted by|[Aa]uthor:)\s+([A-Z][\w.'\u2019-]*"
-                    r"(?:\s+(?:[A-Z][\w.'\u2019-]*|and|&|de|van|von|der))*(?:\s*,\s*[^,*_\r\n]{1,60})?)\1")
+                    r"|[Pp]osted by|[Aa]uthor:)\s+(?P<name>[A-Z][\w.'\u2019-]*"
+                    r"(?:\s+(?:[A-Z][\w.'\u2019-]*|and|&|de|van|von|der))*(?:\s*,\s*[^,*_\r\n]{1,60})?)(?P=mark)")
 # A line opening with the years it covers, as a CV or a timeline lists jobs and courses
 # ("2022 - present    Senior Data Engineer, Fernhill Foods", "Sep 2016 – Jun 2017  MSc ..."):
 # a heading over the points under it, and what it says an answer too (`rag.extractive`).

@@ -61,8 +61,9 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
     out: dict[int, tuple[str, str]] = {}
     for i, ((start, end), skipped) in enumerate(zip(spans, skip)):
         byline = None if skipped else BYLINE.fullmatch(text, start, end)
-        if byline and len(byline.group(2).split()) <= _MAX_BYLINE_WORDS and alone_on_line(text, start, end):
-            out[i] = (f"This was written by {byline.group(2).rstrip('.')}.", "wrote written writer author who")
+        name = byline.group("name") if byline else ""
+        if name and len(name.split()) <= _MAX_BYLINE_WORDS and alone_on_line(text, start, end):
+            out[i] = (f"This was written by {name.rstrip('.')}.", "wrote written writer author who")
     for i, found in enumerate(fields):
         in_run = (i > 0 and fields[i - 1] is not None) or (i + 1 < len(fields) and fields[i + 1] is not None)
         if found is None or not in_run:

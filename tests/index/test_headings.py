@@ -333,7 +333,7 @@ def test_a_byline_set_off_by_blank_lines_is_no_heading():
     assert not BYLINE.fullmatch("By July 1944, the Red Army was deep into Polish territory.")  # prose, not a byline
     story = "The Salt Keeper\n\nA short story by Ilse Marrow\n\nI. The Letter\n\nThe letter came.\n\nII. The Quay\n\nShe went.\n"
     assert plain(story) == ["The Salt Keeper", "I. The Letter", "II. The Quay"]
-    assert BYLINE.fullmatch("*Posted by Marek Dvo\u0159\u00e1k, 14 October 2026*").group(2) == "Marek Dvo\u0159\u00e1k, 14 October 2026"
+    assert BYLINE.fullmatch("*Posted by Marek Dvo\u0159\u00e1k, 14 October 2026*").group("name") == "Marek Dvo\u0159\u00e1k, 14 October 2026"
     assert not BYLINE.fullmatch("A House by The Sea")  # a title: a house is nothing anyone writes
     assert not BYLINE.fullmatch("*By Ann Lee")  # italics opened and not closed
 

@@ -248,6 +248,19 @@ def test_a_clear_answer_in_a_tiny_corpus_is_given(tmp_path, real_embedder, corpu
     assert unrelated.abstained, unrelated.model_dump(include={"answerability", "answer"})
 
 
+def _answered(pipeline: Pipeline, question: str):
+    """`pipeline`'s answer to `question`, which must not be declined, its citations checked."""
+    answer = pipeline.ask(question)
+    assert not answer.abstained, answer.answerability
+    check_citations(pipeline, answer)
+    return answer
+
+
+def _transfer_text(name: str, file: str) -> str:
+    """A file of a transfer dev set's corpus (`eval/<name>/corpus/<file>`)."""
+    return (REPO / "eval" / name / "corpus" / file).read_text(encoding="utf-8")
+
+
 def _pipeline_over(tmp_path, real_embedder, name: str, chunk_size: int, text: str | bytes) -> Pipeline:
     """A pipeline over one file `name` holding `text` (or a PDF's bytes), ingested in chunks of
     `chunk_size`."""
@@ -317,10 +330,8 @@ def test_a_messages_header_lines_answer_who_sent_it_and_when(tmp_path, real_embe
     """Asked who sent a message, the answerer quotes its From line, alone and exactly, where the
     reader alone took "From:" for no answer at all."""
     pipeline = _pipeline_over(tmp_path, real_embedder, "backup-move.eml", 400, BACKUP_MAIL)
-    answer = pipeline.ask(question)
-    assert not answer.abstained, answer.answerability
+    answer = _answered(pipeline, question)
     assert [c.quote for c in answer.citations] == [quote]
-    check_citations(pipeline, answer)
     # the body still answers what it says
     body = pipeline.ask("When will the old backup server be powered down?")
     assert not body.abstained and "07:00" in body.answer and not body.answer.startswith("Date")
@@ -378,20 +389,16 @@ def test_an_interviews_answer_is_read_with_the_question_it_answers(tmp_path, rea
     """"My palette knife." answers the host's question before it, and only that: read alone, the
     reader never saw it (it was not among the sentences it reads)."""
     pipeline = _pipeline_over(tmp_path, real_embedder, "interview.txt", 300, POTTER_INTERVIEW)
-    answer = pipeline.ask(question)
-    assert not answer.abstained, answer.answerability
+    answer = _answered(pipeline, question)
     assert answer.citations[0].quote == quote
-    check_citations(pipeline, answer)
 
 
 def test_a_turn_in_the_first_person_is_read_as_its_speakers(tmp_path, real_embedder):
     """"I opened my own studio" says when Lena did, in a chunk that opens inside her turn (ingest
     stores whose turn it is)."""
     pipeline = _pipeline_over(tmp_path, real_embedder, "interview.txt", 300, POTTER_INTERVIEW)
-    answer = pipeline.ask("When did Lena open her studio?")
-    assert not answer.abstained, answer.answerability
+    answer = _answered(pipeline, "When did Lena open her studio?")
     assert "2011" in answer.citations[0].quote
-    check_citations(pipeline, answer)
 
 
 @pytest.mark.parametrize("page, question, quote", [
@@ -404,12 +411,10 @@ def test_a_turn_in_the_first_person_is_read_as_its_speakers(tmp_path, real_embed
 ])
 def test_a_field_or_a_byline_answers_what_it_is_read_as(tmp_path, real_embedder, page, question, quote):
     """Each line is quoted exactly as the saved page has it."""
-    text = (REPO / "eval" / "transfer17" / "corpus" / page).read_text(encoding="utf-8")
+    text = _transfer_text("transfer17", page)
     pipeline = _pipeline_over(tmp_path, real_embedder, page, 900, text)
-    answer = pipeline.ask(question)
-    assert not answer.abstained, answer.answerability
+    answer = _answered(pipeline, question)
     assert answer.citations[0].quote == quote
-    check_citations(pipeline, answer)
 
 
 def test_a_papers_authors_and_their_university_answer_from_its_opening(tmp_path, real_embedder):
@@ -426,10 +431,8 @@ def test_a_papers_authors_and_their_university_answer_from_its_opening(tmp_path,
                         index={"embed_backend": "torch", "chunk_size": 800, "chunk_overlap": 0})
     run_ingest(settings, [docs])
     pipeline = Pipeline(settings, embedder=real_embedder)
-    answer = pipeline.ask("Which university do the authors work at?")
-    assert not answer.abstained, answer.answerability
+    answer = _answered(pipeline, "Which university do the authors work at?")
     assert answer.citations[0].quote == "Department of Environmental Science, University of Eastbridge"
-    check_citations(pipeline, answer)
     answer = pipeline.ask("Who wrote the study on street trees?")
     assert answer.citations and answer.citations[0].quote == "Ines Marchetti, Tomasz Wr\u00f3bel and Adaeze Nwosu"
 
@@ -450,10 +453,8 @@ def test_a_pdfs_front_matter_and_table_rows_answer(tmp_path, real_embedder, corp
     """A research paper, a club's rules and a report typeset as PDFs (eval/transfer20, 19, 16)."""
     data = (REPO / "eval" / corpus / "corpus" / name).read_bytes()
     pipeline = _pipeline_over(tmp_path, real_embedder, name, 800, data)
-    answer = pipeline.ask(question)
-    assert not answer.abstained, answer.answerability
+    answer = _answered(pipeline, question)
     assert answer.citations[0].quote == quote
-    check_citations(pipeline, answer)
 
 
 MEETING_VTT = """WEBVTT
@@ -548,12 +549,10 @@ def test_a_question_asked_with_not_is_answered_by_the_sentence_that_says_why(tmp
     """The reader, trained to reject questions with "not" put in, read "Why did he not walk to
     Aljezur?" against the diary's answer at -2.52 and the question was declined; read against it
     without its "not" (the sentence says "but ... instead"), it is answered (eval/transfer26)."""
-    text = (REPO / "eval" / "transfer26" / "corpus" / "walking-diary.md").read_text(encoding="utf-8")
+    text = _transfer_text("transfer26", "walking-diary.md")
     pipeline = _pipeline_over(tmp_path, real_embedder, "walking-diary.md", 900, text)
-    answer = pipeline.ask("Why did he not walk to Aljezur?")
-    assert not answer.abstained, answer.answerability
+    answer = _answered(pipeline, "Why did he not walk to Aljezur?")
     assert "because of a blister" in answer.citations[0].quote
-    check_citations(pipeline, answer)
 
 
 @pytest.mark.parametrize("question, quote", [
@@ -564,9 +563,7 @@ def test_a_question_asked_with_not_is_answered_by_the_sentence_that_says_why(tmp
 ])
 def test_a_cvs_dated_entries_answer_under_its_owners_name(tmp_path, real_embedder, question, quote):
     """eval/transfer27's CV, quoted exactly as the file has it."""
-    text = (REPO / "eval" / "transfer27" / "corpus" / "cv-amara-okafor.txt").read_text(encoding="utf-8")
+    text = _transfer_text("transfer27", "cv-amara-okafor.txt")
     pipeline = _pipeline_over(tmp_path, real_embedder, "cv-amara-okafor.txt", 800, text)
-    answer = pipeline.ask(question)
-    assert not answer.abstained, answer.answerability
+    answer = _answered(pipeline, question)
     assert answer.citations[0].quote == quote
-    check_citations(pipeline, answer)
