@@ -40,6 +40,41 @@ BYLINE = re.compile(r"(?P<mark>[*_]{0,2})(?:An?\s+(?:[a-z-]+\s+){0,2}(?:story|no
                     r"|guide|report|article|paper|column|review|biography|history)\s+by|[Bb]y|[Ww]ritten by|[Ww]ords by"
                     r"|[Pp]osted by|[Aa]uthor:)\s+(?P<name>[A-Z][\w.'\u2019-]*"
                     r"(?:\s+(?:[A-Z][\w.'\u2019-]*|and|&|de|van|von|der))*(?:\s*,\s*[^,*_\r\n]{1,60})?)(?P=mark)")
+# Who wrote each post of a page that holds several: a forum's "Reply from greasemonkey_jo, 3 March
+# 2026, 09:02", a shop's "*Reviewed by Priya N. on 2 January 2026 · Verified purchase*", an issue
+# tracker's "**amara-dev** (maintainer) commented on 13 May 2026". A handle may be in lower case
+# ("wheelie_mo"), and a date or a note may follow the name.
+_POST_TAIL = r"(?P<tail>(?:\s*[,\u00b7|\u2022(]\s*|\s+(?:on|at|-|\u2013|\u2014)\s+)[^*_\r\n]{0,79}[^*_\r\n.!?])?"
+_POSTER = r"[A-Z][\w.'\u2019-]*(?:\s+(?:[A-Z][\w.'\u2019-]*|de|van|von|der))*|@?\w[\w.-]{0,38}"
+POST_BYLINE = re.compile(
+    r"(?P<mark>[*_]{0,2})(?P<verb>(?:[Tt]hread\s+)?(?:[Ss]tarted|[Pp]osted|[Rr]eviewed|[Ss]ubmitted|[Cc]ommented|[Aa]nswered"
+    r"|[Aa]sked|[Rr]eplied|[Ww]ritten)\s+by|(?:[Rr]eply|[Rr]eview|[Cc]omment|[Aa]nswer|[Pp]ost)\s+(?:by|from))\s+"
+    rf"(?P<name>{_POSTER}){_POST_TAIL}(?P=mark)")
+# The name first, as issue trackers and comment threads put it (not "wrote": "Tess wrote:" opens a
+# quotation inside someone else's post).
+POST_NAMED = re.compile(
+    rf"(?P<mark>)(?:\*\*|__)?(?P<name>{_POSTER})(?:\*\*|__)?(?:[ \t]*\((?P<role>[^()\r\n]{{1,30}})\))?[ \t]+"
+    r"(?P<verb>commented|replied|answered|asked|posted|reviewed)(?P<tail>\s+(?:on|at)\s+[^*_\r\n]{1,60})?:?")
+MIN_POSTS = 2  # bylines that make a page of posts, each heading what follows it (`_headings`)
+
+
+def post_byline(line: str) -> re.Match[str] | None:
+    """A post's byline (`POST_BYLINE`, `POST_NAMED`): its groups name, verb and tail. With the
+    name first, it has the name in bold or a date after the verb ("Anna replied" may be prose)."""
+    match = POST_BYLINE.fullmatch(line)
+    if match:
+        return match
+    match = POST_NAMED.fullmatch(line)
+    return match if match and (match.group("tail") or line.startswith(("**", "__"))) else None
+
+
+def byline_name(line: str) -> str:
+    """Who a byline says wrote what follows it ("By Maya Osei, Transport reporter", "Reply from
+    greasemonkey_jo, 3 March 2026"), else ""."""
+    match = BYLINE.fullmatch(line) or post_byline(line)
+    return match.group("name") if match else ""
+
+
 # A line opening with the years it covers, as a CV or a timeline lists jobs and courses
 # ("2022 - present    Senior Data Engineer, Fernhill Foods", "Sep 2016 – Jun 2017  MSc ..."):
 # a heading over the points under it, and what it says an answer too (`rag.extractive`).
@@ -51,6 +86,9 @@ _UNDERLINE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4, '"': 5, "+": 6}
 # A CSV or spreadsheet row with a header as the document reads it: "column: value" pairs joined
 # by "; " (`index.extra_readers.labelled_row`). Never a heading; the answerer reads it alone.
 LABELLED_ROW = re.compile(r"[^:;\n]{1,60}: [^;\n]*(?:; [^:;\n]{1,60}: [^;\n]*)+")
+# A field whose value opens with no letter: a number, a date, a price, code ("Last updated:
+# 14 February 2026", "Labels: `bug`"): a fact about the text, no title ("Part 2: The Return" is one).
+_VALUE_FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}[ \t]*:[ \t]+[^\sA-Za-z]")
 _LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 MAX_CHARS = 80
@@ -67,6 +105,10 @@ PLAIN_LEVEL = 7  # below every Markdown level: a plain heading replaces the one 
 # other heading, and only over its description: the first line back at the term's indent ends it.
 TERM_LEVEL = 8
 _INDENT = re.compile(r"[ \t]*")
+# A definition under its term, as Markdown extensions write a definition list ("**Cast**" over
+# ": A second or later swarm ..."): the term heads it as an option heads its indented description.
+_DEFINITION = re.compile(r"[ \t]{0,3}:[ \t]+\S")
+_BOLD = re.compile(r"(\*\*|__)(\S(?:.*\S)?)\1")
 _ENUMERATOR = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)][ \t]")  # "(a) ", "2) ", "iv. ": a list item
 
 Span = tuple[int, int]
@@ -106,7 +148,8 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     line = text[start:end]
     if "\n" in line or len(line) > MAX_CHARS or len(line.split()) > MAX_WORDS:
         return False
-    if line[-1] in ".!?,;" or MARKDOWN_HEADING.match(line) or _LIST_OR_TABLE.match(line) or LABELLED_ROW.fullmatch(line):
+    if (line[-1] in ".!?,;" or MARKDOWN_HEADING.match(line) or _LIST_OR_TABLE.match(line) or LABELLED_ROW.fullmatch(line)
+            or _VALUE_FIELD.match(line)):
         return False  # a spreadsheet's row, "Role: Director; Name: Ruth Okonjo", is a record, not a title
     if line[-1] == ":" and len(line.split()) > MAX_LABEL_WORDS:
         return False  # "Run these two lines:" leads into what follows; "Agenda:" names it
@@ -121,7 +164,7 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     gap_before = text[spans[i - 1][1] if i else 0:start].replace("\r", "")
     gap_after = text[end:spans[i + 1][0]].replace("\r", "")
     set_off = (i == 0 or bool(_BLANK_LINE.search(gap_before))) and bool(_BLANK_LINE.search(gap_after))
-    if BYLINE.fullmatch(line):
+    if byline_name(line):
         return False  # "By Maya Osei, Transport reporter" says who wrote what follows: no title
     if line[0].isupper():
         return set_off and line.rstrip(":").lower() not in _LINKING_WORDS
@@ -169,7 +212,14 @@ def term_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     after = text[end : spans[i + 1][0]].replace("\r", "")
     if after.count("\n") != 1 or not _opens_line(text, spans[i + 1][0]):
         return False  # a blank line between, or the next sentence does not open the next line
-    return _indent(text, spans[i + 1][0]) > _indent(text, start)
+    return _described_indent(text, spans[i + 1][0]) > _indent(text, start)
+
+
+def _described_indent(text: str, start: int) -> int:
+    """The indent of the line holding `start`, a definition's ": " counted as indent."""
+    line_start = text.rfind("\n", 0, start) + 1
+    definition = _DEFINITION.match(text, line_start)
+    return len(text[line_start : definition.end() - 1].expandtabs(8)) if definition else _indent(text, start)
 
 
 def term_above(text: str, spans: Sequence[Span], i: int) -> int | None:
@@ -178,6 +228,17 @@ def term_above(text: str, spans: Sequence[Span], i: int) -> int | None:
     not say what it describes ("If the standard input does not contain any nonblanks, do not
     run the command." is `-r, --no-run-if-empty`)."""
     return spans[i - 1][0] if i > 0 and term_heading(text, spans, i - 1) else None
+
+
+def definition_term(text: str, spans: Sequence[Span], i: int) -> str:
+    """The term that sentence `i` opens the definition of in a definition list ("Cast" for ": A
+    second or later swarm ..." under "**Cast**"), else ""."""
+    start = spans[i][0]
+    if not (i > 0 and _DEFINITION.match(text, start) and _opens_line(text, start) and term_heading(text, spans, i - 1)):
+        return ""
+    term = text[spans[i - 1][0] : spans[i - 1][1]].strip()
+    bold = _BOLD.fullmatch(term)
+    return bold.group(2) if bold else term
 
 
 def setext_level(text: str, spans: Sequence[Span], i: int) -> int | None:
@@ -252,10 +313,18 @@ def _headings(text: str, spans: Sequence[Span]) -> list[tuple[int, str] | None]:
     blocks = fenced(text) if "```" in text or "~~~" in text else []
     found: list[tuple[int, str] | None] = []
     term_indent: int | None = None  # the open term's, while its description goes on
+    # A definition list's definition goes on unindented on the lines after its ": " line (": A
+    # second swarm ...\nIt is led by ...") up to a blank line.
+    in_definition = False
     for i, (start, _) in enumerate(spans):
+        if i and _BLANK_LINE.search(text, spans[i - 1][1], start):
+            in_definition = False
         level = None if any(s <= start < e for s, e in blocks) else heading_level(text, spans, i)
-        if level is None and term_indent is not None and _opens_line(text, start) and _indent(text, start) <= term_indent:
+        if (level is None and term_indent is not None and _opens_line(text, start)
+                and _described_indent(text, start) <= term_indent and not in_definition):
             level, term_indent = (TERM_LEVEL, ""), None
+        if _opens_line(text, start) and _DEFINITION.match(text, start):
+            in_definition = True
         if level is not None and level[1]:
             term_indent = _indent(text, start) if level[0] == TERM_LEVEL else None
         found.append(level)
@@ -269,7 +338,29 @@ def _headings(text: str, spans: Sequence[Span]) -> list[tuple[int, str] | None]:
             found[i] = None
             continue
         markdown_next = level is not None and level[0] < PLAIN_LEVEL
+    # A page of posts (a forum's thread, a shop's reviews): each byline heads its post, so a
+    # reply's advice is read under whose it is and "we went for sage" under "Reviewed by Alex M.".
+    posts = {i: post for i, (start, end) in enumerate(spans)
+             if not any(s <= start < e for s, e in blocks) and (post := post_heading(text, start, end))}
+    if len(posts) >= MIN_POSTS:
+        for i, post in posts.items():
+            found[i] = (PLAIN_LEVEL, post)
     return found
+
+
+def post_heading(text: str, start: int, end: int) -> str:
+    """A byline alone on its line, as a heading: up to the name, without the date or note after
+    it ("Reviewed by Priya N."), nor the italics around it."""
+    if not alone_on_line(text, start, end):
+        return ""
+    line = text[start:end]
+    post = post_byline(line)
+    if post and post.re is POST_NAMED:  # "amara-dev commented"
+        return f"{post.group('name')} {post.group('verb')}"
+    match = post or BYLINE.fullmatch(line)
+    if not match:
+        return ""
+    return line[len(match.group("mark")) : match.end("name")].split(",")[0].strip()
 
 
 def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] | None:
@@ -287,7 +378,9 @@ def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] |
     if numbered_heading(text, spans, i):
         return PLAIN_LEVEL, text[start:end].strip().rstrip(".")
     if term_heading(text, spans, i):
-        return TERM_LEVEL, text[start:end].strip()
+        term = text[start:end].strip()
+        bold = _BOLD.fullmatch(term)
+        return TERM_LEVEL, bold.group(2) if bold else term
     return None
 
 
@@ -322,8 +415,10 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # opens no transcript turn; 12: a Roman numeral opening a line ("IV. The Winter") ends no
 # sentence, and a byline may name what the text is ("A short story by ...") or be in italics; 13:
 # labels make a transcript only where most are used more than once (an itinerary's "Seats:" under
-# each flight is a field).
-OUTLINE_VERSION = 13
+# each flight is a field); 14: a page of posts has each byline head its post, a definition list's
+# term heads its definition, and a field holding a number ("Last updated: 14 February 2026") is no
+# heading.
+OUTLINE_VERSION = 14
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
 #  "columns": header row (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.

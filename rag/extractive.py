@@ -20,18 +20,18 @@ import numpy as np
 from index.embedding import Embedder
 from index.embedding_cache import CachingEmbedder
 from index.extra_readers import labelled_row
-from index.headings import DATED_ENTRY, LABELLED_ROW, MARKDOWN_HEADING, outline
+from index.headings import DATED_ENTRY, LABELLED_ROW, MARKDOWN_HEADING, outline, post_heading
 from index.sentence_vectors import SentenceVectorSource
 from index.sentences import TABLE_RULE
 from index.transcripts import as_asked_of, as_spoken_by, speaker_turns
 from rag.calibration import Calibration, LinearModel, ReaderStage
-from rag.field_readings import field_readings
+from rag.field_readings import asks_post, field_readings
 from rag.first_person import as_written_by, writers_asked
 from rag.front_matter import front_matter
 from rag.injection import is_instruction
 from rag.lexical import STOPWORDS, WH_WORDS, stem, terms, words
 from rag.mail_headers import header_readings
-from rag.negation import affirmed, contrasts
+from rag.negation import affirmed, contrasts, echoes
 from rag.question import Value, answer_detail, answer_type, asked_value, detail_contexts, has_new_instance, holds_value
 from rag.releases import ASKED_AS as RELEASE_ASKED_AS
 from rag.releases import release_reading
@@ -336,6 +336,9 @@ def build_candidates(
             sentence_terms[i] |= set(terms(reading.sentence + " " + reading.asked_as))
             sentence_words[i] |= set(words(reading.sentence))
         headings, is_heading = outline(passage.text, spans, passage.title, passage.outline)
+        # A post's byline heads the post and says who wrote it: read as a line of its own too.
+        posts = {i: post for i, (start, end) in enumerate(spans)
+                 if is_heading[i] and (post := post_heading(passage.text, start, end))}
         # What a sentence is read as where its words do not say it: a transcript's turn, a field.
         speakers: dict[int, str] = {}
         read_as = _turn_readings(passage, spans, headings, is_heading, speakers)
@@ -344,7 +347,7 @@ def build_candidates(
             sentence_words[i] |= set(words(read_as[i]))
         spoken = bool(read_as) or (passage.outline or {}).get("turn") is not None
         fields = {} if spoken else field_readings(
-            passage.text, spans, headings, [is_heading[i] or i in readings for i in range(len(spans))])
+            passage.text, spans, headings, [(is_heading[i] and i not in posts) or i in readings for i in range(len(spans))])
         for i, (reading, asked_as) in fields.items():  # "Height: 38 m" is matched by "tall" too
             sentence_terms[i] |= set(terms(asked_as))
             read_as[i] = reading
@@ -372,11 +375,12 @@ def build_candidates(
             release = release_reading(passage.text[start:end]) if is_heading[i] else None
             heading = headings[i]
             if is_heading[i] and release is None:
-                if not DATED_ENTRY.match(passage.text, start, end):
+                if not (DATED_ENTRY.match(passage.text, start, end) or (i in posts and asks_post(question))):
                     continue  # a heading names a section: the reader reads it with each sentence under it
                 # "2022 - present  Senior Data Engineer, Fernhill Foods" heads its points and says
-                # what a CV's owner did then: read under the headings above it, not under itself
-                heading = heading.removesuffix(" > " + passage.text[start:end].strip())
+                # what a CV's owner did then, as a post's byline says who wrote it: read under the
+                # headings above it, not under itself
+                heading = heading.removesuffix(" > " + posts.get(i, passage.text[start:end].strip()))
             if release is not None:  # "## 2.4.0 (2024-03-02)" says when 2.4.0 came out, and only there
                 start += release[1]
                 key = (passage.document_id, passage.start_char + start, passage.start_char + end)
@@ -686,10 +690,13 @@ def reader_logits(reader: "Reader", question: str, texts: Sequence[str], previou
                   headings: Sequence[str] | None) -> np.ndarray:
     """The reader's logit for each sentence (`texts`, with its `previous` one and `headings`). A
     question asked with "not" is read without it against a sentence that says what did not
-    happen, and the higher logit kept (`rag.negation`)."""
+    happen (however it asks; where it asks as users do, against any sentence of contrast), and
+    the higher logit kept (`rag.negation`)."""
     logits = np.asarray(reader.score(question, texts, previous, headings), dtype=float)
     plain = affirmed(question)
     contrasting = [] if plain is None else [i for i, text in enumerate(texts) if contrasts(text)]
+    if plain is None and (plain := affirmed(question, anywhere=True)) is not None:
+        contrasting = [i for i, text in enumerate(texts) if echoes(question, text)]
     if plain is not None and contrasting:
         again = reader.score(plain, [texts[i] for i in contrasting], [previous[i] for i in contrasting],
                              [headings[i] for i in contrasting] if headings is not None else None)

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from index.headings import BYLINE, alone_on_line, in_capitals
+from index.headings import BYLINE, alone_on_line, definition_term, in_capitals, post_byline
 from index.sentences import FIELD
 
 _ITEM_MARK = re.compile(r"\s*[-*+\u2022]\s+")
@@ -64,6 +64,10 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
         name = byline.group("name") if byline else ""
         if name and len(name.split()) <= _MAX_BYLINE_WORDS and alone_on_line(text, start, end):
             out[i] = (f"This was written by {name.rstrip('.')}.", "wrote written writer author who")
+        elif not skipped and (post := post_byline(text[start:end])) and alone_on_line(text, start, end):
+            out[i] = _post_reading(post)
+        elif not skipped and (term := definition_term(text, spans, i)):
+            out[i] = _definition_reading(term, text[start:end])
     for i, found in enumerate(fields):
         in_run = (i > 0 and fields[i - 1] is not None) or (i + 1 < len(fields) and fields[i + 1] is not None)
         if found is None or not in_run:
@@ -71,6 +75,46 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
         label, value = found
         out[i] = (_sentence(label, value, subjects[i]), _asked_as(label))
     return out
+
+
+# What a post's byline says it is and how it came: "Reply from" a reply written by, "Thread
+# started by" a thread started by.
+_POSTS = {"started": ("thread", "started"), "thread": ("thread", "started"), "reviewed": ("review", "written"),
+          "review": ("review", "written"), "reply": ("reply", "written"), "replied": ("reply", "written"),
+          "comment": ("comment", "written"), "commented": ("comment", "written"), "answer": ("answer", "written"),
+          "answered": ("answer", "written"), "asked": ("question", "asked"), "post": ("post", "written")}
+
+
+def _definition_reading(term: str, definition: str) -> tuple[str, str]:
+    """A definition list's entry as a sentence: "**Cast**" over ": A second or later swarm ..." as
+    "Cast is a second or later swarm ..." (the reader, asked "What is a cast?": -2.18 for the
+    definition as written, -0.83 read so)."""
+    body = definition.lstrip(" \t:")
+    first = body.split()[0] if body.split() else ""
+    if first[:1].isupper() and (first[1:].islower() or len(first) == 1):  # "A second ...", not "NATO ..."
+        body = body[0].lower() + body[1:]
+    return f"{term} is {body}", "mean means meaning define definition"
+
+
+# What a question asks a post's byline for: who wrote it, or when. Asked "What did greasemonkey_jo
+# think was the usual cause?", the reader chose his bylines, which name him and say nothing else.
+# Not "written": "What language is photoshelf written in?" asks no writer.
+_ASKS_POST = re.compile(r"\b(?:who|whom|whose|when|author|writer|wrote|reviewer|poster)\b|\b(?:what|which)\s+(?:date|day|time)\b",
+                        re.I)
+
+
+def asks_post(question: str) -> bool:
+    """Whether `question` asks what a post's byline says: who wrote the post, or when."""
+    return bool(_ASKS_POST.search(question))
+
+
+def _post_reading(post: re.Match[str]) -> tuple[str, str]:
+    """A post's byline as a sentence ("Reply from greasemonkey_jo, 3 March 2026" as "This reply
+    was written by greasemonkey_jo, 3 March 2026."), with the words a question asks for it with."""
+    noun, verb = _POSTS.get(post.group("verb").split()[0].lower(), ("post", "posted"))
+    role = post.groupdict().get("role")
+    said = f"{post.group('name')}{f' ({role})' if role else ''}{post.group('tail') or ''}".rstrip(". :")
+    return f"This {noun} was {verb} by {said}.", f"wrote written writer author who when {verb} {noun}"
 
 
 def _field(line: str) -> tuple[str, str] | None:

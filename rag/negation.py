@@ -29,11 +29,19 @@ _CONTRAST = re.compile(r"\b(?:not|never|no|nor|none|nothing|neither|but|instead|
                        r"|however|although|though|despite|refused|failed|unable|too)\b|n['\u2019]t\b", re.I)
 
 
-def affirmed(question: str) -> str | None:
+# "not the ratio", "not be", "not only": no verb of the question's own to echo.
+_FUNCTION_WORDS = frozenset("a an the be been being to only just all any in on of for as at by so that this these "
+                            "those it its there here yet always even".split())
+# What a sentence negates: the word after its "not", "n't" or "never" ("did not have this problem").
+_NEGATES = re.compile(r"\b(?:not|never)\s+(\w+)|n['\u2019]t\s+(\w+)|(?<=can)not\s+(\w+)", re.I)
+
+
+def affirmed(question: str, anywhere: bool = False) -> str | None:
     """`question` without its first "not" ("Why didn't he go?" -> "Why did he go?"), or None
-    when it has none, or has it where SQuAD 2.0 put its (`_ASKED_AS_USERS_DO`)."""
+    when it has none, or has it where SQuAD 2.0 put its (`_ASKED_AS_USERS_DO`) and not
+    `anywhere`."""
     match = _NEGATED.search(question)
-    if match is None or not _ASKED_AS_USERS_DO.search(question[: match.start()]):
+    if match is None or not (anywhere or _ASKED_AS_USERS_DO.search(question[: match.start()])):
         return None
     head = question[: match.start()]
     if "'" in match.group() or "\u2019" in match.group():  # "n't": "can't" reads "can", "didn't" "did"
@@ -47,3 +55,16 @@ def affirmed(question: str) -> str | None:
 def contrasts(sentence: str) -> bool:
     """Whether `sentence` says something did not happen, or happened instead of something else."""
     return bool(_CONTRAST.search(sentence))
+
+
+def echoes(question: str, sentence: str) -> bool:
+    """Whether `sentence` negates what `question` asks with "not" ("Which version did not have
+    the problem?" and "Version 3.3.2 did not have this problem."): the word after the negation
+    is the same in both. The reader, reading the question without its "not": 1.14 against -3.42."""
+    match = _NEGATED.search(question)
+    asked = re.match(r"\s*(\w+)", question[match.end() :]) if match else None
+    if asked is None:
+        return False
+    word = asked.group(1).lower()
+    negated = {w.lower() for found in _NEGATES.finditer(sentence) for w in found.groups() if w}
+    return word not in _FUNCTION_WORDS and word in negated

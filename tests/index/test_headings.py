@@ -346,3 +346,65 @@ def test_a_numbered_title_over_its_clauses_or_over_a_list_is_a_heading():
     report = "5 Recommendations\n\n1. Replace the valve.\n\n2. Sample all year.\n"
     assert plain(report) == ["5 Recommendations"]
     assert plain("Method\n\n1. Mix the flour\n\n2. Bake it\n\nServe warm.\n") == ["Method"]
+
+
+FORUM = ("Cargo bike forum > Rear hub keeps slipping\n\nThread started by wheelie_mo, 3 March 2026, 08:14\n\n"
+         "My hub slips uphill.\n\n----------\n\nReply from greasemonkey_jo, 3 March 2026, 09:02\n\n"
+         "It is the cable tension.\n")
+REVIEWS = ("# Reviews: Halden kettle\n\n### \u2605\u2605\u2605\u2605\u2605 Best for a small kitchen\n\n"
+           "*Reviewed by Alex M. on 2 April 2026 \u00b7 Verified purchase*\n\nWe went for sage.\n\n---\n\n"
+           "### \u2605\u2605\u2605\u2606\u2606 Fiddly lid\n\n*Reviewed by Tom W. on 18 January 2026*\n\nThe lid is stiff.\n")
+
+
+def test_each_byline_of_a_page_of_posts_heads_its_post():
+    """"We went for sage" says which colour Alex chose only under Alex's byline (eval/transfer31)."""
+    assert paths(FORUM, "Cargo bike forum > Rear hub keeps slipping")["It is the cable tension."] == (
+        "Cargo bike forum > Rear hub keeps slipping > Reply from greasemonkey_jo")
+    said = paths(REVIEWS)
+    assert said["We went for sage."] == "Reviews: Halden kettle > \u2605\u2605\u2605\u2605\u2605 Best for a small kitchen > Reviewed by Alex M."
+    assert said["The lid is stiff."] == "Reviews: Halden kettle > \u2605\u2605\u2605\u2606\u2606 Fiddly lid > Reviewed by Tom W."
+    # one byline says who wrote the whole text, and heads nothing
+    blog = "# A walk to Aljezur\n\n*Posted by Marek Dvo\u0159\u00e1k, 14 October 2026*\n\nWe set off early.\n"
+    assert paths(blog)["We set off early."] == "A walk to Aljezur"
+
+
+def test_a_posts_byline_may_give_a_handle_and_a_date():
+    from index.headings import byline_name
+
+    assert byline_name("Reply from greasemonkey_jo, 3 March 2026, 09:02") == "greasemonkey_jo"
+    assert byline_name("*Reviewed by Priya N. on 2 January 2026 \u00b7 Verified purchase*") == "Priya N."
+    assert byline_name("By Tuesday at noon the work was done.") == ""  # prose
+    assert byline_name("Reply from Anna, who said the hall was booked.") == ""  # a sentence, not a byline
+
+
+def test_a_definition_lists_term_heads_its_definition():
+    from index.headings import definition_term
+
+    text = ("# Glossary\n\n## C\n\n**Cast**\n: A second swarm from the same colony.\nIt is led by a virgin queen.\n\n"
+            "**Drone**\n: A male bee.\n\nMore terms follow.\n")
+    said = paths(text)
+    assert said["It is led by a virgin queen."] == "Glossary > C > Cast"
+    assert said[": A male bee."] == "Glossary > C > Drone"
+    assert said["More terms follow."] == "Glossary > C"  # back at the term's indent: its definition is over
+    spans = sentence_spans(text)
+    terms = [definition_term(text, spans, i) for i in range(len(spans))]
+    assert [t for t in terms if t] == ["Cast", "Drone"]
+
+
+def test_a_field_holding_a_number_is_no_heading():
+    text = "Contact us by email.\n\nLast updated: 14 February 2026\n\n- Privacy\n"
+    assert plain(text) == []
+    assert plain("Intro.\n\nPart 2: The Return\n\nShe came back.\n") == ["Part 2: The Return"]
+
+
+def test_an_issue_trackers_comments_name_their_writer_first():
+    from index.headings import byline_name, post_heading
+
+    line = "**amara-dev** (maintainer) commented on 13 May 2026"
+    assert byline_name(line) == "amara-dev" and post_heading(line, 0, len(line)) == "amara-dev commented"
+    assert byline_name("Anna replied") == ""  # no date, no bold: may be prose
+    text = ("# Thumbnails upside down\n\n**tomasz-w** commented on 12 May 2026\n\nI'm on Ubuntu 24.04.\n\n---\n\n"
+            + line + "\n\nThis is from #1790.\n")
+    said = paths(text)
+    assert said["I'm on Ubuntu 24.04."] == "Thumbnails upside down > tomasz-w commented"
+    assert said["This is from #1790."] == "Thumbnails upside down > amara-dev commented"

@@ -89,3 +89,26 @@ def test_fields_in_bold_read_without_the_bold():
     readings = _readings("**Where:** 3 High Street\n**Contact:** Darius Farahani, shop manager\n", "Charity shop assistant")
     assert readings["**Where:** 3 High Street"][0] == "The where of Charity shop assistant is 3 High Street."
     assert readings["**Contact:** Darius Farahani, shop manager"][1] == "who contact"
+
+
+def test_a_posts_byline_says_who_wrote_the_post_and_when():
+    text = "Thread\n\nReply from greasemonkey_jo, 3 March 2026, 09:02\n\nIt is the cable.\n"
+    assert _readings(text, "Thread")["Reply from greasemonkey_jo, 3 March 2026, 09:02"][0] == (
+        "This reply was written by greasemonkey_jo, 3 March 2026, 09:02.")
+    review = "*Reviewed by Priya N. on 2 January 2026 \u00b7 Verified purchase*\n\nQuiet.\n"
+    assert _readings(review, "Reviews")["*Reviewed by Priya N. on 2 January 2026 \u00b7 Verified purchase*"][0] == (
+        "This review was written by Priya N. on 2 January 2026 \u00b7 Verified purchase.")
+    from rag.field_readings import asks_post
+
+    assert asks_post("Who started the thread?") and asks_post("When was the thread started?")
+    assert not asks_post("What did greasemonkey_jo think was the usual cause?")
+    assert not asks_post("What programming language is photoshelf written in?")
+
+
+def test_a_definition_reads_as_what_its_term_is():
+    """Asked "What is a cast?", the reader: -2.18 for ": A second or later swarm ..." as written,
+    -0.83 read as "Cast is a second or later swarm ..." (eval/transfer30)."""
+    text = "**Cast**\n: A second or later swarm from the same colony.\n\n**NATO hive**\n: NATO standard box.\n"
+    readings = _readings(text, "Glossary")
+    assert readings[": A second or later swarm from the same colony."][0] == "Cast is a second or later swarm from the same colony."
+    assert readings[": NATO standard box."][0] == "NATO hive is NATO standard box."

@@ -457,6 +457,24 @@ def test_a_pdfs_front_matter_and_table_rows_answer(tmp_path, real_embedder, corp
     assert answer.citations[0].quote == quote
 
 
+@pytest.mark.parametrize("corpus, name, question, quote", [
+    # Each byline of a page of posts heads its post: "we went for sage" is Alex's choice.
+    ("transfer31", "kettle-reviews.md", "Which colour did Alex choose?", "Comes in white, sage green and charcoal; we went for sage."),
+    # The thread's first byline was a heading, never quoted ("Hi all." answered).
+    ("transfer31", "forum-thread.txt", "Who started the thread?", "Thread started by wheelie_mo, 3 March 2026, 08:14"),
+    # A definition list's term heads its definition, read as "Cast is a second or later swarm ...".
+    ("transfer30", "beekeeping-glossary.md", "What is a cast?",
+     "**Cast**\n: A second or later swarm from the same colony, usually smaller than the first and led by a virgin queen."),
+    # "Last updated: 14 February 2026" was a heading over the page's footer links.
+    ("transfer30", "garden-waste-permit.html", "When was the garden waste page last updated?", "Last updated: 14 February 2026"),
+])
+def test_posts_definitions_and_a_pages_date_answer(tmp_path, real_embedder, corpus, name, question, quote):
+    """A shop's reviews, a forum thread, a glossary and a council's guidance page (eval/transfer30, 31)."""
+    pipeline = _pipeline_over(tmp_path, real_embedder, name, 800, _transfer_text(corpus, name))
+    answer = _answered(pipeline, question)
+    assert answer.citations[0].quote == quote
+
+
 MEETING_VTT = """WEBVTT
 
 1
