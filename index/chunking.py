@@ -13,6 +13,7 @@ from typing import Sequence
 
 from index.headings import Outline, chunk_outlines
 from index.sentences import TABLE_RULE, sentence_spans
+from index.text_tables import columns_of
 from index.transcripts import chunk_turns
 
 CHUNKER_VERSION = "sentences-v1"
@@ -106,7 +107,8 @@ def chunk_spans(text: str, size: int, overlap: int, sentences: list[tuple[int, i
 
 def chunk_columns(text: str, spans: Sequence[tuple[int, int]], chunks: Sequence[tuple[int, int]]) -> list[str]:
     """For each chunk, the header row of the Markdown table it starts inside ("| Station |
-    Location | Depth at low tide |"), else "": a chunk that opens on "| 7 | West beach lagoon |
+    Location | Depth at low tide |"), or the header line and rule of a text table
+    (`index.text_tables.columns_of`), else "": a chunk that opens on "| 7 | West beach lagoon |
     0.8 m |" holds no row that names its columns (`spans`: the document's sentences)."""
     header_at: list[str] = []  # per sentence: the header of the table it is a row of, or ""
     header = ""
@@ -116,13 +118,15 @@ def chunk_columns(text: str, spans: Sequence[tuple[int, int]], chunks: Sequence[
             header = ""
         elif TABLE_RULE.match(sentence) and i and text[spans[i - 1][0]:spans[i - 1][1]].startswith("|"):
             header = text[spans[i - 1][0]:spans[i - 1][1]]
+        # A text table's header and rule ("Day   Time" over "---   ----"), where it is no Markdown table.
         header_at.append(header)
     starts = [start for start, _ in spans]
     out = []
     for start, _ in chunks:
         first = bisect.bisect_left(starts, start)  # the chunk's first sentence
         inside = first < len(spans) and header_at[first] and text[spans[first][0]:spans[first][1]] != header_at[first]
-        out.append(header_at[first] if inside else "")
+        # or a text table's header and rule ("Day   Time" over "---   ----"), "header\nrule"
+        out.append(header_at[first] if inside else columns_of(text, spans[first][0]) if first < len(spans) else "")
     return out
 
 

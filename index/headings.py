@@ -417,10 +417,11 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # labels make a transcript only where most are used more than once (an itinerary's "Seats:" under
 # each flight is a field); 14: a page of posts has each byline head its post, a definition list's
 # term heads its definition, and a field holding a number ("Last updated: 14 February 2026") is no
-# heading.
-OUTLINE_VERSION = 14
+# heading; 15: a chunk that opens inside a text table keeps its header line and rule
+# (`index.text_tables`).
+OUTLINE_VERSION = 15
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
-#  "columns": header row (only for a chunk that starts inside a table)};
+#  "columns": header row, or a text table's header line and rule (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.
 Outline = dict
 

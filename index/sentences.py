@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from index.headings import UNDERLINE, in_capitals  # UNDERLINE: under a title, the line above is one
+from index.text_tables import table_paragraph
 
 # Words that end with a period without ending a sentence ("Jan. 6", "Mr. Smith", "U.S. Army").
 _ABBREVIATIONS = frozenset(
@@ -244,14 +245,21 @@ def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
         out.append(span)
 
 
-def _blocks(text: str) -> list[tuple[int, int]]:
-    """Paragraphs, and lines that stand alone (headings, list items), as spans."""
+def _blocks(text: str, rows: set[int] | None = None) -> list[tuple[int, int]]:
+    """Paragraphs, and lines that stand alone (headings, list items), as spans; the index of each
+    line of a text table (`index.text_tables`: one record, one sentence) goes into `rows`."""
     blocks: list[tuple[int, int]] = []
     # A paragraph's own width where it has lines enough to tell, else the whole text's (a
     # passage may hold two lines of a paragraph wrapped as the rest of its document is).
     overall = _wrap_width(_LINE_BREAK.split(text), least=3)
     for para_start, para_end in _split_at(text, _PARAGRAPH_BREAK, 0, len(text)):
         lines = _split_at(text, _LINE_BREAK, para_start, para_end)
+        if len(lines) > 1 and table_paragraph([text[s:e] for s, e in lines]):
+            for line in lines:  # a header, a rule, rows: a line each
+                if rows is not None:
+                    rows.add(len(blocks))
+                blocks.append(line)
+            continue
         width = _wrap_width([text[s:e] for s, e in lines]) or overall
         block_start = lines[0][0]
         for at, ((line_start, line_end), nxt) in enumerate(zip(lines, lines[1:] + [None])):
@@ -298,11 +306,12 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     end = len(text) if end is None else end
     spans: list[tuple[int, int]] = []
     region = text[start:end]
-    blocks = _blocks(region)
+    rows: set[int] = set()
+    blocks = _blocks(region, rows)
     entries = _references(region, blocks)
     for i, (block_start, block_end) in enumerate(blocks):
-        if i in entries and (span := _trim(region, block_start, block_end)):
-            spans.append(span)  # a reference list's entry is one sentence
+        if (i in entries or i in rows) and (span := _trim(region, block_start, block_end)):
+            spans.append(span)  # a reference list's entry is one sentence, and a text table's line
         elif _TABLE_ROW.fullmatch(region, block_start, block_end) and (span := _trim(region, block_start, block_end)):
             spans.append(span)  # a table's row is one record, however many sentences its cells hold
         else:

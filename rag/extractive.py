@@ -23,6 +23,7 @@ from index.extra_readers import labelled_row
 from index.headings import DATED_ENTRY, LABELLED_ROW, MARKDOWN_HEADING, outline, post_heading
 from index.sentence_vectors import SentenceVectorSource
 from index.sentences import TABLE_RULE
+from index.text_tables import is_rule, row_fields
 from index.transcripts import as_asked_of, as_spoken_by, speaker_turns
 from rag.calibration import Calibration, LinearModel, ReaderStage
 from rag.field_readings import asks_post, field_readings
@@ -193,8 +194,12 @@ class Candidate:
 
 
 def _table_structure(text: str, spans: Sequence[tuple[int, int]], i: int) -> bool:
-    """True for a Markdown table's rule row and for the header row just above it."""
+    """True for a Markdown table's rule row and for the header row just above it, and for a text
+    table's header over its rule (`index.text_tables`)."""
     row = text[spans[i][0]:spans[i][1]]
+    if (i + 1 < len(spans) and is_rule(text[spans[i + 1][0]:spans[i + 1][1]])
+            and text[spans[i][1]:spans[i + 1][0]].count("\n") == 1):
+        return True  # "Day   Time   Session" over "---   ----   -------"
     if not row.startswith("|"):
         return False
     if TABLE_RULE.match(row):
@@ -396,10 +401,13 @@ def build_candidates(
             seen.add(key)
             previous = "" if release else _context(passage.text, spans, i, is_heading, (passage.outline or {}).get("columns", ""))
             labelled = table_row_reading(passage.text[start:end], previous)
-            if labelled and set(key_weights) <= set(words(labelled)):
+            if not labelled and (fields := row_fields(passage.text, start, (passage.outline or {}).get("columns", ""))):
+                labelled = labelled_row(*fields)  # a text table's row: "Day: Monday; Time: 06:30 - 08:30; ..."
+            if labelled and {stem(k) for k in key_weights} <= {stem(w) for w in words(labelled)}:
                 # Read as a CSV row is ("Room: Pleisse; Floor: 2; Seats: 6"), matched and embedded
                 # with its columns' names, and read alone; not a row that lacks a name the
-                # question gives ("the Mulde room": a row for another room is no answer).
+                # question gives ("the Mulde room": a row for another room is no answer; "CPUs"
+                # is the column "cpu").
                 sentence_terms[i] |= set(terms(labelled))
                 read_as[i] = labelled
                 previous = ""

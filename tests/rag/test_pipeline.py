@@ -467,9 +467,15 @@ def test_a_pdfs_front_matter_and_table_rows_answer(tmp_path, real_embedder, corp
      "**Cast**\n: A second or later swarm from the same colony, usually smaller than the first and led by a virgin queen."),
     # "Last updated: 14 February 2026" was a heading over the page's footer links.
     ("transfer30", "garden-waste-permit.html", "When was the garden waste page last updated?", "Last updated: 14 February 2026"),
+    # A text table was one sentence; now a row a sentence, read as "hostname: ci-ams-01; ...; cpu: 32; ...".
+    ("transfer33", "server-inventory.txt", "How many CPUs does the build runner have?",
+     "ci-ams-01   | build runner      | Ubuntu 24.04  |  32 |     64 | Amsterdam | Developer tools"),
+    ("transfer33", "pool-timetable.txt", "When does the inflatable come out on Friday?",
+     "Friday      17:00 - 19:00   Family fun session      0       Inflatable out from 17:30"),
 ])
-def test_posts_definitions_and_a_pages_date_answer(tmp_path, real_embedder, corpus, name, question, quote):
-    """A shop's reviews, a forum thread, a glossary and a council's guidance page (eval/transfer30, 31)."""
+def test_posts_definitions_a_pages_date_and_text_tables_answer(tmp_path, real_embedder, corpus, name, question, quote):
+    """A shop's reviews, a forum thread, a glossary, a council's guidance page, text tables
+    (eval/transfer30, 31, 33)."""
     pipeline = _pipeline_over(tmp_path, real_embedder, name, 800, _transfer_text(corpus, name))
     answer = _answered(pipeline, question)
     assert answer.citations[0].quote == quote
