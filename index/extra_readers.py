@@ -1,4 +1,4 @@
-"""Readers for the formats beyond the built-in five: `.pptx`, `.epub`, `.csv`, `.ipynb`.
+"""Readers for the formats beyond the built-in five: `.pptx`, `.epub`, `.csv`, `.tsv`, `.ipynb`.
 
 Each has the built-in readers' signature, `(path, data) -> (text, title)`, and joins its
 parts (slides, chapters, rows, cells) with a blank line between them; the joined text is
@@ -7,7 +7,7 @@ what gets stored, so chunk and citation offsets point into it exactly by constru
 its library inside itself. Broken files raise `SkipFile` with the reason.
 
 `.pptx` (python-pptx), `.ipynb` (nbformat) and `.epub` (defusedxml, for its XML) need the
-`readers` extra; `.csv` needs only the standard library.
+`readers` extra; `.csv` and `.tsv` need only the standard library.
 
 Why not LlamaIndex's file readers (`llama-index-readers-file`): every release that works
 with our llama-index-core requires `pypdf<7`, and requirements.lock pins pypdf 7.1.1, so the
@@ -171,17 +171,27 @@ def read_csv(path: Path, data: bytes) -> tuple[str, str]:
     """One block a row. When the first row is a header (as `csv.Sniffer` judges it), each
     value is labelled with its column, `name: value; name: value`, so that a row quoted on its
     own still says what its numbers are; otherwise the cells are joined by ' | '."""
+    return _read_rows(path, data, None)
+
+
+def read_tsv(path: Path, data: bytes) -> tuple[str, str]:
+    """A `.tsv` file (tab-separated values, as spreadsheets and databases export them) read as
+    `read_csv` reads a CSV file, its cells split at tabs only (a cell may hold commas)."""
+    return _read_rows(path, data, csv.excel_tab)
+
+
+def _read_rows(path: Path, data: bytes, dialect: type[csv.Dialect] | csv.Dialect | None) -> tuple[str, str]:
     text = _decode(data)
     sample = text[:64 * 1024]
     try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t|")
+        dialect = dialect or csv.Sniffer().sniff(sample, delimiters=",;\t|")
         has_header = csv.Sniffer().has_header(sample)
     except csv.Error:
-        dialect, has_header = csv.excel, True
+        dialect, has_header = dialect or csv.excel, True
     try:
         rows = [row for row in csv.reader(io.StringIO(text, newline=""), dialect) if any(c.strip() for c in row)]
     except csv.Error as exc:
-        raise _failed(".csv", exc) from None
+        raise _failed(path.suffix.lower(), exc) from None
     if not rows:
         raise SkipFile("no text in the file")
     blocks = []
@@ -250,5 +260,6 @@ READERS: dict[str, Callable[[Path, bytes], tuple[str, str]]] = {
     ".pptx": read_pptx,
     ".epub": read_epub,
     ".csv": read_csv,
+    ".tsv": read_tsv,
     ".ipynb": read_ipynb,
 }

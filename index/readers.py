@@ -22,7 +22,7 @@ from rag.errors import SkipFile
 
 TEXT_SUFFIXES = (".txt", ".md", ".markdown")
 # Read by index/extra_readers.py; .pptx, .ipynb and .epub need the `readers` extra.
-EXTRA_SUFFIXES = (".pptx", ".epub", ".csv", ".ipynb")
+EXTRA_SUFFIXES = (".pptx", ".epub", ".csv", ".tsv", ".ipynb")
 OFFICE_SUFFIXES = (".xlsx", ".odt", ".rtf")  # read by index/office_readers.py, with the `readers` extra
 MAIL_SUFFIXES = (".eml", ".mbox")  # read by index/mail.py
 CAPTION_SUFFIXES = (".vtt", ".srt")  # read by index/captions.py

@@ -114,7 +114,16 @@ GOOD = {
 }
 
 def test_the_extra_types_are_supported_suffixes():
-    assert set(EXTRA_SUFFIXES) == {".pptx", ".epub", ".csv", ".ipynb"} <= set(SUPPORTED_SUFFIXES)
+    assert set(EXTRA_SUFFIXES) == {".pptx", ".epub", ".csv", ".tsv", ".ipynb"} <= set(SUPPORTED_SUFFIXES)
+
+
+def test_a_tsv_file_reads_as_a_csv_file_split_at_tabs(tmp_path):
+    """A cell may hold a comma: only tabs split a `.tsv` row."""
+    tsv = "station\tnote\trainfall mm\nBergen\twet, windy\t231\nOslo\tdry\t84\n"
+    document = read_file(write(tmp_path, "rain.tsv", tsv), LIMIT)
+    assert document.text.split("\n\n") == ["station: Bergen; note: wet, windy; rainfall mm: 231",
+                                            "station: Oslo; note: dry; rainfall mm: 84"]
+    assert document.title == "rain"
 
 
 @pytest.mark.parametrize("name", sorted(GOOD))
