@@ -41,7 +41,7 @@ def _ingest_uploads(
 async def upload(
     request: Request,
     files: list[UploadFile] = File(description=(
-        "One or more .txt .md .html .pdf .docx .eml .mbox .pptx .epub .csv .tsv .ipynb .xlsx .odt .rtf .vtt .srt .rst .tex files "
+        "One or more .txt .md .html .pdf .docx .eml .mbox .pptx .epub .csv .tsv .ipynb .xlsx .odt .rtf .vtt .srt .rst .tex .json .jsonl files "
         "(.pptx, .epub, .ipynb, .xlsx, .odt and .rtf need the readers extra)."
     )),
     collection: str | None = Query(None, description="Target collection (created if absent)."),

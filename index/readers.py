@@ -27,8 +27,9 @@ OFFICE_SUFFIXES = (".xlsx", ".odt", ".rtf")  # read by index/office_readers.py, 
 MAIL_SUFFIXES = (".eml", ".mbox")  # read by index/mail.py
 CAPTION_SUFFIXES = (".vtt", ".srt")  # read by index/captions.py
 MARKUP_SUFFIXES = (".rst", ".tex")  # read by index/restructured_text.py and index/latex.py
+DATA_SUFFIXES = (".json", ".jsonl", ".ndjson")  # read by index/json_readers.py
 SUPPORTED_SUFFIXES = (*TEXT_SUFFIXES, ".html", ".htm", ".pdf", ".docx", *MAIL_SUFFIXES, *EXTRA_SUFFIXES, *OFFICE_SUFFIXES,
-                      *CAPTION_SUFFIXES, *MARKUP_SUFFIXES)
+                      *CAPTION_SUFFIXES, *MARKUP_SUFFIXES, *DATA_SUFFIXES)
 _TITLE_LIMIT = 120
 _ZIP_MAX_UNPACKED = 512 * 1024 * 1024
 
@@ -598,6 +599,15 @@ def _read_markup(path: Path, data: bytes) -> tuple[str, str]:
 
 
 _READERS.update(dict.fromkeys(MARKUP_SUFFIXES, _read_markup))
+
+
+def _read_data(path: Path, data: bytes) -> tuple[str, str]:
+    from index.json_readers import READERS
+
+    return READERS[path.suffix.lower()](path, data)
+
+
+_READERS.update(dict.fromkeys(DATA_SUFFIXES, _read_data))
 
 
 def _reader_for(name: str) -> Callable[[Path, bytes], tuple[str, str]]:

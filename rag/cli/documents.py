@@ -31,7 +31,7 @@ def ingest(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Drop the collection first and ingest from scratch.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
-    """Read, chunk, embed and store documents (.txt .md .rst .html .pdf .docx .eml .mbox .csv .tsv .vtt .srt; .pptx .epub .ipynb .xlsx .odt .rtf .tex with the readers extra)."""
+    """Read, chunk, embed and store documents (.txt .md .rst .html .pdf .docx .eml .mbox .csv .tsv .vtt .srt .json .jsonl; .pptx .epub .ipynb .xlsx .odt .rtf .tex with the readers extra)."""
     from index.commands import run_ingest
 
     settings = load_settings()

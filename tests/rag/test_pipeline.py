@@ -472,10 +472,13 @@ def test_a_pdfs_front_matter_and_table_rows_answer(tmp_path, real_embedder, corp
      "ci-ams-01   | build runner      | Ubuntu 24.04  |  32 |     64 | Amsterdam | Developer tools"),
     ("transfer33", "pool-timetable.txt", "When does the inflatable come out on Friday?",
      "Friday      17:00 - 19:00   Family fun session      0       Inflatable out from 17:30"),
+    # A JSON file was skipped; its nested opening hours now read under the branch they belong to.
+    ("transfer35", "library-branches.json", "When is Central Library open on Saturdays?",
+     "monday to friday: 09:00-19:00; saturday: 09:00-17:00; sunday: closed"),
 ])
 def test_posts_definitions_a_pages_date_and_text_tables_answer(tmp_path, real_embedder, corpus, name, question, quote):
-    """A shop's reviews, a forum thread, a glossary, a council's guidance page, text tables
-    (eval/transfer30, 31, 33)."""
+    """A shop's reviews, a forum thread, a glossary, a council's guidance page, text tables, JSON
+    (eval/transfer30, 31, 33, 35)."""
     pipeline = _pipeline_over(tmp_path, real_embedder, name, 800, _transfer_text(corpus, name))
     answer = _answered(pipeline, question)
     assert answer.citations[0].quote == quote
