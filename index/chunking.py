@@ -118,7 +118,6 @@ def chunk_columns(text: str, spans: Sequence[tuple[int, int]], chunks: Sequence[
             header = ""
         elif TABLE_RULE.match(sentence) and i and text[spans[i - 1][0]:spans[i - 1][1]].startswith("|"):
             header = text[spans[i - 1][0]:spans[i - 1][1]]
-        # A text table's header and rule ("Day   Time" over "---   ----"), where it is no Markdown table.
         header_at.append(header)
     starts = [start for start, _ in spans]
     out = []

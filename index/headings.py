@@ -86,9 +86,9 @@ _UNDERLINE_LEVELS = {"=": 1, "-": 2, "~": 3, "^": 4, '"': 5, "+": 6}
 # A CSV or spreadsheet row with a header as the document reads it: "column: value" pairs joined
 # by "; " (`index.extra_readers.labelled_row`). Never a heading; the answerer reads it alone.
 LABELLED_ROW = re.compile(r"[^:;\n]{1,60}: [^;\n]*(?:; [^:;\n]{1,60}: [^;\n]*)+")
-# A field whose value opens with no letter: a number, a date, a price, code ("Last updated:
-# 14 February 2026", "Labels: `bug`"): a fact about the text, no title ("Part 2: The Return" is one).
-_VALUE_FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}[ \t]*:[ \t]+[^\sA-Za-z]")
+# A field whose value is a number, a date, a price or code ("Last updated: 14 February 2026",
+# "Labels: `bug`"): a fact about the text, no title ("Part 2: The Return" is one).
+_VALUE_FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}[ \t]*:[ \t]+[\d`$\u00a3\u20ac]")
 _LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 MAX_CHARS = 80

@@ -8,7 +8,11 @@ tells them apart (1.47 and -0.23). And the selector never put the line in front 
 "tall" shares no word with "Height". So each line of a run of fields is read as such a sentence,
 and matched also by the words a question asks for its label with ("tall" for a height); a
 byline ("By Maya Osei, Transport reporter") is read as saying who wrote the text. The answer
-still quotes the line exactly as the document has it.
+still quotes the line exactly as the document has it. Two more kinds of line read as what they
+say: a post's byline on a page of posts ("Reply from greasemonkey_jo, 3 March 2026" as "This
+reply was written by greasemonkey_jo, 3 March 2026."), and the first line of a definition list's
+definition ("**Cast**" over ": A second or later swarm ..." as "Cast is a second or later swarm
+...").
 """
 
 from __future__ import annotations
@@ -77,14 +81,6 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
     return out
 
 
-# What a post's byline says it is and how it came: "Reply from" a reply written by, "Thread
-# started by" a thread started by.
-_POSTS = {"started": ("thread", "started"), "thread": ("thread", "started"), "reviewed": ("review", "written"),
-          "review": ("review", "written"), "reply": ("reply", "written"), "replied": ("reply", "written"),
-          "comment": ("comment", "written"), "commented": ("comment", "written"), "answer": ("answer", "written"),
-          "answered": ("answer", "written"), "asked": ("question", "asked"), "post": ("post", "written")}
-
-
 def _definition_reading(term: str, definition: str) -> tuple[str, str]:
     """A definition list's entry as a sentence: "**Cast**" over ": A second or later swarm ..." as
     "Cast is a second or later swarm ..." (the reader, asked "What is a cast?": -2.18 for the
@@ -106,6 +102,14 @@ _ASKS_POST = re.compile(r"\b(?:who|whom|whose|when|author|writer|wrote|reviewer|
 def asks_post(question: str) -> bool:
     """Whether `question` asks what a post's byline says: who wrote the post, or when."""
     return bool(_ASKS_POST.search(question))
+
+
+# What a post's byline says it is and how it came: "Reply from" a reply written by, "Thread
+# started by" a thread started by.
+_POSTS = {"started": ("thread", "started"), "thread": ("thread", "started"), "reviewed": ("review", "written"),
+          "review": ("review", "written"), "reply": ("reply", "written"), "replied": ("reply", "written"),
+          "comment": ("comment", "written"), "commented": ("comment", "written"), "answer": ("answer", "written"),
+          "answered": ("answer", "written"), "asked": ("question", "asked"), "post": ("post", "written")}
 
 
 def _post_reading(post: re.Match[str]) -> tuple[str, str]:
