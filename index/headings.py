@@ -110,6 +110,12 @@ _INDENT = re.compile(r"[ \t]*")
 _DEFINITION = re.compile(r"[ \t]{0,3}:[ \t]+\S")
 _BOLD = re.compile(r"(\*\*|__)(\S(?:.*\S)?)\1")
 _ENUMERATOR = re.compile(r"\(?(?:\d{1,3}|[a-zA-Z]|[ivxIVX]{1,4})[.)][ \t]")  # "(a) ", "2) ", "iv. ": a list item
+# HTML that Markdown files carry (a project's README): '<h1 align="center">shelfsync</h1>' is a
+# title; a collapsed section's "<summary>The reader is not found over USB</summary>" names what
+# follows it, under the heading above it.
+_HTML_HEADING = re.compile(r"[ \t]*<h([1-6])\b[^<>]*>(.*?)</h\1\s*>[ \t]*", re.I | re.S)
+_HTML_SUMMARY = re.compile(r"[ \t]*(?:<details\b[^<>]*>\s*)?<summary\b[^<>]*>(.*?)</summary\s*>[ \t]*", re.I | re.S)
+HTML_TAG = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]*)?/?>")
 
 Span = tuple[int, int]
 
@@ -370,6 +376,11 @@ def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] |
     match = MARKDOWN_HEADING.match(text, start, end)
     if match:
         return len(match.group(1)), match.group(2).strip()
+    if text[start] == "<":
+        if html := _html_heading(text, spans, i):
+            return html
+        if not any(c.isalnum() for c in HTML_TAG.sub("", text[start:end])):
+            return None  # '<p align="center">' over a README's logo is markup, no title
     underlined = setext_level(text, spans, i)
     if underlined:
         return underlined, text[start:end].strip()
@@ -382,6 +393,28 @@ def heading_level(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] |
         bold = _BOLD.fullmatch(term)
         return TERM_LEVEL, bold.group(2) if bold else term
     return None
+
+
+def _html_heading(text: str, spans: Sequence[Span], i: int) -> tuple[int, str] | None:
+    """(level, heading text) for an HTML heading or a collapsed section's summary alone on its
+    line, in a Markdown file: a summary is one level below the Markdown heading above it."""
+    start, end = spans[i]
+    if not alone_on_line(text, start, end):
+        return None
+    heading = _HTML_HEADING.fullmatch(text, start, end)
+    if heading:
+        words = " ".join(HTML_TAG.sub(" ", heading.group(2)).split())
+        return (int(heading.group(1)), words) if words else None
+    summary = _HTML_SUMMARY.fullmatch(text, start, end)
+    words = " ".join(HTML_TAG.sub(" ", summary.group(1)).split()) if summary else ""
+    if not words:
+        return None
+    above = 0
+    for j in range(i - 1, -1, -1):
+        if (found := MARKDOWN_HEADING.match(text, *spans[j])) is not None:
+            above = len(found.group(1))
+            break
+    return min(above + 1, 6), words
 
 
 def title_heading(title: str) -> str:
@@ -418,8 +451,9 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # each flight is a field); 14: a page of posts has each byline head its post, a definition list's
 # term heads its definition, and a field holding a number ("Last updated: 14 February 2026") is no
 # heading; 15: a chunk that opens inside a text table keeps its header line and rule
-# (`index.text_tables`).
-OUTLINE_VERSION = 15
+# (`index.text_tables`); 16: an HTML heading or a collapsed section's summary in a Markdown file
+# is a heading.
+OUTLINE_VERSION = 16
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
 #  "columns": header row, or a text table's header line and rule (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.

@@ -20,7 +20,7 @@ import numpy as np
 from index.embedding import Embedder
 from index.embedding_cache import CachingEmbedder
 from index.extra_readers import labelled_row
-from index.headings import DATED_ENTRY, LABELLED_ROW, MARKDOWN_HEADING, outline, post_heading
+from index.headings import DATED_ENTRY, HTML_TAG, LABELLED_ROW, MARKDOWN_HEADING, outline, post_heading
 from index.sentence_vectors import SentenceVectorSource
 from index.sentences import TABLE_RULE
 from index.text_tables import is_rule, row_fields
@@ -396,8 +396,8 @@ def build_candidates(
             if asks_value and sentence_terms[i] and sentence_terms[i] <= question_terms:
                 continue  # "Daniel" (a quoted signature), asked "Which room is Daniel's talk in?", says nothing new
             if (_BREAK.match(passage.text, start, end) or _FENCE_LINE.match(passage.text, start, end)
-                    or not any(c.isalnum() for c in passage.text[start:end])):
-                continue  # a thematic break, a code fence, a lone ">" or "}" says nothing
+                    or not any(c.isalnum() for c in HTML_TAG.sub("", passage.text[start:end]))):
+                continue  # a thematic break, a code fence, a lone ">" or "}", a README's badges say nothing
             seen.add(key)
             previous = "" if release else _context(passage.text, spans, i, is_heading, (passage.outline or {}).get("columns", ""))
             labelled = table_row_reading(passage.text[start:end], previous)

@@ -408,3 +408,15 @@ def test_an_issue_trackers_comments_name_their_writer_first():
     said = paths(text)
     assert said["I'm on Ubuntu 24.04."] == "Thumbnails upside down > tomasz-w commented"
     assert said["This is from #1790."] == "Thumbnails upside down > amara-dev commented"
+
+
+def test_html_headings_and_summaries_in_a_markdown_file_are_headings():
+    """A project's README: '<h1 align="center">shelfsync</h1>' titles it, a collapsed section's
+    summary heads its text under the heading above it, and badge markup heads nothing."""
+    text = ('<p align="center">\n  <img src="logo.svg" alt="logo">\n</p>\n\n<h1 align="center">shelfsync</h1>\n\n'
+            "Syncs books.\n\n## Troubleshooting\n\n<details>\n<summary>The reader is not found</summary>\n\n"
+            "Unlock the reader.\n\n</details>\n")
+    said = paths(text, "README")
+    assert said["Syncs books."] == "shelfsync"
+    assert said["Unlock the reader."] == "shelfsync > Troubleshooting > The reader is not found"
+    assert said['<p align="center">'] == "README"

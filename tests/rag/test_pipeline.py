@@ -472,6 +472,9 @@ def test_a_pdfs_front_matter_and_table_rows_answer(tmp_path, real_embedder, corp
      "ci-ams-01   | build runner      | Ubuntu 24.04  |  32 |     64 | Amsterdam | Developer tools"),
     ("transfer33", "pool-timetable.txt", "When does the inflatable come out on Friday?",
      "Friday      17:00 - 19:00   Family fun session      0       Inflatable out from 17:30"),
+    # A README's troubleshooting entry under its <summary>; its badges' markup is never an answer.
+    ("transfer36", "README.md", "What should I do if the reader is not found over USB?",
+     'Make sure the reader is unlocked and in "file transfer" mode.'),
     # A JSON file was skipped; its nested opening hours now read under the branch they belong to.
     ("transfer35", "library-branches.json", "When is Central Library open on Saturdays?",
      "monday to friday: 09:00-19:00; saturday: 09:00-17:00; sunday: closed"),
