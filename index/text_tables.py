@@ -78,11 +78,13 @@ def header_of(text: str, start: int) -> tuple[str, str] | None:
     return None
 
 
-def _split_bars(line: str) -> list[str]:
-    body = line.strip()
-    body = body[1:] if body.startswith("|") else body
-    body = body[:-1] if body.endswith("|") else body
-    return [cell.strip() for cell in body.split("|")]
+_CELL_BAR = re.compile(r"(?<!\\)\|")  # a bar between cells, not an escaped "\|" inside one
+
+
+def bar_cells(row: str) -> list[str]:
+    """The cells of a row split by bars, a Markdown table's or a database shell's ("| 7 | West
+    beach lagoon |", " app-lon-01 | web application")."""
+    return [cell.strip().replace("\\|", "|") for cell in _CELL_BAR.split(row.strip().strip("|"))]
 
 
 def _split_columns(line: str, starts: list[int]) -> list[str]:
@@ -93,8 +95,8 @@ def _split_columns(line: str, starts: list[int]) -> list[str]:
 def columns_of(text: str, start: int) -> str:
     """The header line and rule of the text table whose row holds `start`, as a chunk that opens
     on that row stores them (`index.chunking.chunk_columns`): "header\nrule", else ""."""
-    found = header_of(text, start) if row_fields(text, start) else None
-    return "\n".join(found) if found else ""
+    found = header_of(text, start)
+    return "\n".join(found) if found and _fields(_row_at(text, start), *found) else ""
 
 
 def row_fields(text: str, start: int, columns: str = "") -> tuple[list[str], list[str]] | None:
@@ -102,21 +104,26 @@ def row_fields(text: str, start: int, columns: str = "") -> tuple[list[str], lis
     `start` ("Day", "Time", ... and "Monday", "06:30 - 08:30", ...), else None: no header above
     it (nor `columns`, where the passage opens inside the table: `columns_of`), or the row does
     not line up with it."""
-    line_start, line_end = _line_at(text, start)
-    row = text[line_start:line_end].rstrip("\r")
     found = header_of(text, start)
     if found is None and columns.count("\n") == 1 and is_rule(columns.split("\n")[1]):
         header, rule = columns.split("\n")
         found = (header, rule)
-    if found is None or is_rule(row) or not any(c.isalnum() for c in row):
-        return None
-    header, rule = found
-    if row == header:
+    return _fields(_row_at(text, start), *found) if found else None
+
+
+def _row_at(text: str, start: int) -> str:
+    line_start, line_end = _line_at(text, start)
+    return text[line_start:line_end].rstrip("\r")
+
+
+def _fields(row: str, header: str, rule: str) -> tuple[list[str], list[str]] | None:
+    """`row`'s cells under `header`'s names, split by bars or at the columns `rule` marks."""
+    if is_rule(row) or not any(c.isalnum() for c in row) or row == header:
         return None
     if "|" in header.strip().strip("|"):
         if "|" not in row:
             return None  # "(7 rows)" under a database shell's table
-        names, cells = _split_bars(header), _split_bars(row)
+        names, cells = bar_cells(header), bar_cells(row)
     else:
         starts = [match.start() for match in _RUN.finditer(rule.expandtabs(8))]
         if len(starts) < 2:

@@ -23,7 +23,7 @@ from index.extra_readers import labelled_row
 from index.headings import DATED_ENTRY, HTML_TAG, LABELLED_ROW, MARKDOWN_HEADING, outline, post_heading
 from index.sentence_vectors import SentenceVectorSource
 from index.sentences import TABLE_RULE
-from index.text_tables import is_rule, row_fields
+from index.text_tables import bar_cells, is_rule, row_fields
 from index.transcripts import as_asked_of, as_spoken_by, speaker_turns
 from rag.calibration import Calibration, LinearModel, ReaderStage
 from rag.field_readings import asks_post, field_readings
@@ -232,12 +232,6 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Se
     return text[spans[i - 1][0]:spans[i - 1][1]]
 
 
-_CELL_BAR = re.compile(r"(?<!\\)\|")
-
-
-def _cells(row: str) -> list[str]:
-    return [cell.strip().replace("\\|", "|") for cell in _CELL_BAR.split(row.strip().strip("|"))]
-
 
 def table_row_reading(row: str, header: str) -> str:
     """A Markdown table's row as the CSV reader writes a row (`index.extra_readers.labelled_row`:
@@ -245,7 +239,7 @@ def table_row_reading(row: str, header: str) -> str:
     column's name in `header`; "" where the two do not line up."""
     if not (row.startswith("|") and header.startswith("|")):
         return ""
-    cells, names = _cells(row), _cells(header)
+    cells, names = bar_cells(row), bar_cells(header)
     if len(cells) != len(names) or len(cells) < 2:
         return ""
     named = [(name, cell) for name, cell in zip(names, cells) if name]
