@@ -22,11 +22,15 @@ def test_the_committed_checker_is_small_and_versioned():
 
 
 def test_the_checker_tells_support_from_contradiction():
+    """Pairs the model itself (its weights dequantised, in fp32) judges with a margin of 2 logits
+    or more: int8 kernels differ between CPUs (with AVX-512 VNNI or without), and "Paris is the
+    capital of Germany." against "... of France." (fp32 0.33) came out below 0 on one and above
+    on another."""
     checker = Checker()
     evidence = "The pipe bomb was found at 12:40 p.m. outside the DNC. [SEP] Police closed the street."
     logits = checker.score_pairs(
-        ["The pipe bomb was found at 12:40 p.m.", "The pipe bomb was found at 3:15 p.m.", "Paris is the capital of Germany."],
-        [evidence, evidence, "Paris is the capital and largest city of France."],
+        ["The pipe bomb was found at 12:40 p.m.", "The pipe bomb was found at 3:15 p.m.", "The museum opens at 9 a.m. on Sundays."],
+        [evidence, evidence, "The museum is closed on Sundays."],
     )
     assert logits[0] > 0 > logits[2] and logits[0] > logits[1]
 
