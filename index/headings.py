@@ -32,6 +32,14 @@ _MINOR_WORDS = frozenset("a an and as at by for from in of on or the to with".sp
 # A line of one of these, set off by blank lines, links what comes before and after it ("Then"
 # between two commands in a manual page): no title.
 _LINKING_WORDS = frozenset("also and but finally hence next now or otherwise so then thus".split())
+# The sections that close a wiki page or a paper, over lists of links and references rather
+# than prose ("See also" over "Göta Canal", "References" over "[1] Hallberg, Oskar (1932) ..."):
+# headings even with no blank line under them.
+_BACK_MATTER = frozenset(["see also", "references", "notes", "external links", "further reading", "bibliography",
+                          "sources", "citations", "footnotes", "works cited"])
+# A label and its value parted by tabs, as an infobox copied from a web page gives them
+# ("Spouse(s)\tElin Sandberg (m. 1886)"): a field, not a term over a description.
+TAB_FIELD = re.compile(r"([A-Z][\w'\u2019-]*(?:[ ][\w'\u2019/-]+){0,3}(?:\([a-z]{1,3}\))?)\t+(\S.*)")
 # A line naming who wrote what it heads ("By Maya Osei, Transport reporter"; `rag.field_readings`
 # reads it as saying so): the name's words capitalised ("By July 1944, the army ..." is prose),
 # then perhaps a role; or what the text is before "by" ("A short story by Ilse Marrow").
@@ -56,6 +64,18 @@ POST_NAMED = re.compile(
     rf"(?P<mark>)(?:\*\*|__)?(?P<name>{_POSTER})(?:\*\*|__)?(?:[ \t]*\((?P<role>[^()\r\n]{{1,30}})\))?[ \t]+"
     r"(?P<verb>commented|replied|answered|asked|posted|reviewed)(?P<tail>\s+(?:on|at)\s+[^*_\r\n]{1,60})?:?")
 MIN_POSTS = 2  # bylines that make a page of posts, each heading what follows it (`_headings`)
+# A question-and-answer site signs each post below it: "asked 12 Feb 2026 by marlow_ops",
+# "answered 12 Feb 2026 by tamsin.h", and each comment at its end, "> – kestrel_dev Feb 12 at
+# 21:14". Such a signature says who wrote the text above it, back to the signature, thematic
+# break or heading before it (`_signed_posts`).
+SIGNATURE = re.compile(
+    r"(?P<mark>[*_]{0,2})(?P<verb>asked|answered|posted|commented|replied)[ \t]+(?P<tail>[^\r\n]{1,40}?)[ \t]+by[ \t]+"
+    rf"(?P<name>{_POSTER})(?P=mark)")
+COMMENT_SIGNATURE = re.compile(
+    r"(?:>[ \t]*)*[\u2013\u2014-]{1,2}[ \t]*(?P<name>@?\w[\w.-]{0,38})[ \t]+(?P<tail>(?:[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}"
+    r"|\d{1,2}[ \t]+[A-Z][a-z]{2,8}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2})[^\r\n]{0,30})")
+SIGNED_LEVEL = 9  # a signed post's writer, in force over the post's sentences, none of them a heading
+_THEMATIC_BREAK = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
 
 
 def post_byline(line: str) -> re.Match[str] | None:
@@ -66,6 +86,26 @@ def post_byline(line: str) -> re.Match[str] | None:
         return match
     match = POST_NAMED.fullmatch(line)
     return match if match and (match.group("tail") or line.startswith(("**", "__"))) else None
+
+
+def signature(line: str) -> tuple[str, str, str] | None:
+    """(verb, name, date) of a post's signature below it (`SIGNATURE`: "answered 12 Feb 2026 by
+    tamsin.h"; `COMMENT_SIGNATURE`: "> – kestrel_dev Feb 12 at 21:14", verb "commented"), else None."""
+    line = line.strip()
+    if match := SIGNATURE.fullmatch(line):
+        return match.group("verb"), match.group("name"), match.group("tail")
+    if match := COMMENT_SIGNATURE.fullmatch(line):
+        return "commented", match.group("name"), match.group("tail").strip()
+    return None
+
+
+def post_writer(path: str) -> str:
+    """Who wrote the post a sentence sits in, where the innermost heading over it is the post's
+    byline ("Reply from greasemonkey_jo", "amara-dev commented") or signature ("answered by
+    tamsin.h"), else ""."""
+    inner = path.rsplit(" > ", 1)[-1]
+    match = post_byline(inner) or POST_NAMED.fullmatch(inner)
+    return match.group("name") if match else ""
 
 
 def byline_name(line: str) -> str:
@@ -99,6 +139,7 @@ MIN_PROSE_WORDS = 5  # a title ending as a sentence does is prose from this many
 _CLOSERS = "\"')]\u201d\u2019 "
 # A sentence end inside a title: a lower-case word (not "St.") or a number, then a capital.
 _SENTENCE_END = re.compile(r"(?:\b[a-z][a-z'-]{2,}|\d)[.!?][\"\u201d\u2019)]?\s+[A-Z]")
+_PROSE_END = re.compile(r"[.!?][\"\u201d\u2019)\[\]\d]*\s*$")  # "... in 1891.[3]" ends as prose does
 PLAIN_LEVEL = 7  # below every Markdown level: a plain heading replaces the one before it
 # A term over its indented description ("-k --keep" over "Keep (don't delete) input files",
 # as manual pages and plain-text references list options, messages and fields): below every
@@ -155,7 +196,7 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     if "\n" in line or len(line) > MAX_CHARS or len(line.split()) > MAX_WORDS:
         return False
     if (line[-1] in ".!?,;" or MARKDOWN_HEADING.match(line) or _LIST_OR_TABLE.match(line) or LABELLED_ROW.fullmatch(line)
-            or _VALUE_FIELD.match(line)):
+            or _VALUE_FIELD.match(line) or TAB_FIELD.fullmatch(line)):
         return False  # a spreadsheet's row, "Role: Director; Name: Ruth Okonjo", is a record, not a title
     if line[-1] == ":" and len(line.split()) > MAX_LABEL_WORDS:
         return False  # "Run these two lines:" leads into what follows; "Agenda:" names it
@@ -173,7 +214,15 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     if byline_name(line):
         return False  # "By Maya Osei, Transport reporter" says who wrote what follows: no title
     if line[0].isupper():
-        return set_off and line.rstrip(":").lower() not in _LINKING_WORDS
+        if line.rstrip(":").lower() in _LINKING_WORDS:
+            return False
+        blank_before = i == 0 or bool(_BLANK_LINE.search(gap_before))
+        if set_off or (blank_before and line.rstrip(":").lower() in _BACK_MATTER):
+            return True
+        following = text[spans[i + 1][0] : spans[i + 1][1]].split("\n")[0]
+        if blank_before and TAB_FIELD.fullmatch(following) and _opens_line(text, spans[i + 1][0]):
+            return True  # an infobox's caption ("Johan Lindqvist") over its first field
+        return blank_before and _over_prose(text, line, end, spans[i + 1])
     # A numbered line is a section's title ("10.1. New Versions"), unless a line numbered one
     # before or after it at the same depth stands beside it: the steps of a list set apart by
     # blank lines.
@@ -186,6 +235,24 @@ def plain_heading(text: str, spans: Sequence[Span], i: int) -> bool:
             if len(beside) == len(own) and beside[-1] == own[-1] + step:
                 return False  # "1. Mix" beside "2. Bake": steps of a list
     return True
+
+
+def _over_prose(text: str, line: str, end: int, following: Span) -> bool:
+    """Whether `line` (ending at `end`, opening a paragraph) titles the prose on the very next
+    line, as a wiki page copied as text puts "Early life" right over its paragraph with no blank
+    line between: the next line opens a sentence that ends as prose does, and is much longer
+    than `line` (the first line of a paragraph wrapped by hand is as long as the line after it),
+    and `line` does not end on a word that leads on ("... three years with the")."""
+    start, stop = following
+    if text[end:start].replace("\r", "").count("\n") != 1 or not text[start].isupper():
+        return False
+    body = text[start:stop]
+    if not _PROSE_END.search(body) or len(body.split()) < MIN_PROSE_WORDS:
+        return False
+    line_end = text.find("\n", start)
+    next_line = text[start : len(text) if line_end < 0 else line_end].rstrip()
+    last = line.rstrip(":").split()[-1].lower()
+    return len(next_line) >= 1.6 * len(line) and last not in _MINOR_WORDS
 
 
 def _numbers(number: str) -> list[int]:
@@ -211,7 +278,8 @@ def term_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     line = text[start:end]
     if "\n" in line or len(line) > MAX_CHARS or len(line.split()) > MAX_WORDS or not any(c.isalnum() for c in line):
         return False
-    if line[-1] in ".!?,;:" or MARKDOWN_HEADING.match(line) or _LIST_OR_TABLE.match(line) or _ENUMERATOR.match(line):
+    if (line[-1] in ".!?,;:" or MARKDOWN_HEADING.match(line) or _LIST_OR_TABLE.match(line) or _ENUMERATOR.match(line)
+            or TAB_FIELD.fullmatch(line)):
         return False
     if not (_opens_line(text, start) and _closes_line(text, end)):
         return False
@@ -351,7 +419,30 @@ def _headings(text: str, spans: Sequence[Span]) -> list[tuple[int, str] | None]:
     if len(posts) >= MIN_POSTS:
         for i, post in posts.items():
             found[i] = (PLAIN_LEVEL, post)
+    for i, writer in _signed_posts(text, spans, found, blocks).items():
+        found[i] = (SIGNED_LEVEL, writer)
     return found
+
+
+def _signed_posts(text: str, spans: Sequence[Span], found: Sequence[tuple[int, str] | None],
+                  blocks: Sequence[Span]) -> dict[int, str]:
+    """Where each post signed below it begins, and its writer as a heading ("answered by
+    tamsin.h"), on a page of MIN_POSTS signatures or more: a post runs from the sentence after
+    the signature, thematic break or heading before it (none of them) to its signature."""
+    signed = {i: sign for i, (start, end) in enumerate(spans)
+              if not any(s <= start < e for s, e in blocks) and alone_on_line(text, start, end)
+              and (sign := signature(text[start:end]))}
+    if len(signed) < MIN_POSTS:
+        return {}
+    out: dict[int, str] = {}
+    for i, (verb, name, _) in signed.items():
+        first = i
+        while first > 0 and not (first - 1 in signed or found[first - 1] is not None
+                                 or _THEMATIC_BREAK.fullmatch(text, *spans[first - 1])):
+            first -= 1
+        if first < i:
+            out[first] = f"{verb} by {name}"
+    return out
 
 
 def post_heading(text: str, start: int, end: int) -> str:
@@ -452,8 +543,10 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # term heads its definition, and a field holding a number ("Last updated: 14 February 2026") is no
 # heading; 15: a chunk that opens inside a text table keeps its header line and rule
 # (`index.text_tables`); 16: an HTML heading or a collapsed section's summary in a Markdown file
-# is a heading.
-OUTLINE_VERSION = 16
+# is a heading; 17: a short line over prose on the very next line heads it ("Early life" on a wiki
+# page copied as text), as do back matter's titles ("See also"), and an infobox's tabbed field
+# ("Died\t23 January 1931") is no term.
+OUTLINE_VERSION = 17
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
 #  "columns": header row, or a text table's header line and rule (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.
@@ -485,7 +578,7 @@ def outline(text: str, spans: Sequence[Span], title: str, stored: Outline | None
             paths.append(" > ".join([title, *(h for _, h in path)]))
         else:
             paths.append(" > ".join(h for _, h in path) if path else title)
-        flags.append(bool(found and found[1]))
+        flags.append(bool(found and found[1]) and found[0] != SIGNED_LEVEL)
     return paths, flags
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from index.headings import UNDERLINE, in_capitals  # UNDERLINE: under a title, the line above is one
+from index.headings import TAB_FIELD, UNDERLINE, in_capitals  # UNDERLINE: under a title, the line above is one
 from index.text_tables import table_paragraph
 
 # Words that end with a period without ending a sentence ("Jan. 6", "Mr. Smith", "U.S. Army").
@@ -22,7 +22,9 @@ _ABBREVIATIONS = frozenset(
     """.split()
 )
 
-_TERMINAL = re.compile(r"[.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]\u00bb]*(?=\s|$)")
+# A sentence's end, with the citation marks a wiki page puts after it ("... in 1891.[3] He ...").
+_TERMINAL = re.compile(r"([.!?\u2026\u3002\uff01\uff1f]+[\"'\u201d\u2019)\]\u00bb]*)"
+                       r"(?:\[(?:\d{1,3}|[a-z]|note \d{1,3}|citation needed)\])*(?=\s|$)")
 # (A lone "\r" is a line break of its own only where no "\n" follows: "\r\n" is one line break.)
 _PARAGRAPH_BREAK = re.compile(r"(?:\r\n|\r(?!\n)|\n)[^\S\r\n]*(?:\r\n|\r(?!\n)|\n)\s*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n|\u2028|\u2029")
@@ -227,8 +229,8 @@ def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
         stop = match.end()
         if any(opened < match.start() and stop <= closed for opened, closed in quotes):
             continue  # inside a short quotation its sentence goes on into
-        last_punct = match.group().rstrip("\"'\u201d\u2019)]\u00bb")[-1:]
-        if last_punct == "." and len(match.group()) == 1 and (
+        last_punct = match.group(1).rstrip("\"'\u201d\u2019)]\u00bb")[-1:]
+        if last_punct == "." and len(match.group(1)) == 1 and (
             _is_abbreviation(text, match.start()) or _opens_line_as_number(text, match.end())
         ):
             continue
@@ -270,6 +272,8 @@ def _blocks(text: str, rows: set[int] | None = None) -> list[tuple[int, int]]:
             raw_next = text[nxt[0] : nxt[1]]
             next_line = raw_next.lstrip()
             deeper = len(raw_next) - len(next_line) > len(line) - len(line.lstrip())
+            if raw_next[:1] == "\t" and next_line and _infobox_field(text, block_start):
+                continue  # an infobox's value goes on, tabbed, on the next line ("Born\tJohan ..." over "\t11 April 1858")
             # Wrapped prose keeps its indent, and a dot leader pads its line to the width.
             fill_width = None if deeper or _LEADER.search(line) else width
             if (_BULLET.match(next_line) or _REFERENCE.match(next_line) or _opens_entry(line, next_line)
@@ -282,6 +286,13 @@ def _blocks(text: str, rows: set[int] | None = None) -> list[tuple[int, int]]:
                 blocks.append((block_start, line_end))
                 block_start = nxt[0]
     return blocks
+
+
+def _infobox_field(text: str, start: int) -> bool:
+    """Whether the line at `start` is a label and a value parted by tabs (`TAB_FIELD`), as an
+    infobox copied from a web page gives them: its value may go on over the next lines."""
+    line_end = text.find("\n", start)
+    return bool(TAB_FIELD.fullmatch(text[start : len(text) if line_end < 0 else line_end].strip()))
 
 
 def _field_run_below(text: str, lines: list[tuple[int, int]], at: int) -> bool:

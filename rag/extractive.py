@@ -20,7 +20,17 @@ import numpy as np
 from index.embedding import Embedder
 from index.embedding_cache import CachingEmbedder
 from index.extra_readers import labelled_row
-from index.headings import DATED_ENTRY, HTML_TAG, LABELLED_ROW, MARKDOWN_HEADING, outline, post_heading
+from index.headings import (
+    DATED_ENTRY,
+    HTML_TAG,
+    LABELLED_ROW,
+    MARKDOWN_HEADING,
+    outline,
+    post_byline,
+    post_heading,
+    post_writer,
+    signature,
+)
 from index.sentence_vectors import SentenceVectorSource
 from index.sentences import TABLE_RULE
 from index.text_tables import bar_cells, is_rule, row_fields
@@ -293,6 +303,26 @@ def _turn_readings(
     return out
 
 
+def _post_writers(text: str, spans: Sequence[tuple[int, int]], headings: Sequence[str], is_heading: Sequence[bool],
+                  speakers: dict[int, str], read_as: dict[int, str]) -> None:
+    """On a page of posts, who wrote each sentence of a post (its byline or signature, the
+    innermost heading over it: `index.headings.post_writer`) goes into `speakers`, so the answer
+    says whose advice it quotes ("kestrel_dev: ... move the command into a script"); a sentence
+    in the first person is read with the writer's name for "I" ("Tamsin's answer is right ...,
+    but kestrel_dev would go one step further"). Not the byline or signature itself: it names
+    the writer already."""
+    for i, (start, end) in enumerate(spans):
+        if is_heading[i] or i in speakers:
+            continue
+        writer = post_writer(headings[i])
+        sentence = text[start:end]
+        if not writer or signature(sentence) or post_byline(sentence):
+            continue
+        speakers[i] = writer
+        if i not in read_as and (said := as_spoken_by(sentence, writer)):
+            read_as[i] = said
+
+
 def build_candidates(
     question: str,
     passages: Sequence[Passage],
@@ -345,6 +375,12 @@ def build_candidates(
             sentence_terms[i] |= set(terms(read_as[i]))
             sentence_words[i] |= set(words(read_as[i]))
         spoken = bool(read_as) or (passage.outline or {}).get("turn") is not None
+        if not spoken:
+            _post_writers(passage.text, spans, headings, is_heading, speakers, read_as)
+            for i in speakers:
+                if i in read_as:
+                    sentence_terms[i] |= set(terms(read_as[i]))
+                    sentence_words[i] |= set(words(read_as[i]))
         fields = {} if spoken else field_readings(
             passage.text, spans, headings, [(is_heading[i] and i not in posts) or i in readings for i in range(len(spans))])
         for i, (reading, asked_as) in fields.items():  # "Height: 38 m" is matched by "tall" too

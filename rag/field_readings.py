@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from index.headings import BYLINE, alone_on_line, definition_term, in_capitals, post_byline
+from index.headings import BYLINE, TAB_FIELD, alone_on_line, definition_term, in_capitals, post_byline, signature
 from index.sentences import FIELD
 
 _ITEM_MARK = re.compile(r"\s*[-*+\u2022]\s+")
@@ -47,6 +47,10 @@ _ASKED_AS = {
     "tutor": "teaches who", "speaker": "speaks talks who", "host": "hosts who", "chair": "chairs who",
     "present": "attended attend came who", "attendees": "attended attend came who", "apologies": "absent missed who",
     "absent": "missed who", "contact": "who contact", "organiser": "organises organized who", "organizer": "organizes organized who",
+    # an infobox's fields about a person
+    "born": "when where birth", "died": "when where death", "spouse": "wife husband married who",
+    "spouses": "wife husband married who", "children": "many sons daughters", "occupation": "job profession work",
+    "nationality": "country citizen", "awards": "won prize honour", "alma": "studied educated",
 }
 
 
@@ -60,8 +64,15 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
     Oskarsund Viaduct is 38 m (125 ft).", with `subjects[i]` (its heading) as what the field is of,
     and the words a question may ask for its label with."""
     fields: list[tuple[str, str] | None] = []
+    # An infobox's fields (tabbed) are all of the page's subject, whose title the reader reads
+    # with each: named in each reading too, every field came as near every question naming the
+    # subject as the sentence that answers it ("Nationality: Swedish" for "What did Lindqvist
+    # go to the Netherlands to look at?"), and they filled the reader's few places.
+    tabbed: list[bool] = []
     for (start, end), skipped in zip(spans, skip):
-        fields.append(None if skipped else _field(text[start:end]))
+        found = None if skipped else _field(text[start:end])
+        tabbed.append(found is not None and "\t" in text[start:end])
+        fields.append(found)
     out: dict[int, tuple[str, str]] = {}
     for i, ((start, end), skipped) in enumerate(zip(spans, skip)):
         byline = None if skipped else BYLINE.fullmatch(text, start, end)
@@ -70,6 +81,8 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
             out[i] = (f"This was written by {name.rstrip('.')}.", "wrote written writer author who")
         elif not skipped and (post := post_byline(text[start:end])) and alone_on_line(text, start, end):
             out[i] = _post_reading(post)
+        elif not skipped and (signed := signature(text[start:end])) and alone_on_line(text, start, end):
+            out[i] = _signature_reading(*signed)
         elif not skipped and (term := definition_term(text, spans, i)):
             out[i] = _definition_reading(term, text[start:end])
     for i, found in enumerate(fields):
@@ -77,7 +90,10 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
         if found is None or not in_run:
             continue
         label, value = found
-        out[i] = (_sentence(label, value, subjects[i]), _asked_as(label))
+        if tabbed[i]:  # an infobox's field, under the page's title: read without it (below)
+            out[i] = (_sentence(label, value, ""), _asked_as(label))
+        else:
+            out[i] = (_sentence(label, value, subjects[i]), _asked_as(label))
     return out
 
 
@@ -121,11 +137,25 @@ def _post_reading(post: re.Match[str]) -> tuple[str, str]:
     return f"This {noun} was {verb} by {said}.", f"wrote written writer author who when {verb} {noun}"
 
 
+def _signature_reading(verb: str, name: str, date: str) -> tuple[str, str]:
+    """A post's signature below it as a sentence: "answered 12 Feb 2026 by tamsin.h" as "This
+    answer was written by tamsin.h, 12 Feb 2026."."""
+    noun, how = _POSTS.get(verb.lower(), ("post", "posted"))
+    return f"This {noun} was {how} by {name}, {date.rstrip('. ')}.", f"wrote written writer author who when {how} {noun}"
+
+
 def _field(line: str) -> tuple[str, str] | None:
-    """(label, value) of a one-line field ("Height: 38 m", a slide's "- Revenue: €2.6m"), as
-    `index.sentences.FIELD` finds it; None for other lines and for a value long enough to be prose."""
+    """(label, value) of a one-line field ("Height: 38 m", a slide's "- Revenue: €2.6m", an
+    infobox's "Spouse(s)\tElin Sandberg"), as `index.sentences.FIELD` or
+    `index.headings.TAB_FIELD` finds it; None for other lines and for a value long enough to be
+    prose."""
     item = _ITEM_MARK.match(line)
     body = (line[item.end():] if item else line).strip()
+    first, *more = body.split("\n")
+    tabbed = TAB_FIELD.fullmatch(first.strip())
+    if tabbed and all(part[:1] == "\t" for part in more):  # its value may go on, tabbed, on the lines under it
+        value = ", ".join([tabbed.group(2).strip(), *(part.strip() for part in more)])
+        return (tabbed.group(1), value) if len(value.split()) <= _MAX_VALUE_WORDS else None
     match = None if "\n" in body else FIELD.match(body)
     if match is None:
         return None
@@ -144,14 +174,21 @@ _ATTENDANCE = {
 }
 
 
+# A person's birth and death, as an infobox gives them: "The born of Johan Lindqvist is ..." read
+# as no sentence does.
+_LIFE = {"born": "{} was born {}.", "died": "{} died {}.", "buried": "{} was buried {}."}
+
+
 def _sentence(label: str, value: str, subject: str) -> str:
     if label.lower() in _ATTENDANCE:
         return _ATTENDANCE[label.lower()].format(value.rstrip("."), _subject(subject) or "the meeting")
+    if label.lower() in _LIFE:  # "Born: 11 April 1858" under a person's name, else as it is
+        return _LIFE[label.lower()].format(_subject(subject), value.rstrip(".")) if _subject(subject) else f"{label} {value}"
     first = label.split()[0] if label.split() else label
     named = label if len(first) > 1 and first.isupper() else label[:1].lower() + label[1:]  # "IT problems" stays
     subject = _subject(subject)
     value = value.rstrip(".")
-    verb = "are" if named.endswith("s") and not named.endswith("ss") else "is"  # "The office hours are ..."
+    verb = "are" if (named.endswith("s") and not named.endswith("ss")) or named.endswith(("children", "people")) else "is"  # "The office hours are ..."
     return f"The {named} of {subject} {verb} {value}." if subject else f"The {named} {verb} {value}."
 
 

@@ -420,3 +420,73 @@ def test_html_headings_and_summaries_in_a_markdown_file_are_headings():
     assert said["Syncs books."] == "shelfsync"
     assert said["Unlock the reader."] == "shelfsync > Troubleshooting > The reader is not found"
     assert said['<p align="center">'] == "README"
+
+
+def test_a_short_line_right_over_prose_heads_it_but_a_wrapped_paragraphs_first_line_does_not():
+    """A wiki page copied as text has "Early life" right over its paragraph, no blank line
+    between (eval/transfer37); a paragraph wrapped by hand opens with a line as long as the next."""
+    text = ("Johan Lindqvist\n\nEarly life\nLindqvist was born in Norrk\u00f6ping, the eldest of four children.[3] "
+            "He went to school there.\n\nCareer\nAfter graduating, he spent three years with the Canal Board.\n\n"
+            "After graduating, Lindqvist spent three years with the\nSwedish Canal Board surveying the locks.\n")
+    said = paths(text, "Johan Lindqvist")
+    assert said["He went to school there."] == "Johan Lindqvist > Early life"
+    assert said["After graduating, he spent three years with the Canal Board."] == "Johan Lindqvist > Career"
+    assert "After graduating, Lindqvist spent three years with the" not in plain(text)
+    # over a list or a short line, not prose: no heading
+    assert plain("Intro.\n\nKind regards\nAnna Berg\n") == []
+
+
+def test_back_matter_titles_head_their_lists_and_an_infoboxs_tabbed_fields_are_no_terms():
+    text = ("Johan Lindqvist\nBorn\tJohan Edvard Lindqvist\n\t11 April 1858\nDied\t23 January 1931\n"
+            "Spouse(s)\tElin Sandberg (m. 1886)\n\nHe built dams.\n\nSee also\nSluice gate\nG\u00f6ta Canal\n\n"
+            "References\n[1] Hallberg, Oskar (1932). Obituary.\n")
+    said = paths(text, "Lindqvist")
+    assert said["G\u00f6ta Canal"] == "Lindqvist > See also"
+    assert said["[1] Hallberg, Oskar (1932)."] == "Lindqvist > References"
+    assert said["Died\t23 January 1931"] == "Lindqvist > Johan Lindqvist"  # the caption heads its fields
+    assert said["Spouse(s)\tElin Sandberg (m. 1886)"] == "Lindqvist > Johan Lindqvist"  # "Born" heads nothing
+
+
+QA_PAGE = """# Cron job never runs
+
+The entry never leaves a file.
+What am I missing?
+
+asked 12 Feb 2026 by marlow_ops
+
+> Did you try a script instead?
+> \u2013 kestrel_dev Feb 12 at 21:14
+
+---
+
+**Accepted answer** \u00b7 42 votes
+
+The culprit is the `%` sign.
+
+answered 12 Feb 2026 by tamsin.h
+
+---
+
+**18 votes**
+
+I would move the command into a script.
+
+answered 12 Feb 2026 by kestrel_dev
+"""
+
+
+def test_posts_signed_below_them_are_read_under_their_writer():
+    """A question-and-answer site signs each post and comment at its end (eval/transfer38)."""
+    from index.headings import post_writer, signature
+
+    said = paths(QA_PAGE)
+    assert said["What am I missing?"] == "Cron job never runs > asked by marlow_ops"
+    assert said["> Did you try a script instead?"] == "Cron job never runs > commented by kestrel_dev"
+    assert said["**Accepted answer** \u00b7 42 votes"] == "Cron job never runs > answered by tamsin.h"
+    assert said["I would move the command into a script."] == "Cron job never runs > answered by kestrel_dev"
+    assert post_writer(said["The culprit is the `%` sign."]) == "tamsin.h"
+    assert signature("> \u2013 kestrel_dev Feb 12 at 21:14") == ("commented", "kestrel_dev", "Feb 12 at 21:14")
+    assert signature("We asked around by the harbour.") is None
+    # one signature is no page of posts
+    one = "Notes.\n\nanswered 12 Feb 2026 by tamsin.h\n"
+    assert paths(one)["Notes."] == ""

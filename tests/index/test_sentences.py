@@ -289,3 +289,11 @@ def test_a_line_over_a_run_of_fields_ends_there():
                                "Terminal: Main terminal", "Seats: 14A, 14B"]
     assert sentences("The meeting was chaired by the\nChair: Ruth Okonjo\nSeats: 4\n")[0] == (
         "The meeting was chaired by the\nChair: Ruth Okonjo")  # it stops mid-sentence: goes on
+
+
+def test_a_wiki_pages_citation_marks_stay_with_the_sentence_they_follow():
+    text = ("He married Maria (n\u00e9e Berg).[3] As a boy he watched the mill.[1][4] "
+            "It was finished in 1891.[citation needed] Nothing else.\n")
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "He married Maria (n\u00e9e Berg).[3]", "As a boy he watched the mill.[1][4]",
+        "It was finished in 1891.[citation needed]", "Nothing else."]

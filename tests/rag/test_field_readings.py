@@ -112,3 +112,22 @@ def test_a_definition_reads_as_what_its_term_is():
     readings = _readings(text, "Glossary")
     assert readings[": A second or later swarm from the same colony."][0] == "Cast is a second or later swarm from the same colony."
     assert readings[": NATO standard box."][0] == "NATO hive is NATO standard box."
+
+
+def test_an_infoboxs_tabbed_fields_read_without_the_title_the_reader_is_given_anyway():
+    """A wiki page copied as text parts label and value with a tab, and a value may go on on the
+    next line, indented (eval/transfer37)."""
+    text = "Born\tJohan Edvard Lindqvist\n\t11 April 1858\nSpouse(s)\tElin Sandberg (m. 1886)\nChildren\t3\n"
+    readings = _readings(text, "Johan Lindqvist")
+    assert readings["Spouse(s)\tElin Sandberg (m. 1886)"] == (
+        "The spouse(s) is Elin Sandberg (m. 1886).", "wife husband married who")
+    assert readings["Born\tJohan Edvard Lindqvist\n\t11 April 1858"][0] == "Born Johan Edvard Lindqvist, 11 April 1858"
+    assert readings["Children\t3"][0] == "The children are 3."
+    # a tab inside prose is no field
+    assert _readings("See the table below.\tIt lists every bridge.\n") == {}
+
+
+def test_a_posts_signature_below_it_reads_as_saying_who_wrote_it():
+    text = "The culprit is the `%` sign.\n\nanswered 12 Feb 2026 by tamsin.h\n"
+    readings = _readings(text)
+    assert readings["answered 12 Feb 2026 by tamsin.h"][0] == "This answer was written by tamsin.h, 12 Feb 2026."

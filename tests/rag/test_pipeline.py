@@ -487,6 +487,23 @@ def test_posts_definitions_a_pages_date_and_text_tables_answer(tmp_path, real_em
     assert answer.citations[0].quote == quote
 
 
+@pytest.mark.parametrize("corpus, name, question, quote, said", [
+    # A question-and-answer site signs each post and comment below it: the comment is quoted and
+    # the answer says whose it is.
+    ("transfer38", "stackexchange-thread.md", "Who pointed out that pipefail is the important part of the script?",
+     "> `set -o pipefail` is the important part here; without it a failed pg_dump still gives you a\n> tiny valid gzip "
+     "file and exit status 0.", "branwen_k: "),
+    # A wiki page's infobox, its label and value parted by a tab, read as "The spouse(s) is ...".
+    ("transfer37", "lindqvist-encyclopedia.txt", "Who was Lindqvist's wife?", "Spouse(s)\tElin Sandberg (m. 1886)", ""),
+])
+def test_signed_posts_and_an_infobox_answer(tmp_path, real_embedder, corpus, name, question, quote, said):
+    """A Q&A site's thread and a wiki page copied as text (eval/transfer38, 37)."""
+    pipeline = _pipeline_over(tmp_path, real_embedder, name, 800, _transfer_text(corpus, name))
+    answer = _answered(pipeline, question)
+    assert quote in [c.quote for c in answer.citations]
+    assert answer.sentences[0].text.startswith(said)
+
+
 MEETING_VTT = """WEBVTT
 
 1
