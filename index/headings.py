@@ -74,6 +74,9 @@ SIGNATURE = re.compile(
 COMMENT_SIGNATURE = re.compile(
     r"(?:>[ \t]*)*[\u2013\u2014-]{1,2}[ \t]*(?P<name>@?\w[\w.-]{0,38})[ \t]+(?P<tail>(?:[A-Z][a-z]{2,8}\.?[ \t]+\d{1,2}"
     r"|\d{1,2}[ \t]+[A-Z][a-z]{2,8}|\d{4}-\d{2}-\d{2}|\d{1,2}:\d{2})[^\r\n]{0,30})")
+# A notice, a letter or an epigraph signed with a dash on the line below it: "— The Management
+# Committee", "-- Anna".
+DASH_SIGNATURE = re.compile(rf"(?:[\u2013\u2014][ \t]*|--[ \t]+)(?P<name>{_POSTER})")
 SIGNED_LEVEL = 9  # a signed post's writer, in force over the post's sentences, none of them a heading
 _THEMATIC_BREAK = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
 
@@ -96,6 +99,8 @@ def signature(line: str) -> tuple[str, str, str] | None:
         return match.group("verb"), match.group("name"), match.group("tail")
     if match := COMMENT_SIGNATURE.fullmatch(line):
         return "commented", match.group("name"), match.group("tail").strip()
+    if (match := DASH_SIGNATURE.fullmatch(line)) and line[-1] not in ".!?":
+        return "written", match.group("name"), ""
     return None
 
 
@@ -545,8 +550,10 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # (`index.text_tables`); 16: an HTML heading or a collapsed section's summary in a Markdown file
 # is a heading; 17: a short line over prose on the very next line heads it ("Early life" on a wiki
 # page copied as text), as do back matter's titles ("See also"), and an infobox's tabbed field
-# ("Died\t23 January 1931") is no term.
-OUTLINE_VERSION = 17
+# ("Died\t23 January 1931") is no term, and posts signed below them are read under their
+# writer; 18: a notice signed with a dash ("— The Management Committee") is such a post, and a
+# play's stage direction on a line of its own ends the speech before it (`index.transcripts`).
+OUTLINE_VERSION = 18
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
 #  "columns": header row, or a text table's header line and rule (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.

@@ -154,10 +154,19 @@ def as_asked_of(question: str, speaker: str) -> str:
     return _SECOND_PERSON.sub(name, question)
 
 
+def _direction(text: str, start: int, labels: dict[int, _Label], at: int) -> bool:
+    """Whether sentence `at` (at `start`) opens a line of its own with "(" or "[", unlabelled: a
+    play's stage direction between speeches ("(ARTHUR and TOM enter from the stair.)", "[The
+    lantern room at the top of the tower.]"), which no one says: the turn before it is over."""
+    return at not in labels and text[start] in "([" and not text[text.rfind("\n", 0, start) + 1 : start].strip()
+
+
 def _walk(text: str, spans: Sequence[Span], labels: dict[int, _Label], label: str, prompt: str,
           names: Sequence[str]) -> dict[int, Turn]:
     turns: dict[int, Turn] = {}
     for at, (start, end) in enumerate(spans):
+        if _direction(text, start, labels, at):
+            label = prompt = ""
         opening = labels.get(at)
         if opening is not None:
             previous, label = label, opening.name
@@ -208,6 +217,8 @@ def chunk_turns(text: str, spans: Sequence[Span], chunks: Sequence[Span]) -> lis
         while at < len(spans) and spans[at][0] < start:
             if at in labels:
                 state = [labels[at].name, turns[at].prompt]
+            elif _direction(text, spans[at][0], labels, at):
+                state = ["", ""]
             at += 1
         out.append(list(state))
     return out

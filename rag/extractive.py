@@ -36,7 +36,7 @@ from index.sentences import TABLE_RULE
 from index.text_tables import bar_cells, is_rule, row_fields
 from index.transcripts import as_asked_of, as_spoken_by, speaker_turns
 from rag.calibration import Calibration, LinearModel, ReaderStage
-from rag.field_readings import asks_post, field_readings
+from rag.field_readings import asks_post, field_readings, field_sentence
 from rag.first_person import as_written_by, writers_asked
 from rag.front_matter import front_matter
 from rag.injection import is_instruction
@@ -243,6 +243,15 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Se
 
 
 
+# A table of two columns under names that say only "label" and "value" ("| Field | Value |", "|
+# Property | Value |"): each row is a field, read as one ("The incident commander is Rosalind
+# Okafor.", not "Field: Incident commander; Value: Rosalind Okafor"). (Under an empty header a
+# row reads as it is: so read, a hotel booking's "The confirmation number is 58120447." answered
+# "What is the return flight number?".)
+_KEY_NAMES = frozenset(["field", "property", "key", "item", "attribute", "parameter", "setting", "name", "detail"])
+_VALUE_NAMES = frozenset(["value", "values", "detail", "details", "description", "information", "info"])
+
+
 def table_row_reading(row: str, header: str) -> str:
     """A Markdown table's row as the CSV reader writes a row (`index.extra_readers.labelled_row`:
     "Station: 7; Location: West beach lagoon; Depth at low tide: 0.8 m"), each cell after its
@@ -252,6 +261,8 @@ def table_row_reading(row: str, header: str) -> str:
     cells, names = bar_cells(row), bar_cells(header)
     if len(cells) != len(names) or len(cells) < 2:
         return ""
+    if len(cells) == 2 and names[0].lower() in _KEY_NAMES and names[1].lower() in _VALUE_NAMES and cells[0] and cells[1]:
+        return field_sentence(cells[0], cells[1], "")  # "| Incident commander | Rosalind Okafor |" under "| Field | Value |"
     named = [(name, cell) for name, cell in zip(names, cells) if name]
     return labelled_row([name for name, _ in named], [cell for _, cell in named])
 

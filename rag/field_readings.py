@@ -91,9 +91,9 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
             continue
         label, value = found
         if tabbed[i]:  # an infobox's field, under the page's title: read without it (below)
-            out[i] = (_sentence(label, value, ""), _asked_as(label))
+            out[i] = (field_sentence(label, value, ""), _asked_as(label))
         else:
-            out[i] = (_sentence(label, value, subjects[i]), _asked_as(label))
+            out[i] = (field_sentence(label, value, subjects[i]), _asked_as(label))
     return out
 
 
@@ -179,7 +179,9 @@ _ATTENDANCE = {
 _LIFE = {"born": "{} was born {}.", "died": "{} died {}.", "buried": "{} was buried {}."}
 
 
-def _sentence(label: str, value: str, subject: str) -> str:
+def field_sentence(label: str, value: str, subject: str) -> str:
+    """A field (`label`, `value`) of `subject` (a heading path) as a sentence: "The height of
+    Oskarsund Viaduct is 38 m." ("" for no subject)."""
     if label.lower() in _ATTENDANCE:
         return _ATTENDANCE[label.lower()].format(value.rstrip("."), _subject(subject) or "the meeting")
     if label.lower() in _LIFE:  # "Born: 11 April 1858" under a person's name, else as it is

@@ -490,3 +490,16 @@ def test_posts_signed_below_them_are_read_under_their_writer():
     # one signature is no page of posts
     one = "Notes.\n\nanswered 12 Feb 2026 by tamsin.h\n"
     assert paths(one)["Notes."] == ""
+
+
+def test_notices_signed_with_a_dash_are_read_under_their_writer():
+    """A notice board typed up: each notice is signed "— The Management Committee" below it
+    (eval/transfer40). A lone signature, an option ("--stdout") or a reply ("— Yes.") is none."""
+    from index.headings import signature
+
+    text = ("NOTICES\n\n---\n\nLIFT OUT OF SERVICE\n\nThe lift will be out of action on Monday.\n\n"
+            "\u2014 The Management Committee\n\n---\n\nLOST CAT\n\nBiscuit is missing.\n\n-- Martin\n")
+    said = paths(text)
+    assert said["The lift will be out of action on Monday."].endswith("LIFT OUT OF SERVICE > written by The Management Committee")
+    assert said["Biscuit is missing."].endswith("LOST CAT > written by Martin")
+    assert signature("--stdout") is None and signature("\u2014 Yes.") is None

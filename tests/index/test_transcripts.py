@@ -118,3 +118,27 @@ def test_settings_named_in_capitals_are_no_speakers():
                   "SHOEBOX_CACHE: Where hashes are cached between runs.\n\n"
                   "Deprecated since version 2.3: The SHOEBOX_HOME variable is no longer read.\n") == {}
     assert _turns("HTTP2_PORT: The port to listen on for clients.\nTLS13_ONLY: Refuse older handshakes from clients.\n") == {}
+
+
+PLAY = (
+    "SCENE 2\n\n[The lantern room. Dawn.]\n\n"
+    "HOLLIS: The captain was a fool. He mistook your light for the Longships.\n"
+    "ELSIE: (Not looking up.) Our light was burning all night.\n\n"
+    "(ARTHUR and TOM enter. TOM has a bandage round his hand.)\n\n"
+    "ARTHUR: Seven passengers, all ashore.\n"
+)
+
+
+def test_a_plays_stage_direction_on_a_line_of_its_own_ends_the_speech_before_it():
+    """No one says "(ARTHUR and TOM enter.)": it was read as Elsie's (eval/transfer39). A
+    direction inside a speech stays the speaker's."""
+    spans = sentence_spans(PLAY)
+    turns = {PLAY[a:b]: turns.speaker for (a, b), turns in
+             ((spans[i], t) for i, t in speaker_turns(PLAY, spans).items())}
+    assert turns["ELSIE: (Not looking up.)"] == "Elsie"
+    assert turns["Our light was burning all night."] == "Elsie"
+    assert "TOM has a bandage round his hand.)" not in turns
+    assert turns["ARTHUR: Seven passengers, all ashore."] == "Arthur"
+    # a chunk that opens after the direction is in no one's turn
+    start = PLAY.index("TOM has")
+    assert chunk_turns(PLAY, spans, [(0, 10), (start, len(PLAY))]) == [["", ""], ["", ""]]

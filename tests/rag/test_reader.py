@@ -241,6 +241,10 @@ def test_a_table_row_reads_with_its_columns_names():
     assert table_row_reading("| a \\| b | 2 |", "| Name | N |") == "Name: a | b; N: 2"
     assert table_row_reading("| 7 | West beach lagoon |", header) == ""  # cells and names do not line up
     assert table_row_reading("Station 7 is shallow.", header) == ""
+    # a table of fields under "Field | Value" reads each row as the field it is (eval/transfer40)
+    assert table_row_reading("| Incident commander | Rosalind Okafor |", "| Field | Value |") == (
+        "The incident commander is Rosalind Okafor.")
+    assert table_row_reading("| Confirmation number | 58120447 |", "| | |") == ""  # under no names: as it is
 
 
 def test_a_row_in_a_passage_that_opens_inside_its_table_is_read_with_the_stored_header():
