@@ -93,7 +93,8 @@ def post_byline(line: str) -> re.Match[str] | None:
 
 def signature(line: str) -> tuple[str, str, str] | None:
     """(verb, name, date) of a post's signature below it (`SIGNATURE`: "answered 12 Feb 2026 by
-    tamsin.h"; `COMMENT_SIGNATURE`: "> – kestrel_dev Feb 12 at 21:14", verb "commented"), else None."""
+    tamsin.h"; `COMMENT_SIGNATURE`: "> – kestrel_dev Feb 12 at 21:14", verb "commented";
+    `DASH_SIGNATURE`: "— The Management Committee", verb "written", no date), else None."""
     line = line.strip()
     if match := SIGNATURE.fullmatch(line):
         return match.group("verb"), match.group("name"), match.group("tail")

@@ -139,9 +139,11 @@ def _post_reading(post: re.Match[str]) -> tuple[str, str]:
 
 def _signature_reading(verb: str, name: str, date: str) -> tuple[str, str]:
     """A post's signature below it as a sentence: "answered 12 Feb 2026 by tamsin.h" as "This
-    answer was written by tamsin.h, 12 Feb 2026."."""
-    noun, how = _POSTS.get(verb.lower(), ("post", "posted"))
-    return f"This {noun} was {how} by {name}, {date.rstrip('. ')}.", f"wrote written writer author who when {how} {noun}"
+    answer was written by tamsin.h, 12 Feb 2026.", "— The Management Committee" as "This post
+    was written by The Management Committee."."""
+    noun, how = _POSTS.get(verb.lower(), ("post", "written"))
+    when = f", {date.rstrip('. ')}" if date.strip() else ""
+    return f"This {noun} was {how} by {name}{when}.", f"wrote written writer author who when {how} {noun}"
 
 
 def _field(line: str) -> tuple[str, str] | None:

@@ -131,3 +131,5 @@ def test_a_posts_signature_below_it_reads_as_saying_who_wrote_it():
     text = "The culprit is the `%` sign.\n\nanswered 12 Feb 2026 by tamsin.h\n"
     readings = _readings(text)
     assert readings["answered 12 Feb 2026 by tamsin.h"][0] == "This answer was written by tamsin.h, 12 Feb 2026."
+    signed = _readings("The lift is out of action.\n\n\u2014 The Management Committee\n")
+    assert signed["\u2014 The Management Committee"][0] == "This post was written by The Management Committee."
