@@ -135,6 +135,11 @@ LABELLED_ROW = re.compile(r"[^:;\n]{1,60}: [^;\n]*(?:; [^:;\n]{1,60}: [^;\n]*)+"
 # A field whose value is a number, a date, a price or code ("Last updated: 14 February 2026",
 # "Labels: `bug`"): a fact about the text, no title ("Part 2: The Return" is one).
 _VALUE_FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}[ \t]*:[ \t]+[\d`$\u00a3\u20ac]")
+# A code and what it stands for, a line each in a codebook's list of values ("3 = Rented from the
+# council", "-9 = Refused"): each its own sentence, as a list item is (`index.sentences`), and no
+# term's description.
+DOT_LEADER = re.compile(r"\.{4,}[ \t]+\S")  # "Final exam ....... 50%": a label joined to its value
+CODE_LINE = re.compile(r"-?\d{1,3}[ \t]*=[ \t]+\S")
 _LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 MAX_CHARS = 80
@@ -285,8 +290,9 @@ def term_heading(text: str, spans: Sequence[Span], i: int) -> bool:
     if "\n" in line or len(line) > MAX_CHARS or len(line.split()) > MAX_WORDS or not any(c.isalnum() for c in line):
         return False
     if (line[-1] in ".!?,;:" or MARKDOWN_HEADING.match(line) or _LIST_OR_TABLE.match(line) or _ENUMERATOR.match(line)
-            or TAB_FIELD.fullmatch(line)):
-        return False
+            or TAB_FIELD.fullmatch(line) or CODE_LINE.match(text, spans[i + 1][0]) or DOT_LEADER.search(line)):
+        return False  # "Values:    1 = Owned outright" over "2 = Owned with a mortgage": a field going on; a
+        # menu's "Soup of the day ....... £6.25" over its description: an entry, not a term
     if not (_opens_line(text, start) and _closes_line(text, end)):
         return False
     after = text[end : spans[i + 1][0]].replace("\r", "")
@@ -554,7 +560,10 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # ("Died\t23 January 1931") is no term, and posts signed below them are read under their
 # writer; 18: a notice signed with a dash ("— The Management Committee") is such a post, and a
 # play's stage direction on a line of its own ends the speech before it (`index.transcripts`).
-OUTLINE_VERSION = 18
+# 19: a codebook's "Values: 1 = Owned outright" over "2 = ..." and a menu's "Soup of the day ...
+# £6.25" over its description are no terms, and a codebook's labels coming round in one order
+# ("Label:", "Type:", "Values:" for each variable) make no transcript (`index.transcripts`).
+OUTLINE_VERSION = 19
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
 #  "columns": header row, or a text table's header line and rule (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.

@@ -103,11 +103,33 @@ def _is_transcript(text: str, labels: dict[int, _Label]) -> bool:
         return False
     if len(capitals) < 2 and 2 * sum(names.count(name) >= 2 for name in names) <= len(names):
         return False  # speakers take turns; an itinerary's "Seats:" and "Baggage:" under each flight are fields
+    if _in_fixed_order(names):
+        return False  # a codebook's "Label:", "Type:", "Values:", "Notes:" for each variable are fields
     worded = 0
     for found in labels.values():
         line_end = text.find("\n", found.end)
         worded += found.stamped or len(text[found.end:len(text) if line_end < 0 else line_end].split()) >= 3
     return 2 * worded >= len(labels)
+
+
+MIN_FIELD_LABELS = 4  # labels used again and again that, in one order, make records rather than talk
+
+
+def _in_fixed_order(names: Sequence[str]) -> bool:
+    """Whether MIN_FIELD_LABELS labels or more, each used more than once, come round again and
+    again in the same order (four times in five or more, the label after one is the one that
+    most often follows it): records laid out field by field ("Label:", "Type:", "Values:",
+    "Universe:", "Notes:" for each variable of a codebook), not speakers taking turns, of whom
+    there are seldom four keeping to a rota."""
+    repeated = {name for name in names if names.count(name) >= 2}
+    if len(repeated) < MIN_FIELD_LABELS:
+        return False
+    follows: dict[str, list[str]] = {}
+    for name, after in zip(names, names[1:]):
+        if name in repeated:
+            follows.setdefault(name, []).append(after)
+    usual = sum(max(after.count(a) for a in set(after)) for after in follows.values())
+    return 5 * usual >= 4 * sum(len(after) for after in follows.values())
 
 
 def _transcript_labels(text: str, spans: Sequence[Span]) -> dict[int, _Label] | None:

@@ -655,7 +655,20 @@ class ExtractiveAnswerer:
             and (stage is None or c.features.get("reader", -math.inf) >= stage.second_reader)
             and not (c.alone or answers[0].alone)
         ]
-        return Selection(chosen, answerability, False)
+        return Selection(_distinct(chosen), answerability, False)
+
+
+def _distinct(chosen: Sequence[Candidate]) -> list[Candidate]:
+    """`chosen` without a sentence whose words an earlier one has already quoted: the same words
+    twice say nothing more (a codebook's "-9 = Refused" under each of its variables)."""
+    out: list[Candidate] = []
+    said: set[str] = set()
+    for candidate in chosen:
+        words_of = " ".join(candidate.text.split())
+        if words_of not in said:
+            said.add(words_of)
+            out.append(candidate)
+    return out
 
 
 # The reader's logit above which the sentence right after the answer joins it: the gate a second

@@ -83,6 +83,8 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
             out[i] = _post_reading(post)
         elif not skipped and (signed := signature(text[start:end])) and alone_on_line(text, start, end):
             out[i] = _signature_reading(*signed)
+        elif not skipped and (code := _CODE.fullmatch(text[start:end].strip())):
+            out[i] = (f"Code {code.group(1)} means {code.group(2).rstrip('.')}.", "mean means meaning stand stands code value")
         elif not skipped and (term := definition_term(text, spans, i)):
             out[i] = _definition_reading(term, text[start:end])
     for i, found in enumerate(fields):
@@ -137,6 +139,12 @@ def _post_reading(post: re.Match[str]) -> tuple[str, str]:
     return f"This {noun} was {verb} by {said}.", f"wrote written writer author who when {verb} {noun}"
 
 
+# A codebook's value and what it stands for ("3 = Rented from the council", the first perhaps after
+# its field's label: "Values:    1 = Owned outright"), read as "Code 3 means Rented from the
+# council.": asked "What does value 3 stand for?", the reader had "3 = ..." and no verb to go by.
+_CODE = re.compile(r"(?:[A-Z][\w ]{0,20}:[ \t]+)?(-?\d{1,3})[ \t]*=[ \t]+([^\n=]{1,80})")
+
+
 def _signature_reading(verb: str, name: str, date: str) -> tuple[str, str]:
     """A post's signature below it as a sentence: "answered 12 Feb 2026 by tamsin.h" as "This
     answer was written by tamsin.h, 12 Feb 2026.", "— The Management Committee" as "This post
@@ -158,7 +166,7 @@ def _field(line: str) -> tuple[str, str] | None:
     if tabbed and all(part[:1] == "\t" for part in more):  # its value may go on, tabbed, on the lines under it
         value = ", ".join([tabbed.group(2).strip(), *(part.strip() for part in more)])
         return (tabbed.group(1), value) if len(value.split()) <= _MAX_VALUE_WORDS else None
-    match = None if "\n" in body else FIELD.match(body)
+    match = None if "\n" in body or _CODE.fullmatch(body) else FIELD.match(body)
     if match is None:
         return None
     value = body[match.end() - 1:]  # FIELD ends on the value's first character

@@ -503,3 +503,11 @@ def test_notices_signed_with_a_dash_are_read_under_their_writer():
     assert said["The lift will be out of action on Monday."].endswith("LIFT OUT OF SERVICE > written by The Management Committee")
     assert said["Biscuit is missing."].endswith("LOST CAT > written by Martin")
     assert signature("--stdout") is None and signature("\u2014 Yes.") is None
+
+
+def test_a_field_over_its_codes_and_a_dish_over_its_description_are_no_terms():
+    text = ("TENURE\n  Values:    1 = Owned outright\n             2 = Owned with a mortgage\n\n"
+            "Soup of the day ................ \u00a36.25\n    Ask your server\n")
+    spans = sentence_spans(text)
+    flags = outline(text, spans, "")[1]
+    assert [text[a:b] for (a, b), flag in zip(spans, flags) if flag] == ["TENURE"]

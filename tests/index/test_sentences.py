@@ -297,3 +297,17 @@ def test_a_wiki_pages_citation_marks_stay_with_the_sentence_they_follow():
     assert [text[a:b] for a, b in sentence_spans(text)] == [
         "He married Maria (n\u00e9e Berg).[3]", "As a boy he watched the mill.[1][4]",
         "It was finished in 1891.[citation needed]", "Nothing else."]
+
+
+def test_a_menus_entries_and_a_codebooks_codes_are_sentences_of_their_own():
+    """Dot leaders pad a dish's line to its price, a description indented under it goes with it,
+    and each "N = label" of a codebook's values is its own line (eval/transfer41, 42)."""
+    menu = ("STARTERS\n\nSoup of the day (V) ...................... \u00a36.25\n    Ask your server; served with bread\n"
+            "Smoked mackerel p\u00e2t\u00e9, rye toast .......... \u00a37.50\nHam hock terrine (GF) .................... \u00a38.25\n")
+    assert [menu[a:b] for a, b in sentence_spans(menu)] == [
+        "STARTERS", "Soup of the day (V) ...................... \u00a36.25\n    Ask your server; served with bread",
+        "Smoked mackerel p\u00e2t\u00e9, rye toast .......... \u00a37.50", "Ham hock terrine (GF) .................... \u00a38.25"]
+    codes = ("TENURE\n  Values:    1 = Owned outright\n             2 = Owned with a mortgage or loan\n"
+             "             3 = Rented from the council or a housing association\n             -9 = Refused\n")
+    assert [codes[a:b] for a, b in sentence_spans(codes)][2:] == [
+        "2 = Owned with a mortgage or loan", "3 = Rented from the council or a housing association", "-9 = Refused"]

@@ -142,3 +142,14 @@ def test_a_plays_stage_direction_on_a_line_of_its_own_ends_the_speech_before_it(
     # a chunk that opens after the direction is in no one's turn
     start = PLAY.index("TOM has")
     assert chunk_turns(PLAY, spans, [(0, 10), (start, len(PLAY))]) == [["", ""], ["", ""]]
+
+
+def test_labels_coming_round_in_one_order_are_records_not_speakers():
+    """A codebook gives "Label:", "Type:", "Values:", "Universe:", "Notes:" for each variable:
+    fields, not five people taking turns (eval/transfer42); an interview's two speakers do."""
+    block = ("{name}\n  Label:     Number of people in the household\n  Type:      Numeric, discrete\n"
+             "  Values:    1 to 12 people living there\n  Universe:  All households in the sample\n"
+             "  Notes:     Counts everyone who usually lives at the address.\n\n")
+    codebook = "".join(block.format(name=name) for name in ("HHSIZE", "NUMCARS", "TENURE"))
+    assert speaker_turns(codebook, sentence_spans(codebook)) == {}
+    assert speaker_turns(INTERVIEW, sentence_spans(INTERVIEW))

@@ -133,3 +133,10 @@ def test_a_posts_signature_below_it_reads_as_saying_who_wrote_it():
     assert readings["answered 12 Feb 2026 by tamsin.h"][0] == "This answer was written by tamsin.h, 12 Feb 2026."
     signed = _readings("The lift is out of action.\n\n\u2014 The Management Committee\n")
     assert signed["\u2014 The Management Committee"][0] == "This post was written by The Management Committee."
+
+
+def test_a_codebooks_value_reads_as_what_its_code_means():
+    text = "Type:      Categorical\nValues:    1 = Owned outright\n           3 = Rented privately\n"
+    readings = _readings(text, "TENURE")
+    assert readings["3 = Rented privately"][0] == "Code 3 means Rented privately."
+    assert readings["Values:    1 = Owned outright"][0] == "Code 1 means Owned outright."

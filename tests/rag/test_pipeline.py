@@ -495,9 +495,15 @@ def test_posts_definitions_a_pages_date_and_text_tables_answer(tmp_path, real_em
      "file and exit status 0.", "branwen_k: "),
     # A wiki page's infobox, its label and value parted by a tab, read as "The spouse(s) is ...".
     ("transfer37", "lindqvist-encyclopedia.txt", "Who was Lindqvist's wife?", "Spouse(s)\tElin Sandberg (m. 1886)", ""),
+    # A codebook's value, a line of its own read as "Code 3 means ...", not a term's description.
+    ("transfer42", "survey-codebook.txt", "What does value 3 stand for in the TENURE variable?",
+     "3 = Rented from the council or a housing association", ""),
+    # A menu's dish and price were one 500-character sentence with the rest of the section.
+    ("transfer41", "menu.txt", "How much is a pint of the pale ale?",
+     "Kelbridge Brewery pale ale, pint ........................... \u00a35.80", ""),
 ])
 def test_signed_posts_and_an_infobox_answer(tmp_path, real_embedder, corpus, name, question, quote, said):
-    """A Q&A site's thread and a wiki page copied as text (eval/transfer38, 37)."""
+    """A Q&A site's thread, a wiki page copied as text, a codebook, a menu (eval/transfer37-42)."""
     pipeline = _pipeline_over(tmp_path, real_embedder, name, 800, _transfer_text(corpus, name))
     answer = _answered(pipeline, question)
     assert quote in [c.quote for c in answer.citations]

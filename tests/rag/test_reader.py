@@ -232,6 +232,14 @@ def test_a_question_for_a_value_has_the_best_sentence_showing_one_read_too():
     assert max(candidates, key=lambda c: c.logit).text == texts[2][0]
 
 
+def test_an_answer_quotes_the_same_words_once():
+    from rag.extractive import Candidate, _distinct
+
+    chosen = [Candidate(0, "d", 0, 12, "-9 = Refused"), Candidate(1, "e", 40, 52, "-9  =  Refused"),
+              Candidate(0, "d", 20, 36, "-8 = Don't know")]
+    assert [c.start_char for c in _distinct(chosen)] == [0, 20]
+
+
 def test_a_table_row_reads_with_its_columns_names():
     from rag.extractive import table_row_reading
 
