@@ -440,7 +440,9 @@ def _signed_posts(text: str, spans: Sequence[Span], found: Sequence[tuple[int, s
                   blocks: Sequence[Span]) -> dict[int, str]:
     """Where each post signed below it begins, and its writer as a heading ("answered by
     tamsin.h"), on a page of MIN_POSTS signatures or more: a post runs from the sentence after
-    the signature, thematic break or heading before it (none of them) to its signature."""
+    the signature, thematic break or heading before it (none of them) to its signature; after
+    the signature an empty heading ends it (a book's epigraph signed "— Mark Twain" is his, the
+    chapter under it is not)."""
     signed = {i: sign for i, (start, end) in enumerate(spans)
               if not any(s <= start < e for s, e in blocks) and alone_on_line(text, start, end)
               and (sign := signature(text[start:end]))}
@@ -454,6 +456,9 @@ def _signed_posts(text: str, spans: Sequence[Span], found: Sequence[tuple[int, s
             first -= 1
         if first < i:
             out[first] = f"{verb} by {name}"
+    for i in signed:  # the post ends at its signature: what follows, unless another post, is no one's
+        if i + 1 < len(spans) and i + 1 not in out and found[i + 1] is None:
+            out[i + 1] = ""
     return out
 
 
@@ -562,8 +567,9 @@ METADATA_KEY = "outline"  # a chunk's `chunk_outlines` entry, in its metadata
 # play's stage direction on a line of its own ends the speech before it (`index.transcripts`).
 # 19: a codebook's "Values: 1 = Owned outright" over "2 = ..." and a menu's "Soup of the day ...
 # £6.25" over its description are no terms, and a codebook's labels coming round in one order
-# ("Label:", "Type:", "Values:" for each variable) make no transcript (`index.transcripts`).
-OUTLINE_VERSION = 19
+# ("Label:", "Type:", "Values:" for each variable) make no transcript (`index.transcripts`); 20: a
+# post signed below it ends at its signature.
+OUTLINE_VERSION = 20
 # {"above": [[level, heading], ...], "inside": [[start, level, heading], ...], "turn": [label, prompt] or None,
 #  "columns": header row, or a text table's header line and rule (only for a chunk that starts inside a table)};
 # "turn" is missing from an outline stored before version 4.

@@ -511,3 +511,14 @@ def test_a_field_over_its_codes_and_a_dish_over_its_description_are_no_terms():
     spans = sentence_spans(text)
     flags = outline(text, spans, "")[1]
     assert [text[a:b] for (a, b), flag in zip(spans, flags) if flag] == ["TENURE"]
+
+
+def test_a_signed_post_ends_at_its_signature():
+    """Two chapters open with an epigraph signed with a dash: the quotation is the writer's, the
+    chapter's prose under it is not."""
+    text = ("# One\n\n> The secret of getting ahead is getting started.\n\n\u2014 Mark Twain\n\nIt was a cold morning.\n\n"
+            "# Two\n\n> Well begun is half done.\n\n\u2014 Aristotle\n\nThe boat left at noon.\n")
+    said = paths(text)
+    assert said["> Well begun is half done."] == "Two > written by Aristotle"
+    assert said["It was a cold morning."] == "One"
+    assert said["The boat left at noon."] == "Two"
