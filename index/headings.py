@@ -135,10 +135,12 @@ LABELLED_ROW = re.compile(r"[^:;\n]{1,60}: [^;\n]*(?:; [^:;\n]{1,60}: [^;\n]*)+"
 # A field whose value is a number, a date, a price or code ("Last updated: 14 February 2026",
 # "Labels: `bug`"): a fact about the text, no title ("Part 2: The Return" is one).
 _VALUE_FIELD = re.compile(r"[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}[ \t]*:[ \t]+[\d`$\u00a3\u20ac]")
+# Dot leaders joining a line's label to its value ("Final exam ....... 50%", a menu's "Soup of the
+# day ....... £6.25"): no sentence ends there, and the line is an entry of its own (`index.sentences`).
+DOT_LEADER = re.compile(r"\.{4,}[ \t]+\S")
 # A code and what it stands for, a line each in a codebook's list of values ("3 = Rented from the
 # council", "-9 = Refused"): each its own sentence, as a list item is (`index.sentences`), and no
 # term's description.
-DOT_LEADER = re.compile(r"\.{4,}[ \t]+\S")  # "Final exam ....... 50%": a label joined to its value
 CODE_LINE = re.compile(r"-?\d{1,3}[ \t]*=[ \t]+\S")
 _LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")

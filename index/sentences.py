@@ -44,9 +44,6 @@ _CAPS_TITLE_WORDS = 6
 # lines each is a field of its own, however long the one before it.
 FIELD = re.compile(r"(?:\*\*|__)?[A-Z][\w'\u2019-]*(?:[ \t]+[\w'\u2019/-]+){0,3}(?:[ \t]*\([^()\r\n]{1,30}\))?"
                    r"(?:\*\*|__)?[ \t]*:(?:\*\*|__)?[ \t]+\S")  # in bold too: "**Where:** 3 High Street"
-# Dot leaders ("Final exam ....... 50%") join a line's label to its value: no sentence ends there;
-# such a line is an entry of its own (a menu's dish and price), and so is the line under it.
-_LEADER = DOT_LEADER
 # A line opened by a time stamp may be an entry of its own (`_opens_entry`): a chat log's message
 # ("[09:32] kwame: yes, the VPN goes through the office line"), an agenda's item ("10:30 Coffee").
 # A clock time as logs and transcripts stamp a line with it ("[09:32]", "(00:12:05)", "10:16").
@@ -237,7 +234,7 @@ def _split_block(text: str, start: int, end: int, out: list[tuple[int, int]]) ->
             continue
         if stop < end and not _next_starts_sentence(text, stop):
             continue
-        if _LEADER.match(text, match.start(), end):
+        if DOT_LEADER.match(text, match.start(), end):
             continue
         span = _trim(text, cursor, stop)
         if span:
@@ -275,12 +272,12 @@ def _blocks(text: str, rows: set[int] | None = None) -> list[tuple[int, int]]:
             deeper = len(raw_next) - len(next_line) > len(line) - len(line.lstrip())
             if raw_next[:1] == "\t" and next_line and _infobox_field(text, block_start):
                 continue  # an infobox's value goes on, tabbed, on the next line ("Born\tJohan ..." over "\t11 April 1858")
-            if deeper and _LEADER.search(line) and not _LEADER.search(next_line):
+            if deeper and DOT_LEADER.search(line) and not DOT_LEADER.search(next_line):
                 continue  # a menu's dish and price over its description, indented: one entry
             # Wrapped prose keeps its indent, and a dot leader pads its line to the width.
-            fill_width = None if deeper or _LEADER.search(line) else width
+            fill_width = None if deeper or DOT_LEADER.search(line) else width
             if (_BULLET.match(next_line) or _REFERENCE.match(next_line) or _opens_entry(line, next_line)
-                    or CODE_LINE.match(next_line) or _LEADER.search(line) or _LEADER.search(next_line)
+                    or CODE_LINE.match(next_line) or DOT_LEADER.search(line) or DOT_LEADER.search(next_line)
                     or (FIELD.match(next_line) and not _stops_mid_sentence(line) and (
                         FIELD.match(line.lstrip()) or _field_run_below(text, lines, at + 2)))
                     or UNDERLINE.fullmatch(next_line.rstrip())

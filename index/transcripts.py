@@ -15,6 +15,7 @@ A chunk often opens inside a turn, so ingest stores the turn in force where each
 from __future__ import annotations
 
 import re
+from collections import Counter
 from typing import NamedTuple, Sequence
 
 from index.headings import LABELLED_ROW
@@ -121,15 +122,15 @@ def _in_fixed_order(names: Sequence[str]) -> bool:
     most often follows it): records laid out field by field ("Label:", "Type:", "Values:",
     "Universe:", "Notes:" for each variable of a codebook), not speakers taking turns, of whom
     there are seldom four keeping to a rota."""
-    repeated = {name for name in names if names.count(name) >= 2}
+    repeated = {name for name, count in Counter(names).items() if count >= 2}
     if len(repeated) < MIN_FIELD_LABELS:
         return False
-    follows: dict[str, list[str]] = {}
+    follows: dict[str, Counter[str]] = {}
     for name, after in zip(names, names[1:]):
         if name in repeated:
-            follows.setdefault(name, []).append(after)
-    usual = sum(max(after.count(a) for a in set(after)) for after in follows.values())
-    return 5 * usual >= 4 * sum(len(after) for after in follows.values())
+            follows.setdefault(name, Counter())[after] += 1
+    usual = sum(max(after.values()) for after in follows.values())
+    return 5 * usual >= 4 * sum(sum(after.values()) for after in follows.values())
 
 
 def _transcript_labels(text: str, spans: Sequence[Span]) -> dict[int, _Label] | None:
