@@ -78,7 +78,8 @@ COMMENT_SIGNATURE = re.compile(
 # Committee", "-- Anna".
 DASH_SIGNATURE = re.compile(rf"(?:[\u2013\u2014][ \t]*|--[ \t]+)(?P<name>{_POSTER})")
 SIGNED_LEVEL = 9  # a signed post's writer, in force over the post's sentences, none of them a heading
-_THEMATIC_BREAK = re.compile(r"[ \t]*([-*_])(?:[ \t]*\1){2,}[ \t]*")
+# A thematic break or rule ("---", "* * *", "====="): a line of one mark, three times or more.
+THEMATIC_BREAK = re.compile(r"\s*([-*_=~^\"+])(?:[ \t]*\1){2,}\s*$")
 
 
 def post_byline(line: str) -> re.Match[str] | None:
@@ -141,7 +142,8 @@ DOT_LEADER = re.compile(r"\.{4,}[ \t]+\S")
 # A code and what it stands for, a line each in a codebook's list of values ("3 = Rented from the
 # council", "-9 = Refused"): each its own sentence, as a list item is (`index.sentences`), and no
 # term's description.
-CODE_LINE = re.compile(r"-?\d{1,3}[ \t]*=[ \t]+\S")
+CODE = r"(-?\d{1,3})[ \t]*=[ \t]+"
+CODE_LINE = re.compile(CODE + r"\S")
 _LIST_OR_TABLE = re.compile(r"[-*+\u2022\u25aa\u2013]\s|\|")
 _BLANK_LINE = re.compile(r"\n[^\S\n]*\n")
 MAX_CHARS = 80
@@ -454,7 +456,7 @@ def _signed_posts(text: str, spans: Sequence[Span], found: Sequence[tuple[int, s
     for i, (verb, name, _) in signed.items():
         first = i
         while first > 0 and not (first - 1 in signed or found[first - 1] is not None
-                                 or _THEMATIC_BREAK.fullmatch(text, *spans[first - 1])):
+                                 or THEMATIC_BREAK.match(text, *spans[first - 1])):
             first -= 1
         if first < i:
             out[first] = f"{verb} by {name}"

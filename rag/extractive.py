@@ -25,6 +25,7 @@ from index.headings import (
     HTML_TAG,
     LABELLED_ROW,
     MARKDOWN_HEADING,
+    THEMATIC_BREAK,
     outline,
     post_byline,
     post_heading,
@@ -72,7 +73,6 @@ READER_FEATURES = ("reader_top", "reader_max", "reader_gap", "reader_mean")
 # row ("|---|:--:|") separates header from body: neither is ever quoted as an answer.
 # A thematic break ("---", "***", "_ _ _") draws a line between parts, and "===", "~~~" or "^^^" underline a
 # heading: no candidate, no context.
-_BREAK = re.compile(r"\s*([-*_=~^\"+])(?:[ \t]*\1){2,}\s*$")
 _FENCE_LINE = re.compile(r"\s*(?:`{3,}|~{3,})[\w+.-]*\s*$")  # "```bash" opens a code block, "```" closes it
 _IMAGE = re.compile(r"!\[[^\]]*\]\([^)]*\)")
 _EMPTY_LINK = re.compile(r"\[\s*\]\([^)]*\)")  # what is left of a linked image
@@ -93,7 +93,7 @@ def quotable(text: str) -> bool:
     ("...why does it think that our crate is named lib?" is followed by the reason), and for a
     line of Markdown images (a README's badges), and for a letter's greeting or closing ("Hi all,",
     "Kind regards,")."""
-    return not (MARKDOWN_HEADING.match(text) or TABLE_RULE.match(text) or _BREAK.match(text) or _QUESTION.search(text)
+    return not (MARKDOWN_HEADING.match(text) or TABLE_RULE.match(text) or THEMATIC_BREAK.match(text) or _QUESTION.search(text)
                 or _GREETING.fullmatch(text)
                 or ("![" in text and not re.search(r"\w", _EMPTY_LINK.sub("", _IMAGE.sub("", text)))))
 
@@ -235,7 +235,7 @@ def _context(text: str, spans: Sequence[tuple[int, int]], i: int, is_heading: Se
                 return text[spans[j - 1][0]:spans[j - 1][1]] if j - 1 != i else ""
         if columns and all(text[s:e].startswith("|") for s, e in spans[:i]):
             return columns  # the passage opens inside the table, its header in the chunk before
-    if not i or is_heading[i - 1] or _BREAK.match(text, *spans[i - 1]) or _FENCE_LINE.match(text, *spans[i - 1]):
+    if not i or is_heading[i - 1] or THEMATIC_BREAK.match(text, *spans[i - 1]) or _FENCE_LINE.match(text, *spans[i - 1]):
         return ""
     if LABELLED_ROW.fullmatch(sentence):
         return ""  # a CSV row ("Name: ...; Team: ...") is read alone: the row before it misled the reader
@@ -382,16 +382,12 @@ def build_candidates(
         # What a sentence is read as where its words do not say it: a transcript's turn, a field.
         speakers: dict[int, str] = {}
         read_as = _turn_readings(passage, spans, headings, is_heading, speakers)
+        spoken = bool(read_as) or (passage.outline or {}).get("turn") is not None
+        if not spoken:  # a post's writer, as a turn's speaker
+            _post_writers(passage.text, spans, headings, is_heading, speakers, read_as)
         for i in read_as:  # "I opened my own workshop" is about Rosalind, as its reading says
             sentence_terms[i] |= set(terms(read_as[i]))
             sentence_words[i] |= set(words(read_as[i]))
-        spoken = bool(read_as) or (passage.outline or {}).get("turn") is not None
-        if not spoken:
-            _post_writers(passage.text, spans, headings, is_heading, speakers, read_as)
-            for i in speakers:
-                if i in read_as:
-                    sentence_terms[i] |= set(terms(read_as[i]))
-                    sentence_words[i] |= set(words(read_as[i]))
         fields = {} if spoken else field_readings(
             passage.text, spans, headings, [(is_heading[i] and i not in posts) or i in readings for i in range(len(spans))])
         for i, (reading, asked_as) in fields.items():  # "Height: 38 m" is matched by "tall" too
@@ -436,7 +432,7 @@ def build_candidates(
                 continue  # "To: Daniel Kim <...>" does not say what Daniel should bring
             if asks_value and sentence_terms[i] and sentence_terms[i] <= question_terms:
                 continue  # "Daniel" (a quoted signature), asked "Which room is Daniel's talk in?", says nothing new
-            if (_BREAK.match(passage.text, start, end) or _FENCE_LINE.match(passage.text, start, end)
+            if (THEMATIC_BREAK.match(passage.text, start, end) or _FENCE_LINE.match(passage.text, start, end)
                     or not any(c.isalnum() for c in HTML_TAG.sub("", passage.text[start:end]))):
                 continue  # a thematic break, a code fence, a lone ">" or "}", a README's badges say nothing
             seen.add(key)

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from index.headings import BYLINE, TAB_FIELD, alone_on_line, definition_term, in_capitals, post_byline, signature
+from index.headings import BYLINE, CODE, TAB_FIELD, alone_on_line, definition_term, in_capitals, post_byline, signature
 from index.sentences import FIELD
 
 _ITEM_MARK = re.compile(r"\s*[-*+\u2022]\s+")
@@ -63,16 +63,7 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
     e-mail header or transcript reading reads already): the sentence it is read as, "The height of
     Oskarsund Viaduct is 38 m (125 ft).", with `subjects[i]` (its heading) as what the field is of,
     and the words a question may ask for its label with."""
-    fields: list[tuple[str, str] | None] = []
-    # An infobox's fields (tabbed) are all of the page's subject, whose title the reader reads
-    # with each: named in each reading too, every field came as near every question naming the
-    # subject as the sentence that answers it ("Nationality: Swedish" for "What did Lindqvist
-    # go to the Netherlands to look at?"), and they filled the reader's few places.
-    tabbed: list[bool] = []
-    for (start, end), skipped in zip(spans, skip):
-        found = None if skipped else _field(text[start:end])
-        tabbed.append(found is not None and "\t" in text[start:end])
-        fields.append(found)
+    fields = [None if skipped else _field(text[start:end]) for (start, end), skipped in zip(spans, skip)]
     out: dict[int, tuple[str, str]] = {}
     for i, ((start, end), skipped) in enumerate(zip(spans, skip)):
         byline = None if skipped else BYLINE.fullmatch(text, start, end)
@@ -92,10 +83,12 @@ def field_readings(text: str, spans: Sequence[tuple[int, int]], subjects: Sequen
         if found is None or not in_run:
             continue
         label, value = found
-        if tabbed[i]:  # an infobox's field, under the page's title: read without it (below)
-            out[i] = (field_sentence(label, value, ""), _asked_as(label))
-        else:
-            out[i] = (field_sentence(label, value, subjects[i]), _asked_as(label))
+        # An infobox's fields (tabbed) are all of the page's subject, whose title the reader reads
+        # with each: named in each reading too, every field came as near every question naming the
+        # subject as the sentence that answers it ("Nationality: Swedish" for "What did Lindqvist
+        # go to the Netherlands to look at?"), and they filled the reader's few places.
+        subject = "" if "\t" in text[spans[i][0]:spans[i][1]] else subjects[i]
+        out[i] = (field_sentence(label, value, subject), _asked_as(label))
     return out
 
 
@@ -142,7 +135,7 @@ def _post_reading(post: re.Match[str]) -> tuple[str, str]:
 # A codebook's value and what it stands for ("3 = Rented from the council", the first perhaps after
 # its field's label: "Values:    1 = Owned outright"), read as "Code 3 means Rented from the
 # council.": asked "What does value 3 stand for?", the reader had "3 = ..." and no verb to go by.
-_CODE = re.compile(r"(?:[A-Z][\w ]{0,20}:[ \t]+)?(-?\d{1,3})[ \t]*=[ \t]+([^\n=]{1,80})")
+_CODE = re.compile(rf"(?:[A-Z][\w ]{{0,20}}:[ \t]+)?{CODE}([^\n=]{{1,80}})")
 
 
 def _signature_reading(verb: str, name: str, date: str) -> tuple[str, str]:

@@ -7,6 +7,12 @@ def paths(text: str, title: str = "") -> dict[str, str]:
     return dict(zip((text[a:b] for a, b in spans), outline(text, spans, title)[0]))
 
 
+def heading_sentences(text: str, title: str = "") -> list[str]:
+    """The sentences of `text` that are headings themselves."""
+    spans = sentence_spans(text)
+    return [text[a:b] for (a, b), flag in zip(spans, outline(text, spans, title)[1]) if flag]
+
+
 def plain(text: str) -> list[str]:
     spans = sentence_spans(text)
     return [text[a:b] for i, (a, b) in enumerate(spans) if plain_heading(text, spans, i)]
@@ -128,10 +134,9 @@ def test_an_underlined_line_is_a_heading_in_markdown_and_plain_text():
     by_sentence = paths(text, "mpl.txt")
     assert by_sentence["A term means what it says."] == "Mozilla Public License Version 2.0 > 1. Definitions"
     assert by_sentence["The end."] == "Mozilla Public License Version 2.0 > 1. Definitions"
-    spans = sentence_spans(text)
-    flags = dict(zip((text[a:b] for a, b in spans), outline(text, spans, "mpl.txt")[1]))
-    assert flags["Mozilla Public License Version 2.0"] and flags["1. Definitions"]
-    assert not flags["Not a heading, a paragraph above a rule."]
+    headings = heading_sentences(text, "mpl.txt")
+    assert "Mozilla Public License Version 2.0" in headings and "1. Definitions" in headings
+    assert "Not a heading, a paragraph above a rule." not in headings
 
 
 def test_a_numbered_title_that_opens_its_line_is_a_heading():
@@ -508,9 +513,7 @@ def test_notices_signed_with_a_dash_are_read_under_their_writer():
 def test_a_field_over_its_codes_and_a_dish_over_its_description_are_no_terms():
     text = ("TENURE\n  Values:    1 = Owned outright\n             2 = Owned with a mortgage\n\n"
             "Soup of the day ................ \u00a36.25\n    Ask your server\n")
-    spans = sentence_spans(text)
-    flags = outline(text, spans, "")[1]
-    assert [text[a:b] for (a, b), flag in zip(spans, flags) if flag] == ["TENURE"]
+    assert heading_sentences(text) == ["TENURE"]
 
 
 def test_a_signed_post_ends_at_its_signature():
